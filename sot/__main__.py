@@ -1,0 +1,5 @@
+import sys
+
+from sot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,246 @@
+"""The one loop: sample on a fixed schedule, render, present, wait for keys and signals.
+
+This is the only module that holds the collector, the state, the renderer and the screen at once.
+Nothing imports it but ``sot.cli``, lazily, after the arguments are parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, replace
+
+from sot.collect.collector import Collector
+from sot.collect.source import PsutilSource
+from sot.config import Config, ConfigError, OutputFormat
+from sot.encoding import choose_glyphs
+from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
+from sot.history import History
+from sot.keys import KEY_MAP, Action
+from sot.log import DebugLog
+from sot.model import Snapshot
+from sot.render.frame import FrameInput, render_frame
+from sot.render.glyphs import Glyphs
+from sot.screen import Screen
+from sot.state import AppState, reduce
+from sot.terminal import (
+    EXIT_SIGNALS,
+    EventSource,
+    NotFullScreen,
+    OpenedTerminal,
+    Session,
+    TerminalGone,
+    open_terminal,
+)
+
+# The first rates (CPU %, network, disk) need two samples; take the second one soon after start
+# rather than a whole interval later.
+FIRST_FOLLOW_UP_S = 0.5
+MESSAGE_SECONDS = 3.0
+DEFAULT_TEXT_SIZE = (120, 40)
+HANGUP_EXIT_CODE = 128 + signal.SIGHUP
+
+
+def _check_choices(config: Config, snapshot: Snapshot) -> None:
+    """-N and -D must name something that exists; say what does."""
+    if config.interface is not None:
+        names = [i.name for i in snapshot.interfaces]
+        if config.interface not in names:
+            raise ConfigError(
+                f"unknown network interface {config.interface!r}; choose one of: "
+                + (", ".join(names) or "(none found)")
+            )
+    if config.mount_point is not None:
+        mounts = [d.mount_point for d in snapshot.disks]
+        if config.mount_point not in mounts:
+            raise ConfigError(
+                f"unknown mount point {config.mount_point!r}; choose one of: "
+                + (", ".join(mounts) or "(no local filesystems found)")
+            )
+
+
+def _text_size() -> tuple[int, int]:
+    def from_env(name: str, default: int) -> int:
+        try:
+            return max(1, int(os.environ.get(name, "")))
+        except ValueError:
+            return default
+
+    return from_env("COLUMNS", DEFAULT_TEXT_SIZE[0]), from_env("LINES", DEFAULT_TEXT_SIZE[1])
+
+
+def _initial_state(config: Config) -> AppState:
+    return AppState(
+        interval_s=config.interval_s,
+        interface=config.interface,
+        mount_point=config.mount_point,
+    )
+
+
+def _stdout_encoding() -> str:
+    return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
+    """Colours for ``--once`` on a terminal, or None where the terminal has none to offer."""
+    try:
+        opened = open_terminal(sys.stdout.fileno(), config.no_color, dict(os.environ))
+    except NotFullScreen:
+        return None
+    if not opened.colors:
+        return None
+    return dict(opened.sequences.styles), opened.sequences.reset
+
+
+def run_once(
+    config: Config, collector: Collector, first: Snapshot, glyphs: Glyphs, styled: bool
+) -> int:
+    """Print one frame (or the JSON snapshot) taken ``--interval`` after the first sample."""
+    time.sleep(config.interval_s)
+    snapshot = collector.sample(time.monotonic(), time.time())
+    if config.output_format is OutputFormat.JSON:
+        output = snapshot_to_json(snapshot)
+    else:
+        history = History().push(first).push(snapshot)
+        width, height = _text_size()
+        if sys.stdout.isatty():
+            size = os.get_terminal_size(sys.stdout.fileno())
+            width, height = size.columns, max(1, size.lines - 1)  # keep the prompt's line
+        state = _initial_state(config)
+        frame = render_frame(FrameInput(snapshot, history, state), width, height, glyphs)
+        palette = _styled_palette(config) if styled else None
+        output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)
+    sys.stdout.write(output)
+    sys.stdout.flush()
+    return 0
+
+
+@dataclass
+class Dashboard:
+    """The full-screen loop's working parts; ``run`` returns the exit code."""
+
+    config: Config
+    collector: Collector
+    opened: OpenedTerminal
+    session: Session
+    events: EventSource
+    glyphs: Glyphs
+    log: DebugLog
+    snapshot: Snapshot
+    history: History
+    state: AppState
+
+    def run(self) -> int:
+        screen = Screen(self.opened.sequences, self.session.write)
+        last_sample = time.monotonic()
+        next_sample = last_sample + min(self.state.interval_s, FIRST_FOLLOW_UP_S)
+        message_expires = 0.0
+        dirty = True
+        while True:
+            if dirty:
+                width, height = self.session.size()
+                frame = render_frame(
+                    FrameInput(self.snapshot, self.history, self.state), width, height,
+                    self.glyphs
+                )
+                screen.present(frame)
+                dirty = False
+            now = time.monotonic()
+            timeout = None if self.state.paused else max(0.0, next_sample - now)
+            if self.state.message and not self.state.paused:
+                remaining = max(0.0, message_expires - now)
+                timeout = remaining if timeout is None else min(timeout, remaining)
+            events = self.events.wait(timeout)
+            if events.hangup:
+                self.log.write("terminal hung up; exiting")
+                return HANGUP_EXIT_CODE
+            for signum in events.signals:
+                if signum in EXIT_SIGNALS:
+                    self.log.write(f"received signal {signum}; exiting")
+                    return 128 + signum
+                if signum == signal.SIGTSTP:
+                    self._suspend()
+                if signum in (signal.SIGWINCH, signal.SIGCONT, signal.SIGTSTP):
+                    screen.invalidate()
+                    dirty = True
+            for key in events.keys:
+                action = KEY_MAP.get(key)
+                if action is None:
+                    continue
+                if action is Action.QUIT:
+                    return 0
+                if action is Action.REPAINT:
+                    screen.invalidate()
+                else:
+                    previous = self.state
+                    self.state = reduce(self.state, action, self.snapshot)
+                    if self.state.interval_s != previous.interval_s:
+                        next_sample = last_sample + self.state.interval_s
+                    if self.state.paused != previous.paused and not self.state.paused:
+                        next_sample = time.monotonic()
+                    if self.state.message:
+                        message_expires = time.monotonic() + MESSAGE_SECONDS
+                dirty = True
+            now = time.monotonic()
+            if self.state.message and not self.state.paused and now >= message_expires:
+                self.state = replace(self.state, message=None)
+                dirty = True
+            if not self.state.paused and now >= next_sample:
+                self.snapshot = self.collector.sample(now, time.time())
+                self.history = self.history.push(self.snapshot)
+                last_sample = now
+                # A fixed schedule: no drift, and no burst of catch-up samples after a stall.
+                next_sample += self.state.interval_s
+                if next_sample <= now:
+                    next_sample = now + self.state.interval_s
+                dirty = True
+
+    def _suspend(self) -> None:
+        """Ctrl-Z: give the terminal back, stop, and take it again when continued in the
+        foreground (``bg`` leaves sot stopped rather than fighting the shell for the tty)."""
+        self.session.leave()
+        with self.events.default_stop():
+            os.kill(os.getpid(), signal.SIGTSTP)
+        while not self.session.is_foreground():
+            os.kill(os.getpid(), signal.SIGSTOP)
+        self.session.enter()
+
+
+def run(config: Config, log: DebugLog) -> int:
+    """Start sot: the dashboard on a terminal, one frame otherwise. Raises ConfigError for
+    options that name things this machine does not have."""
+    collector = Collector(PsutilSource())
+    first = collector.sample(time.monotonic(), time.time())
+    _check_choices(config, first)
+    glyphs = choose_glyphs(os.environ, _stdout_encoding(), force_ascii=config.ascii_only)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if config.once or not interactive:
+        if not config.once:
+            log.write("stdin or stdout is not a terminal: printing one frame")
+        return run_once(config, collector, first, glyphs,
+                        styled=interactive and config.output_format is OutputFormat.TEXT)
+    in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
+    try:
+        opened = open_terminal(out_fd, config.no_color, dict(os.environ))
+    except NotFullScreen as reason:
+        sys.stderr.write(f"sot: {reason}: printing one frame instead of the dashboard\n")
+        return run_once(config, collector, first, glyphs, styled=False)
+    for note in opened.notes:
+        log.write(note)
+    log.write(f"terminal kind={opened.kind} colors={opened.colors} ascii={glyphs.ascii_only}")
+    session = Session(opened, in_fd, out_fd, _stdout_encoding())
+    with EventSource(in_fd) as events:
+        try:
+            session.enter()
+            dashboard = Dashboard(
+                config, collector, opened, session, events, glyphs, log,
+                first, History().push(first), _initial_state(config),
+            )
+            return dashboard.run()
+        except TerminalGone as gone:
+            log.write(f"terminal gone: {gone}")
+            return HANGUP_EXIT_CODE
+        finally:
+            session.leave()

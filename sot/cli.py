@@ -1,0 +1,138 @@
+"""Command line: parse and validate options, then hand over to the app.
+
+Nothing heavy is imported here: ``sot --help`` and usage errors never load psutil or blessed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn
+
+from sot import __version__
+from sot.config import Config, ConfigError, OutputFormat, parse_interval
+
+USAGE_EXIT_CODE = 2
+KEYS_EPILOG = """\
+keys:
+  q, Ctrl-C   quit                     ?, h     help overlay (Esc closes)
+  space       pause/resume sampling    + -      sample less / more often
+  n           next network interface   d        next disk's I/O graph
+  Ctrl-L      repaint the screen
+
+When stdout or stdin is not a terminal, sot prints one plain-text frame and exits.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line naming the problem and where to look, exit 2 (no usage dump)."""
+        sys.stderr.write(f"sot: {message} (see 'sot --help')\n")
+        raise SystemExit(USAGE_EXIT_CODE)
+
+
+def _interval(text: str) -> float:
+    try:
+        return parse_interval(text)
+    except ConfigError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sot",
+        description="sot, the System Observation Tool: a lightweight full-screen system monitor.",
+        epilog=KEYS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "-i", "--interval", type=_interval, default=1.0, metavar="SECONDS",
+        help="seconds between samples, 0.2 to 3600 (default 1)",
+    )
+    parser.add_argument(
+        "-N", "--net", metavar="IFACE", help="network interface to graph (default: the one "
+        "carrying the default route)",
+    )
+    parser.add_argument(
+        "-D", "--disk", metavar="MOUNTPOINT", help="filesystem whose I/O to graph (default: /)"
+    )
+    parser.add_argument(
+        "--once", action="store_true",
+        help="sample twice, --interval apart, print one frame and exit",
+    )
+    parser.add_argument(
+        "--format", choices=[f.value for f in OutputFormat], default=OutputFormat.TEXT.value,
+        help="output of --once (or when not on a terminal): text (default) or json",
+    )
+    parser.add_argument(
+        "--no-color", action="store_true",
+        help="monochrome output (also when NO_COLOR is set to any value)",
+    )
+    parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+    parser.add_argument("--log", metavar="FILE", help="append a debug log to FILE")
+    parser.add_argument("-V", "--version", action="version", version=f"sot {__version__}")
+    return parser
+
+
+def parse_config(argv: Sequence[str] | None, environ: dict[str, str]) -> Config:
+    args = build_parser().parse_args(argv)
+    return Config(
+        interval_s=args.interval,
+        interface=args.net,
+        mount_point=args.disk,
+        once=args.once,
+        output_format=OutputFormat(args.format),
+        no_color=args.no_color or "NO_COLOR" in environ,
+        ascii_only=args.ascii,
+        log_path=args.log,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
+    config = parse_config(argv, dict(os.environ))
+    from sot.log import DebugLog
+
+    try:
+        log = DebugLog.open(config.log_path)
+    except OSError as err:
+        sys.stderr.write(f"sot: cannot open log file {config.log_path!r}: {err.strerror}\n")
+        return USAGE_EXIT_CODE
+    try:
+        from sot import app
+
+        return app.run(config, log)
+    except ConfigError as err:
+        sys.stderr.write(f"sot: {err}\n")
+        return USAGE_EXIT_CODE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # A reader that went away (sot --once | head) is not an error worth a message.
+        _silence_stdout()
+        return 0
+    except Exception as err:  # the last line of defence: one line, traceback only in the log
+        log.write("unexpected error:\n" + traceback.format_exc())
+        hint = f"details in {config.log_path}" if log.enabled else "run with --log FILE"
+        sys.stderr.write(f"sot: unexpected error: {type(err).__name__}: {err} ({hint})\n")
+        return 1
+    finally:
+        log.close()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Collectors: psutil -> plain snapshot records (see sot.model)."""

@@ -1,0 +1,340 @@
+"""One ``sample()`` per tick: reads the source and returns an immutable Snapshot.
+
+Time is injected (``now_s`` monotonic, ``wall_epoch_s``): nothing here reads the clock, so tests can
+replay any sequence of readings. Slow or rarely-changing sources (partitions, sensors, frequency,
+logged-in users) are refreshed on their own schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sot.collect.cpu import cpu_percentages
+from sot.collect.processes import ProcessCollector
+from sot.collect.rates import rate
+from sot.collect.source import (
+    CpuTimes,
+    DiskCounters,
+    NetCounters,
+    Partition,
+    SensorReading,
+    StaticHostInfo,
+    SwapMemory,
+    SystemSource,
+)
+from sot.model import (
+    CpuSample,
+    DiskUsage,
+    HostInfo,
+    IoRate,
+    MemorySample,
+    NetInterface,
+    Snapshot,
+    Temperature,
+)
+
+T = TypeVar("T")
+
+# Filesystems that hold data on a local block device. Network filesystems are left out on
+# purpose: statvfs on a dead NFS server blocks, and a monitor must never hang.
+LOCAL_FSTYPES = frozenset(
+    {
+        "ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "f2fs", "jfs", "reiserfs", "bcachefs",
+        "vfat", "exfat", "ntfs", "ntfs3", "fuseblk", "hfs", "hfsplus", "apfs", "ufs", "ffs",
+    }
+)  # fmt: skip
+CPU_TEMPERATURE_CHIPS = ("coretemp", "k10temp", "zenpower", "cpu_thermal", "cpu-thermal", "soc")
+CPU_PACKAGE_LABELS = ("package id 0", "tctl", "tdie", "cpu")
+
+
+@dataclass(slots=True)
+class _Refresh(Generic[T]):
+    """A value re-read at most every ``period_s``."""
+
+    period_s: float
+    value: T | None = None
+    read_at_s: float | None = None
+
+    def get(self, now_s: float, read: Callable[[], T]) -> T:
+        if self.value is None or self.read_at_s is None or now_s - self.read_at_s >= self.period_s:
+            self.value = read()
+            self.read_at_s = now_s
+        return self.value
+
+
+def select_real_filesystems(partitions: Sequence[Partition]) -> tuple[Partition, ...]:
+    """Local filesystems worth showing, one per device (the shortest mount point wins).
+
+    Pseudo and network filesystems, loop devices and squashfs snaps are dropped; an overlay root
+    is kept so containers still show their ``/``.
+    """
+    chosen: dict[str, Partition] = {}
+    for part in partitions:
+        local = part.fstype in LOCAL_FSTYPES and not part.device.startswith("/dev/loop")
+        container_root = part.fstype == "overlay" and part.mount_point == "/"
+        if not (local or container_root):
+            continue
+        current = chosen.get(part.device)
+        if current is None or len(part.mount_point) < len(current.mount_point):
+            chosen[part.device] = part
+    return tuple(sorted(chosen.values(), key=lambda p: p.mount_point))
+
+
+def _io_rate(
+    previous: DiskCounters | None, current: DiskCounters | None, interval_s: float | None
+) -> IoRate:
+    if previous is None or current is None:
+        return IoRate(None, None, None, None)
+    return IoRate(
+        read_bytes_per_s=rate(previous.read_bytes, current.read_bytes, interval_s),
+        write_bytes_per_s=rate(previous.write_bytes, current.write_bytes, interval_s),
+        read_ops_per_s=rate(previous.read_count, current.read_count, interval_s),
+        write_ops_per_s=rate(previous.write_count, current.write_count, interval_s),
+    )
+
+
+def _is_whole_disk(name: str, names: frozenset[str]) -> bool:
+    """True for sda/nvme0n1/vda, false for sda1/nvme0n1p1 whose disk is also listed."""
+    for other in names:
+        if other != name and name.startswith(other):
+            return False
+    return not name.startswith(("loop", "ram", "zram", "fd", "sr"))
+
+
+def _total_io(
+    previous: Mapping[str, DiskCounters], current: Mapping[str, DiskCounters], dt: float | None
+) -> IoRate:
+    """Sum over whole disks only, so a partition's traffic is not counted twice."""
+    names = frozenset(current)
+    disks = [n for n in names if _is_whole_disk(n, names) and not n.startswith("dm-")]
+    if not disks or any(n not in previous for n in disks):
+        return IoRate(None, None, None, None)
+
+    def total(counters: Mapping[str, DiskCounters]) -> DiskCounters:
+        return DiskCounters(
+            read_bytes=sum(counters[n].read_bytes for n in disks),
+            write_bytes=sum(counters[n].write_bytes for n in disks),
+            read_count=sum(counters[n].read_count for n in disks),
+            write_count=sum(counters[n].write_count for n in disks),
+        )
+
+    return _io_rate(total(previous), total(current), dt)
+
+
+def _package_temperature(readings: Sequence[SensorReading]) -> float | None:
+    cpu_readings = [r for r in readings if r.chip in CPU_TEMPERATURE_CHIPS]
+    for reading in cpu_readings:
+        if reading.label.lower() in CPU_PACKAGE_LABELS:
+            return reading.current
+    if cpu_readings:
+        return max(r.current for r in cpu_readings)
+    return None
+
+
+class Collector:
+    """Samples the whole system through a ``SystemSource``; keeps the previous counters."""
+
+    def __init__(
+        self,
+        source: SystemSource,
+        slow_period_s: float = 5.0,
+        partitions_period_s: float = 10.0,
+    ) -> None:
+        self._source = source
+        self._processes = ProcessCollector(source)
+        self._static_host: StaticHostInfo = source.host_info()
+        self._counts = source.cpu_counts()
+        self._partitions: _Refresh[tuple[Partition, ...]] = _Refresh(partitions_period_s)
+        self._frequency = _Refresh[tuple[float | None, float | None]](slow_period_s)
+        self._sensors: _Refresh[tuple[SensorReading, ...]] = _Refresh(slow_period_s)
+        self._users: _Refresh[tuple[int | None]] = _Refresh(slow_period_s)
+        self._addresses: _Refresh[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = (
+            _Refresh(slow_period_s)
+        )
+        self._virtual_nics: _Refresh[frozenset[str]] = _Refresh(partitions_period_s)
+        self._default_route: _Refresh[tuple[str | None]] = _Refresh(slow_period_s)
+        self._previous_s: float | None = None
+        self._cpu_times: Sequence[CpuTimes] | None = None
+        self._swap: SwapMemory | None = None
+        self._disk_counters: Mapping[str, DiskCounters] = {}
+        self._net_counters: Mapping[str, NetCounters] = {}
+
+    def sample(self, now_s: float, wall_epoch_s: float) -> Snapshot:
+        interval_s = None if self._previous_s is None else now_s - self._previous_s
+        self._previous_s = now_s
+        memory = self._memory(interval_s)
+        processes, counts = self._processes.sample(now_s, interval_s, memory.total_bytes)
+        disks, disk_total = self._disks(now_s, interval_s)
+        interfaces = self._interfaces(now_s, interval_s)
+        return Snapshot(
+            monotonic_s=now_s,
+            wall_epoch_s=wall_epoch_s,
+            interval_s=interval_s,
+            host=self._host(now_s, wall_epoch_s),
+            cpu=self._cpu(now_s),
+            memory=memory,
+            disks=disks,
+            disk_total_io=disk_total,
+            interfaces=interfaces,
+            default_interface=self._default_interface(now_s, interfaces),
+            processes=processes,
+            process_counts=counts,
+        )
+
+    def _host(self, now_s: float, wall_epoch_s: float) -> HostInfo:
+        static = self._static_host
+        boot = static.boot_time_epoch_s
+        (users,) = self._users.get(now_s, lambda: (self._source.user_count(),))
+        return HostInfo(
+            hostname=static.hostname,
+            os_name=static.os_name,
+            kernel=static.kernel,
+            architecture=static.architecture,
+            cpu_model=static.cpu_model,
+            boot_time_epoch_s=boot,
+            uptime_s=None if boot is None else max(0.0, wall_epoch_s - boot),
+            load_average=self._source.load_average(),
+            user_count=users,
+        )
+
+    def _cpu(self, now_s: float) -> CpuSample:
+        current = self._source.per_cpu_times()
+        total, per_cpu, breakdown = cpu_percentages(self._cpu_times, current)
+        self._cpu_times = current
+
+        def read_frequency() -> tuple[float | None, float | None]:
+            freq = self._source.cpu_frequency()
+            return (None, None) if freq is None else (freq.current_mhz, freq.max_mhz)
+
+        frequency, max_frequency = self._frequency.get(now_s, read_frequency)
+        readings = self._sensors.get(now_s, lambda: tuple(self._source.temperatures()))
+        logical, physical = self._counts
+        return CpuSample(
+            total_percent=total,
+            per_cpu_percent=per_cpu,
+            breakdown=breakdown,
+            logical_count=logical,
+            physical_count=physical,
+            frequency_mhz=frequency,
+            max_frequency_mhz=max_frequency,
+            package_celsius=_package_temperature(readings),
+            temperatures=tuple(
+                Temperature(r.label, r.current, r.high, r.critical) for r in readings
+            ),
+        )
+
+    def _memory(self, interval_s: float | None) -> MemorySample:
+        mem = self._source.virtual_memory()
+        swap = self._source.swap_memory()
+        previous_swap, self._swap = self._swap, swap
+        swap_in = swap_out = None
+        if swap is not None and previous_swap is not None:
+            swap_in = rate(previous_swap.sin, swap.sin, interval_s)
+            swap_out = rate(previous_swap.sout, swap.sout, interval_s)
+        has_swap = swap is not None and swap.total > 0
+        return MemorySample(
+            total_bytes=mem.total if mem else None,
+            used_bytes=mem.used if mem else None,
+            available_bytes=mem.available if mem else None,
+            free_bytes=mem.free if mem else None,
+            cached_bytes=mem.cached if mem else None,
+            buffers_bytes=mem.buffers if mem else None,
+            percent=mem.percent if mem else None,
+            swap_total_bytes=swap.total if swap is not None else None,
+            swap_used_bytes=swap.used if swap is not None and has_swap else None,
+            swap_percent=swap.percent if swap is not None and has_swap else None,
+            swap_in_bytes_per_s=swap_in if has_swap else None,
+            swap_out_bytes_per_s=swap_out if has_swap else None,
+        )
+
+    def _disks(self, now_s: float, interval_s: float | None) -> tuple[tuple[DiskUsage, ...], IoRate]:
+        partitions = self._partitions.get(
+            now_s, lambda: select_real_filesystems(self._source.partitions())
+        )
+        counters = self._source.disk_counters()
+        previous, self._disk_counters = self._disk_counters, counters
+        disks: list[DiskUsage] = []
+        for part in partitions:
+            usage = self._source.disk_usage(part.mount_point)
+            device = self._source.resolve_device(part.device)
+            disks.append(
+                DiskUsage(
+                    device=part.device,
+                    mount_point=part.mount_point,
+                    fstype=part.fstype,
+                    total_bytes=usage.total if usage else None,
+                    used_bytes=usage.used if usage else None,
+                    free_bytes=usage.free if usage else None,
+                    percent=usage.percent if usage else None,
+                    io=_io_rate(previous.get(device), counters.get(device), interval_s),
+                )
+            )
+        return tuple(disks), _total_io(previous, counters, interval_s)
+
+    def _interfaces(self, now_s: float, interval_s: float | None) -> tuple[NetInterface, ...]:
+        counters = self._source.net_counters()
+        previous, self._net_counters = self._net_counters, counters
+        stats = self._source.net_stats()
+        addresses = self._addresses.get(now_s, self._source.net_addresses)
+        virtual = self._virtual_nics.get(now_s, self._source.virtual_interfaces)
+        interfaces: list[NetInterface] = []
+        for name in sorted(set(counters) | set(stats)):
+            cur, old, stat = counters.get(name), previous.get(name), stats.get(name)
+            ipv4, ipv6 = addresses.get(name, ((), ()))
+            is_loopback = name == "lo" or name.startswith("lo0") or "127.0.0.1" in ipv4
+
+            def per_s(field: str, old: NetCounters | None = old, cur: NetCounters | None = cur) -> (
+                float | None
+            ):
+                if old is None or cur is None:
+                    return None
+                return rate(getattr(old, field), getattr(cur, field), interval_s)
+
+            interfaces.append(
+                NetInterface(
+                    name=name,
+                    is_up=stat.is_up if stat else None,
+                    is_loopback=is_loopback,
+                    is_virtual=name in virtual and not is_loopback,
+                    speed_mbps=stat.speed_mbps if stat else None,
+                    ipv4=ipv4,
+                    ipv6=ipv6,
+                    rx_bytes_per_s=per_s("bytes_recv"),
+                    tx_bytes_per_s=per_s("bytes_sent"),
+                    rx_packets_per_s=per_s("packets_recv"),
+                    tx_packets_per_s=per_s("packets_sent"),
+                    rx_bytes_total=cur.bytes_recv if cur else None,
+                    tx_bytes_total=cur.bytes_sent if cur else None,
+                    errors_in=cur.errin if cur else None,
+                    errors_out=cur.errout if cur else None,
+                    drops_in=cur.dropin if cur else None,
+                    drops_out=cur.dropout if cur else None,
+                )
+            )
+        return tuple(interfaces)
+
+    def _default_interface(
+        self, now_s: float, interfaces: tuple[NetInterface, ...]
+    ) -> str | None:
+        (routed,) = self._default_route.get(
+            now_s, lambda: (self._source.default_route_interface(),)
+        )
+        names = {i.name for i in interfaces}
+        if routed in names:
+            return routed
+        return choose_busiest_interface(interfaces)
+
+
+def choose_busiest_interface(interfaces: Sequence[NetInterface]) -> str | None:
+    """The busiest non-loopback interface, physical ones before virtual (docker0, veth, br-)."""
+    candidates = [i for i in interfaces if not i.is_loopback]
+    if not candidates:
+        return None
+
+    def weight(iface: NetInterface) -> tuple[bool, bool, int]:
+        traffic = (iface.rx_bytes_total or 0) + (iface.tx_bytes_total or 0)
+        return (not iface.is_virtual, iface.is_up is True, traffic)
+
+    return max(candidates, key=weight).name

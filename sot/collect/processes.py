@@ -1,0 +1,111 @@
+"""Process table: dynamic fields every tick, identity (name, cmdline, user) from a cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sot.collect.rates import percent_of, rate
+from sot.collect.source import ProcessIdentity, RawProcess, SystemSource
+from sot.model import ProcessCounts, ProcessRow
+
+ProcessKey = tuple[int, float | None]
+
+_SLEEPING = frozenset({"sleeping", "disk-sleep", "idle", "waking", "parked"})
+
+
+@dataclass(slots=True)
+class _CachedIdentity:
+    identity: ProcessIdentity
+    fetched_at_s: float
+
+
+def count_processes(rows: tuple[ProcessRow, ...]) -> ProcessCounts:
+    running = sleeping = zombie = threads = 0
+    for row in rows:
+        if row.status == "running":
+            running += 1
+        elif row.status in _SLEEPING:
+            sleeping += 1
+        elif row.status == "zombie":
+            zombie += 1
+        threads += row.threads or 0
+    return ProcessCounts(
+        total=len(rows),
+        running=running,
+        sleeping=sleeping,
+        zombie=zombie,
+        other=len(rows) - running - sleeping - zombie,
+        threads=threads,
+    )
+
+
+class ProcessCollector:
+    """Turns the source's raw per-process readings into rows with CPU % and identity.
+
+    Identity is keyed by (pid, create_time) so a reused PID never shows the old process's name;
+    entries for processes that are gone are dropped each tick. Names can change (prctl, exec), so
+    identities older than ``identity_ttl_s`` are re-read, at most ``refresh_cap`` per tick to keep
+    the tick cost flat on hosts with thousands of processes.
+    """
+
+    def __init__(
+        self, source: SystemSource, identity_ttl_s: float = 30.0, refresh_cap: int = 32
+    ) -> None:
+        self._source = source
+        self._identity_ttl_s = identity_ttl_s
+        self._refresh_cap = refresh_cap
+        self._identities: dict[ProcessKey, _CachedIdentity] = {}
+        self._cpu_seconds: dict[ProcessKey, float | None] = {}
+
+    def sample(
+        self, now_s: float, interval_s: float | None, memory_total_bytes: int | None
+    ) -> tuple[tuple[ProcessRow, ...], ProcessCounts]:
+        raw = self._source.processes()
+        rows: list[ProcessRow] = []
+        seen_cpu: dict[ProcessKey, float | None] = {}
+        refreshed = 0
+        for proc in raw:
+            key: ProcessKey = (proc.pid, proc.create_time)
+            cached = self._identities.get(key)
+            stale = cached is not None and now_s - cached.fetched_at_s > self._identity_ttl_s
+            if cached is None or (stale and refreshed < self._refresh_cap):
+                if cached is not None:
+                    refreshed += 1
+                identity = self._source.process_identity(proc.pid)
+                if identity is None:
+                    if cached is None:
+                        continue  # vanished between the listing and the read
+                else:
+                    cached = _CachedIdentity(identity, now_s)
+                    self._identities[key] = cached
+            seen_cpu[key] = proc.cpu_seconds
+            rows.append(self._row(proc, cached.identity, interval_s, memory_total_bytes, key))
+        for key in self._identities.keys() - seen_cpu.keys():
+            del self._identities[key]
+        self._cpu_seconds = seen_cpu
+        frozen_rows = tuple(rows)
+        return frozen_rows, count_processes(frozen_rows)
+
+    def _row(
+        self,
+        proc: RawProcess,
+        identity: ProcessIdentity,
+        interval_s: float | None,
+        memory_total_bytes: int | None,
+        key: ProcessKey,
+    ) -> ProcessRow:
+        cpu_rate = rate(self._cpu_seconds.get(key), proc.cpu_seconds, interval_s)
+        return ProcessRow(
+            pid=proc.pid,
+            ppid=proc.ppid,
+            user=identity.user,
+            name=identity.name,
+            cmdline=identity.cmdline,
+            status=proc.status,
+            threads=proc.threads,
+            cpu_percent=None if cpu_rate is None else 100.0 * cpu_rate,
+            rss_bytes=proc.rss_bytes,
+            mem_percent=percent_of(proc.rss_bytes, memory_total_bytes),
+            cpu_time_s=proc.cpu_seconds,
+            start_time_epoch_s=proc.create_time,
+        )

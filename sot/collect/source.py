@@ -1,0 +1,495 @@
+"""The system surface sot reads, as a Protocol, and its psutil implementation.
+
+This is the only module that imports psutil. Every method answers with plain records and maps
+psutil's ``NoSuchProcess``/``AccessDenied``/``OSError`` to ``None`` (or an empty result) per call,
+so one unreadable value never takes a panel down. Tests build a fake that satisfies the Protocol.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import psutil
+
+
+@dataclass(frozen=True, slots=True)
+class CpuTimes:
+    """Cumulative CPU seconds per mode since boot, for one logical CPU."""
+
+    user: float
+    nice: float
+    system: float
+    idle: float
+    iowait: float | None
+    irq: float | None
+    softirq: float | None
+    steal: float | None
+    guest: float | None
+    guest_nice: float | None
+
+    def busy_total(self) -> tuple[float, float]:
+        """(busy, total) seconds; guest time is already counted in user/nice on Linux."""
+        idle = self.idle + (self.iowait or 0.0)
+        total = (
+            self.user
+            + self.nice
+            + self.system
+            + self.idle
+            + (self.iowait or 0.0)
+            + (self.irq or 0.0)
+            + (self.softirq or 0.0)
+            + (self.steal or 0.0)
+        )
+        return total - idle, total
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualMemory:
+    total: int
+    available: int
+    used: int
+    free: int
+    cached: int | None
+    buffers: int | None
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class SwapMemory:
+    total: int
+    used: int
+    percent: float
+    sin: int | None
+    sout: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    device: str
+    mount_point: str
+    fstype: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageBytes:
+    total: int
+    used: int
+    free: int
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class DiskCounters:
+    read_bytes: int
+    write_bytes: int
+    read_count: int
+    write_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetCounters:
+    bytes_recv: int
+    bytes_sent: int
+    packets_recv: int
+    packets_sent: int
+    errin: int
+    errout: int
+    dropin: int
+    dropout: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetStats:
+    is_up: bool
+    speed_mbps: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SensorReading:
+    chip: str
+    label: str
+    current: float
+    high: float | None
+    critical: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Frequency:
+    current_mhz: float | None
+    max_mhz: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RawProcess:
+    """What changes each tick for one process; ``None`` where it could not be read."""
+
+    pid: int
+    ppid: int | None
+    status: str | None
+    create_time: float | None
+    cpu_seconds: float | None
+    rss_bytes: int | None
+    threads: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessIdentity:
+    """What does not change for the life of a process: cached by (pid, create_time)."""
+
+    name: str
+    cmdline: str
+    user: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaticHostInfo:
+    hostname: str
+    os_name: str | None
+    kernel: str | None
+    architecture: str | None
+    cpu_model: str | None
+    boot_time_epoch_s: float | None
+
+
+class SystemSource(Protocol):
+    def host_info(self) -> StaticHostInfo: ...
+    def per_cpu_times(self) -> Sequence[CpuTimes] | None: ...
+    def cpu_counts(self) -> tuple[int | None, int | None]: ...
+    def cpu_frequency(self) -> Frequency | None: ...
+    def temperatures(self) -> Sequence[SensorReading]: ...
+    def load_average(self) -> tuple[float, float, float] | None: ...
+    def user_count(self) -> int | None: ...
+    def virtual_memory(self) -> VirtualMemory | None: ...
+    def swap_memory(self) -> SwapMemory | None: ...
+    def partitions(self) -> Sequence[Partition]: ...
+    def disk_usage(self, mount_point: str) -> UsageBytes | None: ...
+    def disk_counters(self) -> Mapping[str, DiskCounters]: ...
+    def resolve_device(self, device: str) -> str: ...
+    def net_counters(self) -> Mapping[str, NetCounters]: ...
+    def net_stats(self) -> Mapping[str, NetStats]: ...
+    def net_addresses(self) -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]: ...
+    def virtual_interfaces(self) -> frozenset[str]: ...
+    def default_route_interface(self) -> str | None: ...
+    def processes(self) -> Sequence[RawProcess]: ...
+    def process_identity(self, pid: int) -> ProcessIdentity | None: ...
+
+
+_PROCESS_ERRORS = (psutil.Error, OSError)
+_DYNAMIC_ATTRS = ["ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads"]
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def parse_os_release(text: str) -> str | None:
+    """PRETTY_NAME (or NAME VERSION) from an os-release file's text."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            fields[key.strip()] = value.strip().strip("\"'")
+    if fields.get("PRETTY_NAME"):
+        return fields["PRETTY_NAME"]
+    name = " ".join(part for part in (fields.get("NAME"), fields.get("VERSION")) if part)
+    return name or None
+
+
+def parse_cpu_model(cpuinfo: str) -> str | None:
+    for line in cpuinfo.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() in ("model name", "Hardware", "Processor", "cpu model"):
+            return " ".join(value.split()) or None
+    return None
+
+
+def parse_default_route(route_table: str) -> str | None:
+    """The interface of the lowest-metric default route in /proc/net/route."""
+    best: tuple[int, str] | None = None
+    for line in route_table.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 8 or fields[1] != "00000000" or fields[7] != "00000000":
+            continue
+        try:
+            metric = int(fields[6])
+        except ValueError:
+            continue
+        if best is None or metric < best[0]:
+            best = (metric, fields[0])
+    return best[1] if best else None
+
+
+class PsutilSource:
+    """The real system, through psutil (and a few /proc files psutil does not expose)."""
+
+    def __init__(self) -> None:
+        self._user_names: dict[int, str | None] = {}
+
+    def host_info(self) -> StaticHostInfo:
+        uname = platform.uname()
+        os_name = None
+        for path in ("/etc/os-release", "/usr/lib/os-release"):
+            text = _read_text(path)
+            if text is not None:
+                os_name = parse_os_release(text)
+                break
+        if os_name is None:
+            os_name = f"{uname.system} {uname.release}".strip() or None
+        cpuinfo = _read_text("/proc/cpuinfo")
+        cpu_model = parse_cpu_model(cpuinfo) if cpuinfo else None
+        if cpu_model is None:
+            cpu_model = uname.processor or None
+        try:
+            boot: float | None = psutil.boot_time()
+        except _PROCESS_ERRORS:
+            boot = None
+        return StaticHostInfo(
+            hostname=socket.gethostname(),
+            os_name=os_name,
+            kernel=uname.release or None,
+            architecture=uname.machine or None,
+            cpu_model=cpu_model,
+            boot_time_epoch_s=boot,
+        )
+
+    def per_cpu_times(self) -> Sequence[CpuTimes] | None:
+        try:
+            raw = psutil.cpu_times(percpu=True)
+        except _PROCESS_ERRORS:
+            return None
+        return tuple(
+            CpuTimes(
+                user=t.user,
+                nice=getattr(t, "nice", 0.0),
+                system=t.system,
+                idle=t.idle,
+                iowait=getattr(t, "iowait", None),
+                irq=getattr(t, "irq", None),
+                softirq=getattr(t, "softirq", None),
+                steal=getattr(t, "steal", None),
+                guest=getattr(t, "guest", None),
+                guest_nice=getattr(t, "guest_nice", None),
+            )
+            for t in raw
+        )
+
+    def cpu_counts(self) -> tuple[int | None, int | None]:
+        try:
+            return psutil.cpu_count(logical=True), psutil.cpu_count(logical=False)
+        except _PROCESS_ERRORS:
+            return None, None
+
+    def cpu_frequency(self) -> Frequency | None:
+        try:
+            freq = psutil.cpu_freq()
+        except (*_PROCESS_ERRORS, NotImplementedError, AttributeError):
+            return None
+        if freq is None:
+            return None
+        return Frequency(
+            current_mhz=freq.current if freq.current > 0 else None,
+            max_mhz=freq.max if freq.max > 0 else None,
+        )
+
+    def temperatures(self) -> Sequence[SensorReading]:
+        reader = getattr(psutil, "sensors_temperatures", None)
+        if reader is None:
+            return ()
+        try:
+            chips = reader()
+        except (*_PROCESS_ERRORS, NotImplementedError):
+            return ()
+        return tuple(
+            SensorReading(
+                chip=chip,
+                label=entry.label or chip,
+                current=entry.current,
+                high=entry.high,
+                critical=entry.critical,
+            )
+            for chip, entries in chips.items()
+            for entry in entries
+        )
+
+    def load_average(self) -> tuple[float, float, float] | None:
+        try:
+            one, five, fifteen = os.getloadavg()
+        except (OSError, AttributeError):
+            return None
+        return one, five, fifteen
+
+    def user_count(self) -> int | None:
+        try:
+            return len({user.name for user in psutil.users()})
+        except _PROCESS_ERRORS:
+            return None
+
+    def virtual_memory(self) -> VirtualMemory | None:
+        try:
+            mem = psutil.virtual_memory()
+        except _PROCESS_ERRORS:
+            return None
+        return VirtualMemory(
+            total=mem.total,
+            available=mem.available,
+            used=mem.used,
+            free=mem.free,
+            cached=getattr(mem, "cached", None),
+            buffers=getattr(mem, "buffers", None),
+            percent=mem.percent,
+        )
+
+    def swap_memory(self) -> SwapMemory | None:
+        try:
+            swap = psutil.swap_memory()
+        except _PROCESS_ERRORS:
+            return None
+        return SwapMemory(
+            total=swap.total, used=swap.used, percent=swap.percent, sin=swap.sin, sout=swap.sout
+        )
+
+    def partitions(self) -> Sequence[Partition]:
+        try:
+            parts = psutil.disk_partitions(all=True)
+        except _PROCESS_ERRORS:
+            return ()
+        return tuple(Partition(p.device, p.mountpoint, p.fstype) for p in parts)
+
+    def disk_usage(self, mount_point: str) -> UsageBytes | None:
+        try:
+            usage = psutil.disk_usage(mount_point)
+        except _PROCESS_ERRORS:
+            return None
+        return UsageBytes(usage.total, usage.used, usage.free, usage.percent)
+
+    def disk_counters(self) -> Mapping[str, DiskCounters]:
+        try:
+            counters = psutil.disk_io_counters(perdisk=True)
+        except (*_PROCESS_ERRORS, RuntimeError):
+            return {}
+        if not counters:
+            return {}
+        return {
+            name: DiskCounters(c.read_bytes, c.write_bytes, c.read_count, c.write_count)
+            for name, c in counters.items()
+        }
+
+    def resolve_device(self, device: str) -> str:
+        """The kernel's name for a block device path: /dev/mapper/x -> dm-0, /dev/sda1 -> sda1."""
+        try:
+            return os.path.basename(os.path.realpath(device))
+        except OSError:
+            return os.path.basename(device)
+
+    def net_counters(self) -> Mapping[str, NetCounters]:
+        try:
+            counters = psutil.net_io_counters(pernic=True)
+        except _PROCESS_ERRORS:
+            return {}
+        return {
+            name: NetCounters(
+                c.bytes_recv,
+                c.bytes_sent,
+                c.packets_recv,
+                c.packets_sent,
+                c.errin,
+                c.errout,
+                c.dropin,
+                c.dropout,
+            )
+            for name, c in counters.items()
+        }
+
+    def net_stats(self) -> Mapping[str, NetStats]:
+        try:
+            stats = psutil.net_if_stats()
+        except _PROCESS_ERRORS:
+            return {}
+        return {
+            name: NetStats(is_up=s.isup, speed_mbps=s.speed if s.speed > 0 else None)
+            for name, s in stats.items()
+        }
+
+    def net_addresses(self) -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+        try:
+            addrs = psutil.net_if_addrs()
+        except _PROCESS_ERRORS:
+            return {}
+        result: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        for name, entries in addrs.items():
+            ipv4 = tuple(a.address for a in entries if a.family == socket.AF_INET)
+            ipv6 = tuple(
+                a.address.split("%", 1)[0] for a in entries if a.family == socket.AF_INET6
+            )
+            result[name] = (ipv4, ipv6)
+        return result
+
+    def virtual_interfaces(self) -> frozenset[str]:
+        try:
+            return frozenset(os.listdir("/sys/devices/virtual/net"))
+        except OSError:
+            return frozenset()
+
+    def default_route_interface(self) -> str | None:
+        table = _read_text("/proc/net/route")
+        return parse_default_route(table) if table else None
+
+    def processes(self) -> Sequence[RawProcess]:
+        rows: list[RawProcess] = []
+        for proc in psutil.process_iter(_DYNAMIC_ATTRS, ad_value=None):
+            info = proc.info
+            times = info["cpu_times"]
+            memory = info["memory_info"]
+            rows.append(
+                RawProcess(
+                    pid=proc.pid,
+                    ppid=info["ppid"],
+                    status=info["status"],
+                    create_time=info["create_time"],
+                    cpu_seconds=(times.user + times.system) if times is not None else None,
+                    rss_bytes=memory.rss if memory is not None else None,
+                    threads=info["num_threads"],
+                )
+            )
+        return rows
+
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        try:
+            proc = psutil.Process(pid)
+            with proc.oneshot():
+                name = proc.name()
+                try:
+                    cmdline = " ".join(proc.cmdline())
+                except _PROCESS_ERRORS:
+                    cmdline = ""
+                try:
+                    uid: int | None = proc.uids().real
+                except (*_PROCESS_ERRORS, AttributeError):
+                    uid = None
+        except _PROCESS_ERRORS:
+            return None
+        return ProcessIdentity(name=name, cmdline=cmdline, user=self._user_name(proc, uid))
+
+    def _user_name(self, proc: psutil.Process, uid: int | None) -> str | None:
+        if uid is None:
+            try:
+                return str(proc.username())
+            except _PROCESS_ERRORS:
+                return None
+        if uid not in self._user_names:
+            try:
+                import pwd
+
+                self._user_names[uid] = pwd.getpwuid(uid).pw_name
+            except (KeyError, ImportError):
+                self._user_names[uid] = str(uid)
+        return self._user_names[uid]

@@ -1,0 +1,43 @@
+"""Validated run-time options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+MIN_INTERVAL_S = 0.2
+MAX_INTERVAL_S = 3600.0
+
+
+class OutputFormat(Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    interval_s: float = 1.0
+    interface: str | None = None
+    mount_point: str | None = None
+    once: bool = False
+    output_format: OutputFormat = OutputFormat.TEXT
+    no_color: bool = False
+    ascii_only: bool = False
+    log_path: str | None = None
+
+
+class ConfigError(ValueError):
+    """A bad option value; the message is one line that says what to do."""
+
+
+def parse_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"--interval takes seconds as a number, not {text!r}") from None
+    if not MIN_INTERVAL_S <= value <= MAX_INTERVAL_S:
+        raise ConfigError(
+            f"--interval must be between {MIN_INTERVAL_S:g} and {MAX_INTERVAL_S:g} seconds,"
+            f" not {text}"
+        )
+    return value

@@ -1,0 +1,58 @@
+"""One-shot output: the dashboard as plain text, or the snapshot as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sot import __version__
+from sot.model import Snapshot
+from sot.render.cells import Block
+
+SCHEMA_VERSION = 1
+
+
+def frame_to_text(frame: Block) -> str:
+    """Each row's text with trailing blanks removed, one line each: no escape bytes at all."""
+    return "\n".join(line.text.rstrip() for line in frame) + "\n"
+
+
+def frame_to_styled_text(frame: Block, styles: Mapping[str, str], reset: str) -> str:
+    """Rows with colour, for ``--once`` on a terminal; the cursor is never moved."""
+    out: list[str] = []
+    for line in frame:
+        visible = len(line.cells)
+        while visible and line.cells[visible - 1] in (" ", ""):
+            visible -= 1
+        role: str | None = None
+        parts: list[str] = []
+        for cell, style in zip(line.cells[:visible], line.styles[:visible], strict=True):
+            if cell == "":
+                continue
+            if style != role:
+                parts.append(styles.get(style, reset))
+                role = style
+            parts.append(cell)
+        parts.append(reset)
+        out.append("".join(parts).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN or infinity: those become null, like every other unknown."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def snapshot_to_json(snapshot: Snapshot) -> str:
+    body = _clean(dataclasses.asdict(snapshot))
+    document = {"schema_version": SCHEMA_VERSION, "sot_version": __version__, **body}
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -1,0 +1,62 @@
+"""Bounded histories of the figures the graphs plot, grown one snapshot at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sot.model import Snapshot
+
+HISTORY_LENGTH = 600  # samples: enough for a braille graph 300 cells wide
+
+Series = tuple[float | None, ...]
+
+
+def _append(series: Series, value: float | None) -> Series:
+    if len(series) >= HISTORY_LENGTH:
+        return (*series[len(series) - HISTORY_LENGTH + 1 :], value)
+    return (*series, value)
+
+
+def _append_each(old: Mapping[str, Series], values: Mapping[str, float | None]) -> dict[str, Series]:
+    """Extend every keyed series; a key that disappeared (unplugged disk, removed NIC) is dropped."""
+    return {key: _append(old.get(key, ()), value) for key, value in values.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    cpu_total: Series = ()
+    per_cpu: tuple[Series, ...] = ()
+    memory_used_percent: Series = ()
+    swap_used_percent: Series = ()
+    disk_read: Mapping[str, Series] = field(default_factory=dict)
+    disk_write: Mapping[str, Series] = field(default_factory=dict)
+    net_rx: Mapping[str, Series] = field(default_factory=dict)
+    net_tx: Mapping[str, Series] = field(default_factory=dict)
+
+    def push(self, snapshot: Snapshot) -> History:
+        cpu = snapshot.cpu
+        per_cpu = self.per_cpu
+        if len(per_cpu) != len(cpu.per_cpu_percent):
+            per_cpu = tuple(() for _ in cpu.per_cpu_percent)
+        return History(
+            cpu_total=_append(self.cpu_total, cpu.total_percent),
+            per_cpu=tuple(
+                _append(series, value)
+                for series, value in zip(per_cpu, cpu.per_cpu_percent, strict=True)
+            ),
+            memory_used_percent=_append(self.memory_used_percent, snapshot.memory.percent),
+            swap_used_percent=_append(self.swap_used_percent, snapshot.memory.swap_percent),
+            disk_read=_append_each(
+                self.disk_read, {d.mount_point: d.io.read_bytes_per_s for d in snapshot.disks}
+            ),
+            disk_write=_append_each(
+                self.disk_write, {d.mount_point: d.io.write_bytes_per_s for d in snapshot.disks}
+            ),
+            net_rx=_append_each(
+                self.net_rx, {i.name: i.rx_bytes_per_s for i in snapshot.interfaces}
+            ),
+            net_tx=_append_each(
+                self.net_tx, {i.name: i.tx_bytes_per_s for i in snapshot.interfaces}
+            ),
+        )

@@ -1,0 +1,157 @@
+"""Snapshot records: what one tick of the collector saw.
+
+Every record is frozen and slotted; units are in the field names; ``None`` means the system could
+not tell us (no sensor, access denied, first sample of a rate), never a fake zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    hostname: str
+    os_name: str | None
+    kernel: str | None
+    architecture: str | None
+    cpu_model: str | None
+    boot_time_epoch_s: float | None
+    uptime_s: float | None
+    load_average: tuple[float, float, float] | None
+    user_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CpuBreakdown:
+    """Share of CPU time per mode over the last interval, in percent of all CPUs."""
+
+    user_percent: float | None
+    system_percent: float | None
+    nice_percent: float | None
+    iowait_percent: float | None
+    irq_percent: float | None
+    steal_percent: float | None
+    idle_percent: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Temperature:
+    label: str
+    celsius: float
+    high_celsius: float | None
+    critical_celsius: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CpuSample:
+    total_percent: float | None
+    per_cpu_percent: tuple[float | None, ...]
+    breakdown: CpuBreakdown
+    logical_count: int | None
+    physical_count: int | None
+    frequency_mhz: float | None
+    max_frequency_mhz: float | None
+    package_celsius: float | None
+    temperatures: tuple[Temperature, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemorySample:
+    total_bytes: int | None
+    used_bytes: int | None
+    available_bytes: int | None
+    free_bytes: int | None
+    cached_bytes: int | None
+    buffers_bytes: int | None
+    percent: float | None
+    swap_total_bytes: int | None
+    swap_used_bytes: int | None
+    swap_percent: float | None
+    swap_in_bytes_per_s: float | None
+    swap_out_bytes_per_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class IoRate:
+    read_bytes_per_s: float | None
+    write_bytes_per_s: float | None
+    read_ops_per_s: float | None
+    write_ops_per_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DiskUsage:
+    device: str
+    mount_point: str
+    fstype: str
+    total_bytes: int | None
+    used_bytes: int | None
+    free_bytes: int | None
+    percent: float | None
+    io: IoRate
+
+
+@dataclass(frozen=True, slots=True)
+class NetInterface:
+    name: str
+    is_up: bool | None
+    is_loopback: bool
+    is_virtual: bool
+    speed_mbps: int | None
+    ipv4: tuple[str, ...]
+    ipv6: tuple[str, ...]
+    rx_bytes_per_s: float | None
+    tx_bytes_per_s: float | None
+    rx_packets_per_s: float | None
+    tx_packets_per_s: float | None
+    rx_bytes_total: int | None
+    tx_bytes_total: int | None
+    errors_in: int | None
+    errors_out: int | None
+    drops_in: int | None
+    drops_out: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessRow:
+    pid: int
+    ppid: int | None
+    user: str | None
+    name: str
+    cmdline: str
+    status: str | None
+    threads: int | None
+    cpu_percent: float | None
+    rss_bytes: int | None
+    mem_percent: float | None
+    cpu_time_s: float | None
+    start_time_epoch_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessCounts:
+    total: int
+    running: int
+    sleeping: int
+    zombie: int
+    other: int
+    threads: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything one tick saw. ``interval_s`` is the time the rates were measured over."""
+
+    monotonic_s: float
+    wall_epoch_s: float
+    interval_s: float | None
+    host: HostInfo
+    cpu: CpuSample
+    memory: MemorySample
+    disks: tuple[DiskUsage, ...]
+    disk_total_io: IoRate
+    interfaces: tuple[NetInterface, ...]
+    default_interface: str | None
+    processes: tuple[ProcessRow, ...]
+    process_counts: ProcessCounts

@@ -1,0 +1,1 @@
+"""Pure render functions: snapshot data + a size -> a Block of styled cells."""

@@ -1,0 +1,34 @@
+"""Panel frames: a border with a title, and the inner area to draw in."""
+
+from __future__ import annotations
+
+from sot.layout import Rect
+from sot.render.cells import Canvas, Role, display_width, fit, sanitize
+from sot.render.glyphs import Glyphs
+
+
+def draw_box(canvas: Canvas, title: str, glyphs: Glyphs, note: str = "") -> Rect:
+    """Border around the whole canvas, ``title`` on the top edge at the left and ``note`` at the
+    right; returns the inner rectangle (possibly empty on a tiny canvas)."""
+    width, height = canvas.width, canvas.height
+    if width < 2 or height < 2:
+        return Rect(0, 0, 0, 0)
+    horizontal = glyphs.horizontal * (width - 2)
+    canvas.put(0, 0, glyphs.top_left + horizontal + glyphs.top_right, Role.BORDER)
+    canvas.put(height - 1, 0, glyphs.bottom_left + horizontal + glyphs.bottom_right, Role.BORDER)
+    for y in range(1, height - 1):
+        canvas.put(y, 0, glyphs.vertical, Role.BORDER)
+        canvas.put(y, width - 1, glyphs.vertical, Role.BORDER)
+    title = fit(sanitize(title, glyphs.ascii_only), max(0, width - 4), glyphs.ellipsis)
+    if title:
+        end = canvas.put(0, 1, " ", Role.BORDER)
+        end = canvas.put(0, end, title, Role.TITLE)
+        canvas.put(0, end, " ", Role.BORDER)
+    room = width - 4 - display_width(title) - 3
+    note = fit(sanitize(note, glyphs.ascii_only), room, glyphs.ellipsis) if room > 2 else ""
+    if note:
+        start = width - 2 - display_width(note)
+        canvas.put(0, start - 1, " ", Role.BORDER)
+        canvas.put(0, start, note, Role.LABEL)
+        canvas.put(0, start + display_width(note), " ", Role.BORDER)
+    return Rect(1, 1, width - 2, height - 2)

@@ -1,0 +1,229 @@
+"""Cells, lines and blocks: the plain data every render function produces.
+
+A ``Line`` is one screen row: one string per cell (a wide character fills its cell and leaves ``""``
+in the next) and one style letter per cell. Style letters name roles, not colours; the screen maps
+them to escape sequences for the terminal at hand, so render code never sees an escape byte.
+
+All text from the system passes through ``sanitize`` here, and every width is measured here with
+wcwidth semantics, so no caller ever uses ``len()`` for columns.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wcwidth import wcwidth
+
+
+class Role:
+    """Style letters. One character each so a line's styles are a plain string."""
+
+    NORMAL = " "
+    DIM = "d"
+    BORDER = "b"
+    TITLE = "t"
+    HEADER = "H"
+    LABEL = "l"
+    VALUE = "v"
+    OK = "g"
+    WARN = "y"
+    CRIT = "r"
+    CPU = "c"
+    MEMORY = "m"
+    RX = "x"
+    TX = "w"
+    SELECTED = "S"
+    COLUMN = "C"
+    KEY = "k"
+
+
+ALL_ROLES = "".join(
+    value for name, value in vars(Role).items() if name.isupper() and isinstance(value, str)
+)
+
+# Bidirectional overrides and isolates can reorder what follows them on terminals that implement
+# bidi; they are format characters (Cf) and stripped with the rest.
+_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+@lru_cache(maxsize=4096)
+def _char_width(char: str) -> int:
+    width = wcwidth(char)
+    return max(width, 0)
+
+
+def sanitize(text: str, ascii_only: bool = False) -> str:
+    """Text safe to put on a terminal: no C0/C1 controls, ESC, DEL or format characters.
+
+    Tabs and newlines become spaces (so columns stay put); other controls are dropped. With
+    ``ascii_only`` every non-ASCII character becomes ``?`` (one cell, like the glyph it replaces
+    would have been on a non-UTF-8 terminal at best).
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    out: list[str] = []
+    for char in text:
+        if char in "\t\n\r\v\f":
+            out.append(" ")
+        elif char.isascii():
+            if char.isprintable():
+                out.append(char)
+        elif unicodedata.category(char) in _STRIPPED_CATEGORIES:
+            continue
+        elif ascii_only:
+            if unicodedata.combining(char) == 0:
+                out.append("?")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def display_width(text: str) -> int:
+    """Terminal cells ``text`` occupies (text must already be sanitized)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(char) for char in text)
+
+
+def fit(text: str, width: int, ellipsis: str = "…") -> str:
+    """``text`` cut to at most ``width`` cells, ending in ``ellipsis`` when cut."""
+    if width <= 0:
+        return ""
+    if display_width(text) <= width:
+        return text
+    room = width - display_width(ellipsis)
+    if room < 0:
+        return ellipsis[:width] if ellipsis.isascii() else ""
+    used = 0
+    out: list[str] = []
+    for char in text:
+        char_width = _char_width(char)
+        if used + char_width > room:
+            break
+        out.append(char)
+        used += char_width
+    return "".join(out) + ellipsis
+
+
+def pad(text: str, width: int, align: str = "<", ellipsis: str = "~") -> str:
+    """``text`` fitted and padded with spaces to exactly ``width`` cells."""
+    text = fit(text, width, ellipsis)
+    gap = width - display_width(text)
+    if align == ">":
+        return " " * gap + text
+    if align == "^":
+        return " " * (gap // 2) + text + " " * (gap - gap // 2)
+    return text + " " * gap
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    cells: tuple[str, ...]
+    styles: str
+
+    @property
+    def text(self) -> str:
+        return "".join(self.cells)
+
+
+Block = tuple[Line, ...]
+
+
+def blank_block(width: int, height: int, role: str = Role.NORMAL) -> Block:
+    line = Line((" ",) * width, role * width)
+    return (line,) * height
+
+
+class Canvas:
+    """A width x height grid that render functions draw into, then freeze with ``block()``.
+
+    Writes are clipped to the grid; a wide character that would straddle the right edge becomes a
+    space, and overwriting half of a wide character blanks the other half.
+    """
+
+    def __init__(self, width: int, height: int, role: str = Role.NORMAL) -> None:
+        self.width = max(0, width)
+        self.height = max(0, height)
+        self._cells = [[" "] * self.width for _ in range(self.height)]
+        self._styles = [[role] * self.width for _ in range(self.height)]
+
+    def put(self, y: int, x: int, text: str, role: str = Role.NORMAL) -> int:
+        """Write sanitized ``text`` at (y, x); returns the column after the last cell written."""
+        if y < 0 or y >= self.height or x >= self.width:
+            return x
+        text = sanitize(text)
+        cells, styles = self._cells[y], self._styles[y]
+        if text.isascii():
+            start = max(x, 0)
+            end = min(self.width, x + len(text))
+            if start < end:
+                self._unsplit(cells, start)
+                self._unsplit(cells, end)
+                cells[start:end] = text[start - x : end - x]
+                styles[start:end] = role * (end - start)
+            return x + len(text)
+        for char in text:
+            width = _char_width(char)
+            if width == 0:
+                if 0 < x <= self.width and cells[x - 1] != "":
+                    cells[x - 1] += char
+                elif 1 < x <= self.width and cells[x - 1] == "":
+                    cells[x - 2] += char
+                continue
+            if x >= self.width:
+                break
+            if x >= 0:
+                self._unsplit(cells, x)
+                self._unsplit(cells, x + width)
+                if x + width > self.width:
+                    cells[x] = " "
+                    styles[x] = role
+                else:
+                    cells[x] = char
+                    styles[x] = role
+                    if width == 2:
+                        cells[x + 1] = ""
+                        styles[x + 1] = role
+            x += width
+        return x
+
+    def _unsplit(self, cells: list[str], x: int) -> None:
+        """Before writing at x, blank a wide character whose halves x would separate."""
+        if 0 < x < self.width and cells[x] == "":
+            cells[x - 1] = " "
+            cells[x] = " "
+
+    def fill(self, y: int, x: int, width: int, char: str = " ", role: str = Role.NORMAL) -> None:
+        if width > 0:
+            self.put(y, x, char * width, role)
+
+    def paste(self, y: int, x: int, block: Block) -> None:
+        """Copy a block's cells at (y, x), clipped to the canvas."""
+        for row, line in enumerate(block):
+            target = y + row
+            if not 0 <= target < self.height:
+                continue
+            cells, styles = self._cells[target], self._styles[target]
+            for col, (cell, style) in enumerate(zip(line.cells, line.styles, strict=True)):
+                if 0 <= x + col < self.width:
+                    cells[x + col] = cell
+                    styles[x + col] = style
+            # A wide character cut at the canvas edge must not leave half a glyph behind.
+            last = self.width - 1
+            if cells and cells[last] != "" and _char_width(cells[last][:1] or " ") == 2:
+                cells[last] = " "
+            if cells and cells[0] == "":
+                cells[0] = " "
+
+    def restyle(self, y: int, x: int, width: int, role: str) -> None:
+        if 0 <= y < self.height:
+            for col in range(max(0, x), min(self.width, x + width)):
+                self._styles[y][col] = role
+
+    def block(self) -> Block:
+        return tuple(
+            Line(tuple(cells), "".join(styles))
+            for cells, styles in zip(self._cells, self._styles, strict=True)
+        )

@@ -1,0 +1,127 @@
+"""CPU panel: total history graph, per-core bars, mode breakdown, frequency and temperature."""
+
+from __future__ import annotations
+
+import math
+
+from sot.history import History
+from sot.model import CpuSample
+from sot.render.box import draw_box
+from sot.render.cells import Block, Canvas, Role
+from sot.render.graph import graph_rows
+from sot.render.glyphs import Glyphs
+from sot.render.meters import bar, level_role
+from sot.render.text import Segment, put_segments
+from sot.render.units import celsius, frequency, percent
+
+
+def _title_note(cpu: CpuSample, glyphs: Glyphs) -> str:
+    parts = [percent(cpu.total_percent)]
+    if cpu.frequency_mhz is not None:
+        parts.append(frequency(cpu.frequency_mhz))
+    if cpu.package_celsius is not None:
+        parts.append(celsius(cpu.package_celsius, glyphs.ascii_only))
+    return "  ".join(parts)
+
+
+def _breakdown_segments(cpu: CpuSample) -> list[Segment]:
+    b = cpu.breakdown
+    fields = [
+        ("usr", b.user_percent),
+        ("sys", b.system_percent),
+        ("nice", b.nice_percent),
+        ("iow", b.iowait_percent),
+        ("irq", b.irq_percent),
+        ("steal", b.steal_percent),
+        ("idle", b.idle_percent),
+    ]
+    segments: list[Segment] = []
+    for label, value in fields:
+        if label in ("nice", "irq") and (value is None or value < 0.05):
+            continue  # rarely interesting; shown only when they matter
+        segments += [(f"{label} ", Role.LABEL), (f"{percent(value, 0):<5}", Role.VALUE)]
+    counts = f"{cpu.logical_count or '-'} cpu"
+    if cpu.physical_count and cpu.physical_count != cpu.logical_count:
+        counts += f" / {cpu.physical_count} cores"
+    if cpu.max_frequency_mhz is not None:
+        counts += f"  max {frequency(cpu.max_frequency_mhz)}"
+    segments.append((counts, Role.DIM))
+    return segments
+
+
+def _core_cell(index: int, value: float | None, width: int, glyphs: Glyphs) -> list[Segment]:
+    label = f"{index:>2} " if width >= 12 else ""
+    number = f"{percent(value, 0):>4}"
+    bar_width = width - len(label) - len(number) - 1
+    if bar_width >= 3:
+        return [
+            (label, Role.LABEL),
+            (bar(value, bar_width, glyphs), level_role(value)),
+            (" " + number, Role.VALUE),
+        ]
+    return [(label + number, level_role(value))]
+
+
+def _draw_cores(
+    canvas: Canvas, top: int, left: int, width: int, height: int, cpu: CpuSample, glyphs: Glyphs
+) -> None:
+    cores = cpu.per_cpu_percent
+    if not cores or width <= 0 or height <= 0:
+        return
+    columns = math.ceil(len(cores) / height)
+    column_width = (width + 1) // columns - 1
+    if column_width < 6:
+        # Too many cores for figures: one cell per core, its current load as a level glyph.
+        levels = glyphs.spark_levels
+        per_row = max(1, width)
+        for i, value in enumerate(cores):
+            y, x = divmod(i, per_row)
+            if y >= height:
+                break
+            step = 0 if value is None else round(value / 100 * (len(levels) - 1))
+            if value is not None and value > 0 and step == 0:
+                step = 1
+            canvas.put(top + y, left + x, levels[step], level_role(value))
+        return
+    rows = math.ceil(len(cores) / columns)
+    for i, value in enumerate(cores):
+        column, row = divmod(i, rows)
+        x = left + column * (column_width + 1)
+        put_segments(canvas, top + row, x, column_width, _core_cell(i, value, column_width, glyphs),
+                     glyphs)
+
+
+def render_cpu(
+    cpu: CpuSample, history: History, width: int, height: int, glyphs: Glyphs
+) -> Block:
+    canvas = Canvas(width, height)
+    inner = draw_box(canvas, "cpu", glyphs, _title_note(cpu, glyphs))
+    if inner.width <= 0 or inner.height <= 0:
+        return canvas.block()
+    if inner.height == 1:
+        # Only room for the total: one wide bar.
+        segments: list[Segment] = [
+            ("total ", Role.LABEL),
+            (bar(cpu.total_percent, max(3, inner.width - 12), glyphs),
+             level_role(cpu.total_percent)),
+            (f" {percent(cpu.total_percent):>5}", Role.VALUE),
+        ]
+        put_segments(canvas, inner.y, inner.x, inner.width, segments, glyphs)
+        return canvas.block()
+    put_segments(canvas, inner.y, inner.x, inner.width, _breakdown_segments(cpu), glyphs)
+    body_top, body_height = inner.y + 1, inner.height - 1
+    core_count = len(cpu.per_cpu_percent)
+    if inner.width >= 40 and core_count:
+        core_width = min(inner.width // 2, max(18, math.ceil(core_count / body_height) * 19))
+    else:
+        core_width = 0 if inner.width < 40 else inner.width // 2
+    graph_width = inner.width - core_width - (1 if core_width else 0)
+    rows = graph_rows(history.cpu_total, graph_width, body_height, 100.0, glyphs)
+    for offset, text in enumerate(rows):
+        canvas.put(body_top + offset, inner.x, text, Role.CPU)
+    if graph_width >= 6:
+        canvas.put(body_top, inner.x, "100%", Role.DIM)
+    if core_width:
+        _draw_cores(canvas, body_top, inner.x + graph_width + 1, core_width, body_height, cpu,
+                    glyphs)
+    return canvas.block()

@@ -1,0 +1,91 @@
+"""Disks panel: a usage bar per real filesystem, then the selected one's read/write history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sot.history import History
+from sot.model import DiskUsage, IoRate
+from sot.render.box import draw_box
+from sot.render.cells import Block, Canvas, Role, display_width, pad, sanitize
+from sot.render.glyphs import Glyphs
+from sot.render.meters import bar, level_role
+from sot.render.rates import draw_rate_pair
+from sot.render.text import Segment, put_segments
+from sot.render.units import human_bytes, human_rate, percent
+
+
+def _usage_line(disk: DiskUsage, label_width: int, width: int, glyphs: Glyphs) -> list[Segment]:
+    mount = pad(sanitize(disk.mount_point, glyphs.ascii_only), label_width, ellipsis=glyphs.ellipsis)
+    detail = f" {percent(disk.percent, 0):>4} {human_bytes(disk.used_bytes):>6}/" + (
+        f"{human_bytes(disk.total_bytes):<6}"
+    )
+    bar_width = max(3, width - label_width - 1 - len(detail))
+    return [
+        (mount + " ", Role.LABEL),
+        (bar(disk.percent, bar_width, glyphs), level_role(disk.percent, 80.0, 95.0)),
+        (detail, Role.VALUE),
+    ]
+
+
+def render_disks(
+    disks: Sequence[DiskUsage],
+    total_io: IoRate,
+    selected: str | None,
+    history: History,
+    width: int,
+    height: int,
+    glyphs: Glyphs,
+) -> Block:
+    canvas = Canvas(width, height)
+    note = f"r {human_rate(total_io.read_bytes_per_s)} w {human_rate(total_io.write_bytes_per_s)}"
+    inner = draw_box(canvas, "disks", glyphs, note)
+    if inner.width <= 0 or inner.height <= 0:
+        return canvas.block()
+    if not disks:
+        canvas.put(inner.y, inner.x, "no local filesystems found"[: inner.width], Role.DIM)
+        return canvas.block()
+    chosen = next((d for d in disks if d.mount_point == selected), None)
+    graph_rows_wanted = 3 if chosen is not None and inner.height >= 4 else 0
+    list_rows = inner.height - graph_rows_wanted - (1 if graph_rows_wanted else 0)
+    label_width = min(
+        max(display_width(sanitize(d.mount_point, glyphs.ascii_only)) for d in disks),
+        max(6, inner.width // 4),
+    )
+    shown = list(disks[:list_rows])
+    if len(disks) > list_rows and list_rows > 0:
+        shown = shown[: list_rows - 1]
+    for offset, disk in enumerate(shown):
+        role_line = _usage_line(disk, label_width, inner.width, glyphs)
+        put_segments(canvas, inner.y + offset, inner.x, inner.width, role_line, glyphs)
+        if disk.mount_point == selected:
+            canvas.restyle(inner.y + offset, inner.x, label_width, Role.TITLE)
+    if len(disks) > len(shown) and list_rows > 0:
+        more = f"+{len(disks) - len(shown)} more"
+        canvas.put(inner.y + len(shown), inner.x, more[: inner.width], Role.DIM)
+    if chosen is None or not graph_rows_wanted:
+        return canvas.block()
+    top = inner.y + list_rows
+    io = chosen.io
+    title: list[Segment] = [
+        (sanitize(chosen.mount_point, glyphs.ascii_only), Role.TITLE),
+        (f" ({sanitize(chosen.device, glyphs.ascii_only)})", Role.DIM),
+        (f"  read {human_rate(io.read_bytes_per_s)}", Role.RX),
+        (f" {io.read_ops_per_s:.0f} op/s" if io.read_ops_per_s is not None else " - op/s",
+         Role.DIM),
+        (f"  write {human_rate(io.write_bytes_per_s)}", Role.TX),
+        (f" {io.write_ops_per_s:.0f} op/s" if io.write_ops_per_s is not None else " - op/s",
+         Role.DIM),
+    ]
+    put_segments(canvas, top, inner.x, inner.width, title, glyphs)
+    draw_rate_pair(
+        canvas,
+        top + 1,
+        inner.x,
+        inner.width,
+        inner.bottom - top - 1,
+        ("read", history.disk_read.get(chosen.mount_point, ()), Role.RX),
+        ("write", history.disk_write.get(chosen.mount_point, ()), Role.TX),
+        glyphs,
+    )
+    return canvas.block()

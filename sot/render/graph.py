@@ -1,0 +1,81 @@
+"""History graphs (braille, block or ASCII) and one-line sparklines."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from sot.render.glyphs import Glyphs, GraphStyle
+from sot.render.units import nice_ceiling
+
+# Braille dots filled from the bottom: dots 7,3,2,1 in the left column, 8,6,5,4 in the right.
+_LEFT_DOTS = (0x40, 0x04, 0x02, 0x01)
+_RIGHT_DOTS = (0x80, 0x20, 0x10, 0x08)
+_LEFT_MASKS = tuple(sum(_LEFT_DOTS[:n]) for n in range(5))
+_RIGHT_MASKS = tuple(sum(_RIGHT_DOTS[:n]) for n in range(5))
+_ASCII_LEVELS = " .:#"
+
+
+def _levels(value: float | None, maximum: float, steps: int) -> int:
+    """How many of ``steps`` sub-rows ``value`` fills; any activity shows at least one."""
+    if value is None or not math.isfinite(value) or value <= 0 or maximum <= 0:
+        return 0
+    filled = round(steps * min(value, maximum) / maximum)
+    return max(1, min(steps, filled))
+
+
+def samples_per_cell(glyphs: Glyphs) -> int:
+    return 2 if glyphs.graph is GraphStyle.BRAILLE else 1
+
+
+def graph_rows(
+    values: Sequence[float | None], width: int, height: int, maximum: float, glyphs: Glyphs
+) -> list[str]:
+    """``height`` strings of ``width`` cells plotting the newest ``values`` at the right edge."""
+    if width <= 0 or height <= 0:
+        return [""] * max(0, height)
+    per_cell = samples_per_cell(glyphs)
+    wanted = width * per_cell
+    recent = list(values[-wanted:])
+    series: list[float | None] = [None] * (wanted - len(recent)) + recent
+    if glyphs.graph is GraphStyle.BRAILLE:
+        levels = [_levels(v, maximum, 4 * height) for v in series]
+        rows = []
+        for row in range(height):
+            base = (height - 1 - row) * 4
+            chars = []
+            for col in range(width):
+                left = min(4, max(0, levels[2 * col] - base))
+                right = min(4, max(0, levels[2 * col + 1] - base))
+                bits = _LEFT_MASKS[left] | _RIGHT_MASKS[right]
+                chars.append(chr(0x2800 + bits) if bits else " ")
+            rows.append("".join(chars))
+        return rows
+    palette = glyphs.spark_levels if glyphs.graph is GraphStyle.BLOCK else _ASCII_LEVELS
+    steps = len(palette) - 1
+    levels = [_levels(v, maximum, steps * height) for v in series]
+    rows = []
+    for row in range(height):
+        base = (height - 1 - row) * steps
+        rows.append("".join(palette[min(steps, max(0, level - base))] for level in levels))
+    return rows
+
+
+def sparkline(values: Sequence[float | None], width: int, maximum: float, glyphs: Glyphs) -> str:
+    """One row of ``width`` cells, one sample per cell, newest at the right."""
+    if width <= 0:
+        return ""
+    recent = list(values[-width:])
+    series = [None] * (width - len(recent)) + recent
+    steps = len(glyphs.spark_levels) - 1
+    return "".join(glyphs.spark_levels[_levels(v, maximum, steps)] for v in series)
+
+
+def autoscale(values: Sequence[float | None], floor: float) -> float:
+    """A round upper bound for the visible values, so the graph never saturates."""
+    known = [v for v in values if v is not None and math.isfinite(v)]
+    return nice_ceiling(max(known, default=0.0), floor)
+
+
+def visible_samples(width: int, glyphs: Glyphs) -> int:
+    return width * samples_per_cell(glyphs)

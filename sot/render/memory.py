@@ -1,0 +1,74 @@
+"""Memory panel: used/available/cached, swap with its in/out rates, and used-% history."""
+
+from __future__ import annotations
+
+from sot.history import History
+from sot.model import MemorySample
+from sot.render.box import draw_box
+from sot.render.cells import Block, Canvas, Role
+from sot.render.graph import graph_rows
+from sot.render.glyphs import Glyphs
+from sot.render.meters import bar, level_role
+from sot.render.text import Segment, put_segments
+from sot.render.units import human_bytes, human_rate, percent
+
+
+def _meter(label: str, value: float | None, detail: str, width: int, glyphs: Glyphs) -> list[
+    Segment
+]:
+    number = f" {percent(value):>6} "
+    bar_width = max(3, min(40, width - len(label) - len(number) - len(detail)))
+    return [
+        (label, Role.LABEL),
+        (bar(value, bar_width, glyphs), level_role(value, 70.0, 90.0)),
+        (number, Role.VALUE),
+        (detail, Role.DIM),
+    ]
+
+
+def render_memory(
+    memory: MemorySample, history: History, width: int, height: int, glyphs: Glyphs
+) -> Block:
+    canvas = Canvas(width, height)
+    inner = draw_box(canvas, "memory", glyphs, f"total {human_bytes(memory.total_bytes)}")
+    if inner.width <= 0 or inner.height <= 0:
+        return canvas.block()
+    used = f"{human_bytes(memory.used_bytes)}/{human_bytes(memory.total_bytes)}"
+    if memory.swap_total_bytes == 0:
+        swap_line = [("swap  ", Role.LABEL), ("none configured", Role.DIM)]
+    else:
+        swap_detail = f"{human_bytes(memory.swap_used_bytes)}/{human_bytes(memory.swap_total_bytes)}"
+        swap_line = _meter("swap  ", memory.swap_percent, swap_detail, inner.width, glyphs)
+        swap_line.append(
+            (
+                f"  in {human_rate(memory.swap_in_bytes_per_s)}"
+                f" out {human_rate(memory.swap_out_bytes_per_s)}",
+                Role.DIM,
+            )
+        )
+    lines: list[list[Segment]] = [
+        _meter("used  ", memory.percent, used, inner.width, glyphs),
+        swap_line,
+        [
+            ("avail ", Role.LABEL),
+            (f"{human_bytes(memory.available_bytes):<7}", Role.VALUE),
+            ("cache ", Role.LABEL),
+            (f"{human_bytes(memory.cached_bytes):<7}", Role.VALUE),
+            ("buf ", Role.LABEL),
+            (f"{human_bytes(memory.buffers_bytes):<7}", Role.VALUE),
+            ("free ", Role.LABEL),
+            (human_bytes(memory.free_bytes), Role.VALUE),
+        ],
+    ]
+    shown = lines[: inner.height]
+    for offset, segments in enumerate(shown):
+        put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
+    graph_height = inner.height - len(shown)
+    if graph_height > 0:
+        top = inner.y + len(shown)
+        rows = graph_rows(history.memory_used_percent, inner.width, graph_height, 100.0, glyphs)
+        for offset, text in enumerate(rows):
+            canvas.put(top + offset, inner.x, text, Role.MEMORY)
+        if inner.width >= 10:
+            canvas.put(top, inner.x, "used 100%", Role.DIM)
+    return canvas.block()

@@ -1,0 +1,84 @@
+"""Network panel: the selected interface's rx/tx history, rates, totals and addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sot.history import History
+from sot.model import NetInterface
+from sot.render.box import draw_box
+from sot.render.cells import Block, Canvas, Role, sanitize
+from sot.render.glyphs import Glyphs
+from sot.render.rates import draw_rate_pair
+from sot.render.text import Segment, put_segments
+from sot.render.units import count_per_s, human_bytes, human_rate
+
+
+def _state(iface: NetInterface) -> str:
+    state = {True: "up", False: "down", None: "state -"}[iface.is_up]
+    if iface.speed_mbps:
+        speed = f"{iface.speed_mbps // 1000}G" if iface.speed_mbps >= 1000 else (
+            f"{iface.speed_mbps}M"
+        )
+        state += f" {speed}b/s"
+    return state
+
+
+def render_network(
+    interfaces: Sequence[NetInterface],
+    selected: str | None,
+    history: History,
+    width: int,
+    height: int,
+    glyphs: Glyphs,
+) -> Block:
+    canvas = Canvas(width, height)
+    iface = next((i for i in interfaces if i.name == selected), None)
+    name = sanitize(iface.name, glyphs.ascii_only) if iface else "-"
+    inner = draw_box(canvas, f"net {name}", glyphs, _state(iface) if iface else "")
+    if inner.width <= 0 or inner.height <= 0:
+        return canvas.block()
+    if iface is None:
+        canvas.put(inner.y, inner.x, "no network interface found"[: inner.width], Role.DIM)
+        return canvas.block()
+    lines: list[list[Segment]] = [
+        [
+            ("rx ", Role.LABEL),
+            (f"{human_rate(iface.rx_bytes_per_s):<10}", Role.RX),
+            (f"{count_per_s(iface.rx_packets_per_s):>8} pk ", Role.DIM),
+            ("tx ", Role.LABEL),
+            (f"{human_rate(iface.tx_bytes_per_s):<10}", Role.TX),
+            (f"{count_per_s(iface.tx_packets_per_s):>8} pk", Role.DIM),
+        ],
+        [
+            ("total rx ", Role.LABEL),
+            (f"{human_bytes(iface.rx_bytes_total):<7}", Role.VALUE),
+            ("tx ", Role.LABEL),
+            (f"{human_bytes(iface.tx_bytes_total):<7}", Role.VALUE),
+            ("err ", Role.LABEL),
+            (f"{iface.errors_in if iface.errors_in is not None else '-'}/"
+             f"{iface.errors_out if iface.errors_out is not None else '-'} ", Role.VALUE),
+            ("drop ", Role.LABEL),
+            (f"{iface.drops_in if iface.drops_in is not None else '-'}/"
+             f"{iface.drops_out if iface.drops_out is not None else '-'}", Role.VALUE),
+        ],
+    ]
+    addresses = [sanitize(a, glyphs.ascii_only) for a in (*iface.ipv4, *iface.ipv6)]
+    address_line: list[Segment] = [("addr ", Role.LABEL), (" ".join(addresses) or "-", Role.VALUE)]
+    # Graph first when there is room for it; text lines fill what is left, most useful first.
+    text_rows = min(len(lines) + 1, inner.height if inner.height < 5 else 3)
+    graph_height = inner.height - text_rows
+    shown = [*lines, address_line][:text_rows]
+    for offset, segments in enumerate(shown):
+        put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
+    draw_rate_pair(
+        canvas,
+        inner.y + text_rows,
+        inner.x,
+        inner.width,
+        graph_height,
+        ("rx", history.net_rx.get(iface.name, ()), Role.RX),
+        ("tx", history.net_tx.get(iface.name, ()), Role.TX),
+        glyphs,
+    )
+    return canvas.block()

@@ -1,0 +1,148 @@
+"""The screen writer: turns the difference between two frames into the few bytes that change it.
+
+blessed does no screen diffing (ncurses would), so this module keeps the last frame and sends only
+changed cell runs, tracking the cursor position and the current style so neither is re-sent. One
+write per frame; an unchanged frame writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sot.render.cells import Block, Line, Role, blank_block
+
+# Re-sending up to this many unchanged cells is cheaper than a cursor movement (4-8 bytes).
+MERGE_GAP_CELLS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Sequences:
+    """The escape sequences the writer needs, from the terminal's capabilities."""
+
+    styles: Mapping[str, str]  # role letter -> full SGR (reset first), "" if none
+    move: Callable[[int, int], str]  # absolute (y, x)
+    move_right: Callable[[int], str]  # n cells right on the same row; "" if unsupported
+    clear: str  # home + clear screen
+    reset: str  # all attributes off
+
+
+class _Writer:
+    """Accumulates output while tracking cursor and style."""
+
+    def __init__(self, seq: Sequences) -> None:
+        self.seq = seq
+        self.parts: list[str] = []
+        self.cursor: tuple[int, int] | None = None
+        self.role: str | None = None
+
+    def goto(self, y: int, x: int) -> None:
+        if self.cursor == (y, x):
+            return
+        absolute = self.seq.move(y, x)
+        if self.cursor is not None and self.cursor[0] == y and self.cursor[1] < x:
+            relative = self.seq.move_right(x - self.cursor[1])
+            if relative and len(relative) < len(absolute):
+                absolute = relative
+        self.parts.append(absolute)
+        self.cursor = (y, x)
+
+    def style(self, role: str) -> None:
+        if role != self.role:
+            self.parts.append(self.seq.styles.get(role, self.seq.reset))
+            self.role = role
+
+
+def _changed_runs(old: Line, new: Line, limit: int) -> list[tuple[int, int]]:
+    """Half-open [start, end) column ranges of ``new`` that differ from ``old``, merged across
+    small gaps, never splitting a wide character."""
+    runs: list[tuple[int, int]] = []
+    old_cells, new_cells = old.cells, new.cells
+    old_styles, new_styles = old.styles, new.styles
+    x = 0
+    while x < limit:
+        if old_cells[x] == new_cells[x] and old_styles[x] == new_styles[x]:
+            x += 1
+            continue
+        start = x
+        end = x + 1
+        gap = 0
+        x += 1
+        while x < limit and gap <= MERGE_GAP_CELLS:
+            if old_cells[x] == new_cells[x] and old_styles[x] == new_styles[x]:
+                gap += 1
+            else:
+                gap = 0
+                end = x + 1
+            x += 1
+        x = end
+        # A continuation cell cannot be drawn alone: start at its wide character.
+        while start > 0 and new_cells[start] == "":
+            start -= 1
+        # A wide character's second half travels with it.
+        while end < limit and new_cells[end] == "":
+            end += 1
+        runs.append((start, end))
+    return runs
+
+
+def render_diff(old: Block, new: Block, seq: Sequences, full: bool) -> str:
+    """The output that turns a screen showing ``old`` into one showing ``new``.
+
+    With ``full``, the screen is cleared first and ``old`` is taken to be blank. The bottom-right
+    cell is never written, so no terminal scrolls.
+    """
+    height = len(new)
+    width = len(new[0].cells) if height else 0
+    writer = _Writer(seq)
+    if full:
+        writer.parts.append(seq.reset + seq.clear)
+        writer.role = Role.NORMAL
+        writer.cursor = (0, 0)
+        old = blank_block(width, height)
+    for y, line in enumerate(new):
+        previous = old[y]
+        if previous == line:
+            continue
+        limit = width - 1 if y == height - 1 else width
+        if y == height - 1 and limit > 0 and line.cells[limit] == "":
+            limit -= 1  # a wide character ending in the bottom-right cell is not drawn either
+        for start, end in _changed_runs(previous, line, limit):
+            writer.goto(y, start)
+            x = start
+            for col in range(start, end):
+                cell = line.cells[col]
+                if cell == "":
+                    continue
+                writer.style(line.styles[col])
+                writer.parts.append(cell)
+                x = col + (2 if col + 1 < width and line.cells[col + 1] == "" else 1)
+            # At the right margin the cursor's position is terminal-specific (pending wrap).
+            writer.cursor = (y, x) if x < width else None
+    return "".join(writer.parts)
+
+
+class Screen:
+    """Holds the frame on the terminal; ``present`` sends only what changed, in one write."""
+
+    def __init__(self, seq: Sequences, write: Callable[[str], int]) -> None:
+        self._seq = seq
+        self._write = write
+        self._shown: Block | None = None
+
+    def invalidate(self) -> None:
+        """Forget what is on the screen: the next present repaints everything (start, resize,
+        Ctrl-L, return from suspend)."""
+        self._shown = None
+
+    def present(self, frame: Block) -> int:
+        """Make the terminal show ``frame``; returns the bytes written (0 if nothing changed)."""
+        shown = self._shown
+        full = shown is None or len(shown) != len(frame) or (
+            bool(frame) and len(shown[0].cells) != len(frame[0].cells)
+        )
+        output = render_diff(shown or (), frame, self._seq, full)
+        self._shown = frame
+        if not output:
+            return 0
+        return self._write(output)
