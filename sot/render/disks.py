@@ -46,15 +46,17 @@ def render_disks(
         canvas.put(inner.y, inner.x, "no local filesystems found"[: inner.width], Role.DIM)
         return canvas.block()
     chosen = next((d for d in disks if d.mount_point == selected), None)
-    graph_rows_wanted = 3 if chosen is not None and inner.height >= 4 else 0
-    list_rows = inner.height - graph_rows_wanted - (1 if graph_rows_wanted else 0)
+    # The list gets what the graph (a title line and at least a row per direction) leaves.
+    with_graph = chosen is not None and inner.height >= 4
+    list_rows = min(len(disks), inner.height - 3) if with_graph else inner.height
     label_width = min(
         max(display_width(sanitize(d.mount_point, glyphs.ascii_only)) for d in disks),
         max(6, inner.width // 4),
     )
     shown = list(disks[:list_rows])
-    if len(disks) > list_rows and list_rows > 0:
-        shown = shown[: list_rows - 1]
+    if len(disks) > list_rows:
+        # Not all fit: keep the selected one in view, and say how many are hidden if room allows.
+        shown = [chosen] if list_rows == 1 and chosen is not None else shown[: list_rows - 1]
     for offset, disk in enumerate(shown):
         role_line = _usage_line(disk, label_width, inner.width, glyphs)
         put_segments(canvas, inner.y + offset, inner.x, inner.width, role_line, glyphs)
@@ -63,7 +65,7 @@ def render_disks(
     if len(disks) > len(shown) and list_rows > 0:
         more = f"+{len(disks) - len(shown)} more"
         canvas.put(inner.y + len(shown), inner.x, more[: inner.width], Role.DIM)
-    if chosen is None or not graph_rows_wanted:
+    if chosen is None or not with_graph:
         return canvas.block()
     top = inner.y + list_rows
     io = chosen.io

@@ -1,0 +1,282 @@
+"""A scripted SystemSource and snapshot builders shared by the unit and render tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from sot.collect.source import (
+    CpuTimes,
+    DiskCounters,
+    Frequency,
+    NetCounters,
+    NetStats,
+    Partition,
+    ProcessIdentity,
+    RawProcess,
+    SensorReading,
+    StaticHostInfo,
+    SwapMemory,
+    UsageBytes,
+    VirtualMemory,
+)
+from sot.model import (
+    CpuBreakdown,
+    CpuSample,
+    DiskUsage,
+    HostInfo,
+    IoRate,
+    MemorySample,
+    NetInterface,
+    ProcessCounts,
+    ProcessRow,
+    Snapshot,
+)
+
+GIB = 1024**3
+DATA = Path(__file__).parent / "data"
+
+
+def cpu_times(user: float, system: float, idle: float, iowait: float = 0.0) -> CpuTimes:
+    return CpuTimes(user, 0.0, system, idle, iowait, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@dataclass
+class FakeSource:
+    """Answers every SystemSource call from its attributes; tests change them between ticks."""
+
+    host: StaticHostInfo = field(
+        default_factory=lambda: StaticHostInfo(
+            "testhost", "Debian GNU/Linux 12 (bookworm)", "6.1.0-test", "x86_64", "Test CPU", 1000.0
+        )
+    )
+    cpu: Sequence[CpuTimes] | None = field(
+        default_factory=lambda: [cpu_times(10, 5, 85), cpu_times(20, 5, 75)]
+    )
+    counts: tuple[int | None, int | None] = (2, 1)
+    frequency: Frequency | None = field(default_factory=lambda: Frequency(2400.0, 3500.0))
+    sensors: Sequence[SensorReading] = ()
+    load: tuple[float, float, float] | None = (0.5, 0.25, 0.1)
+    users: int | None = 1
+    memory: VirtualMemory | None = field(
+        default_factory=lambda: VirtualMemory(8 * GIB, 6 * GIB, 2 * GIB, 4 * GIB, GIB, GIB // 8,
+                                              25.0)
+    )
+    swap: SwapMemory | None = field(default_factory=lambda: SwapMemory(2 * GIB, 0, 0.0, 0, 0))
+    parts: Sequence[Partition] = field(
+        default_factory=lambda: [Partition("/dev/sda1", "/", "ext4")]
+    )
+    usage: Mapping[str, UsageBytes] = field(
+        default_factory=lambda: {"/": UsageBytes(100 * GIB, 40 * GIB, 60 * GIB, 40.0)}
+    )
+    disks: Mapping[str, DiskCounters] = field(
+        default_factory=lambda: {
+            "sda": DiskCounters(1000, 2000, 10, 20),
+            "sda1": DiskCounters(1000, 2000, 10, 20),
+        }
+    )
+    nics: Mapping[str, NetCounters] = field(
+        default_factory=lambda: {
+            "lo": NetCounters(500, 500, 5, 5, 0, 0, 0, 0),
+            "eth0": NetCounters(10_000, 5_000, 100, 50, 0, 0, 0, 0),
+        }
+    )
+    nic_stats: Mapping[str, NetStats] = field(
+        default_factory=lambda: {"lo": NetStats(True, None), "eth0": NetStats(True, 1000)}
+    )
+    addresses: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=lambda: {"lo": (("127.0.0.1",), ("::1",)), "eth0": (("10.0.0.5",), ())}
+    )
+    virtual: frozenset[str] = frozenset({"lo"})
+    route: str | None = "eth0"
+    procs: list[RawProcess] = field(default_factory=list)
+    identities: dict[int, ProcessIdentity | None] = field(default_factory=dict)
+    identity_reads: list[int] = field(default_factory=list)
+
+    def host_info(self) -> StaticHostInfo:
+        return self.host
+
+    def per_cpu_times(self) -> Sequence[CpuTimes] | None:
+        return self.cpu
+
+    def cpu_counts(self) -> tuple[int | None, int | None]:
+        return self.counts
+
+    def cpu_frequency(self) -> Frequency | None:
+        return self.frequency
+
+    def temperatures(self) -> Sequence[SensorReading]:
+        return self.sensors
+
+    def load_average(self) -> tuple[float, float, float] | None:
+        return self.load
+
+    def user_count(self) -> int | None:
+        return self.users
+
+    def virtual_memory(self) -> VirtualMemory | None:
+        return self.memory
+
+    def swap_memory(self) -> SwapMemory | None:
+        return self.swap
+
+    def partitions(self) -> Sequence[Partition]:
+        return self.parts
+
+    def disk_usage(self, mount_point: str) -> UsageBytes | None:
+        return self.usage.get(mount_point)
+
+    def disk_counters(self) -> Mapping[str, DiskCounters]:
+        return self.disks
+
+    def resolve_device(self, device: str) -> str:
+        return device.rsplit("/", 1)[-1]
+
+    def net_counters(self) -> Mapping[str, NetCounters]:
+        return self.nics
+
+    def net_stats(self) -> Mapping[str, NetStats]:
+        return self.nic_stats
+
+    def net_addresses(self) -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+        return self.addresses
+
+    def virtual_interfaces(self) -> frozenset[str]:
+        return self.virtual
+
+    def default_route_interface(self) -> str | None:
+        return self.route
+
+    def processes(self) -> Sequence[RawProcess]:
+        return list(self.procs)
+
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        self.identity_reads.append(pid)
+        return self.identities.get(pid)
+
+    def add_process(
+        self, pid: int, name: str, cpu_seconds: float = 1.0, create_time: float = 5000.0,
+        status: str = "sleeping", user: str | None = "root", cmdline: str | None = None,
+        rss_bytes: int | None = 10 * 1024 * 1024, ppid: int = 1, threads: int = 1,
+    ) -> None:
+        self.procs.append(
+            RawProcess(pid, ppid, status, create_time, cpu_seconds, rss_bytes, threads)
+        )
+        self.identities[pid] = ProcessIdentity(
+            name, cmdline if cmdline is not None else f"/usr/bin/{name}", user
+        )
+
+
+def _build(cls: type[Any], data: Mapping[str, Any]) -> Any:
+    return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+def recorded_source(name: str = "recorded_host.json") -> FakeSource:
+    """A FakeSource replaying psutil results recorded on a real machine (tests/data)."""
+    doc = json.loads((DATA / name).read_text())
+    source = FakeSource(
+        host=_build(StaticHostInfo, doc["host"]),
+        cpu=[_build(CpuTimes, c) for c in doc["cpu"]],
+        counts=tuple(doc["counts"]),  # type: ignore[arg-type]
+        frequency=_build(Frequency, doc["frequency"]) if doc["frequency"] else None,
+        sensors=[_build(SensorReading, s) for s in doc["sensors"]],
+        load=tuple(doc["load"]) if doc["load"] else None,  # type: ignore[arg-type]
+        users=doc["users"],
+        memory=_build(VirtualMemory, doc["memory"]),
+        swap=_build(SwapMemory, doc["swap"]),
+        parts=[_build(Partition, p) for p in doc["partitions"]],
+        usage={k: _build(UsageBytes, v) for k, v in doc["usage"].items()},
+        disks={k: _build(DiskCounters, v) for k, v in doc["disks"].items()},
+        nics={k: _build(NetCounters, v) for k, v in doc["nics"].items()},
+        nic_stats={k: _build(NetStats, v) for k, v in doc["nic_stats"].items()},
+        addresses={k: (tuple(v[0]), tuple(v[1])) for k, v in doc["addresses"].items()},
+        virtual=frozenset(doc["virtual"]),
+        route=doc["route"],
+        procs=[_build(RawProcess, p) for p in doc["processes"]],
+        identities={
+            int(k): _build(ProcessIdentity, v) if v else None
+            for k, v in doc["identities"].items()
+        },
+    )
+    return source
+
+
+def snapshot(
+    processes: Sequence[ProcessRow] = (),
+    cpu_percent: float | None = 42.0,
+    per_cpu: Sequence[float | None] = (10.0, 90.0),
+    memory_percent: float | None = 50.0,
+    disks: Sequence[DiskUsage] | None = None,
+    interfaces: Sequence[NetInterface] | None = None,
+    hostname: str = "testhost",
+    swap_total: int | None = 2 * GIB,
+) -> Snapshot:
+    """A fixed, fully known snapshot for render golden tests."""
+    unknown = cpu_percent is None
+    if disks is None:
+        disks = [
+            DiskUsage("/dev/sda1", "/", "ext4", 100 * GIB, 40 * GIB, 60 * GIB, 40.0,
+                      IoRate(1024.0 * 300, 2048.0, 12.0, 3.0)),
+            DiskUsage("/dev/sdb1", "/srv/data", "xfs", 2000 * GIB, 1900 * GIB, 100 * GIB, 95.0,
+                      IoRate(0.0, 0.0, 0.0, 0.0)),
+        ]
+    if interfaces is None:
+        interfaces = [
+            NetInterface("eth0", True, False, False, 1000, ("10.0.0.5",), ("fe80::1",),
+                         125_000.0, 4_096.0, 90.0, 30.0, 5 * GIB, GIB, 0, 0, 0, 1),
+            NetInterface("lo", True, True, False, None, ("127.0.0.1",), ("::1",),
+                         0.0, 0.0, 0.0, 0.0, 1000, 1000, 0, 0, 0, 0),
+        ]
+    mem_total = 8 * GIB
+    used = None if memory_percent is None else int(mem_total * memory_percent / 100)
+    return Snapshot(
+        monotonic_s=100.0,
+        wall_epoch_s=1_700_000_000.0,
+        interval_s=1.0,
+        host=HostInfo(hostname, "Debian GNU/Linux 12 (bookworm)", "6.1.0-test", "x86_64",
+                      "Test CPU", 1_699_900_000.0, 100_000.0, (0.5, 0.25, 0.1), 2),
+        cpu=CpuSample(
+            total_percent=cpu_percent,
+            per_cpu_percent=tuple(per_cpu),
+            breakdown=CpuBreakdown(
+                *(None,) * 7
+            ) if unknown else CpuBreakdown(30.0, 10.0, 0.0, 2.0, 0.0, 0.0, 58.0),
+            logical_count=len(per_cpu),
+            physical_count=len(per_cpu),
+            frequency_mhz=None if unknown else 2400.0,
+            max_frequency_mhz=None if unknown else 3500.0,
+            package_celsius=None if unknown else 55.0,
+            temperatures=(),
+        ),
+        memory=MemorySample(
+            total_bytes=mem_total, used_bytes=used, available_bytes=None if used is None else
+            mem_total - used, free_bytes=GIB, cached_bytes=GIB, buffers_bytes=GIB // 16,
+            percent=memory_percent, swap_total_bytes=swap_total,
+            swap_used_bytes=0 if swap_total else None, swap_percent=0.0 if swap_total else None,
+            swap_in_bytes_per_s=0.0 if swap_total else None,
+            swap_out_bytes_per_s=0.0 if swap_total else None,
+        ),
+        disks=tuple(disks),
+        disk_total_io=IoRate(1024.0 * 300, 2048.0, 12.0, 3.0),
+        interfaces=tuple(interfaces),
+        default_interface="eth0",
+        processes=tuple(processes),
+        process_counts=ProcessCounts(len(processes), 1, len(processes) - 1, 0, 0,
+                                     sum(p.threads or 0 for p in processes)),
+    )
+
+
+def process(
+    pid: int, name: str, cpu: float | None = 1.0, user: str | None = "root",
+    cmdline: str | None = None, status: str = "sleeping", rss: int | None = 50 * 1024 * 1024,
+) -> ProcessRow:
+    return ProcessRow(
+        pid=pid, ppid=1, user=user, name=name,
+        cmdline=cmdline if cmdline is not None else f"/usr/bin/{name} --flag",
+        status=status, threads=4, cpu_percent=cpu, rss_bytes=rss,
+        mem_percent=None if rss is None else 100.0 * rss / (8 * GIB),
+        cpu_time_s=123.45, start_time_epoch_s=1_699_990_000.0,
+    )

@@ -1,0 +1,217 @@
+"""The collector, fed by a fake source: rates, unknowns, caches and PID reuse."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sot.collect.collector import Collector, choose_busiest_interface, select_real_filesystems
+from sot.collect.source import (
+    DiskCounters,
+    NetCounters,
+    Partition,
+    SensorReading,
+    SwapMemory,
+    parse_cpu_model,
+    parse_default_route,
+    parse_os_release,
+)
+from tests.fakes import GIB, FakeSource, cpu_times, recorded_source
+
+
+def test_first_sample_has_no_rates_second_has_real_ones() -> None:
+    source = FakeSource()
+    source.add_process(10, "worker", cpu_seconds=1.0)
+    collector = Collector(source)
+    first = collector.sample(100.0, 1_700_000_000.0)
+    assert first.interval_s is None
+    assert first.cpu.total_percent is None
+    assert first.processes[0].cpu_percent is None  # unknown, not a fake 0
+    assert all(i.rx_bytes_per_s is None for i in first.interfaces)
+
+    source.cpu = [cpu_times(15, 5, 90), cpu_times(30, 5, 80)]  # +5 busy/+5 idle, +10 busy/+5 idle
+    source.procs[0] = dataclasses.replace(source.procs[0], cpu_seconds=1.5)
+    source.nics = {**source.nics, "eth0": NetCounters(12_000, 6_000, 120, 60, 0, 0, 0, 0)}
+    source.disks = {"sda": DiskCounters(5096, 2000, 14, 20), "sda1": DiskCounters(5096, 2000, 14, 20)}
+    second = collector.sample(102.0, 1_700_000_002.0)
+    assert second.interval_s == 2.0
+    assert second.cpu.per_cpu_percent == (50.0, 100.0 * 10 / 15)
+    assert second.cpu.total_percent == 100.0 * 15 / 25
+    assert second.processes[0].cpu_percent == 25.0  # 0.5 cpu-seconds over 2 s
+    eth0 = next(i for i in second.interfaces if i.name == "eth0")
+    assert eth0.rx_bytes_per_s == 1000.0
+    assert eth0.tx_packets_per_s == 5.0
+    assert second.disks[0].io.read_bytes_per_s == 2048.0
+    assert second.disks[0].io.read_ops_per_s == 2.0
+    # Whole disks only in the total, so the partition's traffic is not counted twice.
+    assert second.disk_total_io.read_bytes_per_s == 2048.0
+
+
+def test_counter_reset_gives_unknown_never_negative() -> None:
+    source = FakeSource()
+    collector = Collector(source)
+    collector.sample(1.0, 1.0)
+    source.nics = {**source.nics, "eth0": NetCounters(10, 10, 1, 1, 0, 0, 0, 0)}  # re-created NIC
+    source.disks = {"sda": DiskCounters(0, 0, 0, 0), "sda1": DiskCounters(0, 0, 0, 0)}  # hot-plug
+    source.cpu = [cpu_times(1, 1, 1), cpu_times(1, 1, 1)]  # counters went backwards
+    snap = collector.sample(2.0, 2.0)
+    eth0 = next(i for i in snap.interfaces if i.name == "eth0")
+    assert eth0.rx_bytes_per_s is None and eth0.tx_bytes_per_s is None
+    assert snap.disks[0].io.read_bytes_per_s is None
+    assert snap.disk_total_io.write_bytes_per_s is None
+    assert snap.cpu.total_percent is None
+    assert snap.cpu.per_cpu_percent == (None, None)
+
+
+def test_vanished_denied_and_zombie_processes() -> None:
+    source = FakeSource()
+    source.add_process(10, "alive")
+    source.add_process(11, "ghost")
+    source.identities[11] = None  # vanished between listing and the identity read
+    source.add_process(12, "secret", user=None, cmdline="")  # AccessDenied on user and cmdline
+    source.add_process(13, "defunct", status="zombie", cmdline="", rss_bytes=None)
+    snap = Collector(source).sample(1.0, 1.0)
+    by_pid = {p.pid: p for p in snap.processes}
+    assert set(by_pid) == {10, 12, 13}
+    assert by_pid[12].user is None and by_pid[12].cmdline == ""
+    assert by_pid[13].rss_bytes is None and by_pid[13].mem_percent is None
+    assert snap.process_counts.zombie == 1
+    assert snap.process_counts.total == 3
+    assert snap.process_counts.sleeping == 2
+
+
+def test_pid_reuse_never_shows_the_old_identity() -> None:
+    source = FakeSource()
+    source.add_process(500, "old-daemon", create_time=1000.0, cpu_seconds=50.0)
+    collector = Collector(source)
+    collector.sample(1.0, 1.0)
+    source.procs.clear()
+    source.add_process(500, "new-shell", create_time=2000.0, cpu_seconds=0.1)
+    snap = collector.sample(2.0, 2.0)
+    assert snap.processes[0].name == "new-shell"
+    # The new process's CPU % is unknown on its first tick, not computed from the old one's time.
+    assert snap.processes[0].cpu_percent is None
+
+
+def test_identity_is_cached_evicted_and_refreshed_on_ttl() -> None:
+    source = FakeSource()
+    source.add_process(10, "a")
+    source.add_process(11, "b")
+    collector = Collector(source)
+    collector.sample(1.0, 1.0)
+    collector.sample(2.0, 2.0)
+    assert sorted(source.identity_reads) == [10, 11]  # read once, then cached
+    source.procs = [p for p in source.procs if p.pid == 10]
+    collector.sample(3.0, 3.0)
+    source.add_process(11, "b2", create_time=9999.0)
+    collector.sample(4.0, 4.0)
+    assert source.identity_reads.count(11) == 2  # evicted when gone, re-read for the new one
+    source.identity_reads.clear()
+    collector.sample(40.0, 40.0)  # past the 30 s TTL: names can change (exec, prctl)
+    assert sorted(source.identity_reads) == [10, 11]
+
+
+def test_no_swap_no_sensors_no_frequency_no_counters() -> None:
+    source = FakeSource()
+    source.swap = SwapMemory(0, 0, 0.0, 0, 0)
+    source.sensors = ()
+    source.frequency = None
+    source.disks = {}
+    source.load = None
+    source.memory = None
+    snap = Collector(source).sample(1.0, 1.0)
+    assert snap.memory.swap_total_bytes == 0
+    assert snap.memory.swap_percent is None
+    assert snap.memory.total_bytes is None
+    assert snap.cpu.frequency_mhz is None
+    assert snap.cpu.package_celsius is None
+    assert snap.disks[0].io.read_bytes_per_s is None
+    assert snap.disk_total_io.read_bytes_per_s is None
+    assert snap.host.load_average is None
+
+
+def test_package_temperature_prefers_the_package_sensor() -> None:
+    source = FakeSource()
+    source.sensors = [
+        SensorReading("coretemp", "Core 0", 50.0, 80.0, 100.0),
+        SensorReading("coretemp", "Package id 0", 61.0, 80.0, 100.0),
+        SensorReading("nvme", "Composite", 70.0, None, None),
+    ]
+    snap = Collector(source).sample(1.0, 1.0)
+    assert snap.cpu.package_celsius == 61.0
+    assert len(snap.cpu.temperatures) == 3
+
+
+def test_slow_sources_refresh_on_their_own_schedule() -> None:
+    source = FakeSource()
+    collector = Collector(source, slow_period_s=5.0, partitions_period_s=10.0)
+    collector.sample(0.0, 0.0)
+    source.parts = [*source.parts, Partition("/dev/sdb1", "/srv", "xfs")]
+    source.frequency = None
+    assert len(collector.sample(1.0, 1.0).disks) == 1
+    assert collector.sample(2.0, 2.0).cpu.frequency_mhz == 2400.0
+    assert collector.sample(5.0, 5.0).cpu.frequency_mhz is None
+    assert len(collector.sample(10.0, 10.0).disks) == 2
+
+
+def test_real_filesystems_only_one_per_device() -> None:
+    parts = [
+        Partition("proc", "/proc", "proc"),
+        Partition("tmpfs", "/run", "tmpfs"),
+        Partition("/dev/sda1", "/", "ext4"),
+        Partition("/dev/sda1", "/var/lib/docker/bind", "ext4"),
+        Partition("/dev/loop3", "/snap/core/1", "squashfs"),
+        Partition("/dev/loop4", "/mnt/img", "ext4"),
+        Partition("server:/export", "/mnt/nfs", "nfs4"),
+        Partition("/dev/nvme0n1p2", "/home", "btrfs"),
+        Partition("overlay", "/", "overlay"),
+        Partition("overlay", "/var/lib/docker/overlay2/x/merged", "overlay"),
+    ]
+    chosen = select_real_filesystems(parts)
+    assert [(p.device, p.mount_point) for p in chosen] == [
+        ("/dev/sda1", "/"),
+        ("overlay", "/"),
+        ("/dev/nvme0n1p2", "/home"),
+    ]
+
+
+def test_default_interface_is_the_routed_one_else_busiest_physical() -> None:
+    source = FakeSource()
+    source.nics = {
+        **source.nics,
+        "docker0": NetCounters(10**12, 10**12, 1, 1, 0, 0, 0, 0),
+        "wlan0": NetCounters(100, 100, 1, 1, 0, 0, 0, 0),
+    }
+    source.virtual = frozenset({"lo", "docker0"})
+    assert Collector(source).sample(1.0, 1.0).default_interface == "eth0"
+    source.route = None
+    snap = Collector(source).sample(1.0, 1.0)
+    assert snap.default_interface == "eth0"  # busiest physical, never the docker bridge
+    assert choose_busiest_interface([i for i in snap.interfaces if i.name != "eth0"]) == "wlan0"
+
+
+def test_recorded_host_replays_into_a_complete_snapshot() -> None:
+    source = recorded_source()
+    collector = Collector(source)
+    snap = collector.sample(1.0, 1_700_000_000.0)
+    assert snap.host.hostname
+    assert snap.memory.total_bytes is not None and snap.memory.total_bytes > GIB
+    assert snap.processes
+    assert {p.pid for p in snap.processes} <= {p.pid for p in source.procs}
+    assert snap.default_interface == source.route
+
+
+def test_parsers_for_files_psutil_does_not_read() -> None:
+    assert parse_os_release('NAME="Debian"\nPRETTY_NAME="Debian GNU/Linux 12"\n') == (
+        "Debian GNU/Linux 12"
+    )
+    assert parse_os_release("NAME=Alpine\nVERSION=3.19\n") == "Alpine 3.19"
+    assert parse_os_release("") is None
+    assert parse_cpu_model("processor\t: 0\nmodel name\t: Intel(R)  Xeon(R)\n") == "Intel(R) Xeon(R)"
+    table = (
+        "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n"
+        "wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\n"
+        "eth0\t00000000\t010200C0\t0003\t0\t0\t100\t00000000\n"
+        "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n"
+    )
+    assert parse_default_route(table) == "eth0"
+    assert parse_default_route("Iface\tDestination\n") is None

@@ -1,0 +1,40 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sot.layout import Tier, compute_layout, split
+
+
+def test_split_carries_the_remainder() -> None:
+    assert split(10, [1, 1, 1]) == [3, 4, 3]
+    assert sum(split(101, [60, 40])) == 101
+    assert split(0, [1, 2]) == [0, 0]
+
+
+def test_tiers() -> None:
+    assert compute_layout(39, 30).tier is Tier.TOO_SMALL
+    assert compute_layout(80, 9).tier is Tier.TOO_SMALL
+    assert compute_layout(40, 10).tier is Tier.NARROW
+    assert compute_layout(80, 24).tier is Tier.MEDIUM
+    assert compute_layout(160, 48).tier is Tier.FULL
+    medium = compute_layout(80, 24)
+    assert all(p is not None for p in (medium.cpu, medium.memory, medium.disks, medium.network))
+    assert medium.processes is not None and medium.processes.height >= 5
+
+
+@settings(max_examples=400)
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=120))
+def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
+    layout = compute_layout(width, height)
+    rects = layout.panels()
+    for rect in rects:
+        assert rect.width > 0 and rect.height > 0
+        assert 0 <= rect.x and rect.right <= width
+        assert 0 <= rect.y and rect.bottom <= height
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :]:
+            overlap_x = a.x < b.right and b.x < a.right
+            overlap_y = a.y < b.bottom and b.y < a.bottom
+            assert not (overlap_x and overlap_y), (a, b)
+    if layout.tier is not Tier.TOO_SMALL:
+        # Panels tile the screen: no gap rows, no gap columns.
+        assert sum(r.width * r.height for r in rects) == width * height

@@ -1,0 +1,132 @@
+"""The screen writer against a pyte virtual terminal: what is sent, and what ends up shown."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import blessed
+import pyte
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sot.render.cells import Block, Canvas, Role
+from sot.screen import Screen, Sequences
+from sot.terminal import _palette
+
+WIDTH, HEIGHT = 30, 8
+
+
+def sequences() -> Sequences:
+    term = blessed.Terminal(kind="xterm-256color", stream=io.StringIO(), force_styling=True)
+    return Sequences(
+        styles=_palette(term, 256),
+        move=term.move_yx,
+        move_right=lambda n: term.move_right(n) if n > 0 else "",
+        clear=term.home + term.clear,
+        reset=term.normal,
+    )
+
+
+class Harness:
+    def __init__(self) -> None:
+        self.vt = pyte.Screen(WIDTH, HEIGHT)
+        self.stream = pyte.Stream(self.vt)
+        self.sent: list[str] = []
+        self.screen = Screen(sequences(), self._write)
+
+    def _write(self, text: str) -> int:
+        self.sent.append(text)
+        self.stream.feed(text)
+        return len(text.encode())
+
+    def cells(self) -> list[list[tuple[str, str, str, bool, bool]]]:
+        return [
+            [
+                (c.data, c.fg, c.bg, c.bold, c.reverse)
+                for c in (self.vt.buffer[y][x] for x in range(WIDTH))
+            ]
+            for y in range(HEIGHT)
+        ]
+
+
+def frame(rows: Sequence[tuple[int, int, str, str]]) -> Block:
+    canvas = Canvas(WIDTH, HEIGHT)
+    for y, x, text, role in rows:
+        canvas.put(y, x, text, role)
+    canvas.put(HEIGHT - 1, WIDTH - 1, " ")  # the bottom-right cell is never drawn
+    return canvas.block()
+
+
+def fresh_paint(block: Block) -> Harness:
+    harness = Harness()
+    harness.screen.present(block)
+    return harness
+
+
+def text_of(harness: Harness) -> list[str]:
+    return [line.rstrip() for line in harness.vt.display]
+
+
+def test_first_frame_paints_everything() -> None:
+    harness = Harness()
+    block = frame([(0, 0, "cpu 42%", Role.TITLE), (3, 5, "中文 ok", Role.OK)])
+    assert harness.screen.present(block) > 0
+    assert text_of(harness)[0] == "cpu 42%"
+    assert text_of(harness)[3] == "     中文 ok"
+    assert harness.vt.buffer[0][0].bold
+
+
+def test_unchanged_frame_sends_nothing() -> None:
+    harness = Harness()
+    block = frame([(0, 0, "same", Role.VALUE)])
+    harness.screen.present(block)
+    assert harness.screen.present(block) == 0
+    assert harness.screen.present(frame([(0, 0, "same", Role.VALUE)])) == 0
+
+
+def test_one_cell_change_sends_a_few_bytes() -> None:
+    harness = Harness()
+    harness.screen.present(frame([(2, 0, "cpu 41%", Role.VALUE)]))
+    sent = harness.screen.present(frame([(2, 0, "cpu 42%", Role.VALUE)]))
+    assert 0 < sent <= 24
+    assert text_of(harness)[2] == "cpu 42%"
+
+
+def test_invalidate_repaints_everything() -> None:
+    harness = Harness()
+    block = frame([(0, 0, "x", Role.VALUE)])
+    harness.screen.present(block)
+    harness.screen.invalidate()
+    assert harness.screen.present(block) > 10
+
+
+def test_bottom_right_cell_is_never_written() -> None:
+    harness = Harness()
+    canvas = Canvas(WIDTH, HEIGHT)
+    canvas.put(HEIGHT - 1, 0, "z" * WIDTH, Role.VALUE)
+    harness.screen.present(canvas.block())
+    assert harness.vt.display[HEIGHT - 1] == "z" * (WIDTH - 1) + " "
+    assert harness.vt.cursor.y == HEIGHT - 1  # nothing scrolled
+
+
+ROW = st.tuples(
+    st.integers(min_value=0, max_value=HEIGHT - 1),
+    st.integers(min_value=-2, max_value=WIDTH),
+    st.text(alphabet="ab c中🙂é", max_size=12),
+    st.sampled_from([Role.NORMAL, Role.TITLE, Role.OK, Role.SELECTED, Role.HEADER]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(ROW, max_size=6), min_size=1, max_size=5))
+def test_any_sequence_of_frames_leaves_exactly_the_last_one(frames: list[list[tuple[int, int, str, str]]]) -> None:
+    harness = Harness()
+    blocks = [frame(rows) for rows in frames]
+    for block in blocks:
+        harness.screen.present(block)
+    expected = fresh_paint(blocks[-1])
+    assert harness.cells() == expected.cells()
+    assert [line.rstrip() for line in harness.vt.display] == [
+        line.text.rstrip() for line in blocks[-1]
+    ]
