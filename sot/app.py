@@ -142,8 +142,7 @@ class Dashboard:
             if dirty:
                 width, height = self.session.size()
                 frame = render_frame(
-                    FrameInput(self.snapshot, self.history, self.state), width, height,
-                    self.glyphs
+                    FrameInput(self.snapshot, self.history, self.state), width, height, self.glyphs
                 )
                 screen.present(frame)
                 dirty = False
@@ -219,8 +218,13 @@ def run(config: Config, log: DebugLog) -> int:
     if config.once or not interactive:
         if not config.once:
             log.write("stdin or stdout is not a terminal: printing one frame")
-        return run_once(config, collector, first, glyphs,
-                        styled=interactive and config.output_format is OutputFormat.TEXT)
+        return run_once(
+            config,
+            collector,
+            first,
+            glyphs,
+            styled=interactive and config.output_format is OutputFormat.TEXT,
+        )
     in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
     try:
         opened = open_terminal(out_fd, config.no_color, dict(os.environ))
@@ -235,8 +239,16 @@ def run(config: Config, log: DebugLog) -> int:
         try:
             session.enter()
             dashboard = Dashboard(
-                config, collector, opened, session, events, glyphs, log,
-                first, History().push(first), _initial_state(config),
+                config,
+                collector,
+                opened,
+                session,
+                events,
+                glyphs,
+                log,
+                first,
+                History().push(first),
+                _initial_state(config),
             )
             return dashboard.run()
         except TerminalGone as gone:

@@ -48,26 +48,36 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "-i", "--interval", type=_interval, default=1.0, metavar="SECONDS",
+        "-i",
+        "--interval",
+        type=_interval,
+        default=1.0,
+        metavar="SECONDS",
         help="seconds between samples, 0.2 to 3600 (default 1)",
     )
     parser.add_argument(
-        "-N", "--net", metavar="IFACE", help="network interface to graph (default: the one "
-        "carrying the default route)",
+        "-N",
+        "--net",
+        metavar="IFACE",
+        help="network interface to graph (default: the one carrying the default route)",
     )
     parser.add_argument(
         "-D", "--disk", metavar="MOUNTPOINT", help="filesystem whose I/O to graph (default: /)"
     )
     parser.add_argument(
-        "--once", action="store_true",
+        "--once",
+        action="store_true",
         help="sample twice, --interval apart, print one frame and exit",
     )
     parser.add_argument(
-        "--format", choices=[f.value for f in OutputFormat], default=OutputFormat.TEXT.value,
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=OutputFormat.TEXT.value,
         help="output of --once (or when not on a terminal): text (default) or json",
     )
     parser.add_argument(
-        "--no-color", action="store_true",
+        "--no-color",
+        action="store_true",
         help="monochrome output (also when NO_COLOR is set to any value)",
     )
     parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")

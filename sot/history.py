@@ -18,8 +18,10 @@ def _append(series: Series, value: float | None) -> Series:
     return (*series, value)
 
 
-def _append_each(old: Mapping[str, Series], values: Mapping[str, float | None]) -> dict[str, Series]:
-    """Extend every keyed series; a key that disappeared (unplugged disk, removed NIC) is dropped."""
+def _append_each(
+    old: Mapping[str, Series], values: Mapping[str, float | None]
+) -> dict[str, Series]:
+    """Extend every keyed series; a key that is gone (unplugged disk, removed NIC) is dropped."""
     return {key: _append(old.get(key, ()), value) for key, value in values.items()}
 
 

@@ -40,7 +40,13 @@ _SEQUENCES = {
     "[6~": "pgdn",
 }
 
-_CONTROL_NAMES = {"\r": "enter", "\n": "enter", "\t": "tab", "\x7f": "backspace", "\x08": "backspace"}
+_CONTROL_NAMES = {
+    "\r": "enter",
+    "\n": "enter",
+    "\t": "tab",
+    "\x7f": "backspace",
+    "\x08": "backspace",
+}
 
 
 def decode_keys(text: str) -> list[str]:

@@ -107,15 +107,23 @@ def compute_layout(width: int, height: int) -> Layout:
     memory_height = 4 if body >= 14 else 0
     extra = 5 if body >= 32 else 0
     y = 1
-    cpu = Rect(y, 0, width, cpu_height)
+    narrow_cpu = Rect(y, 0, width, cpu_height)
     y += cpu_height
-    memory = Rect(y, 0, width, memory_height) if memory_height else None
+    narrow_memory = Rect(y, 0, width, memory_height) if memory_height else None
     y += memory_height
-    network = Rect(y, 0, width, extra) if extra else None
+    narrow_network = Rect(y, 0, width, extra) if extra else None
     y += extra
-    disks = Rect(y, 0, width, extra) if extra else None
+    narrow_disks = Rect(y, 0, width, extra) if extra else None
     y += extra
-    processes = Rect(y, 0, width, height - 1 - y)
     return Layout(
-        width, height, Tier.NARROW, header, cpu, memory, disks, network, processes, status
+        width,
+        height,
+        Tier.NARROW,
+        header,
+        narrow_cpu,
+        narrow_memory,
+        narrow_disks,
+        narrow_network,
+        Rect(y, 0, width, height - 1 - y),
+        status,
     )

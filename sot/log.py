@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from typing import TextIO
@@ -21,7 +22,7 @@ class DebugLog:
     def open(cls, path: str | None) -> DebugLog:
         if path is None:
             return cls(None)
-        return cls(open(path, "a", encoding="utf-8", errors="replace"))  # noqa: SIM115
+        return cls(open(path, "a", encoding="utf-8", errors="replace"))
 
     @property
     def enabled(self) -> bool:
@@ -39,8 +40,6 @@ class DebugLog:
 
     def close(self) -> None:
         if self._handle is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._handle.close()
-            except OSError:
-                pass
             self._handle = None

@@ -138,8 +138,10 @@ class Screen:
     def present(self, frame: Block) -> int:
         """Make the terminal show ``frame``; returns the bytes written (0 if nothing changed)."""
         shown = self._shown
-        full = shown is None or len(shown) != len(frame) or (
-            bool(frame) and len(shown[0].cells) != len(frame[0].cells)
+        full = (
+            shown is None
+            or len(shown) != len(frame)
+            or (bool(frame) and len(shown[0].cells) != len(frame[0].cells))
         )
         output = render_diff(shown or (), frame, self._seq, full)
         self._shown = frame

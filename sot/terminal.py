@@ -60,11 +60,19 @@ class OpenedTerminal:
 
 def _palette(term: blessed.Terminal, colors: int) -> dict[str, str]:
     """Role letter -> full SGR sequence (reset first, so styles never leak into each other)."""
+    # blessed types color() as if it took a name; it takes a colour number.
+    painter: Any = term
+
+    def c(number: int) -> str:
+        return str(painter.color(number))
+
+    def on(number: int) -> str:
+        return str(painter.on_color(number))
+
     normal = term.normal or ""
     bold = term.bold or ""
     reverse = term.reverse or ""
     if colors >= 256:
-        c, on = term.color, term.on_color
         return {
             Role.NORMAL: normal,
             Role.DIM: normal + c(245),
@@ -85,7 +93,6 @@ def _palette(term: blessed.Terminal, colors: int) -> dict[str, str]:
             Role.KEY: normal + bold + c(75),
         }
     if colors >= 8:
-        c, on = term.color, term.on_color
         bright = 8 if colors >= 16 else 0
         return {
             Role.NORMAL: normal,

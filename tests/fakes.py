@@ -62,8 +62,9 @@ class FakeSource:
     load: tuple[float, float, float] | None = (0.5, 0.25, 0.1)
     users: int | None = 1
     memory: VirtualMemory | None = field(
-        default_factory=lambda: VirtualMemory(8 * GIB, 6 * GIB, 2 * GIB, 4 * GIB, GIB, GIB // 8,
-                                              25.0)
+        default_factory=lambda: VirtualMemory(
+            8 * GIB, 6 * GIB, 2 * GIB, 4 * GIB, GIB, GIB // 8, 25.0
+        )
     )
     swap: SwapMemory | None = field(default_factory=lambda: SwapMemory(2 * GIB, 0, 0.0, 0, 0))
     parts: Sequence[Partition] = field(
@@ -158,9 +159,17 @@ class FakeSource:
         return self.identities.get(pid)
 
     def add_process(
-        self, pid: int, name: str, cpu_seconds: float = 1.0, create_time: float = 5000.0,
-        status: str = "sleeping", user: str | None = "root", cmdline: str | None = None,
-        rss_bytes: int | None = 10 * 1024 * 1024, ppid: int = 1, threads: int = 1,
+        self,
+        pid: int,
+        name: str,
+        cpu_seconds: float = 1.0,
+        create_time: float = 5000.0,
+        status: str = "sleeping",
+        user: str | None = "root",
+        cmdline: str | None = None,
+        rss_bytes: int | None = 10 * 1024 * 1024,
+        ppid: int = 1,
+        threads: int = 1,
     ) -> None:
         self.procs.append(
             RawProcess(pid, ppid, status, create_time, cpu_seconds, rss_bytes, threads)
@@ -177,13 +186,13 @@ def _build(cls: type[Any], data: Mapping[str, Any]) -> Any:
 def recorded_source(name: str = "recorded_host.json") -> FakeSource:
     """A FakeSource replaying psutil results recorded on a real machine (tests/data)."""
     doc = json.loads((DATA / name).read_text())
-    source = FakeSource(
+    return FakeSource(
         host=_build(StaticHostInfo, doc["host"]),
         cpu=[_build(CpuTimes, c) for c in doc["cpu"]],
-        counts=tuple(doc["counts"]),  # type: ignore[arg-type]
+        counts=(doc["counts"][0], doc["counts"][1]),
         frequency=_build(Frequency, doc["frequency"]) if doc["frequency"] else None,
         sensors=[_build(SensorReading, s) for s in doc["sensors"]],
-        load=tuple(doc["load"]) if doc["load"] else None,  # type: ignore[arg-type]
+        load=(doc["load"][0], doc["load"][1], doc["load"][2]) if doc["load"] else None,
         users=doc["users"],
         memory=_build(VirtualMemory, doc["memory"]),
         swap=_build(SwapMemory, doc["swap"]),
@@ -197,11 +206,9 @@ def recorded_source(name: str = "recorded_host.json") -> FakeSource:
         route=doc["route"],
         procs=[_build(RawProcess, p) for p in doc["processes"]],
         identities={
-            int(k): _build(ProcessIdentity, v) if v else None
-            for k, v in doc["identities"].items()
+            int(k): _build(ProcessIdentity, v) if v else None for k, v in doc["identities"].items()
         },
     )
-    return source
 
 
 def snapshot(
@@ -218,17 +225,67 @@ def snapshot(
     unknown = cpu_percent is None
     if disks is None:
         disks = [
-            DiskUsage("/dev/sda1", "/", "ext4", 100 * GIB, 40 * GIB, 60 * GIB, 40.0,
-                      IoRate(1024.0 * 300, 2048.0, 12.0, 3.0)),
-            DiskUsage("/dev/sdb1", "/srv/data", "xfs", 2000 * GIB, 1900 * GIB, 100 * GIB, 95.0,
-                      IoRate(0.0, 0.0, 0.0, 0.0)),
+            DiskUsage(
+                "/dev/sda1",
+                "/",
+                "ext4",
+                100 * GIB,
+                40 * GIB,
+                60 * GIB,
+                40.0,
+                IoRate(1024.0 * 300, 2048.0, 12.0, 3.0),
+            ),
+            DiskUsage(
+                "/dev/sdb1",
+                "/srv/data",
+                "xfs",
+                2000 * GIB,
+                1900 * GIB,
+                100 * GIB,
+                95.0,
+                IoRate(0.0, 0.0, 0.0, 0.0),
+            ),
         ]
     if interfaces is None:
         interfaces = [
-            NetInterface("eth0", True, False, False, 1000, ("10.0.0.5",), ("fe80::1",),
-                         125_000.0, 4_096.0, 90.0, 30.0, 5 * GIB, GIB, 0, 0, 0, 1),
-            NetInterface("lo", True, True, False, None, ("127.0.0.1",), ("::1",),
-                         0.0, 0.0, 0.0, 0.0, 1000, 1000, 0, 0, 0, 0),
+            NetInterface(
+                "eth0",
+                True,
+                False,
+                False,
+                1000,
+                ("10.0.0.5",),
+                ("fe80::1",),
+                125_000.0,
+                4_096.0,
+                90.0,
+                30.0,
+                5 * GIB,
+                GIB,
+                0,
+                0,
+                0,
+                1,
+            ),
+            NetInterface(
+                "lo",
+                True,
+                True,
+                False,
+                None,
+                ("127.0.0.1",),
+                ("::1",),
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                1000,
+                1000,
+                0,
+                0,
+                0,
+                0,
+            ),
         ]
     mem_total = 8 * GIB
     used = None if memory_percent is None else int(mem_total * memory_percent / 100)
@@ -236,14 +293,23 @@ def snapshot(
         monotonic_s=100.0,
         wall_epoch_s=1_700_000_000.0,
         interval_s=1.0,
-        host=HostInfo(hostname, "Debian GNU/Linux 12 (bookworm)", "6.1.0-test", "x86_64",
-                      "Test CPU", 1_699_900_000.0, 100_000.0, (0.5, 0.25, 0.1), 2),
+        host=HostInfo(
+            hostname,
+            "Debian GNU/Linux 12 (bookworm)",
+            "6.1.0-test",
+            "x86_64",
+            "Test CPU",
+            1_699_900_000.0,
+            100_000.0,
+            (0.5, 0.25, 0.1),
+            2,
+        ),
         cpu=CpuSample(
             total_percent=cpu_percent,
             per_cpu_percent=tuple(per_cpu),
-            breakdown=CpuBreakdown(
-                *(None,) * 7
-            ) if unknown else CpuBreakdown(30.0, 10.0, 0.0, 2.0, 0.0, 0.0, 58.0),
+            breakdown=CpuBreakdown(*(None,) * 7)
+            if unknown
+            else CpuBreakdown(30.0, 10.0, 0.0, 2.0, 0.0, 0.0, 58.0),
             logical_count=len(per_cpu),
             physical_count=len(per_cpu),
             frequency_mhz=None if unknown else 2400.0,
@@ -252,10 +318,16 @@ def snapshot(
             temperatures=(),
         ),
         memory=MemorySample(
-            total_bytes=mem_total, used_bytes=used, available_bytes=None if used is None else
-            mem_total - used, free_bytes=GIB, cached_bytes=GIB, buffers_bytes=GIB // 16,
-            percent=memory_percent, swap_total_bytes=swap_total,
-            swap_used_bytes=0 if swap_total else None, swap_percent=0.0 if swap_total else None,
+            total_bytes=mem_total,
+            used_bytes=used,
+            available_bytes=None if used is None else mem_total - used,
+            free_bytes=GIB,
+            cached_bytes=GIB,
+            buffers_bytes=GIB // 16,
+            percent=memory_percent,
+            swap_total_bytes=swap_total,
+            swap_used_bytes=0 if swap_total else None,
+            swap_percent=0.0 if swap_total else None,
             swap_in_bytes_per_s=0.0 if swap_total else None,
             swap_out_bytes_per_s=0.0 if swap_total else None,
         ),
@@ -264,19 +336,32 @@ def snapshot(
         interfaces=tuple(interfaces),
         default_interface="eth0",
         processes=tuple(processes),
-        process_counts=ProcessCounts(len(processes), 1, len(processes) - 1, 0, 0,
-                                     sum(p.threads or 0 for p in processes)),
+        process_counts=ProcessCounts(
+            len(processes), 1, len(processes) - 1, 0, 0, sum(p.threads or 0 for p in processes)
+        ),
     )
 
 
 def process(
-    pid: int, name: str, cpu: float | None = 1.0, user: str | None = "root",
-    cmdline: str | None = None, status: str = "sleeping", rss: int | None = 50 * 1024 * 1024,
+    pid: int,
+    name: str,
+    cpu: float | None = 1.0,
+    user: str | None = "root",
+    cmdline: str | None = None,
+    status: str = "sleeping",
+    rss: int | None = 50 * 1024 * 1024,
 ) -> ProcessRow:
     return ProcessRow(
-        pid=pid, ppid=1, user=user, name=name,
+        pid=pid,
+        ppid=1,
+        user=user,
+        name=name,
         cmdline=cmdline if cmdline is not None else f"/usr/bin/{name} --flag",
-        status=status, threads=4, cpu_percent=cpu, rss_bytes=rss,
+        status=status,
+        threads=4,
+        cpu_percent=cpu,
+        rss_bytes=rss,
         mem_percent=None if rss is None else 100.0 * rss / (8 * GIB),
-        cpu_time_s=123.45, start_time_epoch_s=1_699_990_000.0,
+        cpu_time_s=123.45,
+        start_time_epoch_s=1_699_990_000.0,
     )

@@ -150,8 +150,8 @@ class Collector:
         self._frequency = _Refresh[tuple[float | None, float | None]](slow_period_s)
         self._sensors: _Refresh[tuple[SensorReading, ...]] = _Refresh(slow_period_s)
         self._users: _Refresh[tuple[int | None]] = _Refresh(slow_period_s)
-        self._addresses: _Refresh[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = (
-            _Refresh(slow_period_s)
+        self._addresses: _Refresh[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = _Refresh(
+            slow_period_s
         )
         self._virtual_nics: _Refresh[frozenset[str]] = _Refresh(partitions_period_s)
         self._default_route: _Refresh[tuple[str | None]] = _Refresh(slow_period_s)
@@ -249,7 +249,9 @@ class Collector:
             swap_out_bytes_per_s=swap_out if has_swap else None,
         )
 
-    def _disks(self, now_s: float, interval_s: float | None) -> tuple[tuple[DiskUsage, ...], IoRate]:
+    def _disks(
+        self, now_s: float, interval_s: float | None
+    ) -> tuple[tuple[DiskUsage, ...], IoRate]:
         partitions = self._partitions.get(
             now_s, lambda: select_real_filesystems(self._source.partitions())
         )
@@ -285,9 +287,9 @@ class Collector:
             ipv4, ipv6 = addresses.get(name, ((), ()))
             is_loopback = name == "lo" or name.startswith("lo0") or "127.0.0.1" in ipv4
 
-            def per_s(field: str, old: NetCounters | None = old, cur: NetCounters | None = cur) -> (
-                float | None
-            ):
+            def per_s(
+                field: str, old: NetCounters | None = old, cur: NetCounters | None = cur
+            ) -> float | None:
                 if old is None or cur is None:
                     return None
                 return rate(getattr(old, field), getattr(cur, field), interval_s)
@@ -315,9 +317,7 @@ class Collector:
             )
         return tuple(interfaces)
 
-    def _default_interface(
-        self, now_s: float, interfaces: tuple[NetInterface, ...]
-    ) -> str | None:
+    def _default_interface(self, now_s: float, interfaces: tuple[NetInterface, ...]) -> str | None:
         (routed,) = self._default_route.get(
             now_s, lambda: (self._source.default_route_interface(),)
         )

@@ -427,9 +427,7 @@ class PsutilSource:
         result: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         for name, entries in addrs.items():
             ipv4 = tuple(a.address for a in entries if a.family == socket.AF_INET)
-            ipv6 = tuple(
-                a.address.split("%", 1)[0] for a in entries if a.family == socket.AF_INET6
-            )
+            ipv6 = tuple(a.address.split("%", 1)[0] for a in entries if a.family == socket.AF_INET6)
             result[name] = (ipv4, ipv6)
         return result
 

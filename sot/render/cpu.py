@@ -8,8 +8,8 @@ from sot.history import History
 from sot.model import CpuSample
 from sot.render.box import draw_box
 from sot.render.cells import Block, Canvas, Role
-from sot.render.graph import graph_rows
 from sot.render.glyphs import Glyphs
+from sot.render.graph import graph_rows
 from sot.render.meters import bar, level_role
 from sot.render.text import Segment, put_segments
 from sot.render.units import celsius, frequency, percent
@@ -87,13 +87,12 @@ def _draw_cores(
     for i, value in enumerate(cores):
         column, row = divmod(i, rows)
         x = left + column * (column_width + 1)
-        put_segments(canvas, top + row, x, column_width, _core_cell(i, value, column_width, glyphs),
-                     glyphs)
+        put_segments(
+            canvas, top + row, x, column_width, _core_cell(i, value, column_width, glyphs), glyphs
+        )
 
 
-def render_cpu(
-    cpu: CpuSample, history: History, width: int, height: int, glyphs: Glyphs
-) -> Block:
+def render_cpu(cpu: CpuSample, history: History, width: int, height: int, glyphs: Glyphs) -> Block:
     canvas = Canvas(width, height)
     inner = draw_box(canvas, "cpu", glyphs, _title_note(cpu, glyphs))
     if inner.width <= 0 or inner.height <= 0:
@@ -102,8 +101,10 @@ def render_cpu(
         # Only room for the total: one wide bar.
         segments: list[Segment] = [
             ("total ", Role.LABEL),
-            (bar(cpu.total_percent, max(3, inner.width - 12), glyphs),
-             level_role(cpu.total_percent)),
+            (
+                bar(cpu.total_percent, max(3, inner.width - 12), glyphs),
+                level_role(cpu.total_percent),
+            ),
             (f" {percent(cpu.total_percent):>5}", Role.VALUE),
         ]
         put_segments(canvas, inner.y, inner.x, inner.width, segments, glyphs)
@@ -122,6 +123,7 @@ def render_cpu(
     if graph_width >= 6:
         canvas.put(body_top, inner.x, "100%", Role.DIM)
     if core_width:
-        _draw_cores(canvas, body_top, inner.x + graph_width + 1, core_width, body_height, cpu,
-                    glyphs)
+        _draw_cores(
+            canvas, body_top, inner.x + graph_width + 1, core_width, body_height, cpu, glyphs
+        )
     return canvas.block()

@@ -16,7 +16,9 @@ from sot.render.units import human_bytes, human_rate, percent
 
 
 def _usage_line(disk: DiskUsage, label_width: int, width: int, glyphs: Glyphs) -> list[Segment]:
-    mount = pad(sanitize(disk.mount_point, glyphs.ascii_only), label_width, ellipsis=glyphs.ellipsis)
+    mount = pad(
+        sanitize(disk.mount_point, glyphs.ascii_only), label_width, ellipsis=glyphs.ellipsis
+    )
     detail = f" {percent(disk.percent, 0):>4} {human_bytes(disk.used_bytes):>6}/" + (
         f"{human_bytes(disk.total_bytes):<6}"
     )
@@ -73,11 +75,15 @@ def render_disks(
         (sanitize(chosen.mount_point, glyphs.ascii_only), Role.TITLE),
         (f" ({sanitize(chosen.device, glyphs.ascii_only)})", Role.DIM),
         (f"  read {human_rate(io.read_bytes_per_s)}", Role.RX),
-        (f" {io.read_ops_per_s:.0f} op/s" if io.read_ops_per_s is not None else " - op/s",
-         Role.DIM),
+        (
+            f" {io.read_ops_per_s:.0f} op/s" if io.read_ops_per_s is not None else " - op/s",
+            Role.DIM,
+        ),
         (f"  write {human_rate(io.write_bytes_per_s)}", Role.TX),
-        (f" {io.write_ops_per_s:.0f} op/s" if io.write_ops_per_s is not None else " - op/s",
-         Role.DIM),
+        (
+            f" {io.write_ops_per_s:.0f} op/s" if io.write_ops_per_s is not None else " - op/s",
+            Role.DIM,
+        ),
     ]
     put_segments(canvas, top, inner.x, inner.width, title, glyphs)
     draw_rate_pair(

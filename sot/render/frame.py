@@ -62,8 +62,12 @@ def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
     room = width - display_width(message) - (2 if message else 0)
     put_segments(canvas, 0, 0, room, hints, glyphs)
     if message:
-        canvas.put(0, width - display_width(message) - 1, message,
-                   Role.WARN if state.paused else Role.TITLE)
+        canvas.put(
+            0,
+            width - display_width(message) - 1,
+            message,
+            Role.WARN if state.paused else Role.TITLE,
+        )
     return canvas.block()
 
 
@@ -97,27 +101,65 @@ def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> B
     snapshot, history, state = data.snapshot, data.history, data.state
     canvas = Canvas(width, height)
     if layout.header:
-        _paste(canvas, layout.header,
-               render_header(snapshot.host, snapshot.wall_epoch_s, width, glyphs))
+        _paste(
+            canvas,
+            layout.header,
+            render_header(snapshot.host, snapshot.wall_epoch_s, width, glyphs),
+        )
     if layout.cpu:
-        _paste(canvas, layout.cpu, render_cpu(
-            snapshot.cpu, history, layout.cpu.width, layout.cpu.height, glyphs))
+        _paste(
+            canvas,
+            layout.cpu,
+            render_cpu(snapshot.cpu, history, layout.cpu.width, layout.cpu.height, glyphs),
+        )
     if layout.memory:
-        _paste(canvas, layout.memory, render_memory(
-            snapshot.memory, history, layout.memory.width, layout.memory.height, glyphs))
+        _paste(
+            canvas,
+            layout.memory,
+            render_memory(
+                snapshot.memory, history, layout.memory.width, layout.memory.height, glyphs
+            ),
+        )
     if layout.disks:
-        _paste(canvas, layout.disks, render_disks(
-            snapshot.disks, snapshot.disk_total_io, selected_mount(state, snapshot), history,
-            layout.disks.width, layout.disks.height, glyphs))
+        _paste(
+            canvas,
+            layout.disks,
+            render_disks(
+                snapshot.disks,
+                snapshot.disk_total_io,
+                selected_mount(state, snapshot),
+                history,
+                layout.disks.width,
+                layout.disks.height,
+                glyphs,
+            ),
+        )
     if layout.network:
-        _paste(canvas, layout.network, render_network(
-            snapshot.interfaces, selected_interface(state, snapshot), history,
-            layout.network.width, layout.network.height, glyphs))
+        _paste(
+            canvas,
+            layout.network,
+            render_network(
+                snapshot.interfaces,
+                selected_interface(state, snapshot),
+                history,
+                layout.network.width,
+                layout.network.height,
+                glyphs,
+            ),
+        )
     if layout.processes:
         rows = by_cpu(snapshot.processes)[: max(0, layout.processes.height - 3)]
-        _paste(canvas, layout.processes, render_processes(
-            rows, snapshot.process_counts, layout.processes.width, layout.processes.height,
-            glyphs))
+        _paste(
+            canvas,
+            layout.processes,
+            render_processes(
+                rows,
+                snapshot.process_counts,
+                layout.processes.width,
+                layout.processes.height,
+                glyphs,
+            ),
+        )
     if layout.status:
         _paste(canvas, layout.status, render_status(state, width, glyphs))
     if state.show_help:

@@ -37,7 +37,8 @@ def graph_rows(
     per_cell = samples_per_cell(glyphs)
     wanted = width * per_cell
     recent = list(values[-wanted:])
-    series: list[float | None] = [None] * (wanted - len(recent)) + recent
+    series: list[float | None] = [None] * (wanted - len(recent))
+    series += recent
     if glyphs.graph is GraphStyle.BRAILLE:
         levels = [_levels(v, maximum, 4 * height) for v in series]
         rows = []
@@ -66,7 +67,8 @@ def sparkline(values: Sequence[float | None], width: int, maximum: float, glyphs
     if width <= 0:
         return ""
     recent = list(values[-width:])
-    series = [None] * (width - len(recent)) + recent
+    series: list[float | None] = [None] * (width - len(recent))
+    series += recent
     steps = len(glyphs.spark_levels) - 1
     return "".join(glyphs.spark_levels[_levels(v, maximum, steps)] for v in series)
 

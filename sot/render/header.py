@@ -43,6 +43,10 @@ def render_header(host: HostInfo, wall_epoch_s: float, width: int, glyphs: Glyph
         put_segments(canvas, 0, 0, room, segments, glyphs)
         canvas.put(0, width - display_width(clock) - 1, clock, Role.HEADER)
     else:
-        canvas.put(0, 0, fit(" sot " + sanitize(host.hostname, glyphs.ascii_only), width,
-                             glyphs.ellipsis), Role.HEADER)
+        canvas.put(
+            0,
+            0,
+            fit(" sot " + sanitize(host.hostname, glyphs.ascii_only), width, glyphs.ellipsis),
+            Role.HEADER,
+        )
     return canvas.block()

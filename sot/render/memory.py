@@ -6,16 +6,16 @@ from sot.history import History
 from sot.model import MemorySample
 from sot.render.box import draw_box
 from sot.render.cells import Block, Canvas, Role
-from sot.render.graph import graph_rows
 from sot.render.glyphs import Glyphs
+from sot.render.graph import graph_rows
 from sot.render.meters import bar, level_role
 from sot.render.text import Segment, put_segments
 from sot.render.units import human_bytes, human_rate, percent
 
 
-def _meter(label: str, value: float | None, detail: str, width: int, glyphs: Glyphs) -> list[
-    Segment
-]:
+def _meter(
+    label: str, value: float | None, detail: str, width: int, glyphs: Glyphs
+) -> list[Segment]:
     number = f" {percent(value):>6} "
     bar_width = max(3, min(40, width - len(label) - len(number) - len(detail)))
     return [
@@ -37,7 +37,9 @@ def render_memory(
     if memory.swap_total_bytes == 0:
         swap_line = [("swap  ", Role.LABEL), ("none configured", Role.DIM)]
     else:
-        swap_detail = f"{human_bytes(memory.swap_used_bytes)}/{human_bytes(memory.swap_total_bytes)}"
+        swap_detail = (
+            f"{human_bytes(memory.swap_used_bytes)}/{human_bytes(memory.swap_total_bytes)}"
+        )
         swap_line = _meter("swap  ", memory.swap_percent, swap_detail, inner.width, glyphs)
         swap_line.append(
             (

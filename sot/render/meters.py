@@ -27,7 +27,7 @@ def bar(percent: float | None, width: int, glyphs: Glyphs) -> str:
         body = glyphs.bar_empty * inner
     else:
         eighths = round(max(0.0, min(100.0, percent)) / 100.0 * inner * 8)
-        if 0 < percent and eighths == 0:
+        if percent > 0 and eighths == 0:
             eighths = 1
         full, partial = divmod(eighths, 8)
         body = glyphs.bar_eighths[-1] * full

@@ -17,8 +17,8 @@ from sot.render.units import count_per_s, human_bytes, human_rate
 def _state(iface: NetInterface) -> str:
     state = {True: "up", False: "down", None: "state -"}[iface.is_up]
     if iface.speed_mbps:
-        speed = f"{iface.speed_mbps // 1000}G" if iface.speed_mbps >= 1000 else (
-            f"{iface.speed_mbps}M"
+        speed = (
+            f"{iface.speed_mbps // 1000}G" if iface.speed_mbps >= 1000 else (f"{iface.speed_mbps}M")
         )
         state += f" {speed}b/s"
     return state
@@ -56,11 +56,17 @@ def render_network(
             ("tx ", Role.LABEL),
             (f"{human_bytes(iface.tx_bytes_total):<7}", Role.VALUE),
             ("err ", Role.LABEL),
-            (f"{iface.errors_in if iface.errors_in is not None else '-'}/"
-             f"{iface.errors_out if iface.errors_out is not None else '-'} ", Role.VALUE),
+            (
+                f"{iface.errors_in if iface.errors_in is not None else '-'}/"
+                f"{iface.errors_out if iface.errors_out is not None else '-'} ",
+                Role.VALUE,
+            ),
             ("drop ", Role.LABEL),
-            (f"{iface.drops_in if iface.drops_in is not None else '-'}/"
-             f"{iface.drops_out if iface.drops_out is not None else '-'}", Role.VALUE),
+            (
+                f"{iface.drops_in if iface.drops_in is not None else '-'}/"
+                f"{iface.drops_out if iface.drops_out is not None else '-'}",
+                Role.VALUE,
+            ),
         ],
     ]
     addresses = [sanitize(a, glyphs.ascii_only) for a in (*iface.ipv4, *iface.ipv6)]

@@ -52,16 +52,26 @@ def _value_role(_: ProcessRow) -> str:
 
 COLUMNS: tuple[Column, ...] = (
     Column("PID", 7, ">", 0, lambda r, g: str(r.pid), lambda r: Role.LABEL),
-    Column(
-        "USER", 9, "<", 60, lambda r, g: sanitize(r.user or UNKNOWN, g.ascii_only), _value_role
-    ),
+    Column("USER", 9, "<", 60, lambda r, g: sanitize(r.user or UNKNOWN, g.ascii_only), _value_role),
     Column("S", 1, "<", 100, lambda r, g: _STATUS_LETTERS.get(r.status or "", "?"), _value_role),
     Column("THR", 4, ">", 70, lambda r, g: str(r.threads) if r.threads else UNKNOWN, _value_role),
     Column("RSS", 6, ">", 70, lambda r, g: human_bytes(r.rss_bytes), _value_role),
-    Column("MEM%", 5, ">", 0, lambda r, g: percent(r.mem_percent)[:-1] if r.mem_percent is not
-           None else UNKNOWN, _value_role),
-    Column("CPU%", 5, ">", 0, lambda r, g: percent(r.cpu_percent)[:-1] if r.cpu_percent is not
-           None else UNKNOWN, lambda r: level_role(r.cpu_percent, 50.0, 90.0)),
+    Column(
+        "MEM%",
+        5,
+        ">",
+        0,
+        lambda r, g: percent(r.mem_percent)[:-1] if r.mem_percent is not None else UNKNOWN,
+        _value_role,
+    ),
+    Column(
+        "CPU%",
+        5,
+        ">",
+        0,
+        lambda r, g: percent(r.cpu_percent)[:-1] if r.cpu_percent is not None else UNKNOWN,
+        lambda r: level_role(r.cpu_percent, 50.0, 90.0),
+    ),
     Column("TIME+", 9, ">", 80, lambda r, g: cpu_time(r.cpu_time_s), _value_role),
     Column("START", 5, ">", 110, _start, _value_role),
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sot.history import Series
 from sot.render.cells import Canvas, Role
-from sot.render.graph import autoscale, graph_rows, visible_samples
 from sot.render.glyphs import Glyphs
+from sot.render.graph import autoscale, graph_rows, visible_samples
 from sot.render.units import human_rate
 
 RATE_FLOOR_BYTES_PER_S = 1024.0  # below this an idle link's noise would fill the graph
@@ -34,4 +34,3 @@ def draw_rate_pair(
         for offset, text in enumerate(graph_rows(recent, width, rows_count, maximum, glyphs)):
             canvas.put(y + offset, left, text, role)
         canvas.put(y, left, f"{label} {glyphs.up_arrow}{human_rate(maximum)}"[:width], Role.DIM)
-

@@ -16,8 +16,8 @@ def put_segments(
     """Write segments from x, never past x + width; the one that does not fit is cut with an
     ellipsis and the rest are dropped. Returns the column after the last cell written."""
     end = x + width
-    for text, role in segments:
-        text = sanitize(text, glyphs.ascii_only)
+    for raw, role in segments:
+        text = sanitize(raw, glyphs.ascii_only)
         room = end - x
         if room <= 0:
             break

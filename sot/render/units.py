@@ -13,7 +13,7 @@ def _known(value: float | None) -> bool:
 
 
 def human_bytes(value: float | None) -> str:
-    """1024-based, at most 5 cells for values under 1 PiB: ``512B``, ``1.5K``, ``23M``, ``1.50G``."""
+    """1024-based, at most 6 cells below 1 PiB: ``512B``, ``1.5K``, ``23M``, ``1.50G``."""
     if value is None or not _known(value):
         return UNKNOWN
     size = max(0.0, float(value))
@@ -24,7 +24,9 @@ def human_bytes(value: float | None) -> str:
     if unit == 0:
         return f"{int(size)}B"
     if size < 10:
-        return f"{size:.2f}{_BINARY_UNITS[unit]}" if unit >= 3 else f"{size:.1f}{_BINARY_UNITS[unit]}"
+        return (
+            f"{size:.2f}{_BINARY_UNITS[unit]}" if unit >= 3 else f"{size:.1f}{_BINARY_UNITS[unit]}"
+        )
     if size < 100:
         return f"{size:.1f}{_BINARY_UNITS[unit]}"
     return f"{int(size)}{_BINARY_UNITS[unit]}"

@@ -1,6 +1,6 @@
 """Record this machine's psutil results into tests/data/recorded_host.json (run by hand).
 
-    uv run python tests/data/record_source.py
+uv run python tests/data/record_source.py
 """
 
 from __future__ import annotations

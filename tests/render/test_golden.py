@@ -1,7 +1,8 @@
 """Golden tests: every render function, plain text in, plain text out.
 
-Each golden file holds the text plane, then the style plane (one role letter per cell). Regenerate
-after an intended change with ``SOT_UPDATE_GOLDEN=1 uv run pytest tests/render`` and review the diff.
+Each golden file holds the text plane, then the style plane (one role letter per cell).
+Regenerate after an intended change with ``SOT_UPDATE_GOLDEN=1 uv run pytest tests/render``, then
+review the diff.
 """
 
 from __future__ import annotations
@@ -44,19 +45,33 @@ def busy_snapshot() -> Snapshot:
 
 
 def zero_snapshot() -> Snapshot:
-    return snapshot(processes=[process(1, "init", cpu=0.0)], cpu_percent=0.0, per_cpu=(0.0, 0.0),
-                    memory_percent=0.0)
+    return snapshot(
+        processes=[process(1, "init", cpu=0.0)],
+        cpu_percent=0.0,
+        per_cpu=(0.0, 0.0),
+        memory_percent=0.0,
+    )
 
 
 def full_snapshot() -> Snapshot:
-    return snapshot(processes=[process(2, "burn", cpu=200.0)], cpu_percent=100.0,
-                    per_cpu=(100.0,) * 8, memory_percent=100.0)
+    return snapshot(
+        processes=[process(2, "burn", cpu=200.0)],
+        cpu_percent=100.0,
+        per_cpu=(100.0,) * 8,
+        memory_percent=100.0,
+    )
 
 
 def unknown_snapshot() -> Snapshot:
-    return snapshot(processes=[process(5, "fresh", cpu=None, user=None, rss=None)],
-                    cpu_percent=None, per_cpu=(None, None), memory_percent=None, swap_total=0,
-                    disks=[], interfaces=[])
+    return snapshot(
+        processes=[process(5, "fresh", cpu=None, user=None, rss=None)],
+        cpu_percent=None,
+        per_cpu=(None, None),
+        memory_percent=None,
+        swap_total=0,
+        disks=[],
+        interfaces=[],
+    )
 
 
 def history_for(snap: Snapshot, samples: int = 120) -> History:
@@ -104,8 +119,9 @@ SNAPSHOTS: dict[str, Callable[[], Snapshot]] = {
 @pytest.mark.parametrize(("width", "height"), [(160, 48), (80, 24), (40, 10)])
 def test_frame(glyph_name: str, data_name: str, width: int, height: int) -> None:
     snap = SNAPSHOTS[data_name]()
-    block = render_frame(FrameInput(snap, history_for(snap), AppState()), width, height,
-                         GLYPHS[glyph_name])
+    block = render_frame(
+        FrameInput(snap, history_for(snap), AppState()), width, height, GLYPHS[glyph_name]
+    )
     check(f"frame-{data_name}-{glyph_name}-{width}x{height}", block, width, height)
 
 
@@ -138,15 +154,31 @@ def test_panels(glyph_name: str, width: int, height: int) -> None:
     history = history_for(snap)
     suffix = f"{glyph_name}-{width}x{height}"
     check(f"cpu-{suffix}", render_cpu(snap.cpu, history, width, height, glyphs), width, height)
-    check(f"memory-{suffix}", render_memory(snap.memory, history, width, height, glyphs), width,
-          height)
-    check(f"disks-{suffix}", render_disks(snap.disks, snap.disk_total_io, "/", history, width,
-                                          height, glyphs), width, height)
-    check(f"network-{suffix}", render_network(snap.interfaces, "eth0", history, width, height,
-                                              glyphs), width, height)
+    check(
+        f"memory-{suffix}",
+        render_memory(snap.memory, history, width, height, glyphs),
+        width,
+        height,
+    )
+    check(
+        f"disks-{suffix}",
+        render_disks(snap.disks, snap.disk_total_io, "/", history, width, height, glyphs),
+        width,
+        height,
+    )
+    check(
+        f"network-{suffix}",
+        render_network(snap.interfaces, "eth0", history, width, height, glyphs),
+        width,
+        height,
+    )
     rows = by_cpu(snap.processes)
-    check(f"processes-{suffix}", render_processes(rows, snap.process_counts, width, height,
-                                                  glyphs), width, height)
+    check(
+        f"processes-{suffix}",
+        render_processes(rows, snap.process_counts, width, height, glyphs),
+        width,
+        height,
+    )
     check(f"header-{suffix}", render_header(snap.host, snap.wall_epoch_s, width, glyphs), width, 1)
 
 

@@ -31,7 +31,10 @@ def test_first_sample_has_no_rates_second_has_real_ones() -> None:
     source.cpu = [cpu_times(15, 5, 90), cpu_times(30, 5, 80)]  # +5 busy/+5 idle, +10 busy/+5 idle
     source.procs[0] = dataclasses.replace(source.procs[0], cpu_seconds=1.5)
     source.nics = {**source.nics, "eth0": NetCounters(12_000, 6_000, 120, 60, 0, 0, 0, 0)}
-    source.disks = {"sda": DiskCounters(5096, 2000, 14, 20), "sda1": DiskCounters(5096, 2000, 14, 20)}
+    source.disks = {
+        "sda": DiskCounters(5096, 2000, 14, 20),
+        "sda1": DiskCounters(5096, 2000, 14, 20),
+    }
     second = collector.sample(102.0, 1_700_000_002.0)
     assert second.interval_s == 2.0
     assert second.cpu.per_cpu_percent == (50.0, 100.0 * 10 / 15)
@@ -206,7 +209,9 @@ def test_parsers_for_files_psutil_does_not_read() -> None:
     )
     assert parse_os_release("NAME=Alpine\nVERSION=3.19\n") == "Alpine 3.19"
     assert parse_os_release("") is None
-    assert parse_cpu_model("processor\t: 0\nmodel name\t: Intel(R)  Xeon(R)\n") == "Intel(R) Xeon(R)"
+    assert (
+        parse_cpu_model("processor\t: 0\nmodel name\t: Intel(R)  Xeon(R)\n") == "Intel(R) Xeon(R)"
+    )
     table = (
         "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n"
         "wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\n"

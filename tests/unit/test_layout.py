@@ -28,8 +28,8 @@ def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
     rects = layout.panels()
     for rect in rects:
         assert rect.width > 0 and rect.height > 0
-        assert 0 <= rect.x and rect.right <= width
-        assert 0 <= rect.y and rect.bottom <= height
+        assert rect.x >= 0 and rect.right <= width
+        assert rect.y >= 0 and rect.bottom <= height
     for i, a in enumerate(rects):
         for b in rects[i + 1 :]:
             overlap_x = a.x < b.right and b.x < a.right

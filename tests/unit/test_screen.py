@@ -120,7 +120,9 @@ ROW = st.tuples(
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(ROW, max_size=6), min_size=1, max_size=5))
-def test_any_sequence_of_frames_leaves_exactly_the_last_one(frames: list[list[tuple[int, int, str, str]]]) -> None:
+def test_any_sequence_of_frames_leaves_exactly_the_last_one(
+    frames: list[list[tuple[int, int, str, str]]],
+) -> None:
     harness = Harness()
     blocks = [frame(rows) for rows in frames]
     for block in blocks:

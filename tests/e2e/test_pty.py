@@ -1,0 +1,164 @@
+"""The real sot in a pseudo-terminal, read through a pyte screen."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+
+from tests.e2e.harness import REPO, SOT, PtyRun, base_env
+
+PANELS = ("cpu", "memory", "disks", "net ", "processes")
+
+
+def test_first_frame_shows_every_panel_and_our_process(busy_marker: tuple[str, int]) -> None:
+    marker, pid = busy_marker
+    run = PtyRun(columns=140, lines=45)
+    try:
+        assert run.wait_for(lambda t: all(p in t for p in PANELS), timeout=10), run.text()
+        first_frame_s = time.monotonic() - run.started
+        # Within two refreshes the busy child tops the table, found by its PID and command line.
+        assert run.wait_for(lambda t: marker in t and str(pid) in t, timeout=6), run.text()
+        assert first_frame_s < 5
+        run.send(b"q")
+        assert run.wait_exit() == 0
+        # The terminal was handed back: cursor shown again, application keypad off.
+        assert run.raw.endswith(b"\x1b[?1049l") or b"\x1b[?25h" in run.raw[-64:]
+    finally:
+        run.close()
+
+
+def test_help_overlay_and_pause() -> None:
+    run = PtyRun(columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        run.send(b"?")
+        assert run.wait_for(lambda t: "pause or resume sampling" in t)
+        run.send(b"\x1b")
+        assert run.wait_for(lambda t: "pause or resume sampling" not in t)
+        run.send(b" ")
+        assert run.wait_for(lambda t: "PAUSED" in t)
+        run.send(b"+")
+        assert run.wait_for(lambda t: "interval 2s" in t)
+        run.send(b"\x03")  # Ctrl-C
+        assert run.wait_exit() == 130
+    finally:
+        run.close()
+
+
+def test_resize_to_tiny_and_back_leaves_no_stale_cells() -> None:
+    run = PtyRun(columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        run.resize(30, 8)
+        assert run.wait_for(lambda t: "terminal too small" in t), run.text()
+        run.resize(100, 30)
+        assert run.wait_for(lambda t: "processes" in t and "too small" not in t), run.text()
+        run.pump(0.3)
+        lines = run.screen.display
+        assert lines[0].startswith(" sot ")
+        # Every boxed row ends in a border: nothing from the tiny frame survived.
+        for row in lines[1:-1]:
+            assert row[-1] in "┐│┘", row
+        run.send(b"q")
+        assert run.wait_exit() == 0
+    finally:
+        run.close()
+
+
+def test_sigterm_restores_the_terminal() -> None:
+    run = PtyRun(args=["--interval", "60"], columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        os.kill(run.pid, 15)
+        assert run.wait_exit(timeout=2) == 128 + 15
+        tail = bytes(run.raw[-80:])
+        assert b"\x1b[?25h" in tail or b"\x1b[?12l\x1b[?25h" in tail
+    finally:
+        run.close()
+
+
+def test_hang_up_ends_sot() -> None:
+    run = PtyRun(columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        run.hang_up()
+        deadline = time.monotonic() + 3
+        while run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert run.poll() is not None, "sot survived its terminal"
+    finally:
+        run.close()
+
+
+def test_once_json_matches_proc_meminfo() -> None:
+    result = subprocess.run(
+        [*SOT, "--once", "--format", "json", "--interval", "0.2"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+        env=base_env(),
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["schema_version"] == 1
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        total_kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:"))
+    assert doc["memory"]["total_bytes"] == total_kib * 1024
+    assert doc["cpu"]["total_percent"] is not None
+    assert any(p["pid"] for p in doc["processes"])
+    assert {"rx_bytes_per_s", "tx_bytes_per_s"} <= set(doc["interfaces"][0])
+
+
+def test_piped_output_is_one_plain_frame() -> None:
+    started = time.monotonic()
+    result = subprocess.run(
+        " ".join(SOT) + " --interval 0.5 | cat",
+        shell=True,
+        capture_output=True,
+        timeout=30,
+        cwd=REPO,
+        env=base_env(),
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 0.5 + 5
+    assert b"\x1b" not in result.stdout
+    text = result.stdout.decode()
+    assert "processes" in text and "memory" in text
+    assert len(text.splitlines()) == 40  # the default size when not on a terminal
+
+
+def test_bad_options_print_one_line_and_exit_2() -> None:
+    for args in (
+        ["--interval", "0"],
+        ["--net", "no-such-nic0"],
+        ["--disk", "/no/such"],
+        ["--format", "xml"],
+        ["--bogus"],
+    ):
+        result = subprocess.run(
+            [*SOT, *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd=REPO,
+            env=base_env(),
+            check=False,
+        )
+        assert result.returncode == 2, args
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    result = subprocess.run(
+        [*SOT, "--net", "no-such-nic0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=REPO,
+        env=base_env(),
+        check=False,
+    )
+    assert "lo" in result.stderr  # names the valid choices

@@ -1,0 +1,52 @@
+"""The real sot in a real terminal emulator: tmux, driven with send-keys and capture-pane."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import SOT, Tmux, base_env
+
+
+def test_first_frame_quit_and_terminal_restored(tmux: Tmux, busy_marker: tuple[str, int]) -> None:
+    marker, _ = busy_marker
+    tmux.start(SOT, columns=160, lines=48)
+    assert tmux.wait_for(lambda t: "processes" in t and "memory" in t), tmux.text()
+    assert tmux.display("#{alternate_on}") == "1"
+    assert tmux.wait_for(lambda t: marker in t, timeout=6), tmux.text()
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+    assert tmux.display("#{alternate_on} #{cursor_flag}") == "0 1"
+
+
+def test_resize_redraws_without_stale_cells(tmux: Tmux) -> None:
+    tmux.start(SOT, columns=100, lines=30)
+    assert tmux.wait_for(lambda t: "processes" in t)
+    tmux.resize(30, 8)
+    assert tmux.wait_for(lambda t: "terminal too small" in t), tmux.text()
+    tmux.resize(100, 30)
+    assert tmux.wait_for(lambda t: "processes" in t and "too small" not in t), tmux.text()
+    lines = tmux.capture()
+    for row in lines[1:29]:
+        assert len(row) <= 100
+        assert row.rstrip()[-1:] in ("┐", "│", "┘"), row
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+
+
+def test_no_color_is_still_a_positioned_dashboard(tmux: Tmux) -> None:
+    tmux.start(SOT, columns=100, lines=30, env=base_env(TERM="tmux-256color", NO_COLOR="1"))
+    assert tmux.wait_for(lambda t: "processes" in t and "memory" in t), tmux.text()
+    assert tmux.display("#{alternate_on}") == "1"
+    escaped = tmux.tmux("capture-pane", "-p", "-e", "-t", "main")
+    assert "\x1b[38;5;" not in escaped and "\x1b[3" not in escaped.replace("\x1b[39m", "")
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+
+
+def test_ascii_under_c_locale_and_screen_term(tmux: Tmux) -> None:
+    env = base_env(TERM="screen", LANG="C", LC_ALL="C")
+    tmux.start(SOT, columns=100, lines=30, env=env)
+    assert tmux.wait_for(lambda t: "processes" in t), tmux.text()
+    text = tmux.text()
+    assert text.isascii(), [c for c in text if not c.isascii()][:5]
+    assert "+ cpu -" in text
+    tmux.send("q")
+    assert tmux.wait_exit() == 0

@@ -1,0 +1,102 @@
+"""Data flows one way: the import rules of ARCHITECTURE.md, checked by walking the ASTs."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "sot"
+
+# module (or package prefix) -> sot modules it may import; third-party rules are separate.
+ALLOWED: dict[str, set[str]] = {
+    "sot.model": set(),
+    "sot.layout": set(),
+    "sot.config": set(),
+    "sot.log": set(),
+    "sot.render.cells": set(),
+    "sot.render.glyphs": set(),
+    "sot.render.units": set(),
+    "sot.collect.source": {"sot.model"},
+    "sot.collect.rates": set(),
+    "sot.collect": {"sot.collect", "sot.model"},
+    "sot.keys": set(),
+    "sot.state": {"sot.model", "sot.keys", "sot.config"},
+    "sot.view": {"sot.model", "sot.state"},
+    "sot.history": {"sot.model"},
+    "sot.render": {
+        "sot.model",
+        "sot.view",
+        "sot.layout",
+        "sot.render",
+        "sot.history",
+        "sot.state",
+        "sot.keys",
+        "sot.config",
+    },
+    "sot.screen": {"sot.render.cells"},
+    "sot.terminal": {"sot.screen", "sot.keys", "sot.render.cells"},
+    "sot.encoding": {"sot.render.glyphs"},
+    "sot.export": {"sot", "sot.model", "sot.render.cells"},
+    "sot.cli": {"sot", "sot.config", "sot.log", "sot.app"},
+}
+THIRD_PARTY = {
+    "psutil": {"sot.collect.source"},
+    "blessed": {"sot.terminal", "sot.screen"},
+    "curses": {"sot.terminal"},
+    "wcwidth": {"sot.render.cells"},
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module != "sot":
+                names.add(node.module)
+                continue
+            for alias in node.names:  # `from sot import app` names a module; `__version__` not
+                submodule = PACKAGE / alias.name
+                is_module = submodule.with_suffix(".py").exists() or submodule.is_dir()
+                names.add(f"sot.{alias.name}" if is_module else "sot")
+    return names
+
+
+def rule_for(module: str) -> set[str] | None:
+    best = max(
+        (key for key in ALLOWED if module == key or module.startswith(key + ".")),
+        key=len,
+        default=None,
+    )
+    return None if best is None else ALLOWED[best]
+
+
+def test_modules_import_only_what_the_architecture_allows() -> None:
+    problems = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        if module in ("sot", "sot.__main__", "sot.app"):
+            continue  # the package root, the entry point and the loop that joins everything
+        allowed = rule_for(module)
+        assert allowed is not None, f"{module} has no import rule: add one to ALLOWED"
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top == "sot" and name != module:
+                if not any(name == a or (a != "sot" and name.startswith(a + ".")) for a in allowed):
+                    problems.append(f"{module} imports {name}")
+            elif top in THIRD_PARTY and module not in THIRD_PARTY[top]:
+                problems.append(f"{module} imports {top}")
+    assert not problems, "\n".join(problems)
+
+
+def test_nothing_imports_app_but_cli() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        module = module_name(path)
+        if module not in ("sot.cli", "sot.app") and "sot.app" in imports_of(path):
+            raise AssertionError(f"{module} imports sot.app")
