@@ -12,9 +12,10 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
+from sot import __version__
 from sot.collect.collector import Collector
 from sot.collect.source import PsutilSource
-from sot.config import Config, ConfigError, OutputFormat
+from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
 from sot.history import History
@@ -112,8 +113,13 @@ def run_once(
         frame = render_frame(FrameInput(snapshot, history, state), width, height, glyphs)
         palette = _styled_palette(config) if styled else None
         output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)
-    sys.stdout.write(output)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader left (sot | head): not worth a message
+    except OSError as err:
+        raise CannotRun(f"cannot write to stdout: {err.strerror or err}") from err
     return 0
 
 
@@ -210,11 +216,14 @@ class Dashboard:
 def run(config: Config, log: DebugLog) -> int:
     """Start sot: the dashboard on a terminal, one frame otherwise. Raises ConfigError for
     options that name things this machine does not have."""
+    if sys.stdout is None:
+        raise CannotRun("stdout is closed: there is nowhere to show anything")
+    log.write(f"sot {__version__} starting: {config}")
     collector = Collector(PsutilSource())
     first = collector.sample(time.monotonic(), time.time())
     _check_choices(config, first)
     glyphs = choose_glyphs(os.environ, _stdout_encoding(), force_ascii=config.ascii_only)
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
     if config.once or not interactive:
         if not config.once:
             log.write("stdin or stdout is not a terminal: printing one frame")

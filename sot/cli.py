@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from sot import __version__
-from sot.config import Config, ConfigError, OutputFormat, parse_interval
+from sot.config import CannotRun, Config, ConfigError, OutputFormat, parse_interval
 
 USAGE_EXIT_CODE = 2
 KEYS_EPILOG = """\
@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sot import app
 
         return app.run(config, log)
-    except ConfigError as err:
+    except (ConfigError, CannotRun) as err:
         sys.stderr.write(f"sot: {err}\n")
         return USAGE_EXIT_CODE
     except KeyboardInterrupt:

@@ -30,6 +30,10 @@ class ConfigError(ValueError):
     """A bad option value; the message is one line that says what to do."""
 
 
+class CannotRun(Exception):
+    """sot has nowhere to show anything (stdout closed or unwritable); one line, exit 2."""
+
+
 def parse_interval(text: str) -> float:
     try:
         value = float(text)

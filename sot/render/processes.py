@@ -89,14 +89,16 @@ def _title_note(counts: ProcessCounts) -> str:
     return ", ".join(parts)
 
 
-def _command(row: ProcessRow, width: int, glyphs: Glyphs) -> list[tuple[str, str]]:
+def _command(row: ProcessRow, glyphs: Glyphs) -> tuple[str, str]:
+    """The command line as htop shows it; kernel threads and processes whose command line is
+    unreadable by name in brackets, zombies marked."""
     name = sanitize(row.name, glyphs.ascii_only) or UNKNOWN
     if row.status == "zombie":
-        return [(fit(f"{name} <defunct>", width, glyphs.ellipsis), Role.DIM)]
+        return f"{name} <defunct>", Role.DIM
     cmdline = sanitize(row.cmdline, glyphs.ascii_only)
     if not cmdline:
-        return [(fit(f"[{name}]", width, glyphs.ellipsis), Role.DIM)]
-    return [(name, Role.VALUE), ("  " + cmdline, Role.DIM)]
+        return f"[{name}]", Role.DIM
+    return cmdline, Role.VALUE
 
 
 def render_processes(
@@ -119,9 +121,6 @@ def render_processes(
             text = pad(column.value(row, glyphs), column.width, column.align, glyphs.ellipsis)
             canvas.put(y, x, text, column.role(row))
             x += column.width + 1
-        end = inner.x + inner.width
-        for text, role in _command(row, command_width, glyphs):
-            if x >= end:
-                break
-            x = canvas.put(y, x, fit(text, end - x, glyphs.ellipsis), role)
+        text, role = _command(row, glyphs)
+        canvas.put(y, x, fit(text, command_width, glyphs.ellipsis), role)
     return canvas.block()
