@@ -24,7 +24,7 @@ def _title_note(cpu: CpuSample, glyphs: Glyphs) -> str:
     return "  ".join(parts)
 
 
-def _breakdown_segments(cpu: CpuSample) -> list[Segment]:
+def _breakdown_segments(cpu: CpuSample, model: str | None) -> list[Segment]:
     b = cpu.breakdown
     fields = [
         ("usr", b.user_percent),
@@ -45,6 +45,8 @@ def _breakdown_segments(cpu: CpuSample) -> list[Segment]:
         counts += f" / {cpu.physical_count} cores"
     if cpu.max_frequency_mhz is not None:
         counts += f"  max {frequency(cpu.max_frequency_mhz)}"
+    if model:
+        counts += f"  {model}"
     segments.append((counts, Role.DIM))
     return segments
 
@@ -92,7 +94,14 @@ def _draw_cores(
         )
 
 
-def render_cpu(cpu: CpuSample, history: History, width: int, height: int, glyphs: Glyphs) -> Block:
+def render_cpu(
+    cpu: CpuSample,
+    history: History,
+    width: int,
+    height: int,
+    glyphs: Glyphs,
+    model: str | None = None,
+) -> Block:
     canvas = Canvas(width, height)
     inner = draw_box(canvas, "cpu", glyphs, _title_note(cpu, glyphs))
     if inner.width <= 0 or inner.height <= 0:
@@ -109,7 +118,7 @@ def render_cpu(cpu: CpuSample, history: History, width: int, height: int, glyphs
         ]
         put_segments(canvas, inner.y, inner.x, inner.width, segments, glyphs)
         return canvas.block()
-    put_segments(canvas, inner.y, inner.x, inner.width, _breakdown_segments(cpu), glyphs)
+    put_segments(canvas, inner.y, inner.x, inner.width, _breakdown_segments(cpu, model), glyphs)
     body_top, body_height = inner.y + 1, inner.height - 1
     core_count = len(cpu.per_cpu_percent)
     if inner.width >= 40 and core_count:

@@ -110,7 +110,14 @@ def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> B
         _paste(
             canvas,
             layout.cpu,
-            render_cpu(snapshot.cpu, history, layout.cpu.width, layout.cpu.height, glyphs),
+            render_cpu(
+                snapshot.cpu,
+                history,
+                layout.cpu.width,
+                layout.cpu.height,
+                glyphs,
+                snapshot.host.cpu_model,
+            ),
         )
     if layout.memory:
         _paste(

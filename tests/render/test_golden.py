@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sot.history import History
 from sot.model import Snapshot
@@ -202,3 +204,17 @@ def test_unknown_values_show_as_dashes_never_nan() -> None:
     assert "swap  none configured" in text
     assert "no local filesystems found" in text
     assert "no network interface found" in text
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=500), st.integers(min_value=0, max_value=200), st.booleans()
+)
+def test_every_size_renders_exactly_its_size(width: int, height: int, help_shown: bool) -> None:
+    snap = busy_snapshot()
+    state = AppState(show_help=help_shown)
+    block = render_frame(FrameInput(snap, History().push(snap), state), width, height, UNICODE)
+    assert len(block) == height
+    for line in block:
+        assert len(line.cells) == width
+        assert display_width(line.text) == width
