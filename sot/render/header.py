@@ -24,15 +24,11 @@ def render_header(host: HostInfo, wall_epoch_s: float, width: int, glyphs: Glyph
         else "load -"
     )
     kernel = " ".join(p for p in (host.kernel, host.architecture) if p)
-    parts = [
-        sanitize(host.hostname, glyphs.ascii_only),
-        sanitize(host.os_name or "-", glyphs.ascii_only),
-        kernel or "-",
-        f"up {duration(host.uptime_s)}",
-        load,
-    ]
+    # Most useful first: on a narrow terminal the tail is what gets cut.
+    parts = [sanitize(host.hostname, glyphs.ascii_only), f"up {duration(host.uptime_s)}", load]
     if host.user_count is not None:
         parts.append(f"{host.user_count} user{'s' if host.user_count != 1 else ''}")
+    parts += [sanitize(host.os_name or "-", glyphs.ascii_only), kernel or "-"]
     clock = clock_text(wall_epoch_s)
     room = width - display_width(clock) - 2
     segments: list[Segment] = [(" sot", Role.HEADER)]
