@@ -10,6 +10,7 @@ wcwidth semantics, so no caller ever uses ``len()`` for columns.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,11 @@ ALL_ROLES = "".join(
 # Bidirectional overrides and isolates can reorder what follows them on terminals that implement
 # bidi; they are format characters (Cf) and stripped with the rest.
 _STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+# Printable ASCII plus the box-drawing, block and braille ranges the dashboard draws with: one cell
+# per character, so such text can be copied into a row with a slice instead of char by char.
+_ONE_CELL_TEXT = re.compile("[\x20-\x7e\u2500-\u259f\u2800-\u28ff]*")
 
 
 @lru_cache(maxsize=4096)
@@ -155,7 +161,7 @@ class Canvas:
             return x
         text = sanitize(text)
         cells, styles = self._cells[y], self._styles[y]
-        if text.isascii():
+        if _ONE_CELL_TEXT.fullmatch(text):
             start = max(x, 0)
             end = min(self.width, x + len(text))
             if start < end:
@@ -206,16 +212,18 @@ class Canvas:
             if not 0 <= target < self.height:
                 continue
             cells, styles = self._cells[target], self._styles[target]
-            for col, (cell, style) in enumerate(zip(line.cells, line.styles, strict=True)):
-                if 0 <= x + col < self.width:
-                    cells[x + col] = cell
-                    styles[x + col] = style
-            # A wide character cut at the canvas edge must not leave half a glyph behind.
-            last = self.width - 1
-            if cells and cells[last] != "" and _char_width(cells[last][:1] or " ") == 2:
-                cells[last] = " "
-            if cells and cells[0] == "":
-                cells[0] = " "
+            start, end = max(0, x), min(self.width, x + len(line.cells))
+            if start >= end:
+                continue
+            self._unsplit(cells, start)
+            self._unsplit(cells, end)
+            cells[start:end] = line.cells[start - x : end - x]
+            styles[start:end] = line.styles[start - x : end - x]
+            # Clipping can cut a wide character of the block in half: blank the orphan half.
+            if cells[start] == "":
+                cells[start] = " "
+            if _char_width(cells[end - 1][:1] or " ") == 2:
+                cells[end - 1] = " "
 
     def restyle(self, y: int, x: int, width: int, role: str) -> None:
         if 0 <= y < self.height:
