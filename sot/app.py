@@ -154,7 +154,7 @@ class Dashboard:
                 dirty = False
             now = time.monotonic()
             timeout = None if self.state.paused else max(0.0, next_sample - now)
-            if self.state.message and not self.state.paused:
+            if self.state.message:
                 remaining = max(0.0, message_expires - now)
                 timeout = remaining if timeout is None else min(timeout, remaining)
             events = self.events.wait(timeout)
@@ -189,7 +189,7 @@ class Dashboard:
                         message_expires = time.monotonic() + MESSAGE_SECONDS
                 dirty = True
             now = time.monotonic()
-            if self.state.message and not self.state.paused and now >= message_expires:
+            if self.state.message and now >= message_expires:
                 self.state = replace(self.state, message=None)
                 dirty = True
             if not self.state.paused and now >= next_sample:

@@ -59,8 +59,9 @@ def reduce(state: AppState, action: Action, snapshot: Snapshot | None) -> AppSta
     if action is Action.CLOSE:
         return replace(state, show_help=False, message=None)
     if action is Action.TOGGLE_PAUSE:
+        # While paused the status line says PAUSED itself; resuming is worth a short note.
         paused = not state.paused
-        return replace(state, paused=paused, message="paused" if paused else None)
+        return replace(state, paused=paused, message=None if paused else "resumed")
     if action in (Action.SLOWER, Action.FASTER):
         interval = _next_interval(state.interval_s, action is Action.SLOWER)
         return replace(state, interval_s=interval, message=f"interval {interval:g}s")

@@ -95,6 +95,20 @@ def _io_rate(
     )
 
 
+def _net_rates(
+    previous: NetCounters | None, current: NetCounters | None, interval_s: float | None
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """(rx bytes, tx bytes, rx packets, tx packets) per second."""
+    if previous is None or current is None:
+        return None, None, None, None
+    return (
+        rate(previous.bytes_recv, current.bytes_recv, interval_s),
+        rate(previous.bytes_sent, current.bytes_sent, interval_s),
+        rate(previous.packets_recv, current.packets_recv, interval_s),
+        rate(previous.packets_sent, current.packets_sent, interval_s),
+    )
+
+
 def _is_whole_disk(name: str, names: frozenset[str]) -> bool:
     """True for sda/nvme0n1/vda, false for sda1/nvme0n1p1 whose disk is also listed."""
     for other in names:
@@ -286,14 +300,7 @@ class Collector:
             cur, old, stat = counters.get(name), previous.get(name), stats.get(name)
             ipv4, ipv6 = addresses.get(name, ((), ()))
             is_loopback = name == "lo" or name.startswith("lo0") or "127.0.0.1" in ipv4
-
-            def per_s(
-                field: str, old: NetCounters | None = old, cur: NetCounters | None = cur
-            ) -> float | None:
-                if old is None or cur is None:
-                    return None
-                return rate(getattr(old, field), getattr(cur, field), interval_s)
-
+            rx, tx, rx_packets, tx_packets = _net_rates(old, cur, interval_s)
             interfaces.append(
                 NetInterface(
                     name=name,
@@ -303,10 +310,10 @@ class Collector:
                     speed_mbps=stat.speed_mbps if stat else None,
                     ipv4=ipv4,
                     ipv6=ipv6,
-                    rx_bytes_per_s=per_s("bytes_recv"),
-                    tx_bytes_per_s=per_s("bytes_sent"),
-                    rx_packets_per_s=per_s("packets_recv"),
-                    tx_packets_per_s=per_s("packets_sent"),
+                    rx_bytes_per_s=rx,
+                    tx_bytes_per_s=tx,
+                    rx_packets_per_s=rx_packets,
+                    tx_packets_per_s=tx_packets,
                     rx_bytes_total=cur.bytes_recv if cur else None,
                     tx_bytes_total=cur.bytes_sent if cur else None,
                     errors_in=cur.errin if cur else None,

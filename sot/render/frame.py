@@ -57,7 +57,7 @@ def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
     ]
     message = state.message or ""
     if state.paused:
-        message = "PAUSED" + (f"  {message}" if message and message != "paused" else "")
+        message = "PAUSED" + (f"  {message}" if message else "")
     message = fit(message, max(0, width // 2), glyphs.ellipsis)
     room = width - display_width(message) - (2 if message else 0)
     put_segments(canvas, 0, 0, room, hints, glyphs)

@@ -138,7 +138,7 @@ def test_too_small(width: int, height: int) -> None:
 
 def test_help_overlay_and_pause() -> None:
     snap = busy_snapshot()
-    state = AppState(show_help=True, paused=True, message="paused")
+    state = AppState(show_help=True, paused=True)
     block = render_frame(FrameInput(snap, History().push(snap), state), 100, 30, UNICODE)
     check("frame-help-paused-100x30", block, 100, 30)
     assert "PAUSED" in block[-1].text

@@ -22,7 +22,8 @@ def test_every_mapped_key_is_in_the_help() -> None:
 def test_reduce_pause_help_interval() -> None:
     state = AppState()
     state = reduce(state, Action.TOGGLE_PAUSE, None)
-    assert state.paused and state.message == "paused"
+    assert state.paused
+    assert reduce(state, Action.TOGGLE_PAUSE, None).message == "resumed"
     state = reduce(state, Action.TOGGLE_HELP, None)
     assert state.show_help
     state = reduce(state, Action.CLOSE, None)
