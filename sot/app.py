@@ -10,22 +10,23 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sot import __version__
+from sot.actions import OsProcessControl, ProcessControl, send_signal
 from sot.collect.collector import Collector
 from sot.collect.source import PsutilSource
 from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
 from sot.history import History
-from sot.keys import KEY_MAP, Action
+from sot.keys import Mode, command_for
 from sot.log import DebugLog
-from sot.model import Snapshot
-from sot.render.frame import FrameInput, render_frame
+from sot.model import ProcessDetails, Snapshot
+from sot.render.frame import FrameInput, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
 from sot.screen import Screen
-from sot.state import AppState, reduce
+from sot.state import AppState, Context, Effect, follow_selection, keep_visible, reduce
 from sot.terminal import (
     EXIT_SIGNALS,
     EventSource,
@@ -35,6 +36,7 @@ from sot.terminal import (
     TerminalGone,
     open_terminal,
 )
+from sot.view import ProcessView, build_view
 
 # The first rates (CPU %, network, disk) need two samples; take the second one soon after start
 # rather than a whole interval later.
@@ -77,6 +79,7 @@ def _initial_state(config: Config) -> AppState:
         interval_s=config.interval_s,
         interface=config.interface,
         mount_point=config.mount_point,
+        read_only=config.read_only,
     )
 
 
@@ -110,7 +113,8 @@ def run_once(
             size = os.get_terminal_size(sys.stdout.fileno())
             width, height = size.columns, max(1, size.lines - 1)  # keep the prompt's line
         state = _initial_state(config)
-        frame = render_frame(FrameInput(snapshot, history, state), width, height, glyphs)
+        view = build_view(snapshot.processes, state.query, glyphs.ascii_only)
+        frame = render_frame(FrameInput(snapshot, history, state, view), width, height, glyphs)
         palette = _styled_palette(config) if styled else None
         output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)
     try:
@@ -129,6 +133,7 @@ class Dashboard:
 
     config: Config
     collector: Collector
+    control: ProcessControl
     opened: OpenedTerminal
     session: Session
     events: EventSource
@@ -137,6 +142,40 @@ class Dashboard:
     snapshot: Snapshot
     history: History
     state: AppState
+    view: ProcessView = field(init=False)
+    details: ProcessDetails | None = None
+    page_rows: int = 0
+
+    def __post_init__(self) -> None:
+        self._refresh_view()
+
+    def _refresh_view(self) -> None:
+        """Rebuild the process view from the snapshot in hand (no rescan) and keep the selection
+        on its process and in sight."""
+        self.view = build_view(self.snapshot.processes, self.state.query, self.glyphs.ascii_only)
+        self.state = follow_selection(self.state, self.view, self.snapshot)
+        self.state = keep_visible(self.state, len(self.view.rows), self.page_rows)
+
+    def _sample(self, now: float) -> None:
+        self.snapshot = self.collector.sample(now, time.time())
+        self.history = self.history.push(self.snapshot)
+        if self.state.mode is Mode.DETAILS and self.state.details is not None:
+            self.details = self.collector.process_details(self.state.details, now)
+        self._refresh_view()
+
+    def _apply(self, effect: Effect | None, screen: Screen) -> bool:
+        """Carry out what a key asked for; False means quit."""
+        if effect is Effect.QUIT:
+            return False
+        if effect is Effect.REPAINT:
+            screen.invalidate()
+        elif effect is Effect.OPEN_DETAILS and self.state.details is not None:
+            self.details = self.collector.process_details(self.state.details, time.monotonic())
+        elif effect is Effect.SEND_SIGNAL and self.state.pending_signal is not None:
+            message = send_signal(self.state.pending_signal, self.control, os.getpid())
+            self.log.write(message)
+            self.state = replace(self.state, pending_signal=None, message=message)
+        return True
 
     def run(self) -> int:
         screen = Screen(self.opened.sequences, self.session.write)
@@ -147,10 +186,12 @@ class Dashboard:
         while True:
             if dirty:
                 width, height = self.session.size()
-                frame = render_frame(
-                    FrameInput(self.snapshot, self.history, self.state), width, height, self.glyphs
-                )
-                screen.present(frame)
+                page_rows = process_page_rows(width, height)
+                if page_rows != self.page_rows:
+                    self.page_rows = page_rows
+                    self.state = keep_visible(self.state, len(self.view.rows), page_rows)
+                data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
+                screen.present(render_frame(data, width, height, self.glyphs))
                 dirty = False
             now = time.monotonic()
             timeout = None if self.state.paused else max(0.0, next_sample - now)
@@ -171,30 +212,31 @@ class Dashboard:
                     screen.invalidate()
                     dirty = True
             for key in events.keys:
-                action = KEY_MAP.get(key)
-                if action is None:
+                command = command_for(self.state.mode, key)
+                if command is None:
                     continue
-                if action is Action.QUIT:
+                previous = self.state
+                context = Context(self.snapshot, self.view, self.page_rows)
+                self.state, effect = reduce(self.state, command, context)
+                if not self._apply(effect, screen):
                     return 0
-                if action is Action.REPAINT:
-                    screen.invalidate()
-                else:
-                    previous = self.state
-                    self.state = reduce(self.state, action, self.snapshot)
-                    if self.state.interval_s != previous.interval_s:
-                        next_sample = last_sample + self.state.interval_s
-                    if self.state.paused != previous.paused and not self.state.paused:
-                        next_sample = time.monotonic()
-                    if self.state.message:
-                        message_expires = time.monotonic() + MESSAGE_SECONDS
+                if self.state.query != previous.query:
+                    self._refresh_view()
+                if self.state.interval_s != previous.interval_s:
+                    next_sample = last_sample + self.state.interval_s
+                if previous.paused and not self.state.paused:
+                    next_sample = time.monotonic()
+                if self.state.message and self.state.message != previous.message:
+                    message_expires = time.monotonic() + MESSAGE_SECONDS
+                if self.state.mode is not Mode.DETAILS:
+                    self.details = None
                 dirty = True
             now = time.monotonic()
             if self.state.message and now >= message_expires:
                 self.state = replace(self.state, message=None)
                 dirty = True
             if not self.state.paused and now >= next_sample:
-                self.snapshot = self.collector.sample(now, time.time())
-                self.history = self.history.push(self.snapshot)
+                self._sample(now)
                 last_sample = now
                 # A fixed schedule: no drift, and no burst of catch-up samples after a stall.
                 next_sample += self.state.interval_s
@@ -219,7 +261,8 @@ def run(config: Config, log: DebugLog) -> int:
     if sys.stdout is None:
         raise CannotRun("stdout is closed: there is nowhere to show anything")
     log.write(f"sot {__version__} starting: {config}")
-    collector = Collector(PsutilSource())
+    source = PsutilSource()
+    collector = Collector(source)
     first = collector.sample(time.monotonic(), time.time())
     _check_choices(config, first)
     glyphs = choose_glyphs(os.environ, _stdout_encoding(), force_ascii=config.ascii_only)
@@ -248,16 +291,17 @@ def run(config: Config, log: DebugLog) -> int:
         try:
             session.enter()
             dashboard = Dashboard(
-                config,
-                collector,
-                opened,
-                session,
-                events,
-                glyphs,
-                log,
-                first,
-                History().push(first),
-                _initial_state(config),
+                config=config,
+                collector=collector,
+                control=OsProcessControl(source.process_start_time),
+                opened=opened,
+                session=session,
+                events=events,
+                glyphs=glyphs,
+                log=log,
+                snapshot=first,
+                history=History().push(first),
+                state=_initial_state(config),
             )
             return dashboard.run()
         except TerminalGone as gone:

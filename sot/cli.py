@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="monochrome output (also when NO_COLOR is set to any value)",
     )
     parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never send signals: T, K and s are disabled (also SOT_READ_ONLY=1)",
+    )
     parser.add_argument("--log", metavar="FILE", help="append a debug log to FILE")
     parser.add_argument("-V", "--version", action="version", version=f"sot {__version__}")
     return parser
@@ -97,6 +102,7 @@ def parse_config(argv: Sequence[str] | None, environ: dict[str, str]) -> Config:
         no_color=args.no_color or "NO_COLOR" in environ,
         ascii_only=args.ascii,
         log_path=args.log,
+        read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
     )
 
 

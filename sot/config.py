@@ -24,6 +24,7 @@ class Config:
     no_color: bool = False
     ascii_only: bool = False
     log_path: str | None = None
+    read_only: bool = False
 
 
 class ConfigError(ValueError):

@@ -1,13 +1,25 @@
-"""Decoding terminal input into key names, and the key map."""
+"""Decoding terminal input into key names, and what each key does in each mode."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
+
+
+class Mode(Enum):
+    NORMAL = "normal"
+    HELP = "help"
+    ORDER = "order"  # choosing the sort column
+    FILTER = "filter"  # typing in the filter prompt
+    USER_MENU = "user-menu"
+    SIGNAL_MENU = "signal-menu"
+    CONFIRM = "confirm"  # "Send SIGxxx to ...? [y/N]"
+    DETAILS = "details"
 
 
 class Action(Enum):
     QUIT = "quit"
-    TOGGLE_HELP = "toggle-help"
+    HELP = "help"
     CLOSE = "close"
     REPAINT = "repaint"
     TOGGLE_PAUSE = "toggle-pause"
@@ -15,6 +27,45 @@ class Action(Enum):
     FASTER = "faster"
     NEXT_INTERFACE = "next-interface"
     NEXT_DISK = "next-disk"
+    UP = "up"
+    DOWN = "down"
+    PAGE_UP = "page-up"
+    PAGE_DOWN = "page-down"
+    FIRST = "first"
+    LAST = "last"
+    ORDER_MODE = "order-mode"
+    ORDER_LEFT = "order-left"
+    ORDER_RIGHT = "order-right"
+    ORDER_CYCLE = "order-cycle"
+    SORT_BY = "sort-by"  # argument: a SortKey value
+    FILTER = "filter"
+    TEXT_INSERT = "text-insert"  # argument: the characters
+    TEXT_BACKSPACE = "text-backspace"
+    TEXT_DELETE_WORD = "text-delete-word"
+    TEXT_CLEAR = "text-clear"
+    TEXT_LEFT = "text-left"
+    TEXT_RIGHT = "text-right"
+    TEXT_HOME = "text-home"
+    TEXT_END = "text-end"
+    ACCEPT = "accept"
+    CANCEL = "cancel"
+    USER_MENU = "user-menu"
+    MENU_UP = "menu-up"
+    MENU_DOWN = "menu-down"
+    TOGGLE_COMMAND = "toggle-command"
+    TOGGLE_TREE = "toggle-tree"
+    DETAILS = "details"
+    KILL = "kill"
+    TERMINATE = "terminate"
+    SIGNAL_MENU = "signal-menu"
+    CONFIRM_YES = "confirm-yes"
+    CONFIRM_NO = "confirm-no"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    action: Action
+    argument: str = ""
 
 
 _SEQUENCES = {
@@ -38,6 +89,7 @@ _SEQUENCES = {
     "[3~": "delete",
     "[5~": "pgup",
     "[6~": "pgdn",
+    "OM": "enter",  # keypad Enter in application mode
 }
 
 _CONTROL_NAMES = {
@@ -93,29 +145,133 @@ def decode_keys(text: str) -> list[str]:
     return [key for key in keys if key != "unknown"]
 
 
-KEY_MAP: dict[str, Action] = {
-    "q": Action.QUIT,
-    "Q": Action.QUIT,
-    "?": Action.TOGGLE_HELP,
-    "h": Action.TOGGLE_HELP,
-    "escape": Action.CLOSE,
-    "ctrl-l": Action.REPAINT,
-    " ": Action.TOGGLE_PAUSE,
-    "+": Action.SLOWER,
-    "=": Action.SLOWER,
-    "-": Action.FASTER,
-    "n": Action.NEXT_INTERFACE,
-    "d": Action.NEXT_DISK,
+_MOVES = {
+    "up": Action.UP,
+    "k": Action.UP,
+    "down": Action.DOWN,
+    "j": Action.DOWN,
+    "pgup": Action.PAGE_UP,
+    "pgdn": Action.PAGE_DOWN,
+    "home": Action.FIRST,
+    "end": Action.LAST,
 }
 
-# The help overlay is generated from this table, so it can never list a key that does nothing.
+_SIGNAL_KEYS = {"K": Action.KILL, "T": Action.TERMINATE, "s": Action.SIGNAL_MENU}
+
+NORMAL_KEYS: dict[str, Command] = {
+    "q": Command(Action.QUIT),
+    "Q": Command(Action.QUIT),
+    "?": Command(Action.HELP),
+    "h": Command(Action.HELP),
+    "escape": Command(Action.CLOSE),
+    "ctrl-l": Command(Action.REPAINT),
+    " ": Command(Action.TOGGLE_PAUSE),
+    "+": Command(Action.SLOWER),
+    "=": Command(Action.SLOWER),
+    "-": Command(Action.FASTER),
+    "n": Command(Action.NEXT_INTERFACE),
+    "d": Command(Action.NEXT_DISK),
+    "o": Command(Action.ORDER_MODE),
+    "c": Command(Action.SORT_BY, "CPU%"),
+    "m": Command(Action.SORT_BY, "MEM"),
+    "p": Command(Action.SORT_BY, "PID"),
+    "N": Command(Action.SORT_BY, "COMMAND"),
+    "e": Command(Action.SORT_BY, "TIME+"),
+    "/": Command(Action.FILTER),
+    "u": Command(Action.USER_MENU),
+    "a": Command(Action.TOGGLE_COMMAND),
+    "t": Command(Action.TOGGLE_TREE),
+    "enter": Command(Action.DETAILS),
+    **{key: Command(action) for key, action in _MOVES.items()},
+    **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
+}
+
+_TEXT_EDITING = {
+    "backspace": Command(Action.TEXT_BACKSPACE),
+    "ctrl-h": Command(Action.TEXT_BACKSPACE),
+    "ctrl-w": Command(Action.TEXT_DELETE_WORD),
+    "ctrl-u": Command(Action.TEXT_CLEAR),
+    "left": Command(Action.TEXT_LEFT),
+    "right": Command(Action.TEXT_RIGHT),
+    "home": Command(Action.TEXT_HOME),
+    "ctrl-a": Command(Action.TEXT_HOME),
+    "end": Command(Action.TEXT_END),
+    "ctrl-e": Command(Action.TEXT_END),
+    "enter": Command(Action.ACCEPT),
+    "escape": Command(Action.CANCEL),
+    "up": Command(Action.UP),
+    "down": Command(Action.DOWN),
+    "ctrl-l": Command(Action.REPAINT),
+}
+
+_MENU = {
+    "up": Command(Action.MENU_UP),
+    "k": Command(Action.MENU_UP),
+    "down": Command(Action.MENU_DOWN),
+    "j": Command(Action.MENU_DOWN),
+    "enter": Command(Action.ACCEPT),
+    "escape": Command(Action.CLOSE),
+    "q": Command(Action.CLOSE),
+    "ctrl-l": Command(Action.REPAINT),
+}
+
+MODE_KEYS: dict[Mode, dict[str, Command]] = {
+    Mode.NORMAL: NORMAL_KEYS,
+    Mode.HELP: {key: Command(Action.CLOSE) for key in ("?", "h", "escape", "q", "enter", " ")},
+    Mode.ORDER: {
+        "left": Command(Action.ORDER_LEFT),
+        "right": Command(Action.ORDER_RIGHT),
+        "enter": Command(Action.ORDER_CYCLE),
+        "o": Command(Action.CLOSE),
+        "escape": Command(Action.CLOSE),
+        "q": Command(Action.CLOSE),
+        "ctrl-l": Command(Action.REPAINT),
+    },
+    Mode.FILTER: _TEXT_EDITING,
+    Mode.USER_MENU: {**_MENU, "u": Command(Action.CLOSE)},
+    Mode.SIGNAL_MENU: {**_MENU, "s": Command(Action.CLOSE)},
+    Mode.CONFIRM: {"y": Command(Action.CONFIRM_YES), "Y": Command(Action.CONFIRM_YES)},
+    Mode.DETAILS: {
+        "escape": Command(Action.CLOSE),
+        "q": Command(Action.CLOSE),
+        "enter": Command(Action.CLOSE),
+        "ctrl-l": Command(Action.REPAINT),
+        **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
+    },
+}
+
+
+def command_for(mode: Mode, key: str) -> Command | None:
+    """The command ``key`` means in ``mode``; text keys type into the filter prompt."""
+    command = MODE_KEYS[mode].get(key)
+    if command is not None:
+        return command
+    if mode is Mode.FILTER and len(key) == 1 and key.isprintable():
+        return Command(Action.TEXT_INSERT, key)
+    if mode is Mode.CONFIRM:
+        return Command(Action.CONFIRM_NO)  # anything but y cancels
+    return None
+
+
+# The help overlay is generated from this table; tests check every entry's key does something.
 KEY_HELP: tuple[tuple[str, str], ...] = (
-    ("q", "quit (also Ctrl-C)"),
+    ("q", "quit (also Ctrl-C); closes a view or menu"),
     ("? h", "show or hide this help"),
-    ("Esc", "close this help"),
+    ("Up Down j k", "move the selection"),
+    ("PgUp PgDn", "move a page"),
+    ("Home End", "first / last process"),
+    ("o", "order by: Left Right pick, Enter cycles"),
+    ("c m p N e", "sort by CPU, memory, PID, name, time"),
+    ("/", "filter by name, command line or user"),
+    ("u", "show one user's processes"),
+    ("a", "command line or name"),
+    ("t", "tree view"),
+    ("Enter", "details of the selected process"),
+    ("T K", "send SIGTERM / SIGKILL (asks first)"),
+    ("s", "choose a signal to send"),
     ("space", "pause or resume sampling"),
     ("+ -", "sample less or more often"),
-    ("n", "show the next network interface"),
-    ("d", "show the next disk's I/O graph"),
-    ("Ctrl-L", "repaint the whole screen"),
+    ("n d", "next network interface / disk"),
+    ("Ctrl-L", "repaint the screen"),
+    ("Esc", "close, or clear the filter"),
 )

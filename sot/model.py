@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+ProcessKey = tuple[int, float | None]  # (pid, start time): a PID alone can be reused
+
 
 @dataclass(frozen=True, slots=True)
 class HostInfo:
@@ -127,6 +129,38 @@ class ProcessRow:
     mem_percent: float | None
     cpu_time_s: float | None
     start_time_epoch_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDetails:
+    """Everything the details view shows about one process; read only while it is shown."""
+
+    pid: int
+    name: str
+    cmdline: str
+    exe: str | None
+    cwd: str | None
+    user_real: str | None
+    user_effective: str | None
+    status: str | None
+    nice: int | None
+    start_time_epoch_s: float | None
+    cpu_user_s: float | None
+    cpu_system_s: float | None
+    cpu_percent: float | None
+    rss_bytes: int | None
+    vms_bytes: int | None
+    shared_bytes: int | None
+    threads: int | None
+    open_files: int | None
+    io_read_bytes: int | None
+    io_write_bytes: int | None
+    io_read_bytes_per_s: float | None
+    io_write_bytes_per_s: float | None
+    listening_ports: tuple[str, ...] | None  # "tcp 0.0.0.0:22"
+    connections: tuple[tuple[str, int], ...] | None  # (state, count), busiest first
+    parent: tuple[int, str] | None
+    children: tuple[tuple[int, str], ...]
 
 
 @dataclass(frozen=True, slots=True)

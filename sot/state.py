@@ -1,25 +1,64 @@
-"""What the user has chosen, as a frozen value changed only by ``reduce``."""
+"""What the user has chosen, as a frozen value changed only by ``reduce``.
+
+``reduce`` is pure: it takes the state, one command and the data on screen, and returns the new
+state plus an effect for the loop to carry out (quit, repaint, send a signal, read details).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from enum import Enum
 
+from sot.actions import SIGNAL_CHOICES, PendingSignal, signal_name
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
-from sot.keys import Action
-from sot.model import Snapshot
+from sot.keys import Action, Command, Mode
+from sot.model import ProcessKey, ProcessRow, Snapshot
+from sot.view import SORT_ORDER, ProcessQuery, ProcessView, SortKey, process_key
 
 INTERVAL_STEPS_S = (0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
+# First press of a sort shortcut: biggest first for amounts, A-Z / lowest first for names and IDs.
+DESCENDING_FIRST = frozenset(
+    {SortKey.CPU, SortKey.MEMORY, SortKey.TIME, SortKey.THREADS, SortKey.START}
+)
+READ_ONLY_MESSAGE = "read-only: signals are disabled (--read-only or SOT_READ_ONLY=1)"
+
+
+class Effect(Enum):
+    QUIT = "quit"
+    REPAINT = "repaint"
+    SEND_SIGNAL = "send-signal"
+    OPEN_DETAILS = "open-details"
 
 
 @dataclass(frozen=True, slots=True)
 class AppState:
     interval_s: float = 1.0
     paused: bool = False
-    show_help: bool = False
     interface: str | None = None  # None: follow the default-route interface
     mount_point: str | None = None  # None: "/" if present, else the first filesystem
     message: str | None = None
+    mode: Mode = Mode.NORMAL
+    query: ProcessQuery = field(default_factory=ProcessQuery)
+    read_only: bool = False
+    selected: ProcessKey | None = None
+    selected_name: str = ""
+    selected_index: int = 0  # where the selection was: its neighbour takes over if it exits
+    scroll_top: int = 0
+    order_cursor: SortKey = SortKey.CPU
+    filter_cursor: int = 0
+    menu_index: int = 0
+    pending_signal: PendingSignal | None = None
+    details: ProcessKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The data on screen when a key was pressed."""
+
+    snapshot: Snapshot | None
+    view: ProcessView
+    page_rows: int
 
 
 def _next_interval(current: float, slower: bool) -> float:
@@ -52,12 +91,235 @@ def selected_mount(state: AppState, snapshot: Snapshot) -> str | None:
     return mounts[0] if mounts else None
 
 
-def reduce(state: AppState, action: Action, snapshot: Snapshot | None) -> AppState:
-    """The state after ``action``. Quit and repaint are the loop's business, not state."""
-    if action is Action.TOGGLE_HELP:
-        return replace(state, show_help=not state.show_help)
+def user_choices(snapshot: Snapshot | None) -> tuple[str | None, ...]:
+    """The `u` menu: all users first, then every user that owns a process."""
+    users = {p.user for p in snapshot.processes if p.user is not None} if snapshot else set()
+    return (None, *sorted(users))
+
+
+def _select(state: AppState, view: ProcessView, index: int) -> AppState:
+    if not view.rows:
+        return replace(state, selected_index=0)
+    index = max(0, min(index, len(view.rows) - 1))
+    row = view.rows[index].process
+    return replace(state, selected=process_key(row), selected_name=row.name, selected_index=index)
+
+
+def current_index(state: AppState, view: ProcessView) -> int:
+    found = view.index_of(state.selected)
+    return found if found is not None else min(state.selected_index, max(0, len(view.rows) - 1))
+
+
+def follow_selection(state: AppState, view: ProcessView, snapshot: Snapshot) -> AppState:
+    """Keep the selection on the same process (pid and start time) across refreshes, re-sorts
+    and filtering; when that process has exited, move to its neighbour and say so."""
+    found = view.index_of(state.selected)
+    if found is not None:
+        return replace(state, selected_index=found)
+    if not view.rows:
+        return state
+    moved = _select(state, view, state.selected_index)
+    if state.selected is None:
+        return moved
+    alive = any(process_key(p) == state.selected for p in snapshot.processes)
+    if alive:
+        return moved  # filtered out, not gone
+    pid = state.selected[0]
+    return replace(
+        moved,
+        message=f"process {pid} ({state.selected_name}) exited; selected {moved.selected_name}",
+    )
+
+
+def keep_visible(state: AppState, row_count: int, page_rows: int) -> AppState:
+    """Scroll just enough that the selected row is on screen."""
+    page_rows = max(1, page_rows)
+    top = state.scroll_top
+    if state.selected_index < top:
+        top = state.selected_index
+    elif state.selected_index >= top + page_rows:
+        top = state.selected_index - page_rows + 1
+    top = max(0, min(top, max(0, row_count - page_rows)))
+    return state if top == state.scroll_top else replace(state, scroll_top=top)
+
+
+def _target(state: AppState, context: Context) -> ProcessRow | None:
+    """The process a signal or details view is about: the details one, else the selection."""
+    if context.snapshot is None:
+        return None
+    key = state.details if state.mode is Mode.DETAILS else state.selected
+    return next((p for p in context.snapshot.processes if process_key(p) == key), None)
+
+
+def _ask_signal(state: AppState, context: Context, signum: int) -> AppState:
+    if state.read_only:
+        return replace(state, message=READ_ONLY_MESSAGE)
+    target = _target(state, context)
+    if target is None:
+        return replace(state, message="no process selected")
+    pending = PendingSignal(target.pid, target.start_time_epoch_s, target.name, signum)
+    return replace(state, mode=Mode.CONFIRM, pending_signal=pending, message=None)
+
+
+def _sort_by(state: AppState, key: SortKey) -> AppState:
+    query = state.query
+    if query.sort_key is key:
+        query = replace(query, descending=not query.descending)
+    else:
+        query = replace(query, sort_key=key, descending=key in DESCENDING_FIRST)
+    return replace(state, query=query, order_cursor=key)
+
+
+def _cycle_order(state: AppState) -> AppState:
+    """Enter in order-by mode: descending, then ascending, then off, for the highlighted column."""
+    query, key = state.query, state.order_cursor
+    if query.sort_key is not key:
+        query = replace(query, sort_key=key, descending=True)
+    elif query.descending:
+        query = replace(query, descending=False)
+    else:
+        query = replace(query, sort_key=None, descending=False)
+    return replace(state, query=query)
+
+
+def _edit_filter(state: AppState, action: Action, argument: str) -> AppState:
+    text, cursor = state.query.text, min(state.filter_cursor, len(state.query.text))
+    if action is Action.TEXT_INSERT:
+        text, cursor = text[:cursor] + argument + text[cursor:], cursor + len(argument)
+    elif action is Action.TEXT_BACKSPACE and cursor > 0:
+        text, cursor = text[: cursor - 1] + text[cursor:], cursor - 1
+    elif action is Action.TEXT_DELETE_WORD:
+        start = text[:cursor].rstrip().rfind(" ") + 1  # the word before the cursor, and its blanks
+        text, cursor = text[:start] + text[cursor:], start
+    elif action is Action.TEXT_CLEAR:
+        text, cursor = text[cursor:], 0
+    elif action is Action.TEXT_LEFT:
+        cursor = max(0, cursor - 1)
+    elif action is Action.TEXT_RIGHT:
+        cursor = min(len(text), cursor + 1)
+    elif action is Action.TEXT_HOME:
+        cursor = 0
+    elif action is Action.TEXT_END:
+        cursor = len(text)
+    return replace(state, query=replace(state.query, text=text), filter_cursor=cursor)
+
+
+_TEXT_ACTIONS = frozenset(
+    {
+        Action.TEXT_INSERT,
+        Action.TEXT_BACKSPACE,
+        Action.TEXT_DELETE_WORD,
+        Action.TEXT_CLEAR,
+        Action.TEXT_LEFT,
+        Action.TEXT_RIGHT,
+        Action.TEXT_HOME,
+        Action.TEXT_END,
+    }
+)
+
+
+def _menu_length(state: AppState, context: Context) -> int:
+    if state.mode is Mode.USER_MENU:
+        return len(user_choices(context.snapshot))
+    return len(SIGNAL_CHOICES)
+
+
+def _accept_menu(state: AppState, context: Context) -> AppState:
+    if state.mode is Mode.USER_MENU:
+        choices = user_choices(context.snapshot)
+        user = choices[min(state.menu_index, len(choices) - 1)]
+        query = replace(state.query, user=user)
+        return replace(state, mode=Mode.NORMAL, query=query, message=f"user: {user or 'all'}")
+    _, signum = SIGNAL_CHOICES[min(state.menu_index, len(SIGNAL_CHOICES) - 1)]
+    return _ask_signal(replace(state, mode=_back_mode(state)), context, signum)
+
+
+def _back_mode(state: AppState) -> Mode:
+    """Where a menu or prompt returns to: the details view it was opened from, if any."""
+    return Mode.DETAILS if state.details is not None else Mode.NORMAL
+
+
+def _move(state: AppState, context: Context, action: Action) -> AppState:
+    index = current_index(state, context.view)
+    page = max(1, context.page_rows)
+    targets = {
+        Action.UP: index - 1,
+        Action.DOWN: index + 1,
+        Action.PAGE_UP: index - page,
+        Action.PAGE_DOWN: index + page,
+        Action.FIRST: 0,
+        Action.LAST: len(context.view.rows) - 1,
+    }
+    return keep_visible(
+        _select(state, context.view, targets[action]), len(context.view.rows), context.page_rows
+    )
+
+
+def reduce(state: AppState, command: Command, context: Context) -> tuple[AppState, Effect | None]:
+    """The state after ``command``, and what the loop must do about it."""
+    action, snapshot = command.action, context.snapshot
+    if action is Action.QUIT:
+        return state, Effect.QUIT
+    if action is Action.REPAINT:
+        return state, Effect.REPAINT
+    if action in (
+        Action.UP,
+        Action.DOWN,
+        Action.PAGE_UP,
+        Action.PAGE_DOWN,
+        Action.FIRST,
+        Action.LAST,
+    ):
+        return _move(state, context, action), None
+    if action in _TEXT_ACTIONS:
+        return _edit_filter(state, action, command.argument), None
+    if action is Action.CONFIRM_YES:
+        return replace(state, mode=_back_mode(state)), Effect.SEND_SIGNAL
+    if action is Action.CONFIRM_NO:
+        return replace(
+            state, mode=_back_mode(state), pending_signal=None, message="cancelled"
+        ), None
+    if action is Action.DETAILS:
+        if state.selected is None or not context.view.rows:
+            return replace(state, message="no process selected"), None
+        return replace(state, mode=Mode.DETAILS, details=state.selected), Effect.OPEN_DETAILS
+    if action in (Action.KILL, Action.TERMINATE):
+        signum = dict(SIGNAL_CHOICES)["KILL" if action is Action.KILL else "TERM"]
+        return _ask_signal(state, context, signum), None
+    if action is Action.SIGNAL_MENU:
+        if state.read_only:
+            return replace(state, message=READ_ONLY_MESSAGE), None
+        default = [name for name, _ in SIGNAL_CHOICES].index("TERM")
+        return replace(state, mode=Mode.SIGNAL_MENU, menu_index=default), None
+    if action in (Action.MENU_UP, Action.MENU_DOWN):
+        step = -1 if action is Action.MENU_UP else 1
+        index = (state.menu_index + step) % max(1, _menu_length(state, context))
+        return replace(state, menu_index=index), None
+    if action is Action.ACCEPT:
+        if state.mode is Mode.FILTER:
+            return replace(state, mode=Mode.NORMAL), None
+        return _accept_menu(state, context), None
+    return _reduce_simple(state, action, command.argument, snapshot), None
+
+
+def _reduce_simple(
+    state: AppState, action: Action, argument: str, snapshot: Snapshot | None
+) -> AppState:
+    """Commands that change only the state's own fields."""
+    if action is Action.HELP:
+        return replace(state, mode=Mode.NORMAL if state.mode is Mode.HELP else Mode.HELP)
     if action is Action.CLOSE:
-        return replace(state, show_help=False, message=None)
+        if state.mode is Mode.NORMAL:
+            return replace(state, query=replace(state.query, text=""), message=None)
+        if state.mode is Mode.DETAILS:
+            return replace(state, mode=Mode.NORMAL, details=None)
+        if state.mode in (Mode.SIGNAL_MENU, Mode.CONFIRM):
+            return replace(state, mode=_back_mode(state), pending_signal=None)
+        return replace(state, mode=Mode.NORMAL)
+    if action is Action.CANCEL:
+        return replace(
+            state, mode=Mode.NORMAL, query=replace(state.query, text=""), filter_cursor=0
+        )
     if action is Action.TOGGLE_PAUSE:
         # While paused the status line says PAUSED itself; resuming is worth a short note.
         paused = not state.paused
@@ -65,12 +327,45 @@ def reduce(state: AppState, action: Action, snapshot: Snapshot | None) -> AppSta
     if action in (Action.SLOWER, Action.FASTER):
         interval = _next_interval(state.interval_s, action is Action.SLOWER)
         return replace(state, interval_s=interval, message=f"interval {interval:g}s")
+    if action is Action.ORDER_MODE:
+        cursor = state.query.sort_key or SortKey.CPU
+        return replace(state, mode=Mode.ORDER, order_cursor=cursor)
+    if action in (Action.ORDER_LEFT, Action.ORDER_RIGHT):
+        step = -1 if action is Action.ORDER_LEFT else 1
+        index = (SORT_ORDER.index(state.order_cursor) + step) % len(SORT_ORDER)
+        return replace(state, order_cursor=SORT_ORDER[index])
+    if action is Action.ORDER_CYCLE:
+        return _cycle_order(state)
+    if action is Action.SORT_BY:
+        return _sort_by(state, SortKey(argument))
+    if action is Action.FILTER:
+        return replace(state, mode=Mode.FILTER, filter_cursor=len(state.query.text))
+    if action is Action.USER_MENU:
+        choices = user_choices(snapshot)
+        index = choices.index(state.query.user) if state.query.user in choices else 0
+        return replace(state, mode=Mode.USER_MENU, menu_index=index)
+    if action is Action.TOGGLE_COMMAND:
+        command_line = not state.query.command_line
+        return replace(
+            state,
+            query=replace(state.query, command_line=command_line),
+            message="showing command lines" if command_line else "showing names",
+        )
+    if action is Action.TOGGLE_TREE:
+        tree = not state.query.tree
+        return replace(
+            state,
+            query=replace(state.query, tree=tree),
+            message="tree view" if tree else "list view",
+        )
     if snapshot is not None and action is Action.NEXT_INTERFACE:
-        names = [i.name for i in snapshot.interfaces]
-        chosen = _cycle(names, selected_interface(state, snapshot))
+        chosen = _cycle([i.name for i in snapshot.interfaces], selected_interface(state, snapshot))
         return replace(state, interface=chosen, message=f"network: {chosen}")
     if snapshot is not None and action is Action.NEXT_DISK:
-        mounts = [d.mount_point for d in snapshot.disks]
-        chosen = _cycle(mounts, selected_mount(state, snapshot))
+        chosen = _cycle([d.mount_point for d in snapshot.disks], selected_mount(state, snapshot))
         return replace(state, mount_point=chosen, message=f"disk: {chosen}")
     return state
+
+
+def confirm_prompt(pending: PendingSignal) -> str:
+    return f"Send {signal_name(pending.signum)} to {pending.pid} {pending.name}? [y/N]"

@@ -1,15 +1,184 @@
-"""The process list as shown: which rows, in which order."""
+"""The process list as shown: which rows, in which order, flat or as a tree.
+
+Everything here works on the snapshot already sampled, so a key press that re-sorts, filters or
+folds the tree re-renders without a rescan.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
 
-from sot.model import ProcessRow
+from sot.model import ProcessKey, ProcessRow
+
+
+class SortKey(Enum):
+    """Sortable columns, in the order ←/→ walks them in order-by mode; values are the titles."""
+
+    PID = "PID"
+    USER = "USER"
+    STATE = "S"
+    THREADS = "THR"
+    MEMORY = "MEM"
+    CPU = "CPU%"
+    TIME = "TIME+"
+    START = "START"
+    COMMAND = "COMMAND"
+
+
+SORT_ORDER: tuple[SortKey, ...] = tuple(SortKey)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessQuery:
+    """How the user wants the table: ``sort_key`` None means unsorted (PID order)."""
+
+    sort_key: SortKey | None = SortKey.CPU
+    descending: bool = True
+    text: str = ""
+    user: str | None = None
+    tree: bool = False
+    command_line: bool = True  # show (and sort by) the command line rather than the name
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRow:
+    process: ProcessRow
+    guide: str  # tree guides before the command ("├─ "), empty in the flat view
+    matched: bool  # False for an ancestor kept visible in the tree only for a match below it
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessView:
+    rows: tuple[ViewRow, ...]
+    total: int  # processes in the snapshot, before filtering
+
+    def index_of(self, key: ProcessKey | None) -> int | None:
+        if key is None:
+            return None
+        for index, row in enumerate(self.rows):
+            if process_key(row.process) == key:
+                return index
+        return None
+
+
+def process_key(row: ProcessRow) -> ProcessKey:
+    return row.pid, row.start_time_epoch_s
+
+
+def shown_command(row: ProcessRow, command_line: bool) -> str:
+    """What the last column shows: the command line (or [name] when it is empty), or the name."""
+    if command_line and row.cmdline:
+        return row.cmdline
+    return row.name if not command_line else f"[{row.name}]"
+
+
+def _sort_value(key: SortKey, command_line: bool) -> Callable[[ProcessRow], Any]:
+    """The value a column sorts by; ``None`` means unknown (sorted last in either direction)."""
+    getters: dict[SortKey, Callable[[ProcessRow], Any]] = {
+        SortKey.PID: lambda r: r.pid,
+        SortKey.USER: lambda r: r.user.lower() if r.user is not None else None,
+        SortKey.STATE: lambda r: r.status,
+        SortKey.THREADS: lambda r: r.threads,
+        SortKey.MEMORY: lambda r: r.rss_bytes,
+        SortKey.CPU: lambda r: r.cpu_percent,
+        SortKey.TIME: lambda r: r.cpu_time_s,
+        SortKey.START: lambda r: r.start_time_epoch_s,
+        SortKey.COMMAND: lambda r: shown_command(r, command_line).lower(),
+    }
+    return getters[key]
+
+
+def sort_rows(rows: Iterable[ProcessRow], query: ProcessQuery) -> list[ProcessRow]:
+    """Stable sort by the query's column; ties by PID; unknown values last in both directions."""
+    by_pid = sorted(rows, key=lambda r: r.pid)
+    if query.sort_key is None:
+        return by_pid
+    value = _sort_value(query.sort_key, query.command_line)
+    known = [r for r in by_pid if value(r) is not None]
+    unknown = [r for r in by_pid if value(r) is None]
+    known.sort(key=value, reverse=query.descending)  # reverse keeps equal items in PID order
+    return known + unknown
+
+
+def matches(row: ProcessRow, query: ProcessQuery) -> bool:
+    if query.user is not None and row.user != query.user:
+        return False
+    if not query.text:
+        return True
+    needle = query.text.lower()
+    return (
+        needle in row.name.lower()
+        or needle in row.cmdline.lower()
+        or (row.user is not None and needle in row.user.lower())
+    )
+
+
+def _tree_rows(
+    processes: Sequence[ProcessRow], query: ProcessQuery, ascii_guides: bool
+) -> list[ViewRow]:
+    by_pid = {p.pid: p for p in processes}
+    matched = {p.pid for p in processes if matches(p, query)}
+    kept = set(matched)
+    for pid in matched:  # the ancestors of every match stay visible, so the tree still reads
+        parent = by_pid[pid].ppid
+        seen = {pid}
+        while parent is not None and parent in by_pid and parent not in seen:
+            kept.add(parent)
+            seen.add(parent)
+            parent = by_pid[parent].ppid
+    children: dict[int | None, list[ProcessRow]] = {}
+    for process in processes:
+        if process.pid not in kept:
+            continue
+        parent = process.ppid
+        if parent is None or parent not in kept or parent == process.pid:
+            parent = None
+        children.setdefault(parent, []).append(process)
+    branch, last, pipe, blank = (
+        ("|- ", "`- ", "|  ", "   ") if ascii_guides else ("├─ ", "└─ ", "│  ", "   ")
+    )
+    rows: list[ViewRow] = []
+    # Iterative depth-first walk: a pathological ppid chain must not hit the recursion limit.
+    stack: list[tuple[ProcessRow, str, str]] = [
+        (p, "", "") for p in reversed(sort_rows(children.get(None, []), query))
+    ]
+    visited: set[int] = set()
+    while stack:
+        process, guide, indent = stack.pop()
+        if process.pid in visited:
+            continue
+        visited.add(process.pid)
+        rows.append(ViewRow(process, guide, process.pid in matched))
+        kids = sort_rows(children.get(process.pid, []), query)
+        for position, child in reversed(list(enumerate(kids))):
+            is_last = position == len(kids) - 1
+            stack.append(
+                (
+                    child,
+                    indent + (last if is_last else branch),
+                    indent + (blank if is_last else pipe),
+                )
+            )
+    return rows
+
+
+def build_view(
+    processes: Sequence[ProcessRow], query: ProcessQuery, ascii_guides: bool = False
+) -> ProcessView:
+    if query.tree:
+        rows = _tree_rows(processes, query, ascii_guides)
+    else:
+        rows = [ViewRow(p, "", True) for p in sort_rows(processes, query) if matches(p, query)]
+    return ProcessView(tuple(rows), len(processes))
+
+
+def users_of(processes: Iterable[ProcessRow]) -> tuple[str, ...]:
+    return tuple(sorted({p.user for p in processes if p.user is not None}))
 
 
 def by_cpu(rows: Sequence[ProcessRow]) -> list[ProcessRow]:
     """Busiest first; unknown CPU (a process's first sample) after every known one; ties by PID."""
-    return sorted(
-        rows,
-        key=lambda r: (r.cpu_percent is None, -(r.cpu_percent or 0.0), -(r.rss_bytes or 0), r.pid),
-    )
+    return sort_rows(rows, ProcessQuery())

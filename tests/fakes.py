@@ -17,6 +17,7 @@ from sot.collect.source import (
     Partition,
     ProcessIdentity,
     RawProcess,
+    RawProcessDetails,
     SensorReading,
     StaticHostInfo,
     SwapMemory,
@@ -96,6 +97,7 @@ class FakeSource:
     procs: list[RawProcess] = field(default_factory=list)
     identities: dict[int, ProcessIdentity | None] = field(default_factory=dict)
     identity_reads: list[int] = field(default_factory=list)
+    details: dict[int, RawProcessDetails] = field(default_factory=dict)
 
     def host_info(self) -> StaticHostInfo:
         return self.host
@@ -157,6 +159,12 @@ class FakeSource:
     def process_identity(self, pid: int) -> ProcessIdentity | None:
         self.identity_reads.append(pid)
         return self.identities.get(pid)
+
+    def process_details(self, pid: int) -> RawProcessDetails | None:
+        return self.details.get(pid)
+
+    def process_start_time(self, pid: int) -> float | None:
+        return next((p.create_time for p in self.procs if p.pid == pid), None)
 
     def add_process(
         self,

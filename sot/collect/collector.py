@@ -19,6 +19,7 @@ from sot.collect.source import (
     DiskCounters,
     NetCounters,
     Partition,
+    RawProcessDetails,
     SensorReading,
     StaticHostInfo,
     SwapMemory,
@@ -31,6 +32,8 @@ from sot.model import (
     IoRate,
     MemorySample,
     NetInterface,
+    ProcessDetails,
+    ProcessKey,
     Snapshot,
     Temperature,
 )
@@ -174,6 +177,7 @@ class Collector:
         self._swap: SwapMemory | None = None
         self._disk_counters: Mapping[str, DiskCounters] = {}
         self._net_counters: Mapping[str, NetCounters] = {}
+        self._details_seen: tuple[ProcessKey, float, RawProcessDetails] | None = None
 
     def sample(self, now_s: float, wall_epoch_s: float) -> Snapshot:
         interval_s = None if self._previous_s is None else now_s - self._previous_s
@@ -195,6 +199,56 @@ class Collector:
             default_interface=self._default_interface(now_s, interfaces),
             processes=processes,
             process_counts=counts,
+        )
+
+    def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:
+        """The details view's data for one process, with I/O and CPU rates since the last call
+        for the same process; ``None`` once it has exited (or its PID belongs to another)."""
+        pid, start_time = key
+        raw = self._source.process_details(pid)
+        if raw is None or not _same_start(raw.create_time, start_time):
+            self._details_seen = None
+            return None
+        seen, self._details_seen = self._details_seen, (key, now_s, raw)
+        previous = seen[2] if seen is not None and seen[0] == key else None
+        interval_s = now_s - seen[1] if seen is not None and previous is not None else None
+
+        def delta_rate(old: float | None, new: float | None) -> float | None:
+            return rate(old, new, interval_s)
+
+        cpu_before = _cpu_total(previous) if previous is not None else None
+        cpu_rate = delta_rate(cpu_before, _cpu_total(raw))
+        return ProcessDetails(
+            pid=raw.pid,
+            name=raw.name,
+            cmdline=raw.cmdline,
+            exe=raw.exe,
+            cwd=raw.cwd,
+            user_real=raw.user_real,
+            user_effective=raw.user_effective,
+            status=raw.status,
+            nice=raw.nice,
+            start_time_epoch_s=raw.create_time,
+            cpu_user_s=raw.cpu_user_s,
+            cpu_system_s=raw.cpu_system_s,
+            cpu_percent=None if cpu_rate is None else 100.0 * cpu_rate,
+            rss_bytes=raw.rss_bytes,
+            vms_bytes=raw.vms_bytes,
+            shared_bytes=raw.shared_bytes,
+            threads=raw.threads,
+            open_files=raw.open_files,
+            io_read_bytes=raw.io_read_bytes,
+            io_write_bytes=raw.io_write_bytes,
+            io_read_bytes_per_s=delta_rate(
+                previous.io_read_bytes if previous else None, raw.io_read_bytes
+            ),
+            io_write_bytes_per_s=delta_rate(
+                previous.io_write_bytes if previous else None, raw.io_write_bytes
+            ),
+            listening_ports=raw.listening_ports,
+            connections=raw.connections,
+            parent=raw.parent,
+            children=raw.children,
         )
 
     def _host(self, now_s: float, wall_epoch_s: float) -> HostInfo:
@@ -332,6 +386,18 @@ class Collector:
         if routed in names:
             return routed
         return choose_busiest_interface(interfaces)
+
+
+def _same_start(actual: float | None, expected: float | None) -> bool:
+    if actual is None or expected is None:
+        return actual is None and expected is None
+    return abs(actual - expected) < 0.01
+
+
+def _cpu_total(raw: RawProcessDetails) -> float | None:
+    if raw.cpu_user_s is None or raw.cpu_system_s is None:
+        return None
+    return raw.cpu_user_s + raw.cpu_system_s
 
 
 def choose_busiest_interface(interfaces: Sequence[NetInterface]) -> str | None:

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from sot.collect.rates import percent_of, rate
 from sot.collect.source import ProcessIdentity, RawProcess, SystemSource
-from sot.model import ProcessCounts, ProcessRow
-
-ProcessKey = tuple[int, float | None]
+from sot.model import ProcessCounts, ProcessKey, ProcessRow
 
 _SLEEPING = frozenset({"sleeping", "disk-sleep", "idle", "waking", "parked"})
 

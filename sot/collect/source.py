@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import platform
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import psutil
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,35 @@ class ProcessIdentity:
 
 
 @dataclass(frozen=True, slots=True)
+class RawProcessDetails:
+    """One read of everything the details view shows; ``None`` where it was denied."""
+
+    pid: int
+    create_time: float | None
+    name: str
+    cmdline: str
+    exe: str | None
+    cwd: str | None
+    user_real: str | None
+    user_effective: str | None
+    status: str | None
+    nice: int | None
+    cpu_user_s: float | None
+    cpu_system_s: float | None
+    rss_bytes: int | None
+    vms_bytes: int | None
+    shared_bytes: int | None
+    threads: int | None
+    open_files: int | None
+    io_read_bytes: int | None
+    io_write_bytes: int | None
+    listening_ports: tuple[str, ...] | None
+    connections: tuple[tuple[str, int], ...] | None
+    parent: tuple[int, str] | None
+    children: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StaticHostInfo:
     hostname: str
     os_name: str | None
@@ -177,6 +208,8 @@ class SystemSource(Protocol):
     def default_route_interface(self) -> str | None: ...
     def processes(self) -> Sequence[RawProcess]: ...
     def process_identity(self, pid: int) -> ProcessIdentity | None: ...
+    def process_details(self, pid: int) -> RawProcessDetails | None: ...
+    def process_start_time(self, pid: int) -> float | None: ...
 
 
 _PROCESS_ERRORS = (psutil.Error, OSError)
@@ -491,3 +524,91 @@ class PsutilSource:
             except (KeyError, ImportError):
                 self._user_names[uid] = str(uid)
         return self._user_names[uid]
+
+    def process_start_time(self, pid: int) -> float | None:
+        try:
+            return float(psutil.Process(pid).create_time())
+        except _PROCESS_ERRORS:
+            return None
+
+    def process_details(self, pid: int) -> RawProcessDetails | None:
+        """Each field read on its own, so one denied field (cwd, io, fds of another user's
+        process) leaves the rest readable."""
+        try:
+            proc = psutil.Process(pid)
+            name = proc.name()
+        except _PROCESS_ERRORS:
+            return None
+
+        def read(getter: Callable[[], T]) -> T | None:
+            try:
+                return getter()
+            except (*_PROCESS_ERRORS, NotImplementedError, AttributeError):
+                return None
+
+        with proc.oneshot():
+            uids = read(proc.uids)
+            times = read(proc.cpu_times)
+            memory = read(proc.memory_info)
+            io = read(proc.io_counters)
+            parent = read(proc.parent)
+            connections = read(lambda: proc.net_connections(kind="inet"))
+            create_time = read(proc.create_time)
+            cmdline = read(proc.cmdline)
+            exe = read(proc.exe)
+            cwd = read(proc.cwd)
+            status = read(proc.status)
+            nice = read(proc.nice)
+            threads = read(proc.num_threads)
+            open_files = read(proc.num_fds)
+        children = read(proc.children) or []
+        return RawProcessDetails(
+            pid=pid,
+            create_time=create_time,
+            name=name,
+            cmdline=" ".join(cmdline or ()),
+            exe=exe or None,
+            cwd=cwd,
+            user_real=self._user_name(proc, uids.real) if uids is not None else None,
+            user_effective=self._user_name(proc, uids.effective) if uids is not None else None,
+            status=status,
+            nice=nice,
+            cpu_user_s=times.user if times is not None else None,
+            cpu_system_s=times.system if times is not None else None,
+            rss_bytes=memory.rss if memory is not None else None,
+            vms_bytes=memory.vms if memory is not None else None,
+            shared_bytes=getattr(memory, "shared", None) if memory is not None else None,
+            threads=threads,
+            open_files=open_files,
+            io_read_bytes=io.read_bytes if io is not None else None,
+            io_write_bytes=io.write_bytes if io is not None else None,
+            listening_ports=_listening(connections),
+            connections=_connection_counts(connections),
+            parent=(parent.pid, read(parent.name) or "?") if parent is not None else None,
+            children=tuple(sorted((c.pid, read(c.name) or "?") for c in children)),
+        )
+
+
+def _listening(connections: Sequence[Any] | None) -> tuple[str, ...] | None:
+    if connections is None:
+        return None
+    ports = set()
+    for conn in connections:
+        if conn.status == psutil.CONN_LISTEN and conn.laddr:
+            kind = "tcp6" if conn.family == socket.AF_INET6 else "tcp"
+            ports.add(f"{kind} {conn.laddr.ip}:{conn.laddr.port}")
+        elif conn.type == socket.SOCK_DGRAM and conn.laddr and not conn.raddr:
+            kind = "udp6" if conn.family == socket.AF_INET6 else "udp"
+            ports.add(f"{kind} {conn.laddr.ip}:{conn.laddr.port}")
+    return tuple(sorted(ports))
+
+
+def _connection_counts(connections: Sequence[Any] | None) -> tuple[tuple[str, int], ...] | None:
+    if connections is None:
+        return None
+    counts: dict[str, int] = {}
+    for conn in connections:
+        if conn.status in (psutil.CONN_LISTEN, psutil.CONN_NONE):
+            continue
+        counts[conn.status] = counts.get(conn.status, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

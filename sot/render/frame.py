@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sot.actions import SIGNAL_CHOICES
 from sot.history import History
-from sot.keys import KEY_HELP
-from sot.layout import MIN_HEIGHT, MIN_WIDTH, Layout, Rect, Tier, compute_layout
-from sot.model import Snapshot
+from sot.keys import KEY_HELP, Mode
+from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
+from sot.model import ProcessDetails, Snapshot
 from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Role, display_width, fit
+from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.cpu import render_cpu
+from sot.render.details import render_details, render_menu
 from sot.render.disks import render_disks
 from sot.render.glyphs import Glyphs
 from sot.render.header import render_header
 from sot.render.memory import render_memory
 from sot.render.network import render_network
-from sot.render.processes import render_processes
+from sot.render.processes import ProcessTable, render_processes, table_rows
 from sot.render.text import Segment, put_segments
-from sot.state import AppState, selected_interface, selected_mount
-from sot.view import by_cpu
+from sot.state import AppState, confirm_prompt, selected_interface, selected_mount, user_choices
+from sot.view import ProcessView
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,14 @@ class FrameInput:
     snapshot: Snapshot
     history: History
     state: AppState
+    view: ProcessView
+    details: ProcessDetails | None = None
+
+
+def process_page_rows(width: int, height: int) -> int:
+    """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling)."""
+    layout = compute_layout(width, height)
+    return table_rows(layout.processes.height) if layout.processes else 0
 
 
 def render_too_small(width: int, height: int, glyphs: Glyphs) -> Block:
@@ -41,26 +51,62 @@ def render_too_small(width: int, height: int, glyphs: Glyphs) -> Block:
     return canvas.block()
 
 
-def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
-    canvas = Canvas(width, 1)
-    hints: list[Segment] = [
-        (" q", Role.KEY),
-        (" quit  ", Role.LABEL),
-        ("?", Role.KEY),
-        (" help  ", Role.LABEL),
-        ("space", Role.KEY),
-        (" resume  " if state.paused else " pause  ", Role.LABEL),
-        ("+/-", Role.KEY),
-        (f" interval {state.interval_s:g}s  ", Role.LABEL),
-        ("n d", Role.KEY),
-        (" next net/disk", Role.LABEL),
+def _hints(state: AppState) -> list[Segment]:
+    def hint(key: str, text: str) -> list[Segment]:
+        return [(key, Role.KEY), (f" {text}  ", Role.LABEL)]
+
+    if state.mode is Mode.ORDER:
+        return [
+            *hint("Left/Right", "column"),
+            *hint("Enter", "desc/asc/off"),
+            *hint("o Esc", "done"),
+        ]
+    if state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
+        return [*hint("Up/Down", "choose"), *hint("Enter", "pick"), *hint("Esc", "cancel")]
+    if state.mode is Mode.DETAILS:
+        signals = [] if state.read_only else [*hint("T K s", "signal")]
+        return [*hint("Esc q", "close"), *signals, *hint("space", "pause")]
+    signals = [] if state.read_only else [*hint("T K", "signal")]
+    return [
+        (" ", Role.LABEL),
+        *hint("q", "quit"),
+        *hint("?", "help"),
+        *hint("/", "filter"),
+        *hint("o", "sort"),
+        *hint("t", "tree"),
+        *hint("Enter", "details"),
+        *signals,
+        *hint("space", "resume" if state.paused else "pause"),
+        *hint("+/-", f"{state.interval_s:g}s"),
     ]
+
+
+def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
+    """The bottom row: key hints and messages, or the filter and confirmation prompts."""
+    canvas = Canvas(width, 1)
+    if state.mode is Mode.FILTER:
+        text = sanitize(state.query.text, glyphs.ascii_only)
+        cursor = min(state.filter_cursor, len(text))
+        prompt = "filter: "
+        # Keep the cursor in view on a narrow terminal: show the end of a long filter.
+        room = max(1, width - len(prompt) - 1 - len("  Enter keep  Esc clear"))
+        start = max(0, cursor - room + 1)
+        shown = text[start : start + room]
+        x = canvas.put(0, 0, prompt, Role.KEY)
+        canvas.put(0, x, shown, Role.VALUE)
+        canvas.restyle(0, x + display_width(text[start:cursor]), 1, Role.SELECTED)
+        canvas.put(0, x + display_width(shown) + 2, "Enter keep  Esc clear", Role.LABEL)
+        return canvas.block()
+    if state.mode is Mode.CONFIRM and state.pending_signal is not None:
+        prompt = sanitize(confirm_prompt(state.pending_signal), glyphs.ascii_only)
+        canvas.put(0, 0, fit(" " + prompt, width, glyphs.ellipsis), Role.WARN)
+        return canvas.block()
     message = state.message or ""
     if state.paused:
         message = "PAUSED" + (f"  {message}" if message else "")
-    message = fit(message, max(0, width // 2), glyphs.ellipsis)
+    message = fit(sanitize(message, glyphs.ascii_only), max(0, width // 2), glyphs.ellipsis)
     room = width - display_width(message) - (2 if message else 0)
-    put_segments(canvas, 0, 0, room, hints, glyphs)
+    put_segments(canvas, 0, 0, room, _hints(state), glyphs)
     if message:
         canvas.put(
             0,
@@ -83,10 +129,25 @@ def render_help(width: int, height: int, glyphs: Glyphs) -> tuple[Block, Rect] |
     inner = draw_box(canvas, "keys", glyphs, "Esc closes")
     for offset, (key, text) in enumerate(KEY_HELP[: inner.height]):
         segments: list[Segment] = [(f" {key:<{key_width}}  ", Role.KEY), (text, Role.NORMAL)]
-        canvas.fill(inner.y + offset, inner.x, inner.width)
         put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
     rect = Rect((height - box_height) // 2, (width - box_width) // 2, box_width, box_height)
     return canvas.block(), rect
+
+
+def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Block, Rect]:
+    state = data.state
+    if state.mode is Mode.USER_MENU:
+        title = "show processes of"
+        items = [user or "all users" for user in user_choices(data.snapshot)]
+    else:
+        title = "send signal"
+        items = [f"SIG{name:<5} {number:>2}" for name, number in SIGNAL_CHOICES]
+    box_width = min(width, max(24, max(display_width(i) for i in items) + 4))
+    box_height = min(height - 2, len(items) + 2)
+    block = render_menu(title, items, state.menu_index, box_width, box_height, glyphs)
+    return block, Rect(
+        max(1, (height - box_height) // 2), (width - box_width) // 2, box_width, box_height
+    )
 
 
 def _paste(canvas: Canvas, rect: Rect | None, block: Block) -> None:
@@ -95,7 +156,7 @@ def _paste(canvas: Canvas, rect: Rect | None, block: Block) -> None:
 
 
 def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> Block:
-    layout: Layout = compute_layout(width, height)
+    layout = compute_layout(width, height)
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
     snapshot, history, state = data.snapshot, data.history, data.state
@@ -155,21 +216,40 @@ def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> B
             ),
         )
     if layout.processes:
-        rows = by_cpu(snapshot.processes)[: max(0, layout.processes.height - 3)]
+        has_selection = state.selected is not None and bool(data.view.rows)
+        table = ProcessTable(
+            view=data.view,
+            counts=snapshot.process_counts,
+            query=state.query,
+            selected_index=state.selected_index if has_selection else None,
+            scroll_top=state.scroll_top,
+            order_cursor=state.order_cursor if state.mode is Mode.ORDER else None,
+        )
         _paste(
             canvas,
             layout.processes,
-            render_processes(
-                rows,
-                snapshot.process_counts,
-                layout.processes.width,
-                layout.processes.height,
-                glyphs,
-            ),
+            render_processes(table, layout.processes.width, layout.processes.height, glyphs),
         )
     if layout.status:
         _paste(canvas, layout.status, render_status(state, width, glyphs))
-    if state.show_help:
+    if state.mode is Mode.DETAILS and state.details is not None:
+        body = Rect(1, 0, width, height - 2)
+        _paste(
+            canvas,
+            body,
+            render_details(
+                data.details,
+                state.details[0],
+                snapshot.wall_epoch_s,
+                body.width,
+                body.height,
+                glyphs,
+            ),
+        )
+    elif state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
+        block, rect = _menu(data, width, height, glyphs)
+        _paste(canvas, rect, block)
+    elif state.mode is Mode.HELP:
         overlay = render_help(width, height, glyphs)
         if overlay is not None:
             _paste(canvas, overlay[1], overlay[0])

@@ -7,6 +7,7 @@ review the diff.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,8 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sot.actions import PendingSignal
 from sot.history import History
-from sot.model import Snapshot
+from sot.keys import Mode
+from sot.model import ProcessDetails, Snapshot
 from sot.render.cells import Block, display_width
 from sot.render.cpu import render_cpu
 from sot.render.disks import render_disks
@@ -25,9 +28,9 @@ from sot.render.glyphs import ASCII, BLOCK, UNICODE, Glyphs
 from sot.render.header import render_header
 from sot.render.memory import render_memory
 from sot.render.network import render_network
-from sot.render.processes import render_processes
+from sot.render.processes import ProcessTable, render_processes, visible_columns
 from sot.state import AppState
-from sot.view import by_cpu
+from sot.view import ProcessQuery, SortKey, build_view
 from tests.fakes import process, snapshot
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -73,6 +76,28 @@ def unknown_snapshot() -> Snapshot:
         swap_total=0,
         disks=[],
         interfaces=[],
+    )
+
+
+def frame_input(snap: Snapshot, history: History, state: AppState) -> FrameInput:
+    view = build_view(snap.processes, state.query)
+    return FrameInput(snap, history, state, view)
+
+
+def table_for(
+    snap: Snapshot,
+    query: ProcessQuery | None = None,
+    selected: int | None = None,
+    ascii_guides: bool = False,
+) -> ProcessTable:
+    query = query or ProcessQuery()
+    return ProcessTable(
+        build_view(snap.processes, query, ascii_guides),
+        snap.process_counts,
+        query,
+        selected,
+        0,
+        None,
     )
 
 
@@ -122,7 +147,7 @@ SNAPSHOTS: dict[str, Callable[[], Snapshot]] = {
 def test_frame(glyph_name: str, data_name: str, width: int, height: int) -> None:
     snap = SNAPSHOTS[data_name]()
     block = render_frame(
-        FrameInput(snap, history_for(snap), AppState()), width, height, GLYPHS[glyph_name]
+        frame_input(snap, history_for(snap), AppState()), width, height, GLYPHS[glyph_name]
     )
     check(f"frame-{data_name}-{glyph_name}-{width}x{height}", block, width, height)
 
@@ -130,7 +155,7 @@ def test_frame(glyph_name: str, data_name: str, width: int, height: int) -> None
 @pytest.mark.parametrize(("width", "height"), [(30, 8), (1, 1), (12, 3)])
 def test_too_small(width: int, height: int) -> None:
     snap = busy_snapshot()
-    block = render_frame(FrameInput(snap, History(), AppState()), width, height, UNICODE)
+    block = render_frame(frame_input(snap, History(), AppState()), width, height, UNICODE)
     check(f"too-small-{width}x{height}", block, width, height)
     if width >= 18:
         assert any("terminal too small" in line.text for line in block)
@@ -138,8 +163,8 @@ def test_too_small(width: int, height: int) -> None:
 
 def test_help_overlay_and_pause() -> None:
     snap = busy_snapshot()
-    state = AppState(show_help=True, paused=True)
-    block = render_frame(FrameInput(snap, History().push(snap), state), 100, 30, UNICODE)
+    state = AppState(mode=Mode.HELP, paused=True)
+    block = render_frame(frame_input(snap, History().push(snap), state), 100, 30, UNICODE)
     check("frame-help-paused-100x30", block, 100, 30)
     assert "PAUSED" in block[-1].text
     assert any("pause or resume sampling" in line.text for line in block)
@@ -174,10 +199,9 @@ def test_panels(glyph_name: str, width: int, height: int) -> None:
         width,
         height,
     )
-    rows = by_cpu(snap.processes)
     check(
         f"processes-{suffix}",
-        render_processes(rows, snap.process_counts, width, height, glyphs),
+        render_processes(table_for(snap, selected=1), width, height, glyphs),
         width,
         height,
     )
@@ -186,19 +210,23 @@ def test_panels(glyph_name: str, width: int, height: int) -> None:
 
 def test_process_columns_stay_aligned_with_hostile_names() -> None:
     snap = busy_snapshot()
-    block = render_processes(by_cpu(snap.processes), snap.process_counts, 120, 10, UNICODE)
-    header = block[1].text
-    cpu_end = header.index("CPU%") + len("CPU%")
-    for line in block[2:7]:
-        # Every row's CPU% field ends at the same column as its header, whatever the name holds.
-        cells = line.cells
-        assert cells[cpu_end] == " " and cells[cpu_end - 1] != " "
-    assert all("PWNED" not in line.text or "\x1b" not in line.text for line in block)
+    block = render_processes(table_for(snap), 120, 10, UNICODE)
+    separators, x = [], 1  # inside the left border
+    for column in visible_columns(118):
+        x += column.width
+        separators.append(x)
+        x += 1
+    rows = block[2 : 2 + len(snap.processes)]
+    assert any("PWNED" in line.text for line in rows)
+    for line in rows:
+        # Whatever a name holds, every row keeps a blank at every column boundary.
+        assert all(line.cells[sep] == " " for sep in separators), line.text
+        assert "\x1b" not in line.text
 
 
 def test_unknown_values_show_as_dashes_never_nan() -> None:
     snap = unknown_snapshot()
-    block = render_frame(FrameInput(snap, History().push(snap), AppState()), 120, 40, UNICODE)
+    block = render_frame(frame_input(snap, History().push(snap), AppState()), 120, 40, UNICODE)
     text = "\n".join(line.text for line in block)
     assert "nan" not in text and "inf" not in text
     assert "swap  none configured" in text
@@ -212,9 +240,98 @@ def test_unknown_values_show_as_dashes_never_nan() -> None:
 )
 def test_every_size_renders_exactly_its_size(width: int, height: int, help_shown: bool) -> None:
     snap = busy_snapshot()
-    state = AppState(show_help=help_shown)
-    block = render_frame(FrameInput(snap, History().push(snap), state), width, height, UNICODE)
+    state = AppState(mode=Mode.HELP if help_shown else Mode.NORMAL)
+    block = render_frame(frame_input(snap, History().push(snap), state), width, height, UNICODE)
     assert len(block) == height
     for line in block:
         assert len(line.cells) == width
         assert display_width(line.text) == width
+
+
+def details_sample() -> ProcessDetails:
+    return ProcessDetails(
+        pid=4242,
+        name="postgres",
+        cmdline="/usr/lib/postgresql/15/bin/postgres -D "
+        "/var/lib/postgresql/15/main -c config_file=/etc/postgresql/15/main/postgresql.conf",
+        exe="/usr/lib/postgresql/15/bin/postgres",
+        cwd=None,
+        user_real="postgres",
+        user_effective="postgres",
+        status="sleeping",
+        nice=0,
+        start_time_epoch_s=1_699_990_000.0,
+        cpu_user_s=100.5,
+        cpu_system_s=23.25,
+        cpu_percent=97.5,
+        rss_bytes=50 * 1024 * 1024,
+        vms_bytes=200 * 1024 * 1024,
+        shared_bytes=None,
+        threads=4,
+        open_files=None,
+        io_read_bytes=10 * 1024**3,
+        io_write_bytes=1024**3,
+        io_read_bytes_per_s=2048.0,
+        io_write_bytes_per_s=None,
+        listening_ports=("tcp 127.0.0.1:5432", "tcp6 ::1:5432"),
+        connections=(("ESTABLISHED", 3), ("TIME_WAIT", 1)),
+        parent=(1, "systemd"),
+        children=((4243, "postgres: checkpointer"), (4244, "postgres: walwriter")),
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(100, 30), (60, 12)])
+def test_details_view(width: int, height: int) -> None:
+    snap = busy_snapshot()
+    key = (4242, 1_699_990_000.0)
+    state = AppState(mode=Mode.DETAILS, details=key, selected=key)
+    view = build_view(snap.processes, state.query)
+    block = render_frame(
+        FrameInput(snap, History(), state, view, details_sample()), width, height, UNICODE
+    )
+    check(f"details-{width}x{height}", block, width, height)
+    gone = render_frame(FrameInput(snap, History(), state, view, None), width, height, ASCII)
+    check(f"details-exited-{width}x{height}", gone, width, height)
+    assert any("process 4242 has exited" in line.text for line in gone)
+
+
+@pytest.mark.parametrize("mode", [Mode.USER_MENU, Mode.SIGNAL_MENU, Mode.ORDER, Mode.FILTER])
+def test_menus_and_prompts(mode: Mode) -> None:
+    snap = busy_snapshot()
+    query = ProcessQuery(text="post" if mode is Mode.FILTER else "")
+    state = AppState(
+        mode=mode,
+        menu_index=2,
+        query=query,
+        filter_cursor=2,
+        order_cursor=SortKey.TIME,
+        selected=(4242, 1_699_990_000.0),
+    )
+    block = render_frame(frame_input(snap, History(), state), 100, 30, UNICODE)
+    check(f"mode-{mode.value}-100x30", block, 100, 30)
+
+
+def test_confirm_prompt_names_signal_pid_and_process() -> None:
+    snap = busy_snapshot()
+    pending = PendingSignal(4242, 1_699_990_000.0, "postgres", 15)
+    state = AppState(mode=Mode.CONFIRM, pending_signal=pending)
+    block = render_frame(frame_input(snap, History(), state), 100, 30, UNICODE)
+    assert block[-1].text.strip() == "Send SIGTERM to 4242 postgres? [y/N]"
+
+
+@pytest.mark.parametrize("glyph_name", ["utf8", "ascii"])
+def test_tree_table(glyph_name: str) -> None:
+    rows = [
+        dataclasses.replace(process(1, "init", cpu=0.0), ppid=0),
+        dataclasses.replace(process(10, "sshd", cpu=1.0), ppid=1),
+        dataclasses.replace(process(11, "bash", cpu=2.0, cmdline="-bash"), ppid=10),
+        dataclasses.replace(process(12, "top", cpu=9.0, cmdline="top -d 1"), ppid=11),
+        dataclasses.replace(process(20, "cron", cpu=0.5), ppid=1),
+    ]
+    snap = snapshot(processes=rows)
+    glyphs = GLYPHS[glyph_name]
+    query = ProcessQuery(tree=True, text="top")
+    table = ProcessTable(
+        build_view(snap.processes, query, glyphs.ascii_only), snap.process_counts, query, 3, 0, None
+    )
+    check(f"tree-{glyph_name}-90x10", render_processes(table, 90, 10, glyphs), 90, 10)
