@@ -31,4 +31,5 @@ test: lint
 	$(UV) run --locked pytest
 
 bench: sync
+	$(UV) run --locked python benchmarks/stages.py
 	$(UV) run --locked python benchmarks/bench.py $(ARGS)

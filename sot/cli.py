@@ -17,10 +17,14 @@ from sot.config import CannotRun, Config, ConfigError, OutputFormat, parse_inter
 USAGE_EXIT_CODE = 2
 KEYS_EPILOG = """\
 keys:
-  q, Ctrl-C   quit                     ?, h     help overlay (Esc closes)
-  space       pause/resume sampling    + -      sample less / more often
-  n           next network interface   d        next disk's I/O graph
-  Ctrl-L      repaint the screen
+  q, Ctrl-C   quit                     ?, h       help overlay (Esc closes)
+  Up Down j k move the selection       PgUp PgDn  Home End
+  o           order-by mode            c m p N e  sort by CPU, memory, PID, name, time
+  /           filter                   u          one user's processes
+  a           name or command line     t          tree view
+  Enter       process details          T K s      SIGTERM, SIGKILL, choose a signal
+  space       pause/resume sampling    + -        sample less / more often
+  n d         next interface / disk    Ctrl-L     repaint the screen
 
 When stdout or stdin is not a terminal, sot prints one plain-text frame and exits.
 """

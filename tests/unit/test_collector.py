@@ -220,3 +220,51 @@ def test_parsers_for_files_psutil_does_not_read() -> None:
     )
     assert parse_default_route(table) == "eth0"
     assert parse_default_route("Iface\tDestination\n") is None
+
+
+def test_details_rates_and_pid_reuse() -> None:
+    from sot.collect.source import RawProcessDetails
+
+    def raw(read: int, user: float, create: float = 5000.0) -> RawProcessDetails:
+        return RawProcessDetails(
+            pid=10,
+            create_time=create,
+            name="db",
+            cmdline="db --serve",
+            exe="/usr/bin/db",
+            cwd=None,
+            user_real="root",
+            user_effective="root",
+            status="sleeping",
+            nice=0,
+            cpu_user_s=user,
+            cpu_system_s=1.0,
+            rss_bytes=1,
+            vms_bytes=2,
+            shared_bytes=None,
+            threads=3,
+            open_files=None,
+            io_read_bytes=read,
+            io_write_bytes=None,
+            listening_ports=None,
+            connections=None,
+            parent=(1, "init"),
+            children=(),
+        )
+
+    source = FakeSource()
+    collector = Collector(source)
+    key = (10, 5000.0)
+    source.details[10] = raw(1000, 2.0)
+    first = collector.process_details(key, 10.0)
+    assert first is not None and first.io_read_bytes_per_s is None and first.cpu_percent is None
+    source.details[10] = raw(5000, 3.0)
+    second = collector.process_details(key, 12.0)
+    assert second is not None
+    assert second.io_read_bytes_per_s == 2000.0
+    assert second.cpu_percent == 50.0
+    assert second.io_write_bytes_per_s is None and second.cwd is None  # denied stays unknown
+    source.details[10] = raw(0, 0.0, create=9999.0)  # the PID now belongs to someone else
+    assert collector.process_details(key, 13.0) is None
+    del source.details[10]
+    assert collector.process_details(key, 14.0) is None

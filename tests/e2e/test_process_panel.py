@@ -1,0 +1,140 @@
+"""The process panel in a real terminal: filter, select, signal, sort and tree, as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.harness import SOT, Tmux
+
+# Renames itself (comm) so the process has a unique name, not just a unique argument.
+VICTIM = "import sys, time\nopen('/proc/self/comm', 'w').write(sys.argv[1])\ntime.sleep(600)\n"
+
+
+@pytest.fixture
+def victim() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    name = f"sotv{os.getpid() % 100000}x"
+    child = subprocess.Popen([sys.executable, "-c", VICTIM, name])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open(f"/proc/{child.pid}/comm", encoding="utf-8") as comm:
+            if comm.read().strip() == name:
+                break
+        time.sleep(0.02)
+    try:
+        yield name, child
+    finally:
+        child.kill()
+        child.wait()
+
+
+def filter_for(tmux: Tmux, text: str) -> None:
+    tmux.send("/")
+    assert tmux.wait_for(lambda t: "filter:" in t)
+    tmux.tmux("send-keys", "-t", "main", "-l", text)
+    tmux.send("Enter")
+    assert tmux.wait_for(lambda t: "1 of " in t and f'filter "{text}"' in t), tmux.text()
+
+
+def still_running(tmux: Tmux) -> bool:
+    return tmux.exit_status() is None and "processes" in tmux.text()
+
+
+def test_filter_select_and_terminate(
+    tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    name, child = victim
+    tmux.start(SOT, columns=120, lines=40)
+    assert tmux.wait_for(lambda t: "processes" in t)
+    filter_for(tmux, name)
+    assert str(child.pid) in tmux.text()
+    tmux.send("T")
+    assert tmux.wait_for(lambda t: f"Send SIGTERM to {child.pid} {name}? [y/N]" in t), tmux.text()
+    tmux.send("y")
+    assert child.wait(timeout=5) == -15
+    assert tmux.wait_for(lambda t: f"sent SIGTERM to {child.pid} ({name})" in t), tmux.text()
+    # The table catches up on the next tick; sot itself carries on.
+    assert tmux.wait_for(lambda t: "0 of " in t, timeout=4), tmux.text()
+    assert still_running(tmux)
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+
+
+def test_answering_no_leaves_the_process_alive(
+    tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    name, child = victim
+    tmux.start(SOT, columns=120, lines=40)
+    assert tmux.wait_for(lambda t: "processes" in t)
+    filter_for(tmux, name)
+    tmux.send("K")
+    assert tmux.wait_for(lambda t: f"Send SIGKILL to {child.pid} {name}? [y/N]" in t)
+    tmux.send("n")
+    assert tmux.wait_for(lambda t: "cancelled" in t)
+    time.sleep(0.3)
+    assert child.poll() is None
+    assert still_running(tmux)
+
+
+def test_read_only_sends_nothing(tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]) -> None:
+    name, child = victim
+    tmux.start([*SOT, "--read-only"], columns=120, lines=40)
+    assert tmux.wait_for(lambda t: "processes" in t)
+    filter_for(tmux, name)
+    tmux.send("K")
+    assert tmux.wait_for(lambda t: "read-only" in t)
+    tmux.send("y")
+    time.sleep(0.3)
+    assert child.poll() is None
+
+
+def test_order_by_mode_moves_the_sort_marker(tmux: Tmux) -> None:
+    tmux.start(SOT, columns=120, lines=40)
+    assert tmux.wait_for(lambda t: "CPU%↓" in t), tmux.text()
+    tmux.send("o")
+    assert tmux.wait_for(lambda t: "desc/asc/off" in t)
+    tmux.send("Right")
+    tmux.send("Enter")
+    assert tmux.wait_for(lambda t: "TIME+↓" in t and "sort TIME+↓" in t), tmux.text()
+    tmux.send("Enter")
+    assert tmux.wait_for(lambda t: "TIME+↑" in t), tmux.text()
+    tmux.send("Escape")
+    assert tmux.wait_for(lambda t: "desc/asc/off" not in t)
+    tmux.send("p")
+    assert tmux.wait_for(lambda t: "PID↑" in t), tmux.text()
+
+
+def test_tree_shows_the_child_under_its_parent(
+    tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    name, child = victim
+    tmux.start(SOT, columns=160, lines=48)
+    assert tmux.wait_for(lambda t: "processes" in t)
+    filter_for(tmux, name)
+    tmux.send("t")
+    assert tmux.wait_for(lambda t: "tree" in t and "└─" in t), tmux.text()
+    lines = tmux.capture()
+    child_line = next(i for i, line in enumerate(lines) if f" {child.pid} " in line)
+    parent_line = next(i for i, line in enumerate(lines) if f" {os.getpid()} " in line)
+    assert parent_line < child_line  # the test runner (its parent) sits above it
+    assert "└─" in lines[child_line]
+
+
+def test_details_view_opens_and_q_closes_without_quitting(
+    tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    name, child = victim
+    tmux.start(SOT, columns=120, lines=40)
+    assert tmux.wait_for(lambda t: "processes" in t)
+    filter_for(tmux, name)
+    tmux.send("Enter")
+    assert tmux.wait_for(lambda t: f"process {child.pid} {name}" in t and "executable" in t)
+    assert sys.executable.split("/")[-1] in tmux.text()
+    tmux.send("q")
+    assert tmux.wait_for(lambda t: "executable" not in t)
+    assert still_running(tmux)
