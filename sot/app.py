@@ -182,6 +182,7 @@ class Dashboard:
         last_sample = time.monotonic()
         next_sample = last_sample + min(self.state.interval_s, FIRST_FOLLOW_UP_S)
         message_expires = 0.0
+        stop_at = None if self.config.duration_s is None else last_sample + self.config.duration_s
         dirty = True
         while True:
             if dirty:
@@ -198,6 +199,9 @@ class Dashboard:
             if self.state.message:
                 remaining = max(0.0, message_expires - now)
                 timeout = remaining if timeout is None else min(timeout, remaining)
+            if stop_at is not None:
+                left = max(0.0, stop_at - now)
+                timeout = left if timeout is None else min(timeout, left)
             events = self.events.wait(timeout)
             if events.hangup:
                 self.log.write("terminal hung up; exiting")
@@ -232,6 +236,9 @@ class Dashboard:
                     self.details = None
                 dirty = True
             now = time.monotonic()
+            if stop_at is not None and now >= stop_at:
+                self.log.write("--duration reached; exiting")
+                return 0
             if self.state.message and now >= message_expires:
                 self.state = replace(self.state, message=None)
                 dirty = True
@@ -265,7 +272,12 @@ def run(config: Config, log: DebugLog) -> int:
     collector = Collector(source)
     first = collector.sample(time.monotonic(), time.time())
     _check_choices(config, first)
-    glyphs = choose_glyphs(os.environ, _stdout_encoding(), force_ascii=config.ascii_only)
+    glyphs = choose_glyphs(
+        os.environ,
+        _stdout_encoding(),
+        force_ascii=config.ascii_only,
+        force_unicode=config.unicode,
+    )
     interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
     if config.once or not interactive:
         if not config.once:

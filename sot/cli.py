@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from sot import __version__
-from sot.config import CannotRun, Config, ConfigError, OutputFormat, parse_interval
+from sot.config import (
+    CannotRun,
+    Config,
+    ConfigError,
+    OutputFormat,
+    parse_duration,
+    parse_interval,
+)
 
 USAGE_EXIT_CODE = 2
 KEYS_EPILOG = """\
@@ -40,6 +47,13 @@ class _Parser(argparse.ArgumentParser):
 def _interval(text: str) -> float:
     try:
         return parse_interval(text)
+    except ConfigError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
     except ConfigError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
@@ -84,7 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="monochrome output (also when NO_COLOR is set to any value)",
     )
-    parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+    glyphs = parser.add_mutually_exclusive_group()
+    glyphs.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+    glyphs.add_argument(
+        "--unicode",
+        action="store_true",
+        help="draw with Unicode (braille, blocks) even when the locale does not say UTF-8",
+    )
+    parser.add_argument(
+        "--duration",
+        type=_duration,
+        metavar="SECONDS",
+        help="run the dashboard for this long, then exit 0 (for panes started on a schedule)",
+    )
     parser.add_argument(
         "--read-only",
         action="store_true",
@@ -105,6 +131,8 @@ def parse_config(argv: Sequence[str] | None, environ: dict[str, str]) -> Config:
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
         ascii_only=args.ascii,
+        unicode=args.unicode,
+        duration_s=args.duration,
         log_path=args.log,
         read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
     )

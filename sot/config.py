@@ -25,6 +25,8 @@ class Config:
     ascii_only: bool = False
     log_path: str | None = None
     read_only: bool = False
+    unicode: bool = False
+    duration_s: float | None = None
 
 
 class ConfigError(ValueError):
@@ -45,4 +47,14 @@ def parse_interval(text: str) -> float:
             f"--interval must be between {MIN_INTERVAL_S:g} and {MAX_INTERVAL_S:g} seconds,"
             f" not {text}"
         )
+    return value
+
+
+def parse_duration(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"--duration takes seconds as a number, not {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"--duration must be a positive number of seconds, not {text}")
     return value

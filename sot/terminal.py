@@ -10,12 +10,13 @@ import codecs
 import contextlib
 import errno
 import os
+import re
 import select
 import signal
 import sys
 import termios
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from sot.screen import Sequences
 if TYPE_CHECKING:
     import blessed
 
+_PADDING = re.compile(r"\$<[0-9.]+[*/]{0,2}>")
 QUERY_TIMEOUT_ENV = "BLESSED_QUERY_TIMEOUT_SECONDS"
 # Newer blessed releases wait this long for replies to start-up terminal queries; a terminal that
 # never answers must not delay the first frame.
@@ -173,23 +175,40 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
     if not term.move_yx(1, 1):
         raise NotFullScreen(f"TERM={kind} has no cursor addressing")
     colors = 0 if no_color else max(0, int(term.number_of_colors))
+    move_yx: Callable[[int, int], str] = term.move_yx
+    move_right: Callable[[int], str] = term.move_right
+    if "$<" in move_yx(1, 1) + move_right(2):
+        # vt100-style entries carry delays in every movement: strip them on each use.
+        def move_yx(y: int, x: int) -> str:
+            return strip_padding(term.move_yx(y, x))
+
+        def move_right(n: int) -> str:
+            return strip_padding(term.move_right(n))
+
+    clear = strip_padding((term.home or "") + (term.clear or ""))
     sequences = Sequences(
-        styles=_palette(term, colors),
-        move=term.move_yx,
-        move_right=lambda n: term.move_right(n) if n > 0 else "",
-        clear=(term.home or "") + (term.clear or ""),
-        reset=term.normal or "",
+        styles={role: strip_padding(seq) for role, seq in _palette(term, colors).items()},
+        move=move_yx,
+        move_right=lambda n: move_right(n) if n > 0 else "",
+        clear=clear,
+        reset=strip_padding(term.normal or ""),
     )
-    alternate = term.enter_fullscreen or ""
-    enter = alternate + (term.hide_cursor or "") + (term.smkx or "")
+    alternate = strip_padding(term.enter_fullscreen or "")
+    enter = alternate + strip_padding((term.hide_cursor or "") + (term.smkx or ""))
     # Without an alternate screen the dashboard would stay on the user's screen: clear it.
-    leave = (
+    leave = strip_padding(
         (term.normal or "")
         + (term.rmkx or "")
         + (term.normal_cursor or "")
-        + (term.exit_fullscreen if alternate else (term.home or "") + (term.clear or ""))
+        + (term.exit_fullscreen if alternate else clear)
     )
     return OpenedTerminal(term, kind, colors, sequences, enter, leave, tuple(notes))
+
+
+def strip_padding(sequence: str) -> str:
+    """Remove terminfo delay specs (``$<50>``): curses' tputs would turn them into pauses, but
+    blessed hands them over as literal text that would appear on screen."""
+    return _PADDING.sub("", sequence) if "$<" in sequence else sequence
 
 
 def write_all(fd: int, data: bytes) -> int:
@@ -295,6 +314,10 @@ class EventSource:
         self._pipe = (read_end, write_end)
         self._old_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
         for signum in WATCHED_SIGNALS:
+            # Started under nohup (SIGHUP ignored): keep it ignored, as the user asked. A terminal
+            # that goes away still ends sot, through POLLHUP/EIO on the keyboard.
+            if signum == signal.SIGHUP and signal.getsignal(signum) == signal.SIG_IGN:
+                continue
             self._previous[signum] = signal.signal(signum, _ignore_signal)
         return self
 

@@ -61,9 +61,14 @@ class PtyRun:
         lines: int = 40,
         env: Mapping[str, str] | None = None,
         command: Sequence[str] | None = None,
+        answer_queries: bool = True,
     ) -> None:
         self.columns, self.lines = columns, lines
-        self.screen = AnsweringScreen(columns, lines, self._answer)
+        self.screen = (
+            AnsweringScreen(columns, lines, self._answer)
+            if answer_queries
+            else pyte.Screen(columns, lines)
+        )
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self.started = time.monotonic()
@@ -139,6 +144,11 @@ class PtyRun:
             if self.poll() is not None:
                 return self.exit_code
         return None
+
+    def line_discipline(self) -> tuple[bool, bool]:
+        """(canonical mode, echo) of the pty now: Linux reports the slave's modes on the master."""
+        flags = termios.tcgetattr(self.fd)[3]
+        return bool(flags & termios.ICANON), bool(flags & termios.ECHO)
 
     def hang_up(self) -> None:
         os.close(self.fd)
