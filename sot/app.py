@@ -6,6 +6,7 @@ Nothing imports it but ``sot.cli``, lazily, after the arguments are parsed.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from sot import __version__
 from sot.actions import OsProcessControl, ProcessControl, send_signal
 from sot.collect.collector import Collector
-from sot.collect.source import PsutilSource
+from sot.collect.replay import RecordingError, ReplaySource, record
+from sot.collect.source import PsutilSource, SystemSource
 from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
@@ -262,14 +264,33 @@ class Dashboard:
         self.session.enter()
 
 
+def _record(path: str) -> int:
+    document = record(PsutilSource())
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1)
+            handle.write("\n")
+    except OSError as err:
+        raise CannotRun(f"cannot write the recording to {path}: {err.strerror}") from err
+    sys.stderr.write(f"sot: recorded {len(document['processes'])} processes to {path}\n")
+    return 0
+
+
 def run(config: Config, log: DebugLog) -> int:
     """Start sot: the dashboard on a terminal, one frame otherwise. Raises ConfigError for
     options that name things this machine does not have."""
     if sys.stdout is None:
         raise CannotRun("stdout is closed: there is nowhere to show anything")
     log.write(f"sot {__version__} starting: {config}")
-    source = PsutilSource()
-    collector = Collector(source)
+    if config.record_path is not None:
+        return _record(config.record_path)
+    try:
+        source: SystemSource = (
+            ReplaySource.from_file(config.replay_path) if config.replay_path else PsutilSource()
+        )
+        collector = Collector(source)
+    except RecordingError as err:
+        raise ConfigError(f"--replay: {err}") from err
     first = collector.sample(time.monotonic(), time.time())
     _check_choices(config, first)
     glyphs = choose_glyphs(

@@ -117,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="never send signals: T, K and s are disabled (also SOT_READ_ONLY=1)",
     )
     parser.add_argument("--log", metavar="FILE", help="append a debug log to FILE")
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="write this machine's readings to FILE (JSON) and exit; attach it to bug reports",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="show a recording made with --record instead of this machine",
+    )
     parser.add_argument("-V", "--version", action="version", version=f"sot {__version__}")
     return parser
 
@@ -133,6 +143,8 @@ def parse_config(argv: Sequence[str] | None, environ: dict[str, str]) -> Config:
         ascii_only=args.ascii,
         unicode=args.unicode,
         duration_s=args.duration,
+        record_path=args.record,
+        replay_path=args.replay,
         log_path=args.log,
         read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
     )

@@ -27,6 +27,8 @@ class Config:
     read_only: bool = False
     unicode: bool = False
     duration_s: float | None = None
+    record_path: str | None = None
+    replay_path: str | None = None
 
 
 class ConfigError(ValueError):
