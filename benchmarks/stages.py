@@ -42,16 +42,10 @@ def median_ms(action: Callable[[], object], repeat: int) -> float:
 def sequences() -> Sequences:
     import blessed
 
-    from sot.terminal import _palette
+    from sot.terminal import sequences_for
 
     term = blessed.Terminal(kind="xterm-256color", stream=io.StringIO(), force_styling=True)
-    return Sequences(
-        styles=_palette(term, 256),
-        move=term.move_yx,
-        move_right=lambda n: term.move_right(n) if n > 0 else "",
-        clear=term.home + term.clear,
-        reset=term.normal,
-    )
+    return sequences_for(term, 256)
 
 
 def synthetic(base: Snapshot, count: int, tick: int) -> Snapshot:

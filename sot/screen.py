@@ -14,6 +14,10 @@ from sot.render.cells import Block, Line, Role, blank_block
 
 # Re-sending up to this many unchanged cells is cheaper than a cursor movement (4-8 bytes).
 MERGE_GAP_CELLS = 5
+# Rows shifted by up to this many lines (a process moving up or down the table pushes every row
+# below it) are moved with a scroll region instead of being re-sent.
+MAX_SHIFT_ROWS = 4
+MIN_SHIFT_GAIN_ROWS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,9 @@ class Sequences:
     move_right: Callable[[int], str]  # n cells right on the same row; "" if unsupported
     clear: str  # home + clear screen
     reset: str  # all attributes off
+    scroll_region: Callable[[int, int], str] = lambda top, bottom: ""  # rows top..bottom; "" = none
+    index: str = ""  # at the bottom margin: scroll the region up one line
+    reverse_index: str = ""  # at the top margin: scroll the region down one line
 
 
 class _Writer:
@@ -86,6 +93,62 @@ def _changed_runs(old: Line, new: Line, limit: int) -> list[tuple[int, int]]:
     return runs
 
 
+def find_shift(old: Block, new: Block) -> tuple[int, int, int] | None:
+    """The band of rows that moved: (first, last, by) where new rows first..last equal old rows
+    first+by..last+by; chosen to spare the most rows from being re-sent, or None.
+
+    The bottom row never takes part: scrolling it would carry a cell into the bottom-right corner,
+    which the writer never draws."""
+    height = min(len(old), len(new)) - 1
+    best: tuple[int, int, int] | None = None
+    best_gain = MIN_SHIFT_GAIN_ROWS - 1
+    for shift in range(-MAX_SHIFT_ROWS, MAX_SHIFT_ROWS + 1):
+        if shift == 0:
+            continue
+
+        def moved(y: int, shift: int = shift) -> bool:
+            source = y + shift
+            return 0 <= source < height and new[y] == old[source]
+
+        y = 0
+        while y < height:
+            if not moved(y):
+                y += 1
+                continue
+            start, gain = y, 0
+            while y < height and moved(y):
+                gain += new[y] != old[y]
+                y += 1
+            if gain > best_gain:
+                best, best_gain = (start, y - 1, shift), gain
+    return best
+
+
+def _apply_shift(writer: _Writer, old: Block, shift: tuple[int, int, int], width: int) -> Block:
+    """Scroll the band on the terminal and return what the screen now shows."""
+    first, last, by = shift
+    seq = writer.seq
+    blank = blank_block(width, 1)[0]
+    top, bottom = (first, last + by) if by > 0 else (first + by, last)
+    # Scrolled-in lines take the current background: reset it first.
+    writer.parts.append(seq.reset)
+    writer.role = Role.NORMAL
+    writer.parts.append(seq.scroll_region(top, bottom))
+    writer.cursor = (0, 0)  # setting the margins homes the cursor (DECSTBM)
+    if by > 0:
+        writer.goto(bottom, 0)
+        writer.parts.append(seq.index * by)
+    else:
+        writer.goto(top, 0)
+        writer.parts.append(seq.reverse_index * -by)
+    writer.parts.append(seq.scroll_region(0, len(old) - 1))
+    writer.cursor = (0, 0)
+    rows = list(old)
+    region = rows[top : bottom + 1]
+    rows[top : bottom + 1] = region[by:] + [blank] * by if by > 0 else [blank] * -by + region[:by]
+    return tuple(rows)
+
+
 def render_diff(old: Block, new: Block, seq: Sequences, full: bool) -> str:
     """The output that turns a screen showing ``old`` into one showing ``new``.
 
@@ -100,6 +163,10 @@ def render_diff(old: Block, new: Block, seq: Sequences, full: bool) -> str:
         writer.role = Role.NORMAL
         writer.cursor = (0, 0)
         old = blank_block(width, height)
+    elif seq.index and seq.reverse_index and seq.scroll_region(0, 1):
+        shift = find_shift(old, new)
+        if shift is not None:
+            old = _apply_shift(writer, old, shift, width)
     for y, line in enumerate(new):
         previous = old[y]
         if previous == line:

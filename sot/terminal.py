@@ -175,6 +175,23 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
     if not term.move_yx(1, 1):
         raise NotFullScreen(f"TERM={kind} has no cursor addressing")
     colors = 0 if no_color else max(0, int(term.number_of_colors))
+    sequences = sequences_for(term, colors)
+    clear = sequences.clear
+    alternate = strip_padding(term.enter_fullscreen or "")
+    enter = alternate + strip_padding((term.hide_cursor or "") + (term.smkx or ""))
+    # Without an alternate screen the dashboard would stay on the user's screen: clear it.
+    leave = strip_padding(
+        (term.normal or "")
+        + (term.rmkx or "")
+        + (term.normal_cursor or "")
+        + (term.exit_fullscreen if alternate else clear)
+    )
+    return OpenedTerminal(term, kind, colors, sequences, enter, leave, tuple(notes))
+
+
+def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
+    """What the screen writer sends on this terminal, with terminfo delays removed."""
+    painter: Any = term  # blessed types parameterized capabilities as taking strings
     move_yx: Callable[[int, int], str] = term.move_yx
     move_right: Callable[[int], str] = term.move_right
     if "$<" in move_yx(1, 1) + move_right(2):
@@ -186,23 +203,16 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
             return strip_padding(term.move_right(n))
 
     clear = strip_padding((term.home or "") + (term.clear or ""))
-    sequences = Sequences(
+    return Sequences(
         styles={role: strip_padding(seq) for role, seq in _palette(term, colors).items()},
         move=move_yx,
         move_right=lambda n: move_right(n) if n > 0 else "",
         clear=clear,
         reset=strip_padding(term.normal or ""),
+        scroll_region=lambda top, bottom: strip_padding(str(painter.csr(top, bottom) or "")),
+        index=strip_padding(term.ind or ""),
+        reverse_index=strip_padding(term.ri or ""),
     )
-    alternate = strip_padding(term.enter_fullscreen or "")
-    enter = alternate + strip_padding((term.hide_cursor or "") + (term.smkx or ""))
-    # Without an alternate screen the dashboard would stay on the user's screen: clear it.
-    leave = strip_padding(
-        (term.normal or "")
-        + (term.rmkx or "")
-        + (term.normal_cursor or "")
-        + (term.exit_fullscreen if alternate else clear)
-    )
-    return OpenedTerminal(term, kind, colors, sequences, enter, leave, tuple(notes))
 
 
 def strip_padding(sequence: str) -> str:

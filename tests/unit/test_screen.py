@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Sequence
 
@@ -11,21 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sot.render.cells import Block, Canvas, Role
-from sot.screen import Screen, Sequences
-from sot.terminal import _palette
+from sot.screen import Screen, Sequences, render_diff
+from sot.terminal import sequences_for
 
 WIDTH, HEIGHT = 30, 8
 
 
 def sequences() -> Sequences:
     term = blessed.Terminal(kind="xterm-256color", stream=io.StringIO(), force_styling=True)
-    return Sequences(
-        styles=_palette(term, 256),
-        move=term.move_yx,
-        move_right=lambda n: term.move_right(n) if n > 0 else "",
-        clear=term.home + term.clear,
-        reset=term.normal,
-    )
+    return sequences_for(term, 256)
 
 
 class Harness:
@@ -132,3 +127,46 @@ def test_any_sequence_of_frames_leaves_exactly_the_last_one(
     assert [line.rstrip() for line in harness.vt.display] == [
         line.text.rstrip() for line in blocks[-1]
     ]
+
+
+def table(rows: list[str], offset: int = 0) -> Block:
+    canvas = Canvas(WIDTH, HEIGHT)
+    for y, text in enumerate(rows):
+        canvas.put(offset + y, 0, "|" + text, Role.VALUE)
+        canvas.put(offset + y, WIDTH - 1, "|", Role.BORDER)
+    return canvas.block()
+
+
+def test_rows_pushed_down_by_a_new_row_are_scrolled_not_resent() -> None:
+    harness = Harness()
+    words = ["postgres", "nginx: worker", "sshd", "bash -l", "cron", "python3 app.py", "redis"]
+    names = [f"{1000 * (i + 1) + i * 37} {word} --id {i * 7919}" for i, word in enumerate(words)]
+    previous = table(names)
+    harness.screen.present(previous)
+    moved = table(["999 newcomer", *names[:6]])  # a new busiest process: the rest move down
+    back = table(names)  # and up again
+    plain = dataclasses.replace(sequences(), index="", reverse_index="")
+    for block in (moved, back):
+        resent = len(render_diff(previous, block, plain, full=False).encode())
+        sent = harness.screen.present(block)
+        assert sent < resent / 2, (sent, resent)
+        assert harness.cells() == fresh_paint(block).cells()
+        previous = block
+
+
+ROWS = st.lists(st.sampled_from(["a", "bb", "中文", "x y", ""]), min_size=HEIGHT, max_size=HEIGHT)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ROWS, st.integers(min_value=-4, max_value=4), st.lists(ROWS, max_size=2))
+def test_shifted_frames_always_end_exactly_right(
+    rows: list[str], shift: int, later: list[list[str]]
+) -> None:
+    harness = Harness()
+    first = table(rows)
+    harness.screen.present(first)
+    shifted = rows[-shift:] + rows[:-shift] if shift else rows
+    frames = [table(shifted), *(table(r) for r in later)]
+    for block in frames:
+        harness.screen.present(block)
+    assert harness.cells() == fresh_paint(frames[-1]).cells()
