@@ -16,9 +16,8 @@ def draw_box(canvas: Canvas, title: str, glyphs: Glyphs, note: str = "") -> Rect
     horizontal = glyphs.horizontal * (width - 2)
     canvas.put(0, 0, glyphs.top_left + horizontal + glyphs.top_right, Role.BORDER)
     canvas.put(height - 1, 0, glyphs.bottom_left + horizontal + glyphs.bottom_right, Role.BORDER)
-    for y in range(1, height - 1):
-        canvas.put(y, 0, glyphs.vertical, Role.BORDER)
-        canvas.put(y, width - 1, glyphs.vertical, Role.BORDER)
+    canvas.column(0, 1, height - 1, glyphs.vertical, Role.BORDER)
+    canvas.column(width - 1, 1, height - 1, glyphs.vertical, Role.BORDER)
     title = fit(sanitize(title, glyphs.ascii_only), max(0, width - 4), glyphs.ellipsis)
     if title:
         end = canvas.put(0, 1, " ", Role.BORDER)

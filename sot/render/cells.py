@@ -201,6 +201,15 @@ class Canvas:
             cells[x - 1] = " "
             cells[x] = " "
 
+    def column(self, x: int, top: int, bottom: int, char: str, role: str) -> None:
+        """``char`` (one narrow glyph of our own, not system text) in rows top..bottom-1."""
+        if 0 <= x < self.width:
+            for y in range(max(0, top), min(self.height, bottom)):
+                self._unsplit(self._cells[y], x)
+                self._unsplit(self._cells[y], x + 1)
+                self._cells[y][x] = char
+                self._styles[y][x] = role
+
     def fill(self, y: int, x: int, width: int, char: str = " ", role: str = Role.NORMAL) -> None:
         if width > 0:
             self.put(y, x, char * width, role)
@@ -227,8 +236,9 @@ class Canvas:
 
     def restyle(self, y: int, x: int, width: int, role: str) -> None:
         if 0 <= y < self.height:
-            for col in range(max(0, x), min(self.width, x + width)):
-                self._styles[y][col] = role
+            start, end = max(0, x), min(self.width, x + width)
+            if start < end:
+                self._styles[y][start:end] = role * (end - start)
 
     def block(self) -> Block:
         return tuple(

@@ -177,11 +177,22 @@ def render_processes(table: ProcessTable, width: int, height: int, glyphs: Glyph
         canvas.put(inner.y + 1, inner.x, fit(empty, inner.width, glyphs.ellipsis), Role.DIM)
     for offset, view_row in enumerate(page):
         row, y = view_row.process, inner.y + 1 + offset
-        x = inner.x
-        for column in columns:
-            text = pad(column.value(row, glyphs), column.width, column.align, glyphs.ellipsis)
-            canvas.put(y, x, text, column.role(row) if view_row.matched else Role.DIM)
-            x += column.width + 1
+        # The fixed columns go in as one string; only columns styled apart from VALUE (PID,
+        # CPU%) are restyled: one write per row instead of one per cell of the table.
+        fields = [
+            pad(column.value(row, glyphs), column.width, column.align, glyphs.ellipsis)
+            for column in columns
+        ]
+        x = canvas.put(
+            y, inner.x, " ".join(fields) + " ", Role.VALUE if view_row.matched else Role.DIM
+        )
+        if view_row.matched:
+            column_x = inner.x
+            for column in columns:
+                role = column.role(row)
+                if role != Role.VALUE:
+                    canvas.restyle(y, column_x, column.width, role)
+                column_x += column.width + 1
         room = inner.width - command_x
         if view_row.guide:
             x = canvas.put(y, x, fit(view_row.guide, room, ""), Role.BORDER)
