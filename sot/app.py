@@ -6,7 +6,6 @@ Nothing imports it but ``sot.cli``, lazily, after the arguments are parsed.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -16,11 +15,9 @@ from dataclasses import dataclass, field, replace
 from sot import __version__
 from sot.actions import OsProcessControl, ProcessControl, send_signal
 from sot.collect.collector import Collector
-from sot.collect.replay import RecordingError, ReplaySource, record
 from sot.collect.source import PsutilSource, SystemSource
 from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
-from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
 from sot.history import History
 from sot.keys import Mode, command_for
 from sot.log import DebugLog
@@ -104,6 +101,8 @@ def run_once(
     config: Config, collector: Collector, first: Snapshot, glyphs: Glyphs, styled: bool
 ) -> int:
     """Print one frame (or the JSON snapshot) taken ``--interval`` after the first sample."""
+    from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
+
     time.sleep(config.interval_s)
     snapshot = collector.sample(time.monotonic(), time.time())
     if config.output_format is OutputFormat.JSON:
@@ -264,7 +263,23 @@ class Dashboard:
         self.session.enter()
 
 
+def _source(config: Config) -> SystemSource:
+    if not config.replay_path:
+        return PsutilSource()
+    # Imported here: the JSON machinery is not needed on the dashboard's start-up path.
+    from sot.collect.replay import RecordingError, ReplaySource
+
+    try:
+        return ReplaySource.from_file(config.replay_path)
+    except RecordingError as err:
+        raise ConfigError(f"--replay: {err}") from err
+
+
 def _record(path: str) -> int:
+    import json
+
+    from sot.collect.replay import record
+
     document = record(PsutilSource())
     try:
         with open(path, "w", encoding="utf-8") as handle:
@@ -284,13 +299,8 @@ def run(config: Config, log: DebugLog) -> int:
     log.write(f"sot {__version__} starting: {config}")
     if config.record_path is not None:
         return _record(config.record_path)
-    try:
-        source: SystemSource = (
-            ReplaySource.from_file(config.replay_path) if config.replay_path else PsutilSource()
-        )
-        collector = Collector(source)
-    except RecordingError as err:
-        raise ConfigError(f"--replay: {err}") from err
+    source = _source(config)
+    collector = Collector(source)
     first = collector.sample(time.monotonic(), time.time())
     _check_choices(config, first)
     glyphs = choose_glyphs(
