@@ -8,6 +8,7 @@ process. Figures are medians over ``--runs`` runs. Run with ``make bench`` (``AR
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,33 +122,120 @@ def median(values: list[Measurement]) -> Measurement:
     )
 
 
+def ensure_installed(names: Sequence[str]) -> None:
+    """Install the peers with apt-get when they are missing and we may (root, Debian)."""
+    missing = [n for n in names if shutil.which(n) is None]
+    if not missing or os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return
+    packages = ["procps" if n == "top" else n for n in missing]
+    print(f"installing {' '.join(packages)} with apt-get ...", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, check=False)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", *packages], env=env, capture_output=True, check=False
+    )
+
+
+@contextlib.contextmanager
+def sleeping_processes(count: int) -> Iterator[list[int]]:
+    """``count`` extra sleeping processes, killed (exactly those PIDs) on the way out."""
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        for _ in range(count):
+            children.append(subprocess.Popen(["sleep", "100000"], stdin=subprocess.DEVNULL))
+        yield [c.pid for c in children]
+    finally:
+        for child in children:
+            child.kill()
+        for child in children:
+            child.wait()
+
+
+def help_ms(runs: int = 10) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "sot", "--help"], capture_output=True, check=True, cwd=REPO
+        )
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", type=float, default=30.0, help="seconds measured (30)")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before (5)")
     parser.add_argument("--runs", type=int, default=2, help="runs per program (2)")
     parser.add_argument("--size", default="160x48", help="pane size (160x48)")
+    parser.add_argument(
+        "--extra",
+        type=int,
+        default=2000,
+        help="also measure with this many extra sleeping processes (2000; 0: no)",
+    )
+    parser.add_argument("--only", default="sot,htop,top", help="programs to measure")
     args = parser.parse_args()
+    wanted = args.only.split(",")
+    ensure_installed(["tmux", *[n for n in ("htop", "top") if n in wanted]])
     if shutil.which("tmux") is None:
         print("bench: tmux is required (apt-get install tmux)", file=sys.stderr)
         return 2
     width, height = (int(v) for v in args.size.split("x"))
-    programs = [Program("sot", (sys.executable, "-m", "sot", "--interval", "1"), "processes")]
-    for name, command, ready in (("htop", ("htop", "-d", "10"), "PID"), ("top", ("top",), "PID")):
-        if shutil.which(name):
-            programs.append(Program(name, command, ready))
+    programs = [
+        Program("sot", (sys.executable, "-m", "sot", "--interval", "1"), "processes"),
+        Program("htop", ("htop", "-d", "10"), "PID"),
+        Program("top", ("top", "-d", "1"), "PID"),
+    ]
+    programs = [p for p in programs if p.name in wanted and shutil.which(p.command[0])]
     print(
-        f"{args.size} pane, {args.warmup:g} s warm-up, {args.window:g} s window, "
-        f"median of {args.runs} run(s), {os.cpu_count()} cores"
+        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {args.size} tmux pane, "
+        f"refresh 1 s, {args.warmup:g} s warm-up, {args.window:g} s window, "
+        f"median of {args.runs} run(s); `sot --help`: {help_ms():.0f} ms"
     )
-    print(f"{'program':<8} {'first frame ms':>15} {'CPU %':>7} {'peak RSS MiB':>13} {'bytes/s':>9}")
+    idle: dict[str, Measurement] = {}
+    loaded: dict[str, Measurement] = {}
     for program in programs:
-        result = median(
+        idle[program.name] = median(
             [measure(program, width, height, args.warmup, args.window) for _ in range(args.runs)]
         )
+    if args.extra:
+        with sleeping_processes(args.extra):
+            for program in programs:
+                loaded[program.name] = median(
+                    [
+                        measure(program, width, height, args.warmup, args.window)
+                        for _ in range(args.runs)
+                    ]
+                )
+    extra = f"CPU % +{args.extra}" if args.extra else ""
+    print(f"| program | first frame ms | CPU % idle | {extra or '-'} | peak RSS MiB | bytes/s |")
+    print("|---|---|---|---|---|---|")
+    for name, result in idle.items():
+        under_load = f"{loaded[name].cpu_percent:.2f}" if name in loaded else "-"
         print(
-            f"{program.name:<8} {result.first_frame_ms:>15.0f} {result.cpu_percent:>7.2f} "
-            f"{result.peak_rss_mib:>13.1f} {result.bytes_per_s:>9.0f}"
+            f"| {name} | {result.first_frame_ms:.0f} | {result.cpu_percent:.2f} | {under_load} "
+            f"| {result.peak_rss_mib:.1f} | {result.bytes_per_s:.0f} |"
+        )
+    mine = idle.get("sot")
+    for peer in ("htop", "top"):
+        if mine is None or peer not in idle:
+            continue
+        theirs = idle[peer]
+
+        def ratio(a: float, b: float) -> str:
+            return f"{a / b:.2f}x" if b > 0 else "-"
+
+        loaded_ratio = (
+            ratio(loaded["sot"].cpu_percent, loaded[peer].cpu_percent)
+            if "sot" in loaded and peer in loaded
+            else "-"
+        )
+        print(
+            f"| sot / {peer} | {ratio(mine.first_frame_ms, theirs.first_frame_ms)} "
+            f"| {ratio(mine.cpu_percent, theirs.cpu_percent)} | {loaded_ratio} "
+            f"| {ratio(mine.peak_rss_mib, theirs.peak_rss_mib)} "
+            f"| {ratio(mine.bytes_per_s, theirs.bytes_per_s)} |"
         )
     return 0
 

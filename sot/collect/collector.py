@@ -18,6 +18,7 @@ from sot.collect.source import (
     CpuTimes,
     DiskCounters,
     NetCounters,
+    NetStats,
     Partition,
     RawProcessDetails,
     SensorReading,
@@ -171,6 +172,8 @@ class Collector:
             slow_period_s
         )
         self._virtual_nics: _Refresh[frozenset[str]] = _Refresh(partitions_period_s)
+        # Link state and speed: one ioctl per interface, and they rarely change.
+        self._net_stats: _Refresh[Mapping[str, NetStats]] = _Refresh(slow_period_s)
         self._default_route: _Refresh[tuple[str | None]] = _Refresh(slow_period_s)
         self._previous_s: float | None = None
         self._cpu_times: Sequence[CpuTimes] | None = None
@@ -346,7 +349,7 @@ class Collector:
     def _interfaces(self, now_s: float, interval_s: float | None) -> tuple[NetInterface, ...]:
         counters = self._source.net_counters()
         previous, self._net_counters = self._net_counters, counters
-        stats = self._source.net_stats()
+        stats = self._net_stats.get(now_s, self._source.net_stats)
         addresses = self._addresses.get(now_s, self._source.net_addresses)
         virtual = self._virtual_nics.get(now_s, self._source.virtual_interfaces)
         interfaces: list[NetInterface] = []
