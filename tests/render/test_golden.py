@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sot.actions import PendingSignal
 from sot.history import History
 from sot.keys import Mode
+from sot.layout import compute_layout
 from sot.model import ProcessDetails, Snapshot
 from sot.render.cells import Block, display_width
 from sot.render.cpu import render_cpu
@@ -335,3 +336,15 @@ def test_tree_table(glyph_name: str) -> None:
         build_view(snap.processes, query, glyphs.ascii_only), snap.process_counts, query, 3, 0, None
     )
     check(f"tree-{glyph_name}-90x10", render_processes(table, 90, 10, glyphs), 90, 10)
+
+
+def test_changing_the_sort_only_changes_the_process_table() -> None:
+    snap = busy_snapshot()
+    history = history_for(snap)
+    before = render_frame(frame_input(snap, history, AppState()), 120, 40, UNICODE)
+    state = AppState(query=ProcessQuery(sort_key=SortKey.PID, descending=False))
+    after = render_frame(frame_input(snap, history, state), 120, 40, UNICODE)
+    table = compute_layout(120, 40).processes
+    assert table is not None
+    changed = [y for y in range(40) if before[y] != after[y]]
+    assert changed and all(table.y <= y < table.bottom for y in changed)
