@@ -66,7 +66,8 @@ def _peak_rss_mib(pid: int) -> float:
 def measure(
     program: Program, width: int, height: int, warmup_s: float, window_s: float
 ) -> Measurement:
-    socket = f"sot-bench-{os.getpid()}-{program.name}"
+    # A socket of its own per run: a server that is still shutting down must not be reused.
+    socket = f"sot-bench-{os.getpid()}-{program.name}-{time.monotonic_ns()}"
     with tempfile.TemporaryDirectory() as tmp:
         recording = Path(tmp) / "bytes"
         recording.touch()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from sot import __version__
@@ -44,18 +44,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(USAGE_EXIT_CODE)
 
 
-def _interval(text: str) -> float:
-    try:
-        return parse_interval(text)
-    except ConfigError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+def _checked(parse: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type from a config parser: its ConfigError becomes argparse's usage error."""
 
+    def convert(text: str) -> float:
+        try:
+            return parse(text)
+        except ConfigError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
 
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ConfigError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-i",
         "--interval",
-        type=_interval,
+        type=_checked(parse_interval),
         default=1.0,
         metavar="SECONDS",
         help="seconds between samples, 0.2 to 3600 (default 1)",
@@ -107,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--duration",
-        type=_duration,
+        type=_checked(parse_duration),
         metavar="SECONDS",
         help="run the dashboard for this long, then exit 0 (for panes started on a schedule)",
     )

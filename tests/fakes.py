@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from sot.collect.replay import ReplaySource
 from sot.collect.source import (
     CpuTimes,
     DiskCounters,
@@ -187,36 +186,9 @@ class FakeSource:
         )
 
 
-def _build(cls: type[Any], data: Mapping[str, Any]) -> Any:
-    return cls(**{f.name: data[f.name] for f in fields(cls)})
-
-
-def recorded_source(name: str = "recorded_host.json") -> FakeSource:
-    """A FakeSource replaying psutil results recorded on a real machine (tests/data)."""
-    doc = json.loads((DATA / name).read_text())
-    return FakeSource(
-        host=_build(StaticHostInfo, doc["host"]),
-        cpu=[_build(CpuTimes, c) for c in doc["cpu"]],
-        counts=(doc["counts"][0], doc["counts"][1]),
-        frequency=_build(Frequency, doc["frequency"]) if doc["frequency"] else None,
-        sensors=[_build(SensorReading, s) for s in doc["sensors"]],
-        load=(doc["load"][0], doc["load"][1], doc["load"][2]) if doc["load"] else None,
-        users=doc["users"],
-        memory=_build(VirtualMemory, doc["memory"]),
-        swap=_build(SwapMemory, doc["swap"]),
-        parts=[_build(Partition, p) for p in doc["partitions"]],
-        usage={k: _build(UsageBytes, v) for k, v in doc["usage"].items()},
-        disks={k: _build(DiskCounters, v) for k, v in doc["disks"].items()},
-        nics={k: _build(NetCounters, v) for k, v in doc["nics"].items()},
-        nic_stats={k: _build(NetStats, v) for k, v in doc["nic_stats"].items()},
-        addresses={k: (tuple(v[0]), tuple(v[1])) for k, v in doc["addresses"].items()},
-        virtual=frozenset(doc["virtual"]),
-        route=doc["route"],
-        procs=[_build(RawProcess, p) for p in doc["processes"]],
-        identities={
-            int(k): _build(ProcessIdentity, v) if v else None for k, v in doc["identities"].items()
-        },
-    )
+def recorded_source(name: str = "recorded_host.json") -> ReplaySource:
+    """psutil results recorded on a real machine with ``sot --record`` (tests/data)."""
+    return ReplaySource.from_file(str(DATA / name))
 
 
 def snapshot(

@@ -7,7 +7,6 @@ swap, no sensors, strange names) anywhere, and lets tests drive the real program
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
@@ -41,9 +40,8 @@ class RecordingError(ValueError):
 
 
 def _plain(value: object) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return value
+    as_dict = getattr(value, "_asdict", None)
+    return as_dict() if as_dict is not None else value
 
 
 def record(source: SystemSource) -> dict[str, Any]:
@@ -78,7 +76,7 @@ def record(source: SystemSource) -> dict[str, Any]:
 def _build(cls: type[R], data: Any, where: str) -> R:
     if not isinstance(data, Mapping):
         raise RecordingError(f"{where}: expected an object")
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    names: tuple[str, ...] = getattr(cls, "_fields", ())
     missing = [n for n in names if n not in data]
     if missing:
         raise RecordingError(f"{where}: missing {', '.join(missing)}")

@@ -1,27 +1,27 @@
 """The system surface sot reads, as a Protocol, and its psutil implementation.
 
+Its records are NamedTuples, like psutil's own results: cheap to create per process and per tick,
+and they cost a fifth of a slotted dataclass at start-up (measured: 0.2 vs 1 ms per class).
+
 This is the only module that imports psutil. Every method answers with plain records and maps
 psutil's ``NoSuchProcess``/``AccessDenied``/``OSError`` to ``None`` (or an empty result) per call,
 so one unreadable value never takes a panel down. Tests build a fake that satisfies the Protocol.
 """
 
-from __future__ import annotations
 
 import contextlib
 import os
 import platform
 import socket
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import psutil
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class CpuTimes:
+class CpuTimes(NamedTuple):
     """Cumulative CPU seconds per mode since boot, for one logical CPU."""
 
     user: float
@@ -51,8 +51,7 @@ class CpuTimes:
         return total - idle, total
 
 
-@dataclass(frozen=True, slots=True)
-class VirtualMemory:
+class VirtualMemory(NamedTuple):
     total: int
     available: int
     used: int
@@ -62,8 +61,7 @@ class VirtualMemory:
     percent: float
 
 
-@dataclass(frozen=True, slots=True)
-class SwapMemory:
+class SwapMemory(NamedTuple):
     total: int
     used: int
     percent: float
@@ -71,31 +69,27 @@ class SwapMemory:
     sout: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Partition:
+class Partition(NamedTuple):
     device: str
     mount_point: str
     fstype: str
 
 
-@dataclass(frozen=True, slots=True)
-class UsageBytes:
+class UsageBytes(NamedTuple):
     total: int
     used: int
     free: int
     percent: float
 
 
-@dataclass(frozen=True, slots=True)
-class DiskCounters:
+class DiskCounters(NamedTuple):
     read_bytes: int
     write_bytes: int
     read_count: int
     write_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class NetCounters:
+class NetCounters(NamedTuple):
     bytes_recv: int
     bytes_sent: int
     packets_recv: int
@@ -106,14 +100,12 @@ class NetCounters:
     dropout: int
 
 
-@dataclass(frozen=True, slots=True)
-class NetStats:
+class NetStats(NamedTuple):
     is_up: bool
     speed_mbps: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class SensorReading:
+class SensorReading(NamedTuple):
     chip: str
     label: str
     current: float
@@ -121,14 +113,12 @@ class SensorReading:
     critical: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class Frequency:
+class Frequency(NamedTuple):
     current_mhz: float | None
     max_mhz: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class RawProcess:
+class RawProcess(NamedTuple):
     """What changes each tick for one process; ``None`` where it could not be read."""
 
     pid: int
@@ -140,8 +130,7 @@ class RawProcess:
     threads: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessIdentity:
+class ProcessIdentity(NamedTuple):
     """What does not change for the life of a process: cached by (pid, create_time)."""
 
     name: str
@@ -149,8 +138,7 @@ class ProcessIdentity:
     user: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class RawProcessDetails:
+class RawProcessDetails(NamedTuple):
     """One read of everything the details view shows; ``None`` where it was denied."""
 
     pid: int
@@ -178,8 +166,7 @@ class RawProcessDetails:
     children: tuple[tuple[int, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class StaticHostInfo:
+class StaticHostInfo(NamedTuple):
     hostname: str
     os_name: str | None
     kernel: str | None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from sot.collect.collector import Collector, choose_busiest_interface, select_real_filesystems
 from sot.collect.source import (
     DiskCounters,
@@ -29,7 +27,7 @@ def test_first_sample_has_no_rates_second_has_real_ones() -> None:
     assert all(i.rx_bytes_per_s is None for i in first.interfaces)
 
     source.cpu = [cpu_times(15, 5, 90), cpu_times(30, 5, 80)]  # +5 busy/+5 idle, +10 busy/+5 idle
-    source.procs[0] = dataclasses.replace(source.procs[0], cpu_seconds=1.5)
+    source.procs[0] = source.procs[0]._replace(cpu_seconds=1.5)
     source.nics = {**source.nics, "eth0": NetCounters(12_000, 6_000, 120, 60, 0, 0, 0, 0)}
     source.disks = {
         "sda": DiskCounters(5096, 2000, 14, 20),
@@ -199,8 +197,8 @@ def test_recorded_host_replays_into_a_complete_snapshot() -> None:
     assert snap.host.hostname
     assert snap.memory.total_bytes is not None and snap.memory.total_bytes > GIB
     assert snap.processes
-    assert {p.pid for p in snap.processes} <= {p.pid for p in source.procs}
-    assert snap.default_interface == source.route
+    assert {p.pid for p in snap.processes} <= {p.pid for p in source.processes()}
+    assert snap.default_interface == source.default_route_interface()
 
 
 def test_parsers_for_files_psutil_does_not_read() -> None:
