@@ -8,7 +8,6 @@ psutil's ``NoSuchProcess``/``AccessDenied``/``OSError`` to ``None`` (or an empty
 so one unreadable value never takes a panel down. Tests build a fake that satisfies the Protocol.
 """
 
-
 import contextlib
 import os
 import platform
