@@ -53,19 +53,23 @@ class ProcessCollector:
         self._identity_ttl_s = identity_ttl_s
         self._refresh_cap = refresh_cap
         self._identities: dict[ProcessKey, _CachedIdentity] = {}
-        self._cpu_seconds: dict[ProcessKey, float | None] = {}
+        self._previous: dict[ProcessKey, tuple[RawProcess, ProcessRow]] = {}
+        self._memory_total_bytes: int | None = None
 
     def sample(
         self, now_s: float, interval_s: float | None, memory_total_bytes: int | None
     ) -> tuple[tuple[ProcessRow, ...], ProcessCounts]:
         raw = self._source.processes()
         rows: list[ProcessRow] = []
-        seen_cpu: dict[ProcessKey, float | None] = {}
+        seen: dict[ProcessKey, tuple[RawProcess, ProcessRow]] = {}
+        same_memory = memory_total_bytes == self._memory_total_bytes
+        self._memory_total_bytes = memory_total_bytes
         refreshed = 0
         for proc in raw:
             key: ProcessKey = (proc.pid, proc.create_time)
             cached = self._identities.get(key)
             stale = cached is not None and now_s - cached.fetched_at_s > self._identity_ttl_s
+            renamed = False
             if cached is None or (stale and refreshed < self._refresh_cap):
                 if cached is not None:
                     refreshed += 1
@@ -76,34 +80,47 @@ class ProcessCollector:
                 else:
                     cached = _CachedIdentity(identity, now_s)
                     self._identities[key] = cached
-            seen_cpu[key] = proc.cpu_seconds
-            rows.append(self._row(proc, cached.identity, interval_s, memory_total_bytes, key))
-        for key in self._identities.keys() - seen_cpu.keys():
+                    renamed = True
+            previous = self._previous.get(key)
+            if (
+                previous is not None
+                and not renamed
+                and same_memory
+                and previous[0] == proc
+                and previous[1].cpu_percent == 0.0
+            ):
+                row = previous[1]  # an idle process, unchanged: thousands of them on big hosts
+            else:
+                before = previous[0].cpu_seconds if previous is not None else None
+                row = _row(proc, cached.identity, before, interval_s, memory_total_bytes)
+            seen[key] = (proc, row)
+            rows.append(row)
+        for key in self._identities.keys() - seen.keys():
             del self._identities[key]
-        self._cpu_seconds = seen_cpu
+        self._previous = seen
         frozen_rows = tuple(rows)
         return frozen_rows, count_processes(frozen_rows)
 
-    def _row(
-        self,
-        proc: RawProcess,
-        identity: ProcessIdentity,
-        interval_s: float | None,
-        memory_total_bytes: int | None,
-        key: ProcessKey,
-    ) -> ProcessRow:
-        cpu_rate = rate(self._cpu_seconds.get(key), proc.cpu_seconds, interval_s)
-        return ProcessRow(
-            pid=proc.pid,
-            ppid=proc.ppid,
-            user=identity.user,
-            name=identity.name,
-            cmdline=identity.cmdline,
-            status=proc.status,
-            threads=proc.threads,
-            cpu_percent=None if cpu_rate is None else 100.0 * cpu_rate,
-            rss_bytes=proc.rss_bytes,
-            mem_percent=percent_of(proc.rss_bytes, memory_total_bytes),
-            cpu_time_s=proc.cpu_seconds,
-            start_time_epoch_s=proc.create_time,
-        )
+
+def _row(
+    proc: RawProcess,
+    identity: ProcessIdentity,
+    cpu_seconds_before: float | None,
+    interval_s: float | None,
+    memory_total_bytes: int | None,
+) -> ProcessRow:
+    cpu_rate = rate(cpu_seconds_before, proc.cpu_seconds, interval_s)
+    return ProcessRow(
+        pid=proc.pid,
+        ppid=proc.ppid,
+        user=identity.user,
+        name=identity.name,
+        cmdline=identity.cmdline,
+        status=proc.status,
+        threads=proc.threads,
+        cpu_percent=None if cpu_rate is None else 100.0 * cpu_rate,
+        rss_bytes=proc.rss_bytes,
+        mem_percent=percent_of(proc.rss_bytes, memory_total_bytes),
+        cpu_time_s=proc.cpu_seconds,
+        start_time_epoch_s=proc.create_time,
+    )

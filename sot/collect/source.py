@@ -375,6 +375,8 @@ class PsutilSource:
         # psutil's per-process API costs several reads and objects (5x slower measured here).
         usable = proc_root is not None and os.path.exists(f"{proc_root}/self/stat")
         self._stat_reader = ProcStatReader(proc_root) if usable and proc_root else None
+        self._parsed: dict[int, tuple[bytes, RawProcess]] = {}
+        self._parsed_boot: float | None = None
         self._clock_ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self._page_size = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -598,22 +600,31 @@ class PsutilSource:
             return self.psutil_processes()
         ticks, page = float(self._clock_ticks), self._page_size
         rows: list[RawProcess] = []
+        # An idle process's stat line is byte-for-byte the same as last tick: reuse its record.
+        previous = self._parsed if self._parsed_boot == boot else {}
+        parsed_now: dict[int, tuple[bytes, RawProcess]] = {}
         for pid, data in stats:
+            known = previous.get(pid)
+            if known is not None and known[0] == data:
+                parsed_now[pid] = known
+                rows.append(known[1])
+                continue
             parsed = parse_proc_stat(data)
             if parsed is None:
                 continue
             state, ppid, utime, stime, threads, start, rss_pages = parsed
-            rows.append(
-                RawProcess(
-                    pid=pid,
-                    ppid=ppid,
-                    status=PROC_STATES.get(state, state),
-                    create_time=start / ticks + boot,
-                    cpu_seconds=(utime + stime) / ticks,
-                    rss_bytes=rss_pages * page,
-                    threads=threads,
-                )
+            record = RawProcess(
+                pid=pid,
+                ppid=ppid,
+                status=PROC_STATES.get(state, state),
+                create_time=start / ticks + boot,
+                cpu_seconds=(utime + stime) / ticks,
+                rss_bytes=rss_pages * page,
+                threads=threads,
             )
+            parsed_now[pid] = (data, record)
+            rows.append(record)
+        self._parsed, self._parsed_boot = parsed_now, boot
         return rows
 
     def psutil_processes(self) -> list[RawProcess]:

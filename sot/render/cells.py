@@ -50,7 +50,7 @@ _STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 # Printable ASCII plus the box-drawing, block and braille ranges the dashboard draws with: one cell
-# per character, so such text can be copied into a row with a slice instead of char by char.
+# per character and nothing to strip, so such text skips the per-character work.
 _ONE_CELL_TEXT = re.compile("[\x20-\x7e\u2500-\u259f\u2800-\u28ff]*")
 
 
@@ -67,8 +67,8 @@ def sanitize(text: str, ascii_only: bool = False) -> str:
     ``ascii_only`` every non-ASCII character becomes ``?`` (one cell, like the glyph it replaces
     would have been on a non-UTF-8 terminal at best).
     """
-    if text.isascii() and text.isprintable():
-        return text
+    if _ONE_CELL_TEXT.fullmatch(text) and (not ascii_only or text.isascii()):
+        return text  # the common case: plain ASCII, or our own box, bar and graph glyphs
     out: list[str] = []
     for char in text:
         if char in "\t\n\r\v\f":

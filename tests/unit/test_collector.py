@@ -266,3 +266,20 @@ def test_details_rates_and_pid_reuse() -> None:
     assert collector.process_details(key, 13.0) is None
     del source.details[10]
     assert collector.process_details(key, 14.0) is None
+
+
+def test_idle_processes_keep_their_row_and_busy_ones_are_recomputed() -> None:
+    source = FakeSource()
+    source.add_process(10, "idle", cpu_seconds=5.0)
+    source.add_process(11, "busy", cpu_seconds=5.0)
+    collector = Collector(source)
+    collector.sample(1.0, 1.0)
+    second = {p.pid: p for p in collector.sample(2.0, 2.0).processes}
+    assert second[10].cpu_percent == 0.0 and second[11].cpu_percent == 0.0
+    source.procs[1] = source.procs[1]._replace(cpu_seconds=5.5)
+    third = {p.pid: p for p in collector.sample(3.0, 3.0).processes}
+    assert third[10] is second[10]  # unchanged and idle: the same row, not rebuilt
+    assert third[11].cpu_percent == 50.0
+    source.identities[10] = source.identities[10]._replace(name="renamed")
+    later = {p.pid: p for p in collector.sample(40.0, 40.0).processes}  # past the identity TTL
+    assert later[10].name == "renamed"
