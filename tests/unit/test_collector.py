@@ -7,6 +7,7 @@ from sot.collect.source import (
     DiskCounters,
     NetCounters,
     Partition,
+    ProcessIdentity,
     SensorReading,
     SwapMemory,
     parse_cpu_model,
@@ -280,6 +281,6 @@ def test_idle_processes_keep_their_row_and_busy_ones_are_recomputed() -> None:
     third = {p.pid: p for p in collector.sample(3.0, 3.0).processes}
     assert third[10] is second[10]  # unchanged and idle: the same row, not rebuilt
     assert third[11].cpu_percent == 50.0
-    source.identities[10] = source.identities[10]._replace(name="renamed")
+    source.identities[10] = ProcessIdentity("renamed", "/usr/bin/idle", "root")
     later = {p.pid: p for p in collector.sample(40.0, 40.0).processes}  # past the identity TTL
     assert later[10].name == "renamed"
