@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sot.render.cells import Block, Line, Role, blank_block
+from sot.render.cells import BACKGROUND_ROLES, Block, Line, Role, blank_block
 
 # Re-sending up to this many unchanged cells is cheaper than a cursor movement (4-8 bytes).
 MERGE_GAP_CELLS = 5
@@ -59,6 +59,23 @@ class _Writer:
             self.parts.append(self.seq.styles.get(role, self.seq.reset))
             self.role = role
 
+    def blank(self, role: str) -> None:
+        """A space: its colour only shows if it has a background, so keep the current style
+        when neither the current nor the wanted one paints one."""
+        if self.role is None or role in BACKGROUND_ROLES or self.role in BACKGROUND_ROLES:
+            self.style(role)
+        self.parts.append(" ")
+
+
+def _looks_same(old_cell: str, old_style: str, new_cell: str, new_style: str) -> bool:
+    if old_cell != new_cell:
+        return False
+    if old_style == new_style:
+        return True
+    return (
+        new_cell == " " and old_style not in BACKGROUND_ROLES and new_style not in BACKGROUND_ROLES
+    )
+
 
 def _changed_runs(old: Line, new: Line, limit: int) -> list[tuple[int, int]]:
     """Half-open [start, end) column ranges of ``new`` that differ from ``old``, merged across
@@ -68,7 +85,7 @@ def _changed_runs(old: Line, new: Line, limit: int) -> list[tuple[int, int]]:
     old_styles, new_styles = old.styles, new.styles
     x = 0
     while x < limit:
-        if old_cells[x] == new_cells[x] and old_styles[x] == new_styles[x]:
+        if _looks_same(old_cells[x], old_styles[x], new_cells[x], new_styles[x]):
             x += 1
             continue
         start = x
@@ -76,7 +93,7 @@ def _changed_runs(old: Line, new: Line, limit: int) -> list[tuple[int, int]]:
         gap = 0
         x += 1
         while x < limit and gap <= MERGE_GAP_CELLS:
-            if old_cells[x] == new_cells[x] and old_styles[x] == new_styles[x]:
+            if _looks_same(old_cells[x], old_styles[x], new_cells[x], new_styles[x]):
                 gap += 1
             else:
                 gap = 0
@@ -181,8 +198,11 @@ def render_diff(old: Block, new: Block, seq: Sequences, full: bool) -> str:
                 cell = line.cells[col]
                 if cell == "":
                     continue
-                writer.style(line.styles[col])
-                writer.parts.append(cell)
+                if cell == " ":
+                    writer.blank(line.styles[col])
+                else:
+                    writer.style(line.styles[col])
+                    writer.parts.append(cell)
                 x = col + (2 if col + 1 < width and line.cells[col + 1] == "" else 1)
             # At the right margin the cursor's position is terminal-specific (pending wrap).
             writer.cursor = (y, x) if x < width else None

@@ -28,6 +28,7 @@ from sot.screen import Sequences
 if TYPE_CHECKING:
     import blessed
 
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
 _PADDING = re.compile(r"\$<[0-9.]+[*/]{0,2}>")
 QUERY_TIMEOUT_ENV = "BLESSED_QUERY_TIMEOUT_SECONDS"
 # Newer blessed releases wait this long for replies to start-up terminal queries; a terminal that
@@ -178,7 +179,11 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
     sequences = sequences_for(term, colors)
     clear = sequences.clear
     alternate = strip_padding(term.enter_fullscreen or "")
-    enter = alternate + strip_padding((term.hide_cursor or "") + (term.smkx or ""))
+    enter = (
+        alternate
+        + strip_padding((term.hide_cursor or "") + (term.smkx or ""))
+        + ("\x1b(B" if "\x1b(B" in (term.normal or "") else "")
+    )
     # Without an alternate screen the dashboard would stay on the user's screen: clear it.
     leave = strip_padding(
         (term.normal or "")
@@ -204,7 +209,9 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
 
     clear = strip_padding((term.home or "") + (term.clear or ""))
     return Sequences(
-        styles={role: strip_padding(seq) for role, seq in _palette(term, colors).items()},
+        styles={
+            role: merge_sgr(strip_padding(seq)) for role, seq in _palette(term, colors).items()
+        },
         move=move_yx,
         move_right=lambda n: move_right(n) if n > 0 else "",
         clear=clear,
@@ -213,6 +220,19 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
         index=strip_padding(term.ind or ""),
         reverse_index=strip_padding(term.ri or ""),
     )
+
+
+def merge_sgr(sequence: str) -> str:
+    """``ESC(B ESC[m ESC[1m ESC[38;5;75m`` -> ``ESC[0;1;38;5;75m``: one SGR instead of three.
+
+    Every style change sends one of these, so on a slow link the bytes add up. The G0 charset
+    designation that terminfo puts in sgr0 is dropped here; the session sends it once on entry.
+    """
+    rest = sequence.replace("\x1b(B", "")
+    params = _SGR.findall(rest)
+    if not params or _SGR.sub("", rest):
+        return sequence  # not plain SGR (an unusual terminal): send it as terminfo says
+    return "\x1b[" + ";".join(p or "0" for p in params) + "m"
 
 
 def strip_padding(sequence: str) -> str:

@@ -40,6 +40,10 @@ class Role:
     KEY = "k"
 
 
+# Roles that paint a background (or reverse video): a blank in any other role looks the same as a
+# plain blank, which lets the screen writer skip style changes around spaces.
+BACKGROUND_ROLES = frozenset({Role.HEADER, Role.SELECTED, Role.COLUMN})
+
 ALL_ROLES = "".join(
     value for name, value in vars(Role).items() if name.isupper() and isinstance(value, str)
 )

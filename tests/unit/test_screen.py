@@ -36,13 +36,14 @@ class Harness:
         return len(text.encode())
 
     def cells(self) -> list[list[tuple[str, str, str, bool, bool]]]:
-        return [
-            [
-                (c.data, c.fg, c.bg, c.bold, c.reverse)
-                for c in (self.vt.buffer[y][x] for x in range(WIDTH))
-            ]
-            for y in range(HEIGHT)
-        ]
+        """What a person sees: a blank with no background looks the same whatever its colour."""
+
+        def seen(c: pyte.screens.Char) -> tuple[str, str, str, bool, bool]:
+            if c.data == " " and c.bg == "default" and not c.reverse:
+                return (" ", "default", "default", False, False)
+            return (c.data, c.fg, c.bg, c.bold, c.reverse)
+
+        return [[seen(self.vt.buffer[y][x]) for x in range(WIDTH)] for y in range(HEIGHT)]
 
 
 def frame(rows: Sequence[tuple[int, int, str, str]]) -> Block:
