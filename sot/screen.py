@@ -80,34 +80,33 @@ def _looks_same(old_cell: str, old_style: str, new_cell: str, new_style: str) ->
 def _changed_runs(old: Line, new: Line, limit: int) -> list[tuple[int, int]]:
     """Half-open [start, end) column ranges of ``new`` that differ from ``old``, merged across
     small gaps, never splitting a wide character."""
-    runs: list[tuple[int, int]] = []
     old_cells, new_cells = old.cells, new.cells
     old_styles, new_styles = old.styles, new.styles
-    x = 0
-    while x < limit:
-        if _looks_same(old_cells[x], old_styles[x], new_cells[x], new_styles[x]):
-            x += 1
-            continue
-        start = x
-        end = x + 1
-        gap = 0
-        x += 1
-        while x < limit and gap <= MERGE_GAP_CELLS:
-            if _looks_same(old_cells[x], old_styles[x], new_cells[x], new_styles[x]):
-                gap += 1
-            else:
-                gap = 0
-                end = x + 1
-            x += 1
-        x = end
+    # One pass in a comprehension finds the differing cells; the blank rule only runs on those.
+    differing = [
+        x
+        for x, (a, b, c, d) in enumerate(
+            zip(old_cells, new_cells, old_styles, new_styles, strict=True)
+        )
+        if x < limit and (a != b or c != d) and not _looks_same(a, c, b, d)
+    ]
+    runs: list[tuple[int, int]] = []
+    for x in differing:
+        if runs and x - runs[-1][1] <= MERGE_GAP_CELLS:
+            runs[-1] = (runs[-1][0], x + 1)
+        else:
+            runs.append((x, x + 1))
+    fixed: list[tuple[int, int]] = []
+    for first, after in runs:
+        start, end = first, after
         # A continuation cell cannot be drawn alone: start at its wide character.
         while start > 0 and new_cells[start] == "":
             start -= 1
         # A wide character's second half travels with it.
         while end < limit and new_cells[end] == "":
             end += 1
-        runs.append((start, end))
-    return runs
+        fixed.append((start, end))
+    return fixed
 
 
 def find_shift(old: Block, new: Block) -> tuple[int, int, int] | None:
@@ -117,23 +116,27 @@ def find_shift(old: Block, new: Block) -> tuple[int, int, int] | None:
     The bottom row never takes part: scrolling it would carry a cell into the bottom-right corner,
     which the writer never draws."""
     height = min(len(old), len(new)) - 1
+    changed = [y for y in range(height) if new[y] != old[y]]
+    if len(changed) < MIN_SHIFT_GAIN_ROWS:
+        return None
+    # Where each old row can be found: one hash per row instead of comparing every pair.
+    positions: dict[Line, list[int]] = {}
+    for y in range(height):
+        positions.setdefault(old[y], []).append(y)
+    shifts_at = [
+        {src - y for src in positions.get(new[y], ()) if 0 < abs(src - y) <= MAX_SHIFT_ROWS}
+        for y in range(height)
+    ]
     best: tuple[int, int, int] | None = None
     best_gain = MIN_SHIFT_GAIN_ROWS - 1
-    for shift in range(-MAX_SHIFT_ROWS, MAX_SHIFT_ROWS + 1):
-        if shift == 0:
-            continue
-
-        def moved(y: int, shift: int = shift) -> bool:
-            source = y + shift
-            return 0 <= source < height and new[y] == old[source]
-
+    for shift in sorted({shift for shifts in shifts_at for shift in shifts}):
         y = 0
         while y < height:
-            if not moved(y):
+            if shift not in shifts_at[y]:
                 y += 1
                 continue
             start, gain = y, 0
-            while y < height and moved(y):
+            while y < height and shift in shifts_at[y]:
                 gain += new[y] != old[y]
                 y += 1
             if gain > best_gain:

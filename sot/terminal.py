@@ -18,6 +18,7 @@ import termios
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -208,12 +209,14 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
             return strip_padding(term.move_right(n))
 
     clear = strip_padding((term.home or "") + (term.clear or ""))
+    # Movements are asked for hundreds of times a frame and blessed formats each through tparm;
+    # the same few thousand strings come back, so remember them.
     return Sequences(
         styles={
             role: merge_sgr(strip_padding(seq)) for role, seq in _palette(term, colors).items()
         },
-        move=move_yx,
-        move_right=lambda n: move_right(n) if n > 0 else "",
+        move=lru_cache(maxsize=16384)(move_yx),
+        move_right=lru_cache(maxsize=1024)(lambda n: move_right(n) if n > 0 else ""),
         clear=clear,
         reset=strip_padding(term.normal or ""),
         scroll_region=lambda top, bottom: strip_padding(str(painter.csr(top, bottom) or "")),
