@@ -6,7 +6,7 @@ UV := $(PYTHON) -m uv
 endif
 SYNC = $(UV) sync --locked --dev
 
-.PHONY: run test lint format bench uv sync
+.PHONY: run test lint format bench uv sync tmux
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -27,7 +27,14 @@ format: sync
 	$(UV) run --locked ruff format .
 	$(UV) run --locked ruff check --fix .
 
-test: lint
+# The end-to-end tests drive a real terminal through tmux: install it where we can (root with
+# apt-get, as on CI and fresh Debian machines); elsewhere those tests say how to get it.
+tmux:
+	@command -v tmux >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } \
+		|| echo "note: tmux is not installed; the tmux end-to-end tests will be skipped"
+
+test: lint tmux
 	$(UV) run --locked pytest
 
 bench: sync
