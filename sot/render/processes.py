@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sot.model import ProcessCounts, ProcessRow
 from sot.render.box import draw_box
@@ -158,6 +159,19 @@ def _command(row: ProcessRow, query: ProcessQuery, glyphs: Glyphs) -> tuple[str,
     return text, Role.DIM if query.command_line and not row.cmdline else Role.VALUE
 
 
+@lru_cache(maxsize=512)
+def fixed_columns(row: ProcessRow, columns: tuple[Column, ...], glyphs: Glyphs) -> str:
+    """The row's cells before the command, as one string. Idle processes keep the same row
+    object from tick to tick, so most rows of a frame come from this cache."""
+    return (
+        " ".join(
+            pad(column.value(row, glyphs), column.width, column.align, glyphs.ellipsis)
+            for column in columns
+        )
+        + " "
+    )
+
+
 def table_rows(height: int) -> int:
     """How many processes a table of ``height`` rows shows."""
     return max(0, height - BORDER_AND_HEADER_ROWS)
@@ -179,12 +193,11 @@ def render_processes(table: ProcessTable, width: int, height: int, glyphs: Glyph
         row, y = view_row.process, inner.y + 1 + offset
         # The fixed columns go in as one string; only columns styled apart from VALUE (PID,
         # CPU%) are restyled: one write per row instead of one per cell of the table.
-        fields = [
-            pad(column.value(row, glyphs), column.width, column.align, glyphs.ellipsis)
-            for column in columns
-        ]
         x = canvas.put(
-            y, inner.x, " ".join(fields) + " ", Role.VALUE if view_row.matched else Role.DIM
+            y,
+            inner.x,
+            fixed_columns(row, columns, glyphs),
+            Role.VALUE if view_row.matched else Role.DIM,
         )
         if view_row.matched:
             column_x = inner.x
