@@ -39,6 +39,26 @@ def base_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def run_sot(
+    *args: str, shell: str | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The real sot with no terminal: ``args`` after the command, or a shell line in which
+    ``{sot}`` stands for it (for pipes and redirections)."""
+    command: str | list[str] = (
+        shell.format(sot=" ".join(SOT)) if shell is not None else [*SOT, *args]
+    )
+    return subprocess.run(
+        command,
+        shell=shell is not None,
+        capture_output=True,
+        timeout=30,
+        cwd=REPO,
+        env=dict(env if env is not None else base_env()),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
 class AnsweringScreen(pyte.Screen):
     """A pyte screen that answers the terminal's queries (cursor position, device attributes) the
     way a real terminal would, so a program that asks is not left waiting."""

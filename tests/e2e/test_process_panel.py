@@ -33,6 +33,13 @@ def victim() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         child.wait()
 
 
+def start_filtered(tmux: Tmux, text: str, *args: str, columns: int = 120, lines: int = 40) -> None:
+    """sot in a pane, its table filtered down to the one process ``text`` names."""
+    tmux.start([*SOT, *args], columns=columns, lines=lines)
+    assert tmux.wait_for(lambda t: "processes" in t)
+    filter_for(tmux, text)
+
+
 def filter_for(tmux: Tmux, text: str) -> None:
     tmux.send("/")
     assert tmux.wait_for(lambda t: "filter:" in t)
@@ -49,9 +56,7 @@ def test_filter_select_and_terminate(
     tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
     name, child = victim
-    tmux.start(SOT, columns=120, lines=40)
-    assert tmux.wait_for(lambda t: "processes" in t)
-    filter_for(tmux, name)
+    start_filtered(tmux, name)
     assert str(child.pid) in tmux.text()
     tmux.send("T")
     assert tmux.wait_for(lambda t: f"Send SIGTERM to {child.pid} {name}? [y/N]" in t), tmux.text()
@@ -69,9 +74,7 @@ def test_answering_no_leaves_the_process_alive(
     tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
     name, child = victim
-    tmux.start(SOT, columns=120, lines=40)
-    assert tmux.wait_for(lambda t: "processes" in t)
-    filter_for(tmux, name)
+    start_filtered(tmux, name)
     tmux.send("K")
     assert tmux.wait_for(lambda t: f"Send SIGKILL to {child.pid} {name}? [y/N]" in t)
     tmux.send("n")
@@ -83,9 +86,7 @@ def test_answering_no_leaves_the_process_alive(
 
 def test_read_only_sends_nothing(tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]) -> None:
     name, child = victim
-    tmux.start([*SOT, "--read-only"], columns=120, lines=40)
-    assert tmux.wait_for(lambda t: "processes" in t)
-    filter_for(tmux, name)
+    start_filtered(tmux, name, "--read-only")
     tmux.send("K")
     assert tmux.wait_for(lambda t: "read-only" in t)
     tmux.send("y")
@@ -113,9 +114,7 @@ def test_tree_shows_the_child_under_its_parent(
     tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
     name, child = victim
-    tmux.start(SOT, columns=160, lines=48)
-    assert tmux.wait_for(lambda t: "processes" in t)
-    filter_for(tmux, name)
+    start_filtered(tmux, name, columns=160, lines=48)
     tmux.send("t")
     assert tmux.wait_for(lambda t: "tree" in t and "└─" in t), tmux.text()
     lines = tmux.capture()
@@ -129,9 +128,7 @@ def test_details_view_opens_and_q_closes_without_quitting(
     tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
     name, child = victim
-    tmux.start(SOT, columns=120, lines=40)
-    assert tmux.wait_for(lambda t: "processes" in t)
-    filter_for(tmux, name)
+    start_filtered(tmux, name)
     tmux.send("Enter")
     assert tmux.wait_for(lambda t: f"process {child.pid} {name}" in t and "executable" in t)
     assert sys.executable.split("/")[-1] in tmux.text()

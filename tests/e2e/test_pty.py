@@ -6,10 +6,9 @@ Signals and hang-ups are covered, more thoroughly, in test_robustness.py.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
-from tests.e2e.harness import REPO, SOT, PtyRun, base_env
+from tests.e2e.harness import PtyRun, run_sot
 
 PANELS = ("cpu", "memory", "disks", "net ", "processes")
 
@@ -70,15 +69,7 @@ def test_resize_to_tiny_and_back_leaves_no_stale_cells() -> None:
 
 
 def test_once_json_matches_proc_meminfo() -> None:
-    result = subprocess.run(
-        [*SOT, "--once", "--format", "json", "--interval", "0.2"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=REPO,
-        env=base_env(),
-        check=False,
-    )
+    result = run_sot("--once", "--format", "json", "--interval", "0.2")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["schema_version"] == 1
@@ -92,15 +83,7 @@ def test_once_json_matches_proc_meminfo() -> None:
 
 def test_piped_output_is_one_plain_frame() -> None:
     started = time.monotonic()
-    result = subprocess.run(
-        " ".join(SOT) + " --interval 0.5 | cat",
-        shell=True,
-        capture_output=True,
-        timeout=30,
-        cwd=REPO,
-        env=base_env(),
-        check=False,
-    )
+    result = run_sot(shell="{sot} --interval 0.5 | cat")
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started < 0.5 + 5
     assert b"\x1b" not in result.stdout
@@ -117,25 +100,10 @@ def test_bad_options_print_one_line_and_exit_2() -> None:
         ["--format", "xml"],
         ["--bogus"],
     ):
-        result = subprocess.run(
-            [*SOT, *args],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            cwd=REPO,
-            env=base_env(),
-            check=False,
-        )
+        result = run_sot(*args)
+        errors = result.stderr.decode()
         assert result.returncode == 2, args
-        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-        assert "Traceback" not in result.stderr
-    result = subprocess.run(
-        [*SOT, "--net", "no-such-nic0"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=REPO,
-        env=base_env(),
-        check=False,
-    )
-    assert "lo" in result.stderr  # names the valid choices
+        assert len(errors.strip().splitlines()) == 1, errors
+        assert "Traceback" not in errors
+    result = run_sot("--net", "no-such-nic0")
+    assert b"lo" in result.stderr  # names the valid choices

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.e2e.harness import REPO, SOT, PtyRun, Tmux, base_env
+from tests.e2e.harness import SOT, PtyRun, Tmux, base_env, run_sot
 
 PANEL_TITLES = ("cpu", "processes")
 
@@ -305,13 +304,8 @@ def test_glyphs_follow_the_users_locale(
 
 
 def test_ascii_output_encoding_never_raises() -> None:
-    result = subprocess.run(
-        [*SOT, "--once", "--interval", "0.2"],
-        capture_output=True,
-        timeout=30,
-        cwd=REPO,
-        env=base_env(PYTHONIOENCODING="ascii", LANG="en_US.UTF-8"),
-        check=False,
+    result = run_sot(
+        "--once", "--interval", "0.2", env=base_env(PYTHONIOENCODING="ascii", LANG="en_US.UTF-8")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.isascii()
@@ -331,18 +325,8 @@ def test_ascii_output_encoding_never_raises() -> None:
 )
 def test_without_a_terminal_one_plain_frame(shell: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = shell.format(sot=" ".join(SOT), out=out)
     started = time.monotonic()
-    result = subprocess.run(
-        command,
-        shell=True,
-        capture_output=True,
-        timeout=30,
-        cwd=REPO,
-        env=base_env(),
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = run_sot(shell=shell.replace("{out}", str(out)))
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started < 0.5 + 1.0 + 1.0  # interval + 1 s, + interpreter start
     data = out.read_bytes()
@@ -350,19 +334,11 @@ def test_without_a_terminal_one_plain_frame(shell: str, tmp_path: Path) -> None:
 
 
 def test_closed_stdout_is_one_line_not_a_traceback() -> None:
-    result = subprocess.run(
-        " ".join(SOT) + " >&-",
-        shell=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=REPO,
-        env=base_env(),
-        check=False,
-    )
+    result = run_sot(shell="{sot} >&-")
+    errors = result.stderr.decode()
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr
+    assert len(errors.strip().splitlines()) == 1
+    assert "Traceback" not in errors
 
 
 # 9. Cron-started tmux panes -------------------------------------------------------------------
