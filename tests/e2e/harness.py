@@ -243,6 +243,21 @@ class Tmux:
     def capture(self) -> list[str]:
         return self.tmux("capture-pane", "-p", "-t", "main").split("\n")
 
+    def settled_capture(self, quiet: float = 0.15, timeout: float = 5.0) -> list[str]:
+        """The pane once two captures ``quiet`` seconds apart agree.
+
+        One frame can reach tmux in several reads, so a single capture may show half of it.
+        """
+        deadline = time.monotonic() + timeout
+        previous = self.capture()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            current = self.capture()
+            if current == previous:
+                return current
+            previous = current
+        return previous
+
     def text(self) -> str:
         return "\n".join(self.capture())
 

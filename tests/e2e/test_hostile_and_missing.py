@@ -91,14 +91,14 @@ def test_hostile_process_name_and_command_line(
     tmux.send("Enter")
     assert tmux.wait_for(lambda t: "1 of " in t and "PWNED" in t), tmux.text()
     time.sleep(1.2)  # a refresh or two with the hostile row on screen
-    lines = tmux.capture()
+    lines = tmux.settled_capture()
     assert tmux.display("#{pane_title}") == title_before
     assert lines[0].startswith(" sot ")  # the screen was not cleared
     assert any("]0;PWNED" in line for line in lines)  # shown as text, inert
     assert_table_aligned(lines)
     tmux.send("a")  # names instead of command lines: the renamed comm itself
     assert tmux.wait_for(lambda t: "NAME" in t)
-    assert_table_aligned(tmux.capture())
+    assert_table_aligned(tmux.settled_capture())
     assert tmux.display("#{pane_title}") == title_before
 
 
@@ -138,7 +138,7 @@ def test_hostile_interface_mount_point_and_user_names(tmux: Tmux, tmp_path: Path
     title_before = tmux.display("#{pane_title}")
     assert tmux.wait_for(lambda t: "processes" in t and "net " in t), tmux.text()
     time.sleep(1.2)
-    lines = tmux.capture()
+    lines = tmux.settled_capture()
     text = "\n".join(lines)
     assert tmux.display("#{pane_title}") == title_before
     assert lines[0].startswith(" sot ")

@@ -57,7 +57,7 @@ def test_filter_select_and_terminate(
 ) -> None:
     name, child = victim
     start_filtered(tmux, name)
-    assert str(child.pid) in tmux.text()
+    assert tmux.wait_for(lambda t: f" {child.pid} " in t), tmux.text()
     tmux.send("T")
     assert tmux.wait_for(lambda t: f"Send SIGTERM to {child.pid} {name}? [y/N]" in t), tmux.text()
     tmux.send("y")
@@ -116,12 +116,22 @@ def test_tree_shows_the_child_under_its_parent(
     name, child = victim
     start_filtered(tmux, name, columns=160, lines=48)
     tmux.send("t")
-    assert tmux.wait_for(lambda t: "tree" in t and "└─" in t), tmux.text()
-    lines = tmux.capture()
-    child_line = next(i for i, line in enumerate(lines) if f" {child.pid} " in line)
-    parent_line = next(i for i, line in enumerate(lines) if f" {os.getpid()} " in line)
-    assert parent_line < child_line  # the test runner (its parent) sits above it
-    assert "└─" in lines[child_line]
+
+    def child_under_parent(text: str) -> bool:
+        # Matched on whole rows, not on "└─" anywhere: every box corner is "└─", and a
+        # capture can land between two writes of one frame.
+        lines = text.split("\n")
+        child_rows = [i for i, line in enumerate(lines) if f" {child.pid} " in line]
+        parent_rows = [i for i, line in enumerate(lines) if f" {os.getpid()} " in line]
+        return (
+            len(child_rows) == 1
+            and len(parent_rows) == 1
+            and parent_rows[0] < child_rows[0]  # the test runner (its parent) sits above it
+            and "└─" in lines[child_rows[0]].split(f" {child.pid} ", 1)[1]
+            and ", tree," in text
+        )
+
+    assert tmux.wait_for(child_under_parent), tmux.text()
 
 
 def test_details_view_opens_and_q_closes_without_quitting(
@@ -130,8 +140,10 @@ def test_details_view_opens_and_q_closes_without_quitting(
     name, child = victim
     start_filtered(tmux, name)
     tmux.send("Enter")
-    assert tmux.wait_for(lambda t: f"process {child.pid} {name}" in t and "executable" in t)
-    assert sys.executable.split("/")[-1] in tmux.text()
+    executable = sys.executable.split("/")[-1]
+    assert tmux.wait_for(
+        lambda t: f"process {child.pid} {name}" in t and "executable" in t and executable in t
+    ), tmux.text()
     tmux.send("q")
     assert tmux.wait_for(lambda t: "executable" not in t)
     assert still_running(tmux)

@@ -23,7 +23,7 @@ def test_resize_redraws_without_stale_cells(tmux: Tmux) -> None:
     assert tmux.wait_for(lambda t: "terminal too small" in t), tmux.text()
     tmux.resize(100, 30)
     assert tmux.wait_for(lambda t: "processes" in t and "too small" not in t), tmux.text()
-    lines = tmux.capture()
+    lines = tmux.settled_capture()
     for row in lines[1:29]:
         assert len(row) <= 100
         assert row.rstrip()[-1:] in ("┐", "│", "┘"), row
