@@ -7,6 +7,7 @@ processes. Medians over ``--repeat`` runs. Part of ``make bench``.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import statistics
 import sys
@@ -116,10 +117,59 @@ def measure(real: Snapshot, count: int, repeat: int) -> tuple[float, float, floa
     return view_ms, render_ms, diff_ms, median_ms(key_press, repeat)
 
 
+def steady_ticks(ticks: int, interval_s: float) -> dict[str, float]:
+    """CPU milliseconds (process_time) per stage of the real loop on this machine, one tick per
+    ``interval_s``: what idle CPU is made of. Caches go cold between ticks, as they do in sot."""
+    collector = Collector(PsutilSource())
+    snapshot = collector.sample(time.monotonic(), time.time())
+    history = History().push(snapshot)
+    state = AppState()
+    written: list[int] = []
+
+    def write(text: str) -> int:
+        written.append(len(text.encode()))
+        return written[-1]
+
+    screen = Screen(sequences(), write)
+    gc.freeze()  # as sot does after its first frame
+    spent: dict[str, list[float]] = {"sample": [], "view": [], "render": [], "diff": []}
+    for tick in range(ticks + 1):
+        time.sleep(interval_s)
+        marks = [time.process_time()]
+        snapshot = collector.sample(time.monotonic(), time.time())
+        history = history.push(snapshot)
+        marks.append(time.process_time())
+        view = build_view(snapshot.processes, state.query)
+        state = follow_selection(state, view, snapshot)
+        marks.append(time.process_time())
+        frame = render_frame(FrameInput(snapshot, history, state, view), WIDTH, HEIGHT, UNICODE)
+        marks.append(time.process_time())
+        screen.present(frame)
+        marks.append(time.process_time())
+        if tick:  # the first present is a full paint
+            for stage, start, end in zip(spent, marks, marks[1:], strict=False):
+                spent[stage].append((end - start) * 1000)
+    result = {stage: statistics.median(times) for stage, times in spent.items()}
+    result["bytes"] = statistics.median(written[1:])
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--steady", type=int, default=15, metavar="TICKS", help="1 s ticks of the real loop"
+    )
     args = parser.parse_args()
+    if args.steady:
+        steady = steady_ticks(args.steady, 1.0)
+        cpu_ms = sum(steady[stage] for stage in ("sample", "view", "render", "diff"))
+        print(
+            f"steady state, real loop at 1 s, {WIDTH}x{HEIGHT}, CPU ms per tick (medians of "
+            f"{args.steady}): sample {steady['sample']:.2f}, view {steady['view']:.2f}, render "
+            f"{steady['render']:.2f}, diff {steady['diff']:.2f}, total {cpu_ms:.2f} "
+            f"(= {cpu_ms / 10:.2f} % of a core); {steady['bytes']:.0f} bytes per tick"
+        )
     collector = Collector(PsutilSource())
     real = collector.sample(time.monotonic(), time.time())
     time.sleep(0.5)

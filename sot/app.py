@@ -6,6 +6,7 @@ Nothing imports it but ``sot.cli``, lazily, after the arguments are parsed.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -185,6 +186,7 @@ class Dashboard:
         message_expires = 0.0
         stop_at = None if self.config.duration_s is None else last_sample + self.config.duration_s
         dirty = True
+        frozen = False
         while True:
             if dirty:
                 width, height = self.session.size()
@@ -195,6 +197,12 @@ class Dashboard:
                 data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
                 screen.present(render_frame(data, width, height, self.glyphs))
                 dirty = False
+                if not frozen:
+                    # Modules, terminfo tables and caches live as long as sot does: taken out of
+                    # the collector's sight, they stop being re-scanned by every collection
+                    # (about 0.3 ms of CPU per tick, measured with gc.callbacks).
+                    gc.freeze()
+                    frozen = True
             now = time.monotonic()
             timeout = None if self.state.paused else max(0.0, next_sample - now)
             if self.state.message:

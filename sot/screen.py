@@ -7,8 +7,9 @@ write per frame; an unchanged frame writes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sot.render.cells import BACKGROUND_ROLES, Block, Line, Role, blank_block
 
@@ -32,6 +33,38 @@ class Sequences:
     scroll_region: Callable[[int, int], str] = lambda top, bottom: ""  # rows top..bottom; "" = none
     index: str = ""  # at the bottom margin: scroll the region up one line
     reverse_index: str = ""  # at the top margin: scroll the region down one line
+    # Relative movements ("" if unsupported); they never scroll or wrap.
+    move_left: Callable[[int], str] = lambda n: ""
+    move_down: Callable[[int], str] = lambda n: ""
+    move_up: Callable[[int], str] = lambda n: ""
+    back: str = ""  # one cell left
+    carriage_return: str = ""  # to column 0 of the same row
+    # (from role, to role) -> the shortest SGR for that change, where shorter than a full style.
+    transitions: Mapping[tuple[str, str], str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "transitions", style_transitions(self.styles))
+
+
+# A style that is a reset plus at most a foreground colour (and nothing else).
+_FOREGROUND_ONLY = re.compile(r"\x1b\[0(?:;(3[0-7]|9[0-7]|38;5;\d+|38;2;\d+;\d+;\d+))?m")
+
+
+def style_transitions(styles: Mapping[str, str]) -> dict[tuple[str, str], str]:
+    """Between two styles that set nothing but a foreground colour, setting the new colour alone
+    is enough (``ESC[38;5;71m`` instead of ``ESC[0;38;5;71m``): most changes on a frame are
+    between such styles, and over SSH every byte counts."""
+    foregrounds = {}
+    for role, sgr in styles.items():
+        match = _FOREGROUND_ONLY.fullmatch(sgr)
+        if match:
+            foregrounds[role] = match.group(1)
+    return {
+        (old, new): f"\x1b[{colour}m"
+        for old in foregrounds
+        for new, colour in foregrounds.items()
+        if colour is not None and old != new
+    }
 
 
 class _Writer:
@@ -40,23 +73,46 @@ class _Writer:
     def __init__(self, seq: Sequences) -> None:
         self.seq = seq
         self.parts: list[str] = []
+        # None where the position is unknown (or at the right margin, where it is
+        # terminal-specific): only an absolute move is safe from there.
         self.cursor: tuple[int, int] | None = None
         self.role: str | None = None
 
     def goto(self, y: int, x: int) -> None:
         if self.cursor == (y, x):
             return
-        absolute = self.seq.move(y, x)
-        if self.cursor is not None and self.cursor[0] == y and self.cursor[1] < x:
-            relative = self.seq.move_right(x - self.cursor[1])
-            if relative and len(relative) < len(absolute):
-                absolute = relative
-        self.parts.append(absolute)
+        move = self.seq.move(y, x)
+        if self.cursor is not None:
+            relative = self._relative(y - self.cursor[0], x - self.cursor[1], x)
+            if relative is not None and len(relative) < len(move):
+                move = relative
+        self.parts.append(move)
         self.cursor = (y, x)
+
+    def _relative(self, dy: int, dx: int, x: int) -> str | None:
+        """The shortest relative movement by (dy, dx) to column x, or None if there is none.
+        A graph column drawn downwards, for instance, needs one cell left and one row down:
+        4 bytes instead of the 8 of an absolute move."""
+        seq = self.seq
+        vertical = seq.move_down(dy) if dy > 0 else seq.move_up(-dy) if dy < 0 else ""
+        if dy and not vertical:
+            return None
+        if dx == 0:
+            return vertical
+        if dx > 0:
+            horizontal = seq.move_right(dx)
+        else:
+            options = [seq.move_left(-dx), seq.back if dx == -1 else ""]
+            if seq.carriage_return:
+                options.append(seq.carriage_return + seq.move_right(x))
+            horizontal = min((o for o in options if o), key=len, default="")
+        return vertical + horizontal if horizontal else None
 
     def style(self, role: str) -> None:
         if role != self.role:
-            self.parts.append(self.seq.styles.get(role, self.seq.reset))
+            seq = self.seq
+            shorter = seq.transitions.get((self.role, role)) if self.role is not None else None
+            self.parts.append(shorter or seq.styles.get(role, seq.reset))
             self.role = role
 
     def blank(self, role: str) -> None:

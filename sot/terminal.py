@@ -208,6 +208,16 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
         def move_right(n: int) -> str:
             return strip_padding(term.move_right(n))
 
+    def parameterized(capability: str) -> Callable[[int], str]:
+        """A movement by n cells from its parameterized capability only: the one-cell forms
+        (cud1 is a newline) can scroll or be translated by the tty."""
+        formatter: Any = getattr(term, capability)
+
+        def move(n: int) -> str:
+            return strip_padding(str(formatter(n) or "")) if n > 0 else ""
+
+        return lru_cache(maxsize=256)(move) if formatter(1) else lambda n: ""
+
     clear = strip_padding((term.home or "") + (term.clear or ""))
     # Movements are asked for hundreds of times a frame and blessed formats each through tparm;
     # the same few thousand strings come back, so remember them.
@@ -222,6 +232,11 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
         scroll_region=lambda top, bottom: strip_padding(str(painter.csr(top, bottom) or "")),
         index=strip_padding(term.ind or ""),
         reverse_index=strip_padding(term.ri or ""),
+        move_left=parameterized("cub"),
+        move_down=parameterized("cud"),
+        move_up=parameterized("cuu"),
+        back="\b" if term.cub1 == "\b" else "",
+        carriage_return="\r" if term.cr == "\r" else "",
     )
 
 

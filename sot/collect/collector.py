@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from sot.collect.cpu import cpu_percentages
@@ -121,12 +122,17 @@ def _is_whole_disk(name: str, names: frozenset[str]) -> bool:
     return not name.startswith(("loop", "ram", "zram", "fd", "sr"))
 
 
+@lru_cache(maxsize=4)
+def _whole_disks(names: frozenset[str]) -> tuple[str, ...]:
+    """The devices whose traffic makes up the total; the set of names rarely changes."""
+    return tuple(n for n in sorted(names) if _is_whole_disk(n, names) and not n.startswith("dm-"))
+
+
 def _total_io(
     previous: Mapping[str, DiskCounters], current: Mapping[str, DiskCounters], dt: float | None
 ) -> IoRate:
     """Sum over whole disks only, so a partition's traffic is not counted twice."""
-    names = frozenset(current)
-    disks = [n for n in names if _is_whole_disk(n, names) and not n.startswith("dm-")]
+    disks = _whole_disks(frozenset(current))
     if not disks or any(n not in previous for n in disks):
         return IoRate(None, None, None, None)
 

@@ -519,7 +519,10 @@ class PsutilSource:
 
     def disk_counters(self) -> Mapping[str, DiskCounters]:
         try:
-            counters = psutil.disk_io_counters(perdisk=True)
+            # nowrap=False: a counter that goes backwards must reach the collector as it is
+            # (it shows "unknown" for that tick), and psutil's wrap bookkeeping costs a copy of
+            # every counter per call.
+            counters = psutil.disk_io_counters(perdisk=True, nowrap=False)
         except (*_PROCESS_ERRORS, RuntimeError):
             return {}
         if not counters:
@@ -538,7 +541,7 @@ class PsutilSource:
 
     def net_counters(self) -> Mapping[str, NetCounters]:
         try:
-            counters = psutil.net_io_counters(pernic=True)
+            counters = psutil.net_io_counters(pernic=True, nowrap=False)  # as for disks
         except _PROCESS_ERRORS:
             return {}
         return {

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import psutil
 import pyte
 
 REPO = Path(__file__).resolve().parents[2]
@@ -296,3 +297,18 @@ class Tmux:
 
     def kill(self) -> None:
         self.tmux("kill-server", check=False)
+
+
+def sot_under(tmux: Tmux, timeout: float = 5.0) -> psutil.Process:
+    """The sot process running in the tmux pane (a child of the holder shell)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shell = psutil.Process(tmux.pane_pid())
+        for child in shell.children(recursive=True):
+            try:
+                if "sot" in child.cmdline():
+                    return child
+            except psutil.NoSuchProcess:
+                continue
+        time.sleep(0.05)
+    raise AssertionError("no sot process in the pane")

@@ -13,24 +13,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.e2e.harness import SOT, PtyRun, Tmux, base_env, run_sot
+from tests.e2e.harness import SOT, PtyRun, Tmux, base_env, run_sot, sot_under
 
 PANEL_TITLES = ("cpu", "processes")
-
-
-def sot_under(tmux: Tmux, timeout: float = 5.0) -> psutil.Process:
-    """The sot process running in the tmux pane (a child of the holder shell)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        shell = psutil.Process(tmux.pane_pid())
-        for child in shell.children(recursive=True):
-            try:
-                if "sot" in child.cmdline():
-                    return child
-            except psutil.NoSuchProcess:
-                continue
-        time.sleep(0.05)
-    raise AssertionError("no sot process in the pane")
 
 
 def gone_within(process: psutil.Process, seconds: float) -> bool:

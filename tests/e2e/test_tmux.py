@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.e2e.harness import SOT, Tmux, base_env
+from pathlib import Path
+
+from tests.e2e.harness import SOT, Tmux, base_env, sot_under
 
 
 def test_first_frame_quit_and_terminal_restored(tmux: Tmux, busy_marker: tuple[str, int]) -> None:
@@ -11,6 +13,8 @@ def test_first_frame_quit_and_terminal_restored(tmux: Tmux, busy_marker: tuple[s
     assert tmux.wait_for(lambda t: "processes" in t and "memory" in t), tmux.text()
     assert tmux.display("#{alternate_on}") == "1"
     assert tmux.wait_for(lambda t: marker in t, timeout=6), tmux.text()
+    # 3.7 MiB that a monitor left running all day has no use for.
+    assert "libcrypto" not in Path(f"/proc/{sot_under(tmux).pid}/maps").read_text()
     tmux.send("q")
     assert tmux.wait_exit() == 0
     assert tmux.display("#{alternate_on} #{cursor_flag}") == "0 1"

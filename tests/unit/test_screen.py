@@ -106,11 +106,37 @@ def test_bottom_right_cell_is_never_written() -> None:
     assert harness.vt.cursor.y == HEIGHT - 1  # nothing scrolled
 
 
+def test_a_graph_column_is_drawn_with_relative_moves() -> None:
+    harness = Harness()
+    harness.screen.present(frame([(0, 0, "cpu", Role.TITLE)]))
+    column = [(y, 10, "⡇", Role.CPU) for y in range(1, 6)]
+    harness.screen.present(frame([(0, 0, "cpu", Role.TITLE), *column]))
+    sent = harness.sent[-1]
+    assert sent.count("H") == 1  # one absolute move, then one cell left and down: 4 bytes each
+    assert sent.count("\x1b[1B\b") == 4
+    assert [row[10] for row in text_of(harness)[1:6]] == ["⡇"] * 5
+
+
+def test_a_change_of_foreground_colour_alone_does_not_reset() -> None:
+    harness = Harness()
+    harness.screen.present(frame([(1, 0, "ab", Role.NORMAL)]))
+    harness.screen.present(frame([(1, 0, "a", Role.DIM), (1, 1, "b", Role.OK)]))
+    sent = harness.sent[-1]
+    assert sent.count("\x1b[0;") == 1  # the first style of a frame is set in full
+    assert "\x1b[38;5;" in sent.split("a", 1)[1]  # the second only changes the colour
+    assert (
+        harness.cells()[1][:2]
+        == fresh_paint(frame([(1, 0, "a", Role.DIM), (1, 1, "b", Role.OK)])).cells()[1][:2]
+    )
+
+
 ROW = st.tuples(
     st.integers(min_value=0, max_value=HEIGHT - 1),
     st.integers(min_value=-2, max_value=WIDTH),
     st.text(alphabet="ab c中🙂é", max_size=12),
-    st.sampled_from([Role.NORMAL, Role.TITLE, Role.OK, Role.SELECTED, Role.HEADER]),
+    st.sampled_from(
+        [Role.NORMAL, Role.TITLE, Role.OK, Role.DIM, Role.CRIT, Role.SELECTED, Role.HEADER]
+    ),
 )
 
 
