@@ -24,6 +24,7 @@ from sot.keys import command_for
 from sot.model import ProcessRow, Snapshot
 from sot.render.frame import FrameInput, process_page_rows, render_frame
 from sot.render.glyphs import UNICODE
+from sot.render.processes import RowMemo
 from sot.screen import Screen, Sequences
 from sot.state import AppState, Context, follow_selection, reduce
 from sot.view import build_view
@@ -131,6 +132,7 @@ def steady_ticks(ticks: int, interval_s: float) -> dict[str, float]:
         return written[-1]
 
     screen = Screen(sequences(), write)
+    memo = RowMemo()
     gc.freeze()  # as sot does after its first frame
     spent: dict[str, list[float]] = {"sample": [], "view": [], "render": [], "diff": []}
     for tick in range(ticks + 1):
@@ -142,7 +144,8 @@ def steady_ticks(ticks: int, interval_s: float) -> dict[str, float]:
         view = build_view(snapshot.processes, state.query)
         state = follow_selection(state, view, snapshot)
         marks.append(time.process_time())
-        frame = render_frame(FrameInput(snapshot, history, state, view), WIDTH, HEIGHT, UNICODE)
+        data = FrameInput(snapshot, history, state, view)
+        frame = render_frame(data, WIDTH, HEIGHT, UNICODE, memo)
         marks.append(time.process_time())
         screen.present(frame)
         marks.append(time.process_time())

@@ -25,6 +25,7 @@ from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.render.frame import FrameInput, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
+from sot.render.processes import RowMemo
 from sot.screen import Screen
 from sot.state import AppState, Context, Effect, follow_selection, keep_visible, reduce
 from sot.terminal import (
@@ -147,6 +148,7 @@ class Dashboard:
     view: ProcessView = field(init=False)
     details: ProcessDetails | None = None
     page_rows: int = 0
+    row_memo: RowMemo = field(default_factory=RowMemo)
 
     def __post_init__(self) -> None:
         self._refresh_view()
@@ -195,7 +197,7 @@ class Dashboard:
                     self.page_rows = page_rows
                     self.state = keep_visible(self.state, len(self.view.rows), page_rows)
                 data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
-                screen.present(render_frame(data, width, height, self.glyphs))
+                screen.present(render_frame(data, width, height, self.glyphs, self.row_memo))
                 dirty = False
                 if not frozen:
                     # Modules, terminfo tables and caches live as long as sot does: taken out of

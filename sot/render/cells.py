@@ -159,6 +159,15 @@ class Canvas:
         self._cells = [[" "] * self.width for _ in range(self.height)]
         self._styles = [[role] * self.width for _ in range(self.height)]
 
+    @classmethod
+    def of(cls, block: Block) -> Canvas:
+        """A canvas showing ``block``, to draw more on."""
+        canvas = cls(len(block[0].cells) if block else 0, 0)
+        canvas.height = len(block)
+        canvas._cells = [list(line.cells) for line in block]
+        canvas._styles = [list(line.styles) for line in block]
+        return canvas
+
     def put(self, y: int, x: int, text: str, role: str = Role.NORMAL) -> int:
         """Write sanitized ``text`` at (y, x); returns the column after the last cell written."""
         if y < 0 or y >= self.height or x >= self.width:

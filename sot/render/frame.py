@@ -10,7 +10,7 @@ from sot.keys import KEY_HELP, Mode
 from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
 from sot.model import ProcessDetails, Snapshot
 from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
+from sot.render.cells import Block, Canvas, Line, Role, blank_block, display_width, fit, sanitize
 from sot.render.cpu import render_cpu
 from sot.render.details import render_details, render_menu
 from sot.render.disks import render_disks
@@ -18,7 +18,7 @@ from sot.render.glyphs import Glyphs
 from sot.render.header import render_header
 from sot.render.memory import render_memory
 from sot.render.network import render_network
-from sot.render.processes import ProcessTable, render_processes, table_rows
+from sot.render.processes import ProcessTable, RowMemo, render_processes, table_rows
 from sot.render.text import Segment, put_segments
 from sot.state import AppState, confirm_prompt, selected_interface, selected_mount, user_choices
 from sot.view import ProcessView
@@ -150,26 +150,62 @@ def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Bl
     )
 
 
-def _paste(canvas: Canvas, rect: Rect | None, block: Block) -> None:
+def _place(placed: list[tuple[Rect, Block]], rect: Rect | None, block: Block) -> None:
     if rect is not None:
-        canvas.paste(rect.y, rect.x, block)
+        placed.append((rect, block))
 
 
-def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> Block:
+def _compose(placed: list[tuple[Rect, Block]], width: int, height: int) -> Block:
+    """The panels side by side, each screen row joined from the panels' rows; gaps are blank.
+
+    Panels never overlap and each keeps its wide characters inside its own edges, so joining
+    rows gives what pasting them one by one onto a canvas would, without touching every cell.
+    """
+    pieces: list[list[tuple[int, Line]]] = [[] for _ in range(height)]
+    for rect, block in placed:
+        for offset, line in enumerate(block[: max(0, min(rect.height, height - rect.y))]):
+            pieces[rect.y + offset].append((rect.x, line))
+    blank = blank_block(width, 1)[0]
+    rows: list[Line] = []
+    for row_pieces in pieces:
+        if len(row_pieces) == 1 and row_pieces[0][0] == 0 and len(row_pieces[0][1].styles) == width:
+            rows.append(row_pieces[0][1])
+            continue
+        cells: tuple[str, ...] = ()
+        styles = ""
+        for x, line in sorted(row_pieces, key=lambda piece: piece[0]):
+            if x > len(styles):  # a gap before this panel
+                cells += blank.cells[: x - len(styles)]
+                styles += blank.styles[: x - len(styles)]
+            room = width - len(styles)
+            cells += line.cells[:room]
+            styles += line.styles[:room]
+        if len(styles) < width:
+            cells += blank.cells[len(styles) :]
+            styles += blank.styles[len(styles) :]
+        rows.append(Line(cells, styles))
+    return tuple(rows)
+
+
+def render_frame(
+    data: FrameInput, width: int, height: int, glyphs: Glyphs, row_memo: RowMemo | None = None
+) -> Block:
+    """The whole screen. ``row_memo`` (owned by the caller, kept across frames) spares laying
+    out unchanged process rows again; the frame is the same without it."""
     layout = compute_layout(width, height)
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
     snapshot, history, state = data.snapshot, data.history, data.state
-    canvas = Canvas(width, height)
+    placed: list[tuple[Rect, Block]] = []
     if layout.header:
-        _paste(
-            canvas,
+        _place(
+            placed,
             layout.header,
             render_header(snapshot.host, snapshot.wall_epoch_s, width, glyphs),
         )
     if layout.cpu:
-        _paste(
-            canvas,
+        _place(
+            placed,
             layout.cpu,
             render_cpu(
                 snapshot.cpu,
@@ -181,16 +217,16 @@ def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> B
             ),
         )
     if layout.memory:
-        _paste(
-            canvas,
+        _place(
+            placed,
             layout.memory,
             render_memory(
                 snapshot.memory, history, layout.memory.width, layout.memory.height, glyphs
             ),
         )
     if layout.disks:
-        _paste(
-            canvas,
+        _place(
+            placed,
             layout.disks,
             render_disks(
                 snapshot.disks,
@@ -203,8 +239,8 @@ def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> B
             ),
         )
     if layout.network:
-        _paste(
-            canvas,
+        _place(
+            placed,
             layout.network,
             render_network(
                 snapshot.interfaces,
@@ -225,32 +261,43 @@ def render_frame(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> B
             scroll_top=state.scroll_top,
             order_cursor=state.order_cursor if state.mode is Mode.ORDER else None,
         )
-        _paste(
-            canvas,
+        _place(
+            placed,
             layout.processes,
-            render_processes(table, layout.processes.width, layout.processes.height, glyphs),
-        )
-    if layout.status:
-        _paste(canvas, layout.status, render_status(state, width, glyphs))
-    if state.mode is Mode.DETAILS and state.details is not None:
-        body = Rect(1, 0, width, height - 2)
-        _paste(
-            canvas,
-            body,
-            render_details(
-                data.details,
-                state.details[0],
-                snapshot.wall_epoch_s,
-                body.width,
-                body.height,
-                glyphs,
+            render_processes(
+                table, layout.processes.width, layout.processes.height, glyphs, row_memo
             ),
         )
-    elif state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
-        block, rect = _menu(data, width, height, glyphs)
-        _paste(canvas, rect, block)
-    elif state.mode is Mode.HELP:
-        overlay = render_help(width, height, glyphs)
-        if overlay is not None:
-            _paste(canvas, overlay[1], overlay[0])
+    if layout.status:
+        _place(placed, layout.status, render_status(state, width, glyphs))
+    frame = _compose(placed, width, height)
+    overlay = _overlay(data, width, height, glyphs)
+    if overlay is None:
+        return frame
+    block, rect = overlay
+    canvas = Canvas.of(frame)
+    canvas.paste(rect.y, rect.x, block)
     return canvas.block()
+
+
+def _overlay(
+    data: FrameInput, width: int, height: int, glyphs: Glyphs
+) -> tuple[Block, Rect] | None:
+    """What covers the panels in this mode (details, a menu, help), and where; or None."""
+    state = data.state
+    if state.mode is Mode.DETAILS and state.details is not None:
+        body = Rect(1, 0, width, height - 2)
+        details = render_details(
+            data.details,
+            state.details[0],
+            data.snapshot.wall_epoch_s,
+            body.width,
+            body.height,
+            glyphs,
+        )
+        return details, body
+    if state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
+        return _menu(data, width, height, glyphs)
+    if state.mode is Mode.HELP:
+        return render_help(width, height, glyphs)
+    return None

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sot.model import ProcessCounts, ProcessRow
 from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Role, fit, pad, sanitize
+from sot.render.cells import Block, Canvas, Line, Role, fit, pad, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.meters import level_role
 from sot.render.units import UNKNOWN, cpu_time, human_bytes, percent
-from sot.view import ProcessQuery, ProcessView, SortKey, shown_command
+from sot.view import ProcessQuery, ProcessView, SortKey, ViewRow, shown_command
 
 _STATUS_LETTERS = {
     "running": "R",
@@ -161,8 +161,7 @@ def _command(row: ProcessRow, query: ProcessQuery, glyphs: Glyphs) -> tuple[str,
 
 @lru_cache(maxsize=512)
 def fixed_columns(row: ProcessRow, columns: tuple[Column, ...], glyphs: Glyphs) -> str:
-    """The row's cells before the command, as one string. Idle processes keep the same row
-    object from tick to tick, so most rows of a frame come from this cache."""
+    """The row's cells before the command, as one string."""
     return (
         " ".join(
             pad(column.value(row, glyphs), column.width, column.align, glyphs.ellipsis)
@@ -177,41 +176,102 @@ def table_rows(height: int) -> int:
     return max(0, height - BORDER_AND_HEADER_ROWS)
 
 
-def render_processes(table: ProcessTable, width: int, height: int, glyphs: Glyphs) -> Block:
-    canvas = Canvas(width, height)
-    inner = draw_box(canvas, "processes", glyphs, _title_note(table, glyphs))
-    if inner.width <= 0 or inner.height <= 0:
+# What a finished row depends on besides its process row: panel width, matched, tree guide,
+# command line or name, glyphs.
+_RowKey = tuple[int, bool, str, bool, Glyphs]
+
+
+@dataclass(slots=True)
+class RowMemo:
+    """Finished table rows of the last frame, by process row object.
+
+    An idle process keeps the same row object from tick to tick (the collector reuses it), so
+    most rows of a frame are found here instead of being laid out cell by cell again. A cache
+    only: the table is the same with or without it. The loop owns one and passes it in.
+    """
+
+    rows: dict[int, tuple[ProcessRow, _RowKey, Line]] = field(default_factory=dict)
+
+
+def _bordered(width: int, glyphs: Glyphs) -> Canvas:
+    """A one-row canvas holding a table row's side borders."""
+    canvas = Canvas(width, 1)
+    canvas.put(0, 0, glyphs.vertical, Role.BORDER)
+    canvas.put(0, width - 1, glyphs.vertical, Role.BORDER)
+    return canvas
+
+
+def _row_line(
+    view_row: ViewRow, columns: tuple[Column, ...], query: ProcessQuery, width: int, glyphs: Glyphs
+) -> Line:
+    """One table row, side borders included, ``width`` cells."""
+    row = view_row.process
+    canvas = _bordered(width, glyphs)
+    inner_width = width - 2
+    # The fixed columns go in as one string; only columns styled apart from VALUE (PID, CPU%)
+    # are restyled: one write per row instead of one per cell.
+    x = canvas.put(
+        0, 1, fixed_columns(row, columns, glyphs), Role.VALUE if view_row.matched else Role.DIM
+    )
+    if view_row.matched:
+        column_x = 1
+        for column in columns:
+            role = column.role(row)
+            if role != Role.VALUE:
+                canvas.restyle(0, column_x, column.width, role)
+            column_x += column.width + 1
+    room = 1 + inner_width - x
+    if view_row.guide:
+        x = canvas.put(0, x, fit(view_row.guide, room, ""), Role.BORDER)
+        room = 1 + inner_width - x
+    text, role = _command(row, query, glyphs)
+    canvas.put(0, x, fit(text, room, glyphs.ellipsis), role if view_row.matched else Role.DIM)
+    return canvas.block()[0]
+
+
+def _selected(line: Line) -> Line:
+    width = len(line.styles)
+    return Line(line.cells, line.styles[0] + Role.SELECTED * (width - 2) + line.styles[-1])
+
+
+def render_processes(
+    table: ProcessTable, width: int, height: int, glyphs: Glyphs, memo: RowMemo | None = None
+) -> Block:
+    if width < 3 or height < BORDER_AND_HEADER_ROWS:
+        canvas = Canvas(width, height)
+        draw_box(canvas, "processes", glyphs, _title_note(table, glyphs))
         return canvas.block()
+    # The border, title and column header are drawn on a three-row canvas (top border, header,
+    # bottom border); the rows in between are whole lines, most of them from the memo.
+    frame = Canvas(width, BORDER_AND_HEADER_ROWS)
+    inner = draw_box(frame, "processes", glyphs, _title_note(table, glyphs))
     columns = visible_columns(inner.width)
-    command_x = sum(c.width + 1 for c in columns)
-    _header(canvas, inner.y, inner.x, inner.width, table, columns, glyphs)
-    page = table.view.rows[table.scroll_top : table.scroll_top + inner.height - 1]
-    if not page:
-        empty = "no process matches the filter" if table.view.total else "no processes"
-        canvas.put(inner.y + 1, inner.x, fit(empty, inner.width, glyphs.ellipsis), Role.DIM)
+    _header(frame, inner.y, inner.x, inner.width, table, columns, glyphs)
+    top, header, bottom = frame.block()
+    capacity = height - BORDER_AND_HEADER_ROWS
+    blank = _bordered(width, glyphs).block()[0]
+    page = table.view.rows[table.scroll_top : table.scroll_top + capacity]
+    lines: list[Line] = []
+    if not page and capacity > 0:
+        message = "no process matches the filter" if table.view.total else "no processes"
+        message_row = _bordered(width, glyphs)
+        message_row.put(0, 1, fit(message, inner.width, glyphs.ellipsis), Role.DIM)
+        lines.append(message_row.block()[0])
+    remembered = memo.rows if memo is not None else {}
+    kept: dict[int, tuple[ProcessRow, _RowKey, Line]] = {}
     for offset, view_row in enumerate(page):
-        row, y = view_row.process, inner.y + 1 + offset
-        # The fixed columns go in as one string; only columns styled apart from VALUE (PID,
-        # CPU%) are restyled: one write per row instead of one per cell of the table.
-        x = canvas.put(
-            y,
-            inner.x,
-            fixed_columns(row, columns, glyphs),
-            Role.VALUE if view_row.matched else Role.DIM,
-        )
-        if view_row.matched:
-            column_x = inner.x
-            for column in columns:
-                role = column.role(row)
-                if role != Role.VALUE:
-                    canvas.restyle(y, column_x, column.width, role)
-                column_x += column.width + 1
-        room = inner.width - command_x
-        if view_row.guide:
-            x = canvas.put(y, x, fit(view_row.guide, room, ""), Role.BORDER)
-            room = inner.x + inner.width - x
-        text, role = _command(row, table.query, glyphs)
-        canvas.put(y, x, fit(text, room, glyphs.ellipsis), role if view_row.matched else Role.DIM)
+        row = view_row.process
+        key: _RowKey = (width, view_row.matched, view_row.guide, table.query.command_line, glyphs)
+        entry = remembered.get(id(row))
+        if entry is not None and entry[0] is row and entry[1] == key:
+            line = entry[2]
+        else:
+            line = _row_line(view_row, columns, table.query, width, glyphs)
+        kept[id(row)] = (row, key, line)
         if table.selected_index == table.scroll_top + offset:
-            canvas.restyle(y, inner.x, inner.width, Role.SELECTED)
-    return canvas.block()
+            line = _selected(line)
+        lines.append(line)
+    if memo is not None:
+        memo.rows = kept
+    lines.extend([blank] * (capacity - len(lines)))
+    return (top, header, *lines, bottom)

@@ -19,17 +19,17 @@ from hypothesis import strategies as st
 from sot.actions import PendingSignal
 from sot.history import History
 from sot.keys import Mode
-from sot.layout import compute_layout
+from sot.layout import Rect, compute_layout
 from sot.model import ProcessDetails, Snapshot
-from sot.render.cells import Block, display_width
+from sot.render.cells import Block, Canvas, Role, display_width
 from sot.render.cpu import render_cpu
 from sot.render.disks import render_disks
-from sot.render.frame import FrameInput, render_frame
+from sot.render.frame import FrameInput, _compose, render_frame
 from sot.render.glyphs import ASCII, BLOCK, UNICODE, Glyphs
 from sot.render.header import render_header
 from sot.render.memory import render_memory
 from sot.render.network import render_network
-from sot.render.processes import ProcessTable, render_processes, visible_columns
+from sot.render.processes import ProcessTable, RowMemo, render_processes, visible_columns
 from sot.state import AppState
 from sot.view import ProcessQuery, SortKey, build_view
 from tests.fakes import process, snapshot
@@ -348,3 +348,66 @@ def test_changing_the_sort_only_changes_the_process_table() -> None:
     assert table is not None
     changed = [y for y in range(40) if before[y] != after[y]]
     assert changed and all(table.y <= y < table.bottom for y in changed)
+
+
+STEP = st.tuples(
+    st.sets(st.integers(min_value=0, max_value=7), max_size=8),  # rows that change this tick
+    st.sampled_from([30, 90, 120, 160]),  # panel width
+    st.booleans(),  # command line or name
+    st.booleans(),  # tree
+    st.sampled_from(["", "w3", "w"]),  # filter (in a tree, ancestors of matches are unmatched)
+    st.one_of(st.none(), st.integers(min_value=0, max_value=7)),  # selected row
+    st.sampled_from([UNICODE, ASCII]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(STEP, min_size=1, max_size=6))
+def test_row_memo_never_changes_the_table(
+    steps: list[tuple[set[int], int, bool, bool, str, int | None, Glyphs]],
+) -> None:
+    # Rows keep their objects between ticks unless they change, as the collector's do.
+    rows = [
+        dataclasses.replace(
+            process(10 + i, f"w{i}", cpu=float(i)), ppid=1 if i < 2 else 10 + i // 2
+        )
+        for i in range(8)
+    ]
+    memo = RowMemo()
+    for tick, (changed, width, command_line, tree, text, selected, glyphs) in enumerate(steps):
+        rows = [
+            dataclasses.replace(row, cpu_percent=float(tick + i)) if i in changed else row
+            for i, row in enumerate(rows)
+        ]
+        snap = snapshot(processes=rows)
+        query = ProcessQuery(text=text, tree=tree, command_line=command_line)
+        table = dataclasses.replace(
+            table_for(snap, query, ascii_guides=glyphs is ASCII), selected_index=selected
+        )
+        assert render_processes(table, width, 12, glyphs, memo) == render_processes(
+            table, width, 12, glyphs
+        )
+
+
+TEXT = st.text(alphabet="ab c中🙂é│", max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=20, max_value=220),
+    st.integers(min_value=8, max_value=70),
+    st.data(),
+)
+def test_joining_panel_rows_equals_pasting_the_panels(
+    width: int, height: int, data: st.DataObject
+) -> None:
+    placed: list[tuple[Rect, Block]] = []
+    for rect in compute_layout(width, height).panels():
+        canvas = Canvas(rect.width, rect.height)
+        for y in range(rect.height):
+            canvas.put(y, data.draw(st.integers(-1, rect.width)), data.draw(TEXT), Role.VALUE)
+        placed.append((rect, canvas.block()))
+    pasted = Canvas(width, height)
+    for rect, block in placed:
+        pasted.paste(rect.y, rect.x, block)
+    assert _compose(placed, width, height) == pasted.block()
