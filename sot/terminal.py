@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import blessed
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
+_CHARSET_RESETS = ("\x1b(B", "\x0f")  # G0 := ASCII; shift in (use G0)
 _PADDING = re.compile(r"\$<[0-9.]+[*/]{0,2}>")
 QUERY_TIMEOUT_ENV = "BLESSED_QUERY_TIMEOUT_SECONDS"
 # Newer blessed releases wait this long for replies to start-up terminal queries; a terminal that
@@ -183,7 +184,7 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
     enter = (
         alternate
         + strip_padding((term.hide_cursor or "") + (term.smkx or ""))
-        + ("\x1b(B" if "\x1b(B" in (term.normal or "") else "")
+        + "".join(shift for shift in _CHARSET_RESETS if shift in (term.normal or ""))
     )
     # Without an alternate screen the dashboard would stay on the user's screen: clear it.
     leave = strip_padding(
@@ -243,10 +244,14 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
 def merge_sgr(sequence: str) -> str:
     """``ESC(B ESC[m ESC[1m ESC[38;5;75m`` -> ``ESC[0;1;38;5;75m``: one SGR instead of three.
 
-    Every style change sends one of these, so on a slow link the bytes add up. The G0 charset
-    designation that terminfo puts in sgr0 is dropped here; the session sends it once on entry.
+    Every style change sends one of these, so on a slow link the bytes add up. The character set
+    resets that terminfo puts in sgr0 (G0 designation ``ESC(B`` in xterm's, shift-in ``SI`` in
+    screen's and tmux's) are dropped here: sot never switches character sets, and the session
+    sends them once on entry.
     """
-    rest = sequence.replace("\x1b(B", "")
+    rest = sequence
+    for shift in _CHARSET_RESETS:
+        rest = rest.replace(shift, "")
     params = _SGR.findall(rest)
     if not params or _SGR.sub("", rest):
         return sequence  # not plain SGR (an unusual terminal): send it as terminfo says

@@ -170,7 +170,9 @@ class Collector:
         self._processes = ProcessCollector(source)
         self._static_host: StaticHostInfo = source.host_info()
         self._counts = source.cpu_counts()
-        self._partitions: _Refresh[tuple[Partition, ...]] = _Refresh(partitions_period_s)
+        self._partitions: _Refresh[tuple[tuple[Partition, str], ...]] = _Refresh(
+            partitions_period_s
+        )
         self._frequency = _Refresh[tuple[float | None, float | None]](slow_period_s)
         self._sensors: _Refresh[tuple[SensorReading, ...]] = _Refresh(slow_period_s)
         self._users: _Refresh[tuple[int | None]] = _Refresh(slow_period_s)
@@ -329,15 +331,20 @@ class Collector:
     def _disks(
         self, now_s: float, interval_s: float | None
     ) -> tuple[tuple[DiskUsage, ...], IoRate]:
+        # Each mount with the kernel's name for its device (a realpath), on the partitions'
+        # slow schedule: neither changes between refreshes of the mount table.
         partitions = self._partitions.get(
-            now_s, lambda: select_real_filesystems(self._source.partitions())
+            now_s,
+            lambda: tuple(
+                (part, self._source.resolve_device(part.device))
+                for part in select_real_filesystems(self._source.partitions())
+            ),
         )
         counters = self._source.disk_counters()
         previous, self._disk_counters = self._disk_counters, counters
         disks: list[DiskUsage] = []
-        for part in partitions:
+        for part, device in partitions:
             usage = self._source.disk_usage(part.mount_point)
-            device = self._source.resolve_device(part.device)
             disks.append(
                 DiskUsage(
                     device=part.device,

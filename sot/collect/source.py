@@ -211,6 +211,47 @@ def _read_text(path: str) -> str | None:
         return None
 
 
+def _read_small(path: str) -> bytes | None:
+    """A small /proc file in one read (os.open/os.read: half the cost of open()); None if it
+    cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, 131072)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def split_cmdline(text: str) -> list[str]:
+    """/proc/<pid>/cmdline's arguments, as psutil splits them: NUL-separated, or space-separated
+    where a process rewrote its title (setproctitle) without NULs."""
+    if not text:
+        return []
+    separator = "\x00" if text.endswith("\x00") else " "
+    if text.endswith(separator):
+        text = text[:-1]
+    args = text.split(separator)
+    if separator == "\x00" and len(args) == 1 and " " in text:
+        args = text.split(" ")
+    return args
+
+
+def parse_status_uid(status: bytes) -> int | None:
+    """The real UID from /proc/<pid>/status."""
+    start = status.find(b"\nUid:")
+    if start < 0:
+        return None
+    fields = status[start + 5 : status.find(b"\n", start + 1)].split()
+    try:
+        return int(fields[0])
+    except (IndexError, ValueError):
+        return None
+
+
 # /proc/<pid>/stat state letters, named as psutil names them.
 PROC_STATES = {
     "R": "running",
@@ -374,6 +415,7 @@ class PsutilSource:
         # The /proc fast path (Linux): one read of /proc/<pid>/stat per process and tick, where
         # psutil's per-process API costs several reads and objects (5x slower measured here).
         usable = proc_root is not None and os.path.exists(f"{proc_root}/self/stat")
+        self._proc_root = proc_root if usable else None
         self._stat_reader = ProcStatReader(proc_root) if usable and proc_root else None
         self._parsed: dict[int, tuple[bytes, RawProcess]] = {}
         self._parsed_boot: float | None = None
@@ -651,6 +693,44 @@ class PsutilSource:
         return rows
 
     def process_identity(self, pid: int) -> ProcessIdentity | None:
+        if self._proc_root is not None:
+            return self._proc_identity(self._proc_root, pid)
+        return self.psutil_identity(pid)
+
+    def _proc_identity(self, root: str, pid: int) -> ProcessIdentity | None:
+        """Name, command line and user from /proc in two reads (cmdline, status), the name taken
+        from this tick's stat line; psutil.Process takes about four times as long."""
+        known = self._parsed.get(pid)
+        stat = known[0] if known is not None else _read_small(f"{root}/{pid}/stat")
+        status = _read_small(f"{root}/{pid}/status")
+        if not stat or not status:
+            return None  # gone (psutil's name() would fail too)
+        name = os.fsdecode(stat[stat.find(b"(") + 1 : stat.rfind(b")")])
+        raw_cmdline = _read_small(f"{root}/{pid}/cmdline")
+        args = split_cmdline(os.fsdecode(raw_cmdline)) if raw_cmdline else []
+        if len(name) >= 15 and args:
+            # The kernel cuts names at 15 bytes; psutil restores them from argv[0].
+            extended = os.path.basename(args[0])
+            if extended.startswith(name):
+                name = extended
+        return ProcessIdentity(
+            name=name, cmdline=" ".join(args), user=self._user_for(parse_status_uid(status))
+        )
+
+    def _user_for(self, uid: int | None) -> str | None:
+        if uid is None:
+            return None
+        if uid not in self._user_names:
+            try:
+                import pwd
+
+                self._user_names[uid] = pwd.getpwuid(uid).pw_name
+            except (KeyError, ImportError):
+                self._user_names[uid] = str(uid)
+        return self._user_names[uid]
+
+    def psutil_identity(self, pid: int) -> ProcessIdentity | None:
+        """The portable path, through psutil.Process."""
         try:
             proc = psutil.Process(pid)
             with proc.oneshot():
@@ -673,14 +753,7 @@ class PsutilSource:
                 return str(proc.username())
             except _PROCESS_ERRORS:
                 return None
-        if uid not in self._user_names:
-            try:
-                import pwd
-
-                self._user_names[uid] = pwd.getpwuid(uid).pw_name
-            except (KeyError, ImportError):
-                self._user_names[uid] = str(uid)
-        return self._user_names[uid]
+        return self._user_for(uid)
 
     def process_start_time(self, pid: int) -> float | None:
         try:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sot.render.cells import Block, Canvas, Role
 from sot.screen import Screen, Sequences, render_diff
-from sot.terminal import sequences_for
+from sot.terminal import merge_sgr, sequences_for
 
 WIDTH, HEIGHT = 30, 8
 
@@ -197,3 +197,12 @@ def test_shifted_frames_always_end_exactly_right(
     for block in frames:
         harness.screen.present(block)
     assert harness.cells() == fresh_paint(frames[-1]).cells()
+
+
+def test_style_sequences_merge_under_xterm_tmux_and_screen() -> None:
+    # sgr0 differs: xterm designates G0 (ESC(B), tmux and screen shift in (SI); either way the
+    # style becomes one SGR, and the session sends the charset reset once on entry.
+    assert merge_sgr("\x1b(B\x1b[m\x1b[1m\x1b[38;5;75m") == "\x1b[0;1;38;5;75m"
+    assert merge_sgr("\x1b[m\x0f\x1b[38;5;245m") == "\x1b[0;38;5;245m"
+    assert merge_sgr("\x1b[m\x0f") == "\x1b[0m"
+    assert merge_sgr("\x1b[m\x0e") == "\x1b[m\x0e"  # anything else: sent as terminfo says

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 
-from sot.collect.source import PsutilSource, parse_proc_stat
+from sot.collect.source import PsutilSource, parse_proc_stat, parse_status_uid, split_cmdline
 
 
 def test_parse_proc_stat_survives_hostile_command_names() -> None:
@@ -44,3 +47,60 @@ def test_start_time_matches_the_signal_guards_reading() -> None:
     started = source.process_start_time(os.getpid())
     assert mine.create_time is not None and started is not None
     assert abs(mine.create_time - started) < 0.01
+
+
+# Sets a 15-byte comm whose argv[0] is longer (psutil restores the full name from it); its
+# arguments include one with spaces and an empty last one.
+RETITLED = "import time\nopen('/proc/self/comm', 'w').write('abcdefghijklmno')\ntime.sleep(600)\n"
+
+
+def test_identity_fast_path_agrees_with_psutil() -> None:
+    child = subprocess.Popen(
+        ["abcdefghijklmnopqrstuvwxyz", "-c", RETITLED, "two words", ""],
+        executable=sys.executable,
+    )
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with open(f"/proc/{child.pid}/comm", encoding="utf-8") as comm:
+                if comm.read().strip() == "abcdefghijklmno":
+                    break
+            time.sleep(0.02)
+        source = PsutilSource()
+        pids = [p.pid for p in source.processes()]
+        assert child.pid in pids
+        compared = 0
+        for pid in pids:
+            fast, slow = source.process_identity(pid), source.psutil_identity(pid)
+            if fast is None or slow is None:
+                continue  # exited in between
+            assert fast == slow, pid
+            compared += 1
+        assert compared >= 0.9 * len(pids)
+        mine = source.process_identity(child.pid)
+        assert mine is not None
+        assert mine.name == "abcdefghijklmnopqrstuvwxyz"
+        assert mine.cmdline.endswith("-c " + RETITLED + " two words ")
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_command_lines_split_as_psutil_splits_them() -> None:
+    assert split_cmdline("") == []
+    assert split_cmdline("/bin/sh\x00-c\x00echo a b\x00") == ["/bin/sh", "-c", "echo a b"]
+    assert split_cmdline("postgres: writer process   \x00") == [
+        "postgres:",
+        "writer",
+        "process",
+        "",
+        "",
+        "",
+    ]
+    assert split_cmdline("nginx: worker process") == ["nginx:", "worker", "process"]
+
+
+def test_real_uid_comes_from_the_status_file() -> None:
+    status = b"Name:\tsshd\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t0\t0\t0\nGid:\t0\n"
+    assert parse_status_uid(status) == 1000
+    assert parse_status_uid(b"Name:\tx\n") is None
