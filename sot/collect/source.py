@@ -11,6 +11,7 @@ so one unreadable value never takes a panel down. Tests build a fake that satisf
 import contextlib
 import os
 import platform
+import re
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
@@ -211,15 +212,19 @@ def _read_text(path: str) -> str | None:
         return None
 
 
-def _read_small(path: str) -> bytes | None:
-    """A small /proc file in one read (os.open/os.read: half the cost of open()); None if it
-    cannot be read."""
+def _read_small(path: str, limit: int = 1 << 20) -> bytes | None:
+    """A /proc file, up to ``limit`` bytes (os.open/os.read: half the cost of open()); None if
+    it cannot be read. Read in 8 KiB steps: asking os.read for a large buffer allocates all of
+    it, which cost more than the read for these files of a few KiB."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
     try:
-        return os.read(fd, 131072)
+        chunks = [os.read(fd, 8192)]
+        while len(chunks[-1]) == 8192 and len(chunks) * 8192 < limit:
+            chunks.append(os.read(fd, 8192))
+        return b"".join(chunks) if len(chunks) > 1 else chunks[0]
     except OSError:
         return None
     finally:
@@ -238,6 +243,153 @@ def split_cmdline(text: str) -> list[str]:
     if separator == "\x00" and len(args) == 1 and " " in text:
         args = text.split(" ")
     return args
+
+
+# The system-wide /proc files, parsed as psutil parses them (same fields, same arithmetic), so
+# the fast path and psutil agree; tests compare the two on the live machine.
+_SECTOR_BYTES = 512  # /proc/diskstats counts 512-byte sectors whatever the device's block size
+_SWAP_PAGE_BYTES = 4096  # psutil's factor for pswpin/pswpout
+
+
+_MEMINFO_LINE = re.compile(rb"^([^:\n]+):[ \t]*(\d+)", re.MULTILINE)
+
+
+def parse_meminfo(data: bytes) -> dict[bytes, int]:
+    """/proc/meminfo as {b"MemTotal": bytes, ...} (one regex pass: a line loop costs 4x more)."""
+    return {key: int(value) * 1024 for key, value in _MEMINFO_LINE.findall(data)}
+
+
+def _usage_percent(used: int, total: int) -> float:
+    return round(used / total * 100, 1) if total else 0.0
+
+
+def memory_from_meminfo(info: Mapping[bytes, int]) -> VirtualMemory | None:
+    """None where the kernel gives no MemAvailable (before 3.14): psutil estimates it."""
+    total, free, available = info.get(b"MemTotal"), info.get(b"MemFree"), info.get(b"MemAvailable")
+    if total is None or free is None or not available:
+        return None
+    if available > total:
+        available = free
+    cached = info.get(b"Cached")
+    return VirtualMemory(
+        total=total,
+        available=available,
+        used=total - available,
+        free=free,
+        cached=None if cached is None else cached + info.get(b"SReclaimable", 0),
+        buffers=info.get(b"Buffers"),
+        percent=_usage_percent(total - available, total),
+    )
+
+
+def swap_from_meminfo(info: Mapping[bytes, int], vmstat: bytes | None) -> SwapMemory | None:
+    total, free = info.get(b"SwapTotal"), info.get(b"SwapFree")
+    if total is None or free is None:
+        return None
+
+    def pages(name: bytes) -> int | None:
+        start = vmstat.find(b"\n" + name + b" ") if vmstat else -1
+        if vmstat is None or start < 0:
+            return None
+        value = vmstat[start + len(name) + 2 : vmstat.find(b"\n", start + 1)]
+        return int(value) * _SWAP_PAGE_BYTES if value.isdigit() else None
+
+    return SwapMemory(
+        total=total,
+        used=total - free,
+        percent=_usage_percent(total - free, total),
+        sin=pages(b"pswpin"),
+        sout=pages(b"pswpout"),
+    )
+
+
+def parse_diskstats(data: bytes) -> dict[str, DiskCounters] | None:
+    """/proc/diskstats (every layout psutil knows: 14, 15, 18+ or 7 fields); None if a line has
+    none of them."""
+    counters: dict[str, DiskCounters] = {}
+    for line in data.splitlines():
+        fields = line.split()
+        count = len(fields)
+        try:
+            if count == 15:  # Linux 2.6.x with the device name one field later
+                name, reads, rsect, writes, wsect = (
+                    fields[3],
+                    fields[2],
+                    fields[5],
+                    fields[7],
+                    fields[9],
+                )
+            elif count == 14 or count >= 18:
+                name, reads, rsect, writes, wsect = (
+                    fields[2],
+                    fields[3],
+                    fields[5],
+                    fields[7],
+                    fields[9],
+                )
+            elif count == 7:  # a partition on Linux 2.6.25 and older
+                name, reads, rsect, writes, wsect = (
+                    fields[2],
+                    fields[3],
+                    fields[4],
+                    fields[5],
+                    fields[6],
+                )
+            else:
+                return None
+            counters[os.fsdecode(name)] = DiskCounters(
+                read_bytes=int(rsect) * _SECTOR_BYTES,
+                write_bytes=int(wsect) * _SECTOR_BYTES,
+                read_count=int(reads),
+                write_count=int(writes),
+            )
+        except ValueError:
+            return None
+    return counters
+
+
+def parse_net_dev(data: bytes) -> dict[str, NetCounters] | None:
+    """/proc/net/dev: two header lines, then "name: 8 receive and 8 transmit counters"."""
+    counters: dict[str, NetCounters] = {}
+    for line in data.splitlines()[2:]:
+        name, colon, rest = line.rpartition(b":")
+        fields = rest.split()
+        if not colon or len(fields) < 16:
+            return None
+        try:
+            rx_bytes, rx_packets, rx_errors, rx_drops = map(int, fields[0:4])
+            tx_bytes, tx_packets, tx_errors, tx_drops = map(int, fields[8:12])
+        except ValueError:
+            return None
+        counters[os.fsdecode(name.strip())] = NetCounters(
+            rx_bytes, tx_bytes, rx_packets, tx_packets, rx_errors, tx_errors, rx_drops, tx_drops
+        )
+    return counters
+
+
+def parse_per_cpu_times(stat: bytes, clock_ticks: float) -> tuple[CpuTimes, ...] | None:
+    """The "cpuN" lines of /proc/stat in seconds; fields an older kernel lacks are None."""
+    cpus: list[CpuTimes] = []
+    for line in stat.splitlines()[1:]:
+        if not line.startswith(b"cpu"):
+            break
+        try:
+            values = [int(field) / clock_ticks for field in line.split()[1:11]]
+        except ValueError:
+            return None
+        if len(values) < 4:
+            return None
+        optional: list[float | None] = [*values[4:], *[None] * (10 - len(values))]
+        cpus.append(CpuTimes(values[0], values[1], values[2], values[3], *optional))
+    return tuple(cpus) or None
+
+
+def parse_boot_time(stat: bytes) -> float | None:
+    start = stat.find(b"\nbtime ")
+    if start < 0:
+        return None
+    value = stat[start + 7 : stat.find(b"\n", start + 1)]
+    return float(value) if value.isdigit() else None
 
 
 def parse_status_uid(status: bytes) -> int | None:
@@ -449,7 +601,15 @@ class PsutilSource:
             boot_time_epoch_s=boot,
         )
 
+    def _proc_file(self, name: str) -> bytes | None:
+        return _read_small(f"{self._proc_root}/{name}") if self._proc_root else None
+
     def per_cpu_times(self) -> Sequence[CpuTimes] | None:
+        stat = self._proc_file("stat")
+        fast = parse_per_cpu_times(stat, float(self._clock_ticks)) if stat else None
+        return fast if fast is not None else self.psutil_per_cpu_times()
+
+    def psutil_per_cpu_times(self) -> Sequence[CpuTimes] | None:
         try:
             raw = psutil.cpu_times(percpu=True)
         except _PROCESS_ERRORS:
@@ -522,6 +682,11 @@ class PsutilSource:
             return None
 
     def virtual_memory(self) -> VirtualMemory | None:
+        meminfo = self._proc_file("meminfo")
+        fast = memory_from_meminfo(parse_meminfo(meminfo)) if meminfo else None
+        return fast if fast is not None else self.psutil_virtual_memory()
+
+    def psutil_virtual_memory(self) -> VirtualMemory | None:
         try:
             mem = psutil.virtual_memory()
         except _PROCESS_ERRORS:
@@ -537,6 +702,15 @@ class PsutilSource:
         )
 
     def swap_memory(self) -> SwapMemory | None:
+        meminfo = self._proc_file("meminfo")
+        fast = (
+            swap_from_meminfo(parse_meminfo(meminfo), self._proc_file("vmstat"))
+            if meminfo
+            else None
+        )
+        return fast if fast is not None else self.psutil_swap_memory()
+
+    def psutil_swap_memory(self) -> SwapMemory | None:
         try:
             swap = psutil.swap_memory()
         except _PROCESS_ERRORS:
@@ -560,6 +734,11 @@ class PsutilSource:
         return UsageBytes(usage.total, usage.used, usage.free, usage.percent)
 
     def disk_counters(self) -> Mapping[str, DiskCounters]:
+        diskstats = self._proc_file("diskstats")
+        fast = parse_diskstats(diskstats) if diskstats is not None else None
+        return fast if fast is not None else self.psutil_disk_counters()
+
+    def psutil_disk_counters(self) -> Mapping[str, DiskCounters]:
         try:
             # nowrap=False: a counter that goes backwards must reach the collector as it is
             # (it shows "unknown" for that tick), and psutil's wrap bookkeeping costs a copy of
@@ -582,6 +761,11 @@ class PsutilSource:
             return os.path.basename(device)
 
     def net_counters(self) -> Mapping[str, NetCounters]:
+        net_dev = self._proc_file("net/dev")
+        fast = parse_net_dev(net_dev) if net_dev is not None else None
+        return fast if fast is not None else self.psutil_net_counters()
+
+    def psutil_net_counters(self) -> Mapping[str, NetCounters]:
         try:
             counters = psutil.net_io_counters(pernic=True, nowrap=False)  # as for disks
         except _PROCESS_ERRORS:
@@ -639,7 +823,8 @@ class PsutilSource:
 
     def _proc_processes(self, reader: ProcStatReader) -> list[RawProcess]:
         try:
-            boot = psutil.boot_time()
+            stat = self._proc_file("stat")
+            boot = (parse_boot_time(stat) if stat else None) or psutil.boot_time()
             stats = reader.read_all()
         except (*_PROCESS_ERRORS, ValueError):
             return self.psutil_processes()

@@ -1,4 +1,4 @@
-"""The /proc fast path against psutil itself, on the live machine; and its parser."""
+"""The /proc fast paths against psutil itself, on the live machine; and their parsers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,23 @@ import subprocess
 import sys
 import time
 
-from sot.collect.source import PsutilSource, parse_proc_stat, parse_status_uid, split_cmdline
+from sot.collect.source import (
+    CpuTimes,
+    DiskCounters,
+    NetCounters,
+    PsutilSource,
+    SwapMemory,
+    memory_from_meminfo,
+    parse_boot_time,
+    parse_diskstats,
+    parse_meminfo,
+    parse_net_dev,
+    parse_per_cpu_times,
+    parse_proc_stat,
+    parse_status_uid,
+    split_cmdline,
+    swap_from_meminfo,
+)
 
 
 def test_parse_proc_stat_survives_hostile_command_names() -> None:
@@ -104,3 +120,65 @@ def test_real_uid_comes_from_the_status_file() -> None:
     status = b"Name:\tsshd\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t0\t0\t0\nGid:\t0\n"
     assert parse_status_uid(status) == 1000
     assert parse_status_uid(b"Name:\tx\n") is None
+
+
+def test_system_wide_fast_paths_agree_with_psutil() -> None:
+    source = PsutilSource()
+    memory, memory_psutil = source.virtual_memory(), source.psutil_virtual_memory()
+    assert memory is not None and memory_psutil is not None
+    assert memory.total == memory_psutil.total
+    assert abs(memory.available - memory_psutil.available) < 0.05 * memory.total
+    swap, swap_psutil = source.swap_memory(), source.psutil_swap_memory()
+    assert swap is not None and swap_psutil is not None
+    assert (swap.total, swap.sin is None, swap.sout is None) == (
+        swap_psutil.total,
+        swap_psutil.sin is None,
+        swap_psutil.sout is None,
+    )
+    cpus, cpus_psutil = source.per_cpu_times(), source.psutil_per_cpu_times()
+    assert cpus is not None and cpus_psutil is not None and len(cpus) == len(cpus_psutil)
+    for fast, slow in zip(cpus, cpus_psutil, strict=True):
+        for a, b in zip(fast, slow, strict=True):
+            assert (a is None) == (b is None)
+            assert a is None or b is None or 0 <= b - a < 1.0  # read first, never ahead
+    for fast_counters, slow_counters in (
+        (source.disk_counters(), source.psutil_disk_counters()),
+        (source.net_counters(), source.psutil_net_counters()),
+    ):
+        assert fast_counters.keys() == slow_counters.keys()
+        for name, fast_values in fast_counters.items():
+            for a, b in zip(fast_values, slow_counters[name], strict=True):
+                assert 0 <= b - a <= max(10_000_000, b // 100), name
+
+
+def test_parsers_read_every_layout_psutil_reads() -> None:
+    diskstats = (
+        b"   8       0 sda 100 5 2000 30 40 6 800 9 0 50 60 0 0 0 0 0 0\n"  # 20 fields
+        b"   8       1 sda1 90 0 1800 20 30 0 600 8 0 40 50\n"  # 14 fields
+        b"   3       0   0 hda 7 8 9 10 11 12 13 14 15 16 17\n"  # 15 fields (2.6)
+        b"   3       1 hda1 1 2 3 4\n"  # 7 fields (a partition before 2.6.25)
+    )
+    disks = parse_diskstats(diskstats)
+    assert disks is not None
+    assert disks["sda"] == DiskCounters(2000 * 512, 800 * 512, 100, 40)
+    assert disks["sda1"] == DiskCounters(1800 * 512, 600 * 512, 90, 30)
+    assert disks["hda"] == DiskCounters(8 * 512, 12 * 512, 0, 10)  # as psutil reads it
+    assert disks["hda1"] == DiskCounters(2 * 512, 4 * 512, 1, 3)
+    assert parse_diskstats(b"8 0 sda 1 2\n") is None  # unknown layout: psutil's turn
+    net = parse_net_dev(
+        b"Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n"
+        b"  eth0: 1000 10 1 2 0 0 0 0 2000 20 3 4 0 0 0 0\n"
+        b"weird:name: 5 1 0 0 0 0 0 0 6 1 0 0 0 0 0 0\n"
+    )
+    assert net == {
+        "eth0": NetCounters(1000, 2000, 10, 20, 1, 3, 2, 4),
+        "weird:name": NetCounters(5, 6, 1, 1, 0, 0, 0, 0),
+    }
+    old_kernel = b"cpu  1 2 3 4 5 6 7\ncpu0 100 200 300 400 500 600 700\nintr 1\nbtime 1700000000\n"
+    cpus = parse_per_cpu_times(old_kernel, 100.0)
+    assert cpus == (CpuTimes(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, None, None, None),)
+    assert parse_boot_time(old_kernel) == 1_700_000_000.0
+    info = parse_meminfo(b"MemTotal:  1000 kB\nMemFree:  100 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n")
+    assert memory_from_meminfo(info) is None  # no MemAvailable (before 3.14): psutil estimates
+    swap = swap_from_meminfo(info, b"nr_free_pages 1\npswpin 3\npswpout 4\n")
+    assert swap == SwapMemory(0, 0, 0.0, 3 * 4096, 4 * 4096)
