@@ -165,9 +165,15 @@ def _changed_runs(old: Line, new: Line, limit: int) -> list[tuple[int, int]]:
     return fixed
 
 
-def find_shift(old: Block, new: Block) -> tuple[int, int, int] | None:
+def find_shift(
+    old: Block, new: Block, hashes: dict[int, int] | None = None
+) -> tuple[int, int, int] | None:
     """The band of rows that moved: (first, last, by) where new rows first..last equal old rows
     first+by..last+by; chosen to spare the most rows from being re-sent, or None.
+
+    ``hashes`` maps id(line) to hash(line) for lines that stay alive (the screen's shown frame):
+    most rows of a frame are the very objects of the last one, and hashing a row of 160 cells
+    is the cost here. It is filled in for the rows of ``new``.
 
     The bottom row never takes part: scrolling it would carry a cell into the bottom-right corner,
     which the writer never draws."""
@@ -175,12 +181,25 @@ def find_shift(old: Block, new: Block) -> tuple[int, int, int] | None:
     changed = [y for y in range(height) if new[y] != old[y]]
     if len(changed) < MIN_SHIFT_GAIN_ROWS:
         return None
-    # Where each old row can be found: one hash per row instead of comparing every pair.
-    positions: dict[Line, list[int]] = {}
+    known = hashes if hashes is not None else {}
+
+    def row_hash(line: Line) -> int:
+        value = known.get(id(line))
+        if value is None:
+            value = known[id(line)] = hash(line)
+        return value
+
+    # Where each old row can be found: one hash per row instead of comparing every pair, and
+    # equality checked on a match (hashes can collide).
+    positions: dict[int, list[int]] = {}
     for y in range(height):
-        positions.setdefault(old[y], []).append(y)
+        positions.setdefault(row_hash(old[y]), []).append(y)
     shifts_at = [
-        {src - y for src in positions.get(new[y], ()) if 0 < abs(src - y) <= MAX_SHIFT_ROWS}
+        {
+            src - y
+            for src in positions.get(row_hash(new[y]), ())
+            if 0 < abs(src - y) <= MAX_SHIFT_ROWS and old[src] == new[y]
+        }
         for y in range(height)
     ]
     best: tuple[int, int, int] | None = None
@@ -225,7 +244,9 @@ def _apply_shift(writer: _Writer, old: Block, shift: tuple[int, int, int], width
     return tuple(rows)
 
 
-def render_diff(old: Block, new: Block, seq: Sequences, full: bool) -> str:
+def render_diff(
+    old: Block, new: Block, seq: Sequences, full: bool, hashes: dict[int, int] | None = None
+) -> str:
     """The output that turns a screen showing ``old`` into one showing ``new``.
 
     With ``full``, the screen is cleared first and ``old`` is taken to be blank. The bottom-right
@@ -240,7 +261,7 @@ def render_diff(old: Block, new: Block, seq: Sequences, full: bool) -> str:
         writer.cursor = (0, 0)
         old = blank_block(width, height)
     elif seq.index and seq.reverse_index and seq.scroll_region(0, 1):
-        shift = find_shift(old, new)
+        shift = find_shift(old, new, hashes)
         if shift is not None:
             old = _apply_shift(writer, old, shift, width)
     for y, line in enumerate(new):
@@ -275,6 +296,8 @@ class Screen:
         self._seq = seq
         self._write = write
         self._shown: Block | None = None
+        # id -> hash of the rows of the shown frame (which keeps them alive, so ids stay theirs).
+        self._row_hashes: dict[int, int] = {}
 
     def invalidate(self) -> None:
         """Forget what is on the screen: the next present repaints everything (start, resize,
@@ -289,8 +312,11 @@ class Screen:
             or len(shown) != len(frame)
             or (bool(frame) and len(shown[0].cells) != len(frame[0].cells))
         )
-        output = render_diff(shown or (), frame, self._seq, full)
+        hashes = self._row_hashes
+        output = render_diff(shown or (), frame, self._seq, full, hashes)
         self._shown = frame
+        # Keep only the shown rows' hashes: other ids may be reused by new objects.
+        self._row_hashes = {id(line): hashes[id(line)] for line in frame if id(line) in hashes}
         if not output:
             return 0
         return self._write(output)

@@ -172,17 +172,20 @@ class Canvas:
         """Write sanitized ``text`` at (y, x); returns the column after the last cell written."""
         if y < 0 or y >= self.height or x >= self.width:
             return x
-        text = sanitize(text)
         cells, styles = self._cells[y], self._styles[y]
-        if _ONE_CELL_TEXT.fullmatch(text):
+        if _ONE_CELL_TEXT.fullmatch(text):  # nothing to sanitize, one cell per character
             start = max(x, 0)
             end = min(self.width, x + len(text))
             if start < end:
-                self._unsplit(cells, start)
-                self._unsplit(cells, end)
+                # Inline _unsplit: this is the hottest line of rendering.
+                if start and cells[start] == "":
+                    cells[start - 1] = cells[start] = " "
+                if end < self.width and cells[end] == "":
+                    cells[end - 1] = cells[end] = " "
                 cells[start:end] = text[start - x : end - x]
                 styles[start:end] = role * (end - start)
             return x + len(text)
+        text = sanitize(text)
         for char in text:
             width = _char_width(char)
             if width == 0:

@@ -19,10 +19,24 @@ _ASCII_LEVELS = " .:#"
 
 def _levels(value: float | None, maximum: float, steps: int) -> int:
     """How many of ``steps`` sub-rows ``value`` fills; any activity shows at least one."""
-    if value is None or not math.isfinite(value) or value <= 0 or maximum <= 0:
+    if value is None or not math.isfinite(value) or value <= 0 or not 0 < maximum < math.inf:
         return 0
     filled = round(steps * min(value, maximum) / maximum)
     return max(1, min(steps, filled))
+
+
+def _all_levels(series: Sequence[float | None], maximum: float, steps: int) -> list[int]:
+    """``_levels`` of every value, in one comprehension: a graph has hundreds of samples and a
+    frame half a dozen graphs, so the per-call overhead was most of the cost."""
+    if not 0 < maximum < math.inf:  # NaN too
+        return [0] * len(series)
+    # The comparison is False for NaN and both infinities, as _levels' isfinite() test is.
+    return [
+        max(1, min(steps, round(steps * min(v, maximum) / maximum)))
+        if v is not None and 0 < v < math.inf
+        else 0
+        for v in series
+    ]
 
 
 def samples_per_cell(glyphs: Glyphs) -> int:
@@ -62,13 +76,14 @@ def graph_rows(
     # Columns come from a cache (most repeat: idle stretches, flat lines); rows are then one
     # transpose and join, which keeps a 160x48 frame's graphs well under a millisecond.
     if glyphs.graph is GraphStyle.BRAILLE:
-        levels = [_levels(v, maximum, 4 * height) for v in series]
+        levels = _all_levels(series, maximum, 4 * height)
         columns = [_braille_column(levels[i], levels[i + 1], height) for i in range(0, wanted, 2)]
     else:
         palette = glyphs.spark_levels if glyphs.graph is GraphStyle.BLOCK else _ASCII_LEVELS
         steps = len(palette) - 1
         columns = [
-            _palette_column(_levels(v, maximum, steps * height), height, palette) for v in series
+            _palette_column(level, height, palette)
+            for level in _all_levels(series, maximum, steps * height)
         ]
     return ["".join(row) for row in zip(*columns, strict=True)]
 
