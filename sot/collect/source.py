@@ -287,11 +287,13 @@ def swap_from_meminfo(info: Mapping[bytes, int], vmstat: bytes | None) -> SwapMe
     if total is None or free is None:
         return None
 
+    lines = b"\n" + (vmstat or b"") + b"\n"  # every line, the first too, starts after a newline
+
     def pages(name: bytes) -> int | None:
-        start = vmstat.find(b"\n" + name + b" ") if vmstat else -1
-        if vmstat is None or start < 0:
+        start = lines.find(b"\n" + name + b" ")
+        if start < 0:
             return None
-        value = vmstat[start + len(name) + 2 : vmstat.find(b"\n", start + 1)]
+        value = lines[start + len(name) + 2 : lines.find(b"\n", start + 1)]
         return int(value) * _SWAP_PAGE_BYTES if value.isdigit() else None
 
     return SwapMemory(
@@ -303,43 +305,26 @@ def swap_from_meminfo(info: Mapping[bytes, int], vmstat: bytes | None) -> SwapMe
     )
 
 
+# Field positions of (name, reads, sectors read, writes, sectors written) by line length: 14 or
+# 18+ (current kernels), 15 (Linux 2.6 with the name one field later), 7 (a partition on Linux
+# 2.6.25 and older); the layouts psutil reads.
+_DISKSTATS_FIELDS = {14: (2, 3, 5, 7, 9), 15: (3, 2, 5, 7, 9), 7: (2, 3, 4, 5, 6)}
+
+
 def parse_diskstats(data: bytes) -> dict[str, DiskCounters] | None:
-    """/proc/diskstats (every layout psutil knows: 14, 15, 18+ or 7 fields); None if a line has
-    none of them."""
+    """/proc/diskstats; None if a line has none of the known layouts."""
     counters: dict[str, DiskCounters] = {}
     for line in data.splitlines():
         fields = line.split()
         count = len(fields)
+        positions = _DISKSTATS_FIELDS.get(14 if count >= 18 else count)
+        if positions is None:
+            return None
+        name, reads, read_sectors, writes, write_sectors = (fields[i] for i in positions)
         try:
-            if count == 15:  # Linux 2.6.x with the device name one field later
-                name, reads, rsect, writes, wsect = (
-                    fields[3],
-                    fields[2],
-                    fields[5],
-                    fields[7],
-                    fields[9],
-                )
-            elif count == 14 or count >= 18:
-                name, reads, rsect, writes, wsect = (
-                    fields[2],
-                    fields[3],
-                    fields[5],
-                    fields[7],
-                    fields[9],
-                )
-            elif count == 7:  # a partition on Linux 2.6.25 and older
-                name, reads, rsect, writes, wsect = (
-                    fields[2],
-                    fields[3],
-                    fields[4],
-                    fields[5],
-                    fields[6],
-                )
-            else:
-                return None
             counters[os.fsdecode(name)] = DiskCounters(
-                read_bytes=int(rsect) * _SECTOR_BYTES,
-                write_bytes=int(wsect) * _SECTOR_BYTES,
+                read_bytes=int(read_sectors) * _SECTOR_BYTES,
+                write_bytes=int(write_sectors) * _SECTOR_BYTES,
                 read_count=int(reads),
                 write_count=int(writes),
             )

@@ -67,12 +67,12 @@ def test_start_time_matches_the_signal_guards_reading() -> None:
 
 # Sets a 15-byte comm whose argv[0] is longer (psutil restores the full name from it); its
 # arguments include one with spaces and an empty last one.
-RETITLED = "import time\nopen('/proc/self/comm', 'w').write('abcdefghijklmno')\ntime.sleep(600)\n"
+LONG_NAMED = "import time\nopen('/proc/self/comm', 'w').write('abcdefghijklmno')\ntime.sleep(600)\n"
 
 
 def test_identity_fast_path_agrees_with_psutil() -> None:
     child = subprocess.Popen(
-        ["abcdefghijklmnopqrstuvwxyz", "-c", RETITLED, "two words", ""],
+        ["abcdefghijklmnopqrstuvwxyz", "-c", LONG_NAMED, "two words", ""],
         executable=sys.executable,
     )
     try:
@@ -96,7 +96,7 @@ def test_identity_fast_path_agrees_with_psutil() -> None:
         mine = source.process_identity(child.pid)
         assert mine is not None
         assert mine.name == "abcdefghijklmnopqrstuvwxyz"
-        assert mine.cmdline.endswith("-c " + RETITLED + " two words ")
+        assert mine.cmdline.endswith("-c " + LONG_NAMED + " two words ")
     finally:
         child.kill()
         child.wait()
@@ -182,3 +182,7 @@ def test_parsers_read_every_layout_psutil_reads() -> None:
     assert memory_from_meminfo(info) is None  # no MemAvailable (before 3.14): psutil estimates
     swap = swap_from_meminfo(info, b"nr_free_pages 1\npswpin 3\npswpout 4\n")
     assert swap == SwapMemory(0, 0, 0.0, 3 * 4096, 4 * 4096)
+    assert swap_from_meminfo(info, b"pswpin 5\npswpout 6") == SwapMemory(
+        0, 0, 0.0, 5 * 4096, 6 * 4096
+    )
+    assert swap_from_meminfo(info, None) == SwapMemory(0, 0, 0.0, None, None)
