@@ -526,16 +526,7 @@ class ProcStatReader:
             return b""
 
     def _read_once(self, pid: int) -> bytes:
-        try:
-            fd = os.open(f"{self._root}/{pid}/stat", os.O_RDONLY)
-        except OSError:
-            return b""
-        try:
-            return os.read(fd, 4096)
-        except OSError:
-            return b""
-        finally:
-            os.close(fd)
+        return _read_small(f"{self._root}/{pid}/stat") or b""
 
     def close(self) -> None:
         for fd in self._open.values():
