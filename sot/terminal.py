@@ -199,15 +199,10 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
 def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
     """What the screen writer sends on this terminal, with terminfo delays removed."""
     painter: Any = term  # blessed types parameterized capabilities as taking strings
-    move_yx: Callable[[int, int], str] = term.move_yx
-    move_right: Callable[[int], str] = term.move_right
-    if "$<" in move_yx(1, 1) + move_right(2):
-        # vt100-style entries carry delays in every movement: strip them on each use.
-        def move_yx(y: int, x: int) -> str:
-            return strip_padding(term.move_yx(y, x))
 
-        def move_right(n: int) -> str:
-            return strip_padding(term.move_right(n))
+    # vt100-style entries carry delays in every movement: stripped on each (cached) use.
+    def move_yx(y: int, x: int) -> str:
+        return strip_padding(term.move_yx(y, x))
 
     def parameterized(capability: str) -> Callable[[int], str]:
         """A movement by n cells from its parameterized capability only: the one-cell forms
@@ -227,7 +222,7 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
             role: merge_sgr(strip_padding(seq)) for role, seq in _palette(term, colors).items()
         },
         move=lru_cache(maxsize=16384)(move_yx),
-        move_right=lru_cache(maxsize=1024)(lambda n: move_right(n) if n > 0 else ""),
+        move_right=parameterized("cuf"),
         clear=clear,
         reset=strip_padding(term.normal or ""),
         scroll_region=lambda top, bottom: strip_padding(str(painter.csr(top, bottom) or "")),

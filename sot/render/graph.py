@@ -17,20 +17,13 @@ _RIGHT_MASKS = tuple(sum(_RIGHT_DOTS[:n]) for n in range(5))
 _ASCII_LEVELS = " .:#"
 
 
-def _levels(value: float | None, maximum: float, steps: int) -> int:
-    """How many of ``steps`` sub-rows ``value`` fills; any activity shows at least one."""
-    if value is None or not math.isfinite(value) or value <= 0 or not 0 < maximum < math.inf:
-        return 0
-    filled = round(steps * min(value, maximum) / maximum)
-    return max(1, min(steps, filled))
-
-
 def _all_levels(series: Sequence[float | None], maximum: float, steps: int) -> list[int]:
-    """``_levels`` of every value, in one comprehension: a graph has hundreds of samples and a
-    frame half a dozen graphs, so the per-call overhead was most of the cost."""
+    """How many of ``steps`` sub-rows each value fills; any activity shows at least one, and
+    unknown or non-finite values (or maximum) fill none. One comprehension: a graph has hundreds
+    of samples and a frame half a dozen graphs, so a call per value was most of the cost."""
     if not 0 < maximum < math.inf:  # NaN too
         return [0] * len(series)
-    # The comparison is False for NaN and both infinities, as _levels' isfinite() test is.
+    # The comparison is False for NaN and both infinities.
     return [
         max(1, min(steps, round(steps * min(v, maximum) / maximum)))
         if v is not None and 0 < v < math.inf
@@ -96,7 +89,7 @@ def sparkline(values: Sequence[float | None], width: int, maximum: float, glyphs
     series: list[float | None] = [None] * (width - len(recent))
     series += recent
     steps = len(glyphs.spark_levels) - 1
-    return "".join(glyphs.spark_levels[_levels(v, maximum, steps)] for v in series)
+    return "".join(glyphs.spark_levels[level] for level in _all_levels(series, maximum, steps))
 
 
 def autoscale(values: Sequence[float | None], floor: float) -> float:

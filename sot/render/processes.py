@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sot.model import ProcessCounts, ProcessRow
 from sot.render.box import draw_box
@@ -159,7 +158,6 @@ def _command(row: ProcessRow, query: ProcessQuery, glyphs: Glyphs) -> tuple[str,
     return text, Role.DIM if query.command_line and not row.cmdline else Role.VALUE
 
 
-@lru_cache(maxsize=512)
 def fixed_columns(row: ProcessRow, columns: tuple[Column, ...], glyphs: Glyphs) -> str:
     """The row's cells before the command, as one string."""
     return (

@@ -1,4 +1,4 @@
-"""Graph levels: the fast comprehension against the plain per-value rule."""
+"""Graph levels: the fast comprehension against the plain per-value rule, written out here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import math
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sot.render.graph import _all_levels, _levels
+from sot.render.graph import _all_levels
+
+
+def _levels(value: float | None, maximum: float, steps: int) -> int:
+    """How many of ``steps`` sub-rows ``value`` fills; any activity shows at least one."""
+    if value is None or not math.isfinite(value) or value <= 0 or not 0 < maximum < math.inf:
+        return 0
+    filled = round(steps * min(value, maximum) / maximum)
+    return max(1, min(steps, filled))
+
 
 VALUES = st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)))
 
