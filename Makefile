@@ -1,16 +1,20 @@
 # Every target installs uv when it is missing, then works from the locked environment.
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null)
-ifeq ($(UV),)
-UV := $(PYTHON) -m uv
-endif
+# uv from PATH when there is one; otherwise a private copy in .tools/, a venv of this checkout's
+# own, so neither the system's nor the user's site-packages are touched (PEP 668 stays happy).
+TOOLS := $(CURDIR)/.tools
+UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
 SYNC = $(UV) sync --locked --dev
 
-.PHONY: run test lint format bench uv sync tmux
+.PHONY: run test fuzz lint format bench uv sync tmux
 
-uv:
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
-		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
+uv: $(UV)
+
+$(TOOLS)/bin/uv:
+	@$(PYTHON) -m venv "$(TOOLS)" >/dev/null 2>&1 && "$(TOOLS)/bin/python" -m pip install \
+		--quiet --disable-pip-version-check uv \
+		|| { rm -rf "$(TOOLS)"; echo "make: could not install uv into .tools/ with '$(PYTHON) -m venv'" \
+		"(Debian: apt-get install python3-venv; or install uv: https://docs.astral.sh/uv/)" >&2; exit 2; }
 
 sync: uv
 	@$(SYNC) --quiet
@@ -34,8 +38,13 @@ tmux:
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; } \
 		|| echo "note: tmux is not installed; the tmux end-to-end tests will be skipped"
 
+# Same examples on every run (see tests/conftest.py): the verdict never depends on the clone.
 test: lint tmux
-	$(UV) run --locked pytest
+	$(UV) run --locked pytest -p no:cacheprovider
+
+# The property tests with random seeds and ten times the examples: a search, not a gate.
+fuzz: sync
+	SOT_HYPOTHESIS=fuzz $(UV) run --locked pytest -p no:cacheprovider -m property
 
 bench: sync
 	$(UV) run --locked python benchmarks/stages.py

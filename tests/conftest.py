@@ -2,10 +2,28 @@ import os
 import time
 
 import pytest
+from hypothesis import is_hypothesis_test, settings
+
+from tests.property import PROFILE
 
 # Render output shows local times (clock, process start): pin the zone so goldens are stable.
 os.environ["TZ"] = "UTC"
 time.tzset()
+
+# Property tests run the same examples on every clone and every run (`make test`, CI): no random
+# seed, no example database replaying a failure found elsewhere, no deadline (a loaded machine is
+# slow, not wrong). `make fuzz` searches with random seeds and ten times the examples instead.
+settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+settings.register_profile(
+    "fuzz", derandomize=False, database=None, deadline=None, max_examples=1000, print_blob=True
+)
+settings.load_profile(PROFILE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if isinstance(item, pytest.Function) and is_hypothesis_test(item.obj):
+            item.add_marker(pytest.mark.property)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -9,7 +9,7 @@ from sot.model import CpuSample
 from sot.render.box import draw_box
 from sot.render.cells import Block, Canvas, Role
 from sot.render.glyphs import Glyphs
-from sot.render.graph import graph_rows
+from sot.render.graph import fill_level, graph_rows
 from sot.render.meters import bar, level_role
 from sot.render.text import Segment, put_segments
 from sot.render.units import celsius, frequency, percent
@@ -80,9 +80,7 @@ def _draw_cores(
             y, x = divmod(i, per_row)
             if y >= height:
                 break
-            step = 0 if value is None else round(value / 100 * (len(levels) - 1))
-            if value is not None and value > 0 and step == 0:
-                step = 1
+            step = fill_level(value, 100.0, len(levels) - 1)
             canvas.put(top + y, left + x, levels[step], level_role(value))
         return
     rows = math.ceil(len(cores) / columns)

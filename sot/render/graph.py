@@ -20,16 +20,25 @@ _ASCII_LEVELS = " .:#"
 def _all_levels(series: Sequence[float | None], maximum: float, steps: int) -> list[int]:
     """How many of ``steps`` sub-rows each value fills; any activity shows at least one, and
     unknown or non-finite values (or maximum) fill none. One comprehension: a graph has hundreds
-    of samples and a frame half a dozen graphs, so a call per value was most of the cost."""
+    of samples and a frame half a dozen graphs, so a call per value was most of the cost.
+
+    The fraction is taken first: ``min(v, maximum) / maximum`` is in [0, 1] for every finite
+    pair, so ``steps *`` it can neither overflow (``steps * 1e308``) nor lose a subnormal."""
     if not 0 < maximum < math.inf:  # NaN too
         return [0] * len(series)
     # The comparison is False for NaN and both infinities.
     return [
-        max(1, min(steps, round(steps * min(v, maximum) / maximum)))
+        max(1, min(steps, round(steps * (min(v, maximum) / maximum))))
         if v is not None and 0 < v < math.inf
         else 0
         for v in series
     ]
+
+
+def fill_level(value: float | None, maximum: float, steps: int) -> int:
+    """How many of ``steps`` units (sub-rows, eighths of a bar, glyph levels) one value fills,
+    by the same rule as the graphs: any activity shows at least one, unknown shows none."""
+    return _all_levels((value,), maximum, steps)[0]
 
 
 def samples_per_cell(glyphs: Glyphs) -> int:

@@ -6,6 +6,7 @@ import math
 
 from sot.render.cells import Role
 from sot.render.glyphs import Glyphs
+from sot.render.graph import fill_level
 
 
 def level_role(percent: float | None, warn: float = 60.0, critical: float = 85.0) -> str:
@@ -26,9 +27,7 @@ def bar(percent: float | None, width: int, glyphs: Glyphs) -> str:
     if percent is None or not math.isfinite(percent):
         body = glyphs.bar_empty * inner
     else:
-        eighths = round(max(0.0, min(100.0, percent)) / 100.0 * inner * 8)
-        if percent > 0 and eighths == 0:
-            eighths = 1
+        eighths = fill_level(percent, 100.0, inner * 8)
         full, partial = divmod(eighths, 8)
         body = glyphs.bar_eighths[-1] * full
         if partial and full < inner:

@@ -101,5 +101,7 @@ def nice_ceiling(value: float, floor: float) -> float:
     for step in (1.0, 2.0, 5.0, 10.0):
         candidate = step * 10.0**exponent
         if candidate >= value * 0.999999:
-            return candidate
-    return 10.0 ** (exponent + 1)
+            # Near the top of the float range the round step is infinite: the value itself
+            # is then the only finite scale that holds it.
+            return candidate if candidate < math.inf else value
+    return value

@@ -25,6 +25,7 @@ import pyte
 REPO = Path(__file__).resolve().parents[2]
 SOT = [sys.executable, "-m", "sot"]
 _serial = itertools.count()
+_CLOCK = re.compile(r"\d\d:\d\d:\d\d(?=\s*$)")
 
 
 def base_env(**extra: str) -> dict[str, str]:
@@ -312,3 +313,44 @@ def sot_under(tmux: Tmux, timeout: float = 5.0) -> psutil.Process:
                 continue
         time.sleep(0.05)
     raise AssertionError("no sot process in the pane")
+
+
+def wait_for_refreshes(run: PtyRun | Tmux, count: int = 2, timeout: float = 10.0) -> bool:
+    """Wait until sot has drawn ``count`` more refreshes: the header's clock (HH:MM:SS at the
+    right of the top row) changes once per sample."""
+    seen: list[str] = []
+
+    def clock_changed(text: str) -> bool:
+        found = _CLOCK.search(text.split("\n", 1)[0])
+        if found and (not seen or seen[-1] != found.group()):
+            seen.append(found.group())
+        return len(seen) > count
+
+    return run.wait_for(clock_changed, timeout)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` passes; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def holds_throughout(condition: Callable[[], bool], seconds: float) -> bool:
+    """Whether ``condition`` stays true for ``seconds``: for what must *not* happen (a process
+    must stay stopped, a signal must not be sent), where there is no later event to wait for."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not condition():
+            return False
+        time.sleep(0.02)
+    return condition()
+
+
+def comm_of(pid: int) -> str:
+    """A process's name as the kernel keeps it (at most 15 bytes)."""
+    with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as comm:
+        return comm.read().rstrip("\n")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import SOT, Tmux
+from tests.e2e.harness import SOT, Tmux, comm_of, holds_throughout, wait_until
 
 # Renames itself (comm) so the process has a unique name, not just a unique argument.
 VICTIM = "import sys, time\nopen('/proc/self/comm', 'w').write(sys.argv[1])\ntime.sleep(600)\n"
@@ -20,13 +19,8 @@ VICTIM = "import sys, time\nopen('/proc/self/comm', 'w').write(sys.argv[1])\ntim
 def victim() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     name = f"sotv{os.getpid() % 100000}x"
     child = subprocess.Popen([sys.executable, "-c", VICTIM, name])
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with open(f"/proc/{child.pid}/comm", encoding="utf-8") as comm:
-            if comm.read().strip() == name:
-                break
-        time.sleep(0.02)
     try:
+        assert wait_until(lambda: comm_of(child.pid) == name)
         yield name, child
     finally:
         child.kill()
@@ -79,8 +73,7 @@ def test_answering_no_leaves_the_process_alive(
     assert tmux.wait_for(lambda t: f"Send SIGKILL to {child.pid} {name}? [y/N]" in t)
     tmux.send("n")
     assert tmux.wait_for(lambda t: "cancelled" in t)
-    time.sleep(0.3)
-    assert child.poll() is None
+    assert holds_throughout(lambda: child.poll() is None, 0.5)
     assert still_running(tmux)
 
 
@@ -90,8 +83,7 @@ def test_read_only_sends_nothing(tmux: Tmux, victim: tuple[str, subprocess.Popen
     tmux.send("K")
     assert tmux.wait_for(lambda t: "read-only" in t)
     tmux.send("y")
-    time.sleep(0.3)
-    assert child.poll() is None
+    assert holds_throughout(lambda: child.poll() is None, 0.5)
 
 
 def test_order_by_mode_moves_the_sort_marker(tmux: Tmux) -> None:

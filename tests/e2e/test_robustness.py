@@ -13,7 +13,16 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.e2e.harness import SOT, PtyRun, Tmux, base_env, run_sot, sot_under
+from tests.e2e.harness import (
+    SOT,
+    PtyRun,
+    Tmux,
+    base_env,
+    holds_throughout,
+    run_sot,
+    sot_under,
+    wait_until,
+)
 
 PANEL_TITLES = ("cpu", "processes")
 
@@ -43,10 +52,7 @@ def test_closing_the_pty_ends_sot(ignore_sighup: bool) -> None:
         assert run.wait_for(lambda t: "processes" in t)
         process = psutil.Process(run.pid)
         run.hang_up()
-        started = time.monotonic()
-        while run.poll() is None and time.monotonic() - started < 2.0:
-            time.sleep(0.02)
-        assert run.poll() is not None, "sot survived its terminal"
+        assert wait_until(lambda: run.poll() is not None), "sot survived its terminal"
         assert not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
     finally:
         run.close()
@@ -71,11 +77,12 @@ def test_signals_end_sot_fast_and_restore_the_terminal(signum: int) -> None:
         assert run.line_discipline() == (False, False)  # cbreak, no echo while running
         started = time.monotonic()
         os.kill(run.pid, signum)
-        while run.poll() is None and time.monotonic() - started < 5:
-            time.sleep(0.005)
+        assert wait_until(lambda: run.poll() is not None, timeout=10)
         elapsed = time.monotonic() - started
         assert run.exit_code == 128 + signum
-        assert elapsed < 0.3, f"took {elapsed * 1000:.0f} ms"
+        # Well inside the 60 s interval: the signal ends the wait instead of waiting it out.
+        # (About 20 ms on an idle machine; the margin keeps a loaded one from failing it.)
+        assert elapsed < 5, f"took {elapsed * 1000:.0f} ms"
         run.pump(0.1)
         assert b"Traceback" not in run.raw
         assert run.raw.rfind(b"\x1b[?25h") > run.raw.rfind(b"\x1b[?25l")  # cursor shown again
@@ -121,8 +128,8 @@ def test_suspend_fg_and_bg(tmux: Tmux) -> None:
     assert tmux.wait_for(lambda t: "Stopped" in t)
     tmux.tmux("send-keys", "-t", "main", "-l", "bg")
     tmux.send("Enter")
-    time.sleep(1.0)
-    assert process.status() == psutil.STATUS_STOPPED
+    assert tmux.wait_for(lambda t: " &" in t), tmux.text()  # bash's "[1]+ ... &": bg ran
+    assert holds_throughout(lambda: process.status() == psutil.STATUS_STOPPED, 1.0)
     assert tmux.display("#{alternate_on}") == "0"
     tmux.tmux("send-keys", "-t", "main", "-l", "fg")
     tmux.send("Enter")
@@ -152,15 +159,14 @@ def test_resize_storm_then_tiny_then_huge(tmux: Tmux) -> None:
         if expected is not None:
             shown = tmux.wait_for(lambda text: expected in text)  # noqa: B023 (called at once)
             assert shown, (columns, lines, tmux.text())
-        time.sleep(0.3)
+        rows = tmux.settled_capture()
         assert process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-        rows = tmux.capture()
         assert all(len(row) <= columns for row in rows), (columns, rows)
     assert storm_s < 30
     cpu = process.cpu_percent(interval=1.0)
     assert cpu < 50, f"sot busy at {cpu}% after the storm"
     tmux.resize(1, 1)
-    time.sleep(0.3)
+    tmux.settled_capture()
     tmux.send("q")
     assert gone_within(process, 3.0)
 
@@ -171,8 +177,10 @@ def test_resize_storm_then_tiny_then_huge(tmux: Tmux) -> None:
 def test_first_frame_within_a_second_on_a_silent_terminal() -> None:
     run = PtyRun(columns=100, lines=30, answer_queries=False)
     try:
-        assert run.wait_for(lambda t: "processes" in t, timeout=5)
-        assert time.monotonic() - run.started < 1.0
+        assert run.wait_for(lambda t: "processes" in t, timeout=10)
+        # A terminal query left unanswered would stall start-up for 5 s or more; the first
+        # frame itself (about 0.2 s) is measured by `make bench`.
+        assert time.monotonic() - run.started < 3.0
     finally:
         run.close()
 
@@ -313,7 +321,7 @@ def test_without_a_terminal_one_plain_frame(shell: str, tmp_path: Path) -> None:
     started = time.monotonic()
     result = run_sot(shell=shell.replace("{out}", str(out)))
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started < 0.5 + 1.0 + 1.0  # interval + 1 s, + interpreter start
+    assert time.monotonic() - started < 0.5 + 5  # one frame, not a wait for input
     data = out.read_bytes()
     assert b"\x1b" not in data and b"processes" in data
 
@@ -338,4 +346,4 @@ def test_cron_like_pane_runs_unattended_and_exits_after_duration(tmux: Tmux) -> 
     assert "memory" not in text and "disks" not in text  # the narrow layout
     assert all(len(row) <= 40 for row in tmux.capture())
     assert tmux.wait_exit(timeout=10) == 0
-    assert 4.5 < time.monotonic() - started < 9
+    assert 5 <= time.monotonic() - started < 20  # never before the duration, soon after it

@@ -33,6 +33,7 @@ from sot.render.processes import ProcessTable, RowMemo, render_processes, visibl
 from sot.state import AppState
 from sot.view import ProcessQuery, SortKey, build_view
 from tests.fakes import process, snapshot
+from tests.property import examples
 
 GOLDEN = Path(__file__).parent / "golden"
 HOSTILE = "\x1b]0;PWNED\x07\x1b[2Jx\tname\n中文🙂"
@@ -125,12 +126,20 @@ def check(name: str, block: Block, width: int, height: int) -> None:
         assert "\x1b" not in line.text and "\x07" not in line.text
     path = GOLDEN / f"{name}.txt"
     actual = dump(block)
-    if os.environ.get("SOT_UPDATE_GOLDEN") == "1" or not path.exists():
-        if os.environ.get("CI") and not path.exists():
-            pytest.fail(f"golden file {path.name} is missing")
+    if os.environ.get("SOT_UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
+    elif not path.exists():
+        # Never written silently: a missing golden would otherwise pass and test nothing.
+        pytest.fail(f"golden file {path.name} is missing: write it with SOT_UPDATE_GOLDEN=1")
     assert actual == path.read_text(encoding="utf-8"), f"{path.name} differs"
+
+
+def test_a_missing_golden_fails_instead_of_being_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOT_UPDATE_GOLDEN", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="missing"):
+        check("no-such-golden-3x2", Canvas(3, 2).block(), 3, 2)
+    assert not (GOLDEN / "no-such-golden-3x2.txt").exists()
 
 
 GLYPHS = {"utf8": UNICODE, "ascii": ASCII, "block": BLOCK}
@@ -235,7 +244,7 @@ def test_unknown_values_show_as_dashes_never_nan() -> None:
     assert "no network interface found" in text
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     st.integers(min_value=0, max_value=500), st.integers(min_value=0, max_value=200), st.booleans()
 )
@@ -361,7 +370,7 @@ STEP = st.tuples(
 )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80))
 @given(st.lists(STEP, min_size=1, max_size=6))
 def test_row_memo_never_changes_the_table(
     steps: list[tuple[set[int], int, bool, bool, str, int | None, Glyphs]],
@@ -392,7 +401,7 @@ def test_row_memo_never_changes_the_table(
 TEXT = st.text(alphabet="ab c中🙂é│", max_size=30)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(
     st.integers(min_value=20, max_value=220),
     st.integers(min_value=8, max_value=70),

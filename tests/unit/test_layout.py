@@ -2,6 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sot.layout import Tier, compute_layout, split
+from tests.property import examples
 
 
 def test_split_carries_the_remainder() -> None:
@@ -21,7 +22,7 @@ def test_tiers() -> None:
     assert medium.processes is not None and medium.processes.height >= 5
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=120))
 def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
     layout = compute_layout(width, height)

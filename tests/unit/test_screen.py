@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sot.render.cells import Block, Canvas, Role
 from sot.screen import Screen, Sequences, render_diff
 from sot.terminal import merge_sgr, sequences_for
+from tests.property import examples
 
 WIDTH, HEIGHT = 30, 8
 
@@ -140,7 +141,7 @@ ROW = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.lists(st.lists(ROW, max_size=6), min_size=1, max_size=5))
 def test_any_sequence_of_frames_leaves_exactly_the_last_one(
     frames: list[list[tuple[int, int, str, str]]],
@@ -184,7 +185,7 @@ def test_rows_pushed_down_by_a_new_row_are_scrolled_not_resent() -> None:
 ROWS = st.lists(st.sampled_from(["a", "bb", "中文", "x y", ""]), min_size=HEIGHT, max_size=HEIGHT)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(ROWS, st.integers(min_value=-4, max_value=4), st.lists(ROWS, max_size=2))
 def test_shifted_frames_always_end_exactly_right(
     rows: list[str], shift: int, later: list[list[str]]

@@ -36,25 +36,35 @@ def test_parse_proc_stat_survives_hostile_command_names() -> None:
 
 
 def test_fast_path_agrees_with_psutil() -> None:
+    # The live machine does not stand still: a process can exit, start or be re-parented between
+    # two scans. psutil's scan is taken between two fast scans, and only processes that are the
+    # same in both fast scans are compared; the test then checks that this covered most of them.
     source = PsutilSource()
-    fast = {p.pid: p for p in source.processes()}
+    before = {p.pid: p for p in source.processes()}
     slow = {p.pid: p for p in source.psutil_processes()}
-    common = fast.keys() & slow.keys()
-    # Processes come and go between the two scans, but nearly all are in both.
-    assert len(common) >= 0.9 * max(len(fast), len(slow))
-    assert os.getpid() in common and 1 in common
-    for pid in common:
-        a, b = fast[pid], slow[pid]
+    after = {p.pid: p for p in source.processes()}
+    stable = [
+        pid
+        for pid in before.keys() & after.keys() & slow.keys()
+        if (before[pid].ppid, before[pid].create_time) == (after[pid].ppid, after[pid].create_time)
+    ]
+    assert len(stable) >= 0.8 * max(len(before), len(slow), len(after))
+    assert os.getpid() in stable and 1 in stable
+    for pid in stable:
+        a, b = before[pid], slow[pid]
         assert a.ppid == b.ppid, pid
         assert a.create_time is not None and b.create_time is not None
         assert abs(a.create_time - b.create_time) < 0.01, pid  # the key sot uses for identity
-    me_fast, me_slow = fast[os.getpid()], slow[os.getpid()]
+    me_fast, me_slow, me_last = before[os.getpid()], slow[os.getpid()], after[os.getpid()]
     assert me_fast.threads == me_slow.threads
     assert me_fast.status in ("running", "sleeping") and me_slow.status in ("running", "sleeping")
     assert me_fast.rss_bytes is not None and me_slow.rss_bytes is not None
     assert abs(me_fast.rss_bytes - me_slow.rss_bytes) < 0.2 * me_slow.rss_bytes
     assert me_fast.cpu_seconds is not None and me_slow.cpu_seconds is not None
-    assert me_fast.cpu_seconds <= me_slow.cpu_seconds + 0.05  # scanned first, never ahead
+    assert me_last.cpu_seconds is not None
+    # CPU time only grows: psutil's reading lies between the two fast ones.
+    assert me_fast.cpu_seconds <= me_slow.cpu_seconds + 0.01
+    assert me_slow.cpu_seconds <= me_last.cpu_seconds + 0.01
 
 
 def test_start_time_matches_the_signal_guards_reading() -> None:
@@ -88,11 +98,13 @@ def test_identity_fast_path_agrees_with_psutil() -> None:
         compared = 0
         for pid in pids:
             fast, slow = source.process_identity(pid), source.psutil_identity(pid)
-            if fast is None or slow is None:
-                continue  # exited in between
+            # A process that exited or exec'd another program between the reads is not
+            # comparable: psutil's read must lie between two fast reads that agree.
+            if fast is None or slow is None or source.process_identity(pid) != fast:
+                continue
             assert fast == slow, pid
             compared += 1
-        assert compared >= 0.9 * len(pids)
+        assert compared >= 0.8 * len(pids)
         mine = source.process_identity(child.pid)
         assert mine is not None
         assert mine.name == "abcdefghijklmnopqrstuvwxyz"
@@ -135,20 +147,28 @@ def test_system_wide_fast_paths_agree_with_psutil() -> None:
         swap_psutil.sin is None,
         swap_psutil.sout is None,
     )
-    cpus, cpus_psutil = source.per_cpu_times(), source.psutil_per_cpu_times()
-    assert cpus is not None and cpus_psutil is not None and len(cpus) == len(cpus_psutil)
-    for fast, slow in zip(cpus, cpus_psutil, strict=True):
-        for a, b in zip(fast, slow, strict=True):
-            assert (a is None) == (b is None)
-            assert a is None or b is None or 0 <= b - a < 1.0  # read first, never ahead
-    for fast_counters, slow_counters in (
-        (source.disk_counters(), source.psutil_disk_counters()),
-        (source.net_counters(), source.psutil_net_counters()),
+    # Counters only grow: psutil's reading is taken between two fast ones and must lie between
+    # them, however busy the machine is.
+    cpus = source.per_cpu_times()
+    cpus_psutil = source.psutil_per_cpu_times()
+    cpus_after = source.per_cpu_times()
+    assert cpus is not None and cpus_psutil is not None and cpus_after is not None
+    assert len(cpus) == len(cpus_psutil) == len(cpus_after)
+    for fast, slow, last in zip(cpus, cpus_psutil, cpus_after, strict=True):
+        for a, b, c in zip(fast, slow, last, strict=True):
+            assert (a is None) == (b is None) == (c is None)
+            assert a is None or b is None or c is None or a - 0.01 <= b <= c + 0.01
+    for read_fast, read_slow in (
+        (source.disk_counters, source.psutil_disk_counters),
+        (source.net_counters, source.psutil_net_counters),
     ):
-        assert fast_counters.keys() == slow_counters.keys()
-        for name, fast_values in fast_counters.items():
-            for a, b in zip(fast_values, slow_counters[name], strict=True):
-                assert 0 <= b - a <= max(10_000_000, b // 100), name
+        before, during, after = read_fast(), read_slow(), read_fast()
+        # A device or interface can appear or go between the reads: compare the ones in all.
+        common = before.keys() & during.keys() & after.keys()
+        assert len(common) >= len(during) - 2 and common
+        for name in common:
+            for a, b, c in zip(before[name], during[name], after[name], strict=True):
+                assert a <= b <= c, name
 
 
 def test_parsers_read_every_layout_psutil_reads() -> None:

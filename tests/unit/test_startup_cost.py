@@ -20,7 +20,8 @@ def test_blessed_import_pulls_in_no_asyncio_ssl_or_jinxed() -> None:
 
 def test_blessed_terminal_sends_no_start_up_queries() -> None:
     # A Terminal on a pty that never answers must not write query sequences (cursor position
-    # report ESC[6n, XTGETTCAP ESC P+q) and then wait for the reply.
+    # report ESC[6n, XTGETTCAP ESC P+q) and then wait for the reply (a stall of 5 s or more; the
+    # margin is for a loaded machine, not a cost figure: those live in `make bench`).
     code = (
         "import os, pty, time, sys\n"
         "master, slave = pty.openpty()\n"
@@ -31,7 +32,7 @@ def test_blessed_terminal_sends_no_start_up_queries() -> None:
         "elapsed = time.monotonic() - started\n"
         "os.set_blocking(master, False)\n"
         "try:\n    sent = os.read(master, 4096)\nexcept BlockingIOError:\n    sent = b''\n"
-        "sys.stderr.write(repr((elapsed < 1.0, b'\\x1b[6n' in sent, b'\\x1bP+q' in sent)))\n"
+        "sys.stderr.write(repr((elapsed < 3.0, b'\\x1b[6n' in sent, b'\\x1bP+q' in sent)))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
