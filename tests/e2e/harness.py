@@ -97,6 +97,10 @@ class PtyRun:
         pid, fd = pty.fork()
         if pid == 0:  # the child: size the tty before sot looks at it, then become sot
             try:
+                # An ignored signal stays ignored across exec: a test run under nohup (or a CI
+                # runner that ignores SIGHUP) must not hand that on to the sot being tested.
+                for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+                    signal.signal(signum, signal.SIG_DFL)
                 winsize = struct.pack("HHHH", lines, columns, 0, 0)
                 fcntl.ioctl(1, termios.TIOCSWINSZ, winsize)
                 argv = list(command) if command is not None else [*SOT, *args]
