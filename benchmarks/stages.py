@@ -22,9 +22,8 @@ from sot.collect.source import PsutilSource
 from sot.history import History
 from sot.keys import command_for
 from sot.model import ProcessRow, Snapshot
-from sot.render.frame import FrameInput, process_page_rows, render_frame
+from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
 from sot.render.glyphs import UNICODE
-from sot.render.processes import RowMemo
 from sot.screen import Screen, Sequences
 from sot.state import AppState, Context, follow_selection, reduce
 from sot.view import build_view
@@ -132,7 +131,7 @@ def steady_ticks(ticks: int, interval_s: float) -> dict[str, float]:
         return written[-1]
 
     screen = Screen(sequences(), write)
-    memo = RowMemo()
+    memo = FrameMemo()
     gc.freeze()  # as sot does after its first frame
     spent: dict[str, list[float]] = {"sample": [], "view": [], "render": [], "diff": []}
     for tick in range(ticks + 1):

@@ -23,9 +23,8 @@ from sot.history import History
 from sot.keys import Mode, command_for
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
-from sot.render.frame import FrameInput, process_page_rows, render_frame
+from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
-from sot.render.processes import RowMemo
 from sot.screen import Screen
 from sot.state import AppState, Context, Effect, follow_selection, keep_visible, reduce
 from sot.terminal import (
@@ -148,7 +147,7 @@ class Dashboard:
     view: ProcessView = field(init=False)
     details: ProcessDetails | None = None
     page_rows: int = 0
-    row_memo: RowMemo = field(default_factory=RowMemo)
+    frame_memo: FrameMemo = field(default_factory=FrameMemo)
 
     def __post_init__(self) -> None:
         self._refresh_view()
@@ -197,7 +196,7 @@ class Dashboard:
                     self.page_rows = page_rows
                     self.state = keep_visible(self.state, len(self.view.rows), page_rows)
                 data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
-                screen.present(render_frame(data, width, height, self.glyphs, self.row_memo))
+                screen.present(render_frame(data, width, height, self.glyphs, self.frame_memo))
                 dirty = False
                 if not frozen:
                     # Modules, terminfo tables and caches live as long as sot does: taken out of

@@ -1,4 +1,8 @@
-"""Where each panel goes, from the terminal size alone, by a table of tiers."""
+"""Where each panel goes, from the terminal size alone, by a table of tiers.
+
+A tier is a list of bands stacked top to bottom; a band is a row of panels side by side, each
+with a width weight. Adding a panel to the screen is one more band or one more entry in a band.
+"""
 
 from __future__ import annotations
 
@@ -34,29 +38,97 @@ class Rect:
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    """A row of panels ``(name, width weight)``. Its height is ``rows`` when given (header and
+    status lines); else ``share`` of the body (the rows between the fixed bands) kept within
+    ``minimum``..``maximum``; a band with neither takes what the others leave. A band appears
+    only when the body has at least ``from_body`` rows."""
+
+    panels: tuple[tuple[str, int], ...]
+    rows: int | None = None
+    share: float | None = None
+    minimum: int = 1
+    maximum: int | None = None
+    from_body: int = 0
+
+    def height(self, body: int) -> int:
+        if self.rows is not None:
+            return self.rows
+        if self.share is None:
+            return 0  # the rest: sized after the others
+        wanted = max(self.minimum, round(body * self.share))
+        return wanted if self.maximum is None else min(self.maximum, wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class TierSpec:
+    tier: Tier
+    min_width: int
+    min_height: int
+    bands: tuple[Band, ...]
+
+
+HEADER = Band((("header", 1),), rows=1)
+STATUS = Band((("status", 1),), rows=1)
+PROCESSES = Band((("processes", 1),))
+
+# First match wins: a tier applies from its minimum size up.
+TIERS: tuple[TierSpec, ...] = (
+    TierSpec(
+        Tier.FULL,
+        120,
+        36,
+        (
+            HEADER,
+            Band((("cpu", 60), ("memory", 40)), share=0.30, minimum=7),
+            Band((("disks", 50), ("network", 50)), share=0.22, minimum=6),
+            PROCESSES,
+            STATUS,
+        ),
+    ),
+    TierSpec(
+        Tier.MEDIUM,
+        80,
+        24,
+        (
+            HEADER,
+            Band((("cpu", 60), ("memory", 40)), share=0.30, minimum=7),
+            Band((("disks", 50), ("network", 50)), share=0.22, minimum=6),
+            PROCESSES,
+            STATUS,
+        ),
+    ),
+    # Narrow: panels stacked, the optional ones only when the height leaves the process table
+    # room for a useful number of rows.
+    TierSpec(
+        Tier.NARROW,
+        MIN_WIDTH,
+        MIN_HEIGHT,
+        (
+            HEADER,
+            Band((("cpu", 1),), share=0.3, minimum=3, maximum=8),
+            Band((("memory", 1),), rows=4, from_body=14),
+            Band((("network", 1),), rows=5, from_body=32),
+            Band((("disks", 1),), rows=5, from_body=32),
+            PROCESSES,
+            STATUS,
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Layout:
     width: int
     height: int
     tier: Tier
-    header: Rect | None = None
-    cpu: Rect | None = None
-    memory: Rect | None = None
-    disks: Rect | None = None
-    network: Rect | None = None
-    processes: Rect | None = None
-    status: Rect | None = None
+    places: tuple[tuple[str, Rect], ...] = ()
 
     def panels(self) -> tuple[Rect, ...]:
-        rects = (
-            self.header,
-            self.cpu,
-            self.memory,
-            self.disks,
-            self.network,
-            self.processes,
-            self.status,
-        )
-        return tuple(r for r in rects if r is not None)
+        return tuple(rect for _, rect in self.places)
+
+    def rect(self, name: str) -> Rect | None:
+        return next((rect for placed, rect in self.places if placed == name), None)
 
 
 def split(total: int, weights: Sequence[int]) -> list[int]:
@@ -78,52 +150,39 @@ def split(total: int, weights: Sequence[int]) -> list[int]:
     return shares
 
 
-def _row(y: int, x: int, width: int, height: int, weights: Sequence[int]) -> list[Rect]:
-    rects = []
-    for share in split(width, weights):
-        rects.append(Rect(y, x, share, height))
-        x += share
-    return rects
+def _tier_for(width: int, height: int) -> TierSpec | None:
+    return next((t for t in TIERS if width >= t.min_width and height >= t.min_height), None)
+
+
+def _band_heights(bands: Sequence[Band], height: int) -> list[int]:
+    """Each band's rows (0: not shown); the bands without a size share what is left."""
+    fixed = sum(band.rows for band in bands if band.rows is not None and band.from_body == 0)
+    body = height - fixed
+    heights = [band.height(body) if body >= band.from_body else 0 for band in bands]
+    rest = [
+        i
+        for i, band in enumerate(bands)
+        if band.rows is None and band.share is None and body >= band.from_body
+    ]
+    for index, share in zip(rest, split(height - sum(heights), [1] * len(rest)), strict=True):
+        heights[index] = share
+    return heights
 
 
 def compute_layout(width: int, height: int) -> Layout:
     width, height = max(0, width), max(0, height)
-    if width < MIN_WIDTH or height < MIN_HEIGHT:
+    spec = _tier_for(width, height)
+    if spec is None:
         return Layout(width, height, Tier.TOO_SMALL)
-    header = Rect(0, 0, width, 1)
-    status = Rect(height - 1, 0, width, 1)
-    body = height - 2
-    if width >= 80 and height >= 24:
-        tier = Tier.FULL if width >= 120 and height >= 36 else Tier.MEDIUM
-        top = max(7, round(body * 0.30))
-        middle = max(6, round(body * 0.22))
-        cpu, memory = _row(1, 0, width, top, (60, 40))
-        disks, network = _row(1 + top, 0, width, middle, (50, 50))
-        processes = Rect(1 + top + middle, 0, width, body - top - middle)
-        return Layout(width, height, tier, header, cpu, memory, disks, network, processes, status)
-    # Narrow: panels stacked, the optional ones only when the height leaves the process table
-    # room for a useful number of rows.
-    cpu_height = max(3, min(8, round(body * 0.3)))
-    memory_height = 4 if body >= 14 else 0
-    extra = 5 if body >= 32 else 0
-    y = 1
-    narrow_cpu = Rect(y, 0, width, cpu_height)
-    y += cpu_height
-    narrow_memory = Rect(y, 0, width, memory_height) if memory_height else None
-    y += memory_height
-    narrow_network = Rect(y, 0, width, extra) if extra else None
-    y += extra
-    narrow_disks = Rect(y, 0, width, extra) if extra else None
-    y += extra
-    return Layout(
-        width,
-        height,
-        Tier.NARROW,
-        header,
-        narrow_cpu,
-        narrow_memory,
-        narrow_disks,
-        narrow_network,
-        Rect(y, 0, width, height - 1 - y),
-        status,
-    )
+    places: list[tuple[str, Rect]] = []
+    y = 0
+    for band, rows in zip(spec.bands, _band_heights(spec.bands, height), strict=True):
+        if rows <= 0:
+            continue
+        x = 0
+        names = [name for name, _ in band.panels]
+        for name, share in zip(names, split(width, [w for _, w in band.panels]), strict=True):
+            places.append((name, Rect(y, x, share, rows)))
+            x += share
+        y += rows
+    return Layout(width, height, spec.tier, tuple(places))

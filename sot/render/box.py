@@ -31,3 +31,13 @@ def draw_box(canvas: Canvas, title: str, glyphs: Glyphs, note: str = "") -> Rect
         canvas.put(0, start, note, Role.LABEL)
         canvas.put(0, start + display_width(note), " ", Role.BORDER)
     return Rect(1, 1, width - 2, height - 2)
+
+
+def open_box(
+    width: int, height: int, title: str, glyphs: Glyphs, note: str = ""
+) -> tuple[Canvas, Rect | None]:
+    """A panel's canvas with its border and title drawn, and the inner rectangle to fill; None
+    when the panel is too small to hold anything inside its border."""
+    canvas = Canvas(width, height)
+    inner = draw_box(canvas, title, glyphs, note)
+    return canvas, inner if inner.width > 0 and inner.height > 0 else None

@@ -6,7 +6,7 @@ import math
 
 from sot.history import History
 from sot.model import CpuSample
-from sot.render.box import draw_box
+from sot.render.box import open_box
 from sot.render.cells import Block, Canvas, Role
 from sot.render.glyphs import Glyphs
 from sot.render.graph import fill_level, graph_rows
@@ -100,9 +100,8 @@ def render_cpu(
     glyphs: Glyphs,
     model: str | None = None,
 ) -> Block:
-    canvas = Canvas(width, height)
-    inner = draw_box(canvas, "cpu", glyphs, _title_note(cpu, glyphs))
-    if inner.width <= 0 or inner.height <= 0:
+    canvas, inner = open_box(width, height, "cpu", glyphs, _title_note(cpu, glyphs))
+    if inner is None:
         return canvas.block()
     if inner.height == 1:
         # Only room for the total: one wide bar.

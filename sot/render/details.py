@@ -6,8 +6,8 @@ import time
 from collections.abc import Sequence
 
 from sot.model import ProcessDetails
-from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
+from sot.render.box import open_box
+from sot.render.cells import Block, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.units import UNKNOWN, cpu_time, duration, human_bytes, human_rate, percent
 
@@ -90,10 +90,11 @@ def render_details(
     height: int,
     glyphs: Glyphs,
 ) -> Block:
-    canvas = Canvas(width, height)
     name = sanitize(details.name, glyphs.ascii_only) if details else ""
-    inner = draw_box(canvas, f"process {pid} {name}".strip(), glyphs, "Esc or q closes")
-    if inner.width <= 0 or inner.height <= 0:
+    canvas, inner = open_box(
+        width, height, f"process {pid} {name}".strip(), glyphs, "Esc or q closes"
+    )
+    if inner is None:
         return canvas.block()
     if details is None:
         message = f"process {pid} has exited"
@@ -123,9 +124,8 @@ def render_menu(
     title: str, items: Sequence[str], index: int, width: int, height: int, glyphs: Glyphs
 ) -> Block:
     """A boxed list with the ``index`` item highlighted, scrolled to keep it in view."""
-    canvas = Canvas(width, height)
-    inner = draw_box(canvas, title, glyphs, "Enter picks")
-    if inner.width <= 0 or inner.height <= 0:
+    canvas, inner = open_box(width, height, title, glyphs, "Enter picks")
+    if inner is None:
         return canvas.block()
     top = (
         max(0, min(index - inner.height + 1, len(items) - inner.height))

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sot.history import History
 from sot.model import DiskUsage, IoRate
-from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Role, display_width, pad, sanitize
+from sot.render.box import open_box
+from sot.render.cells import Block, Role, display_width, pad, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.meters import bar, level_role
 from sot.render.rates import draw_rate_pair
@@ -39,10 +39,9 @@ def render_disks(
     height: int,
     glyphs: Glyphs,
 ) -> Block:
-    canvas = Canvas(width, height)
     note = f"r {human_rate(total_io.read_bytes_per_s)} w {human_rate(total_io.write_bytes_per_s)}"
-    inner = draw_box(canvas, "disks", glyphs, note)
-    if inner.width <= 0 or inner.height <= 0:
+    canvas, inner = open_box(width, height, "disks", glyphs, note)
+    if inner is None:
         return canvas.block()
     if not disks:
         canvas.put(inner.y, inner.x, "no local filesystems found"[: inner.width], Role.DIM)

@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sot.actions import SIGNAL_CHOICES
-from sot.history import History
 from sot.keys import KEY_HELP, Mode
 from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
-from sot.model import ProcessDetails, Snapshot
 from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Line, Role, blank_block, display_width, fit, sanitize
-from sot.render.cpu import render_cpu
+from sot.render.cells import Block, Canvas, Line, Role, blank_block, display_width, fit
 from sot.render.details import render_details, render_menu
-from sot.render.disks import render_disks
 from sot.render.glyphs import Glyphs
-from sot.render.header import render_header
-from sot.render.memory import render_memory
-from sot.render.network import render_network
-from sot.render.processes import ProcessTable, RowMemo, render_processes, table_rows
+from sot.render.panels import PANELS, FrameInput, FrameMemo, render_panel
+from sot.render.processes import table_rows
+from sot.render.status import render_status
 from sot.render.text import Segment, put_segments
-from sot.state import AppState, confirm_prompt, selected_interface, selected_mount, user_choices
-from sot.view import ProcessView
+from sot.state import user_choices
 
-
-@dataclass(frozen=True, slots=True)
-class FrameInput:
-    snapshot: Snapshot
-    history: History
-    state: AppState
-    view: ProcessView
-    details: ProcessDetails | None = None
+__all__ = ["FrameInput", "FrameMemo", "process_page_rows", "render_frame", "render_status"]
 
 
 def process_page_rows(width: int, height: int) -> int:
     """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling)."""
-    layout = compute_layout(width, height)
-    return table_rows(layout.processes.height) if layout.processes else 0
+    table = compute_layout(width, height).rect("processes")
+    return table_rows(table.height) if table is not None else 0
 
 
 def render_too_small(width: int, height: int, glyphs: Glyphs) -> Block:
@@ -48,72 +33,6 @@ def render_too_small(width: int, height: int, glyphs: Glyphs) -> Block:
         message = "terminal too small"
     text = fit(message, width, glyphs.ellipsis)
     canvas.put(height // 2, max(0, (width - display_width(text)) // 2), text, Role.WARN)
-    return canvas.block()
-
-
-def _hints(state: AppState) -> list[Segment]:
-    def hint(key: str, text: str) -> list[Segment]:
-        return [(key, Role.KEY), (f" {text}  ", Role.LABEL)]
-
-    if state.mode is Mode.ORDER:
-        return [
-            *hint("Left/Right", "column"),
-            *hint("Enter", "desc/asc/off"),
-            *hint("o Esc", "done"),
-        ]
-    if state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
-        return [*hint("Up/Down", "choose"), *hint("Enter", "pick"), *hint("Esc", "cancel")]
-    if state.mode is Mode.DETAILS:
-        signals = [] if state.read_only else [*hint("T K s", "signal")]
-        return [*hint("Esc q", "close"), *signals, *hint("space", "pause")]
-    signals = [] if state.read_only else [*hint("T K", "signal")]
-    return [
-        (" ", Role.LABEL),
-        *hint("q", "quit"),
-        *hint("?", "help"),
-        *hint("/", "filter"),
-        *hint("o", "sort"),
-        *hint("t", "tree"),
-        *hint("Enter", "details"),
-        *signals,
-        *hint("space", "resume" if state.paused else "pause"),
-        *hint("+/-", f"{state.interval_s:g}s"),
-    ]
-
-
-def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
-    """The bottom row: key hints and messages, or the filter and confirmation prompts."""
-    canvas = Canvas(width, 1)
-    if state.mode is Mode.FILTER:
-        text = sanitize(state.query.text, glyphs.ascii_only)
-        cursor = min(state.filter_cursor, len(text))
-        prompt = "filter: "
-        # Keep the cursor in view on a narrow terminal: show the end of a long filter.
-        room = max(1, width - len(prompt) - 1 - len("  Enter keep  Esc clear"))
-        start = max(0, cursor - room + 1)
-        shown = text[start : start + room]
-        x = canvas.put(0, 0, prompt, Role.KEY)
-        canvas.put(0, x, shown, Role.VALUE)
-        canvas.restyle(0, x + display_width(text[start:cursor]), 1, Role.SELECTED)
-        canvas.put(0, x + display_width(shown) + 2, "Enter keep  Esc clear", Role.LABEL)
-        return canvas.block()
-    if state.mode is Mode.CONFIRM and state.pending_signal is not None:
-        prompt = sanitize(confirm_prompt(state.pending_signal), glyphs.ascii_only)
-        canvas.put(0, 0, fit(" " + prompt, width, glyphs.ellipsis), Role.WARN)
-        return canvas.block()
-    message = state.message or ""
-    if state.paused:
-        message = "PAUSED" + (f"  {message}" if message else "")
-    message = fit(sanitize(message, glyphs.ascii_only), max(0, width // 2), glyphs.ellipsis)
-    room = width - display_width(message) - (2 if message else 0)
-    put_segments(canvas, 0, 0, room, _hints(state), glyphs)
-    if message:
-        canvas.put(
-            0,
-            width - display_width(message) - 1,
-            message,
-            Role.WARN if state.paused else Role.TITLE,
-        )
     return canvas.block()
 
 
@@ -150,11 +69,6 @@ def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Bl
     )
 
 
-def _place(placed: list[tuple[Rect, Block]], rect: Rect | None, block: Block) -> None:
-    if rect is not None:
-        placed.append((rect, block))
-
-
 def _compose(placed: list[tuple[Rect, Block]], width: int, height: int) -> Block:
     """The panels side by side, each screen row joined from the panels' rows; gaps are blank.
 
@@ -188,88 +102,18 @@ def _compose(placed: list[tuple[Rect, Block]], width: int, height: int) -> Block
 
 
 def render_frame(
-    data: FrameInput, width: int, height: int, glyphs: Glyphs, row_memo: RowMemo | None = None
+    data: FrameInput, width: int, height: int, glyphs: Glyphs, memo: FrameMemo | None = None
 ) -> Block:
-    """The whole screen. ``row_memo`` (owned by the caller, kept across frames) spares laying
-    out unchanged process rows again; the frame is the same without it."""
+    """The whole screen. ``memo`` (owned by the caller, kept across frames) spares drawing
+    panels whose readings did not change, and laying out unchanged process rows again; the
+    frame is the same without it."""
     layout = compute_layout(width, height)
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
-    snapshot, history, state = data.snapshot, data.history, data.state
-    placed: list[tuple[Rect, Block]] = []
-    if layout.header:
-        _place(
-            placed,
-            layout.header,
-            render_header(snapshot.host, snapshot.wall_epoch_s, width, glyphs),
-        )
-    if layout.cpu:
-        _place(
-            placed,
-            layout.cpu,
-            render_cpu(
-                snapshot.cpu,
-                history,
-                layout.cpu.width,
-                layout.cpu.height,
-                glyphs,
-                snapshot.host.cpu_model,
-            ),
-        )
-    if layout.memory:
-        _place(
-            placed,
-            layout.memory,
-            render_memory(
-                snapshot.memory, history, layout.memory.width, layout.memory.height, glyphs
-            ),
-        )
-    if layout.disks:
-        _place(
-            placed,
-            layout.disks,
-            render_disks(
-                snapshot.disks,
-                snapshot.disk_total_io,
-                selected_mount(state, snapshot),
-                history,
-                layout.disks.width,
-                layout.disks.height,
-                glyphs,
-            ),
-        )
-    if layout.network:
-        _place(
-            placed,
-            layout.network,
-            render_network(
-                snapshot.interfaces,
-                selected_interface(state, snapshot),
-                history,
-                layout.network.width,
-                layout.network.height,
-                glyphs,
-            ),
-        )
-    if layout.processes:
-        has_selection = state.selected is not None and bool(data.view.rows)
-        table = ProcessTable(
-            view=data.view,
-            counts=snapshot.process_counts,
-            query=state.query,
-            selected_index=state.selected_index if has_selection else None,
-            scroll_top=state.scroll_top,
-            order_cursor=state.order_cursor if state.mode is Mode.ORDER else None,
-        )
-        _place(
-            placed,
-            layout.processes,
-            render_processes(
-                table, layout.processes.width, layout.processes.height, glyphs, row_memo
-            ),
-        )
-    if layout.status:
-        _place(placed, layout.status, render_status(state, width, glyphs))
+    placed = [
+        (rect, render_panel(PANELS[name], data, rect.width, rect.height, glyphs, memo))
+        for name, rect in layout.places
+    ]
     frame = _compose(placed, width, height)
     overlay = _overlay(data, width, height, glyphs)
     if overlay is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sot.history import History
 from sot.model import MemorySample
-from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Role
+from sot.render.box import open_box
+from sot.render.cells import Block, Role
 from sot.render.glyphs import Glyphs
 from sot.render.graph import graph_rows
 from sot.render.meters import bar, level_role
@@ -29,9 +29,10 @@ def _meter(
 def render_memory(
     memory: MemorySample, history: History, width: int, height: int, glyphs: Glyphs
 ) -> Block:
-    canvas = Canvas(width, height)
-    inner = draw_box(canvas, "memory", glyphs, f"total {human_bytes(memory.total_bytes)}")
-    if inner.width <= 0 or inner.height <= 0:
+    canvas, inner = open_box(
+        width, height, "memory", glyphs, f"total {human_bytes(memory.total_bytes)}"
+    )
+    if inner is None:
         return canvas.block()
     used = f"{human_bytes(memory.used_bytes)}/{human_bytes(memory.total_bytes)}"
     if memory.swap_total_bytes == 0:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sot.history import History
 from sot.model import NetInterface
-from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Role, sanitize
+from sot.render.box import open_box
+from sot.render.cells import Block, Role, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.rates import draw_rate_pair
 from sot.render.text import Segment, put_segments
@@ -32,11 +32,10 @@ def render_network(
     height: int,
     glyphs: Glyphs,
 ) -> Block:
-    canvas = Canvas(width, height)
     iface = next((i for i in interfaces if i.name == selected), None)
     name = sanitize(iface.name, glyphs.ascii_only) if iface else "-"
-    inner = draw_box(canvas, f"net {name}", glyphs, _state(iface) if iface else "")
-    if inner.width <= 0 or inner.height <= 0:
+    canvas, inner = open_box(width, height, f"net {name}", glyphs, _state(iface) if iface else "")
+    if inner is None:
         return canvas.block()
     if iface is None:
         canvas.put(inner.y, inner.x, "no network interface found"[: inner.width], Role.DIM)

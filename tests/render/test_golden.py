@@ -24,7 +24,7 @@ from sot.model import ProcessDetails, Snapshot
 from sot.render.cells import Block, Canvas, Role, display_width
 from sot.render.cpu import render_cpu
 from sot.render.disks import render_disks
-from sot.render.frame import FrameInput, _compose, render_frame
+from sot.render.frame import FrameInput, FrameMemo, _compose, render_frame
 from sot.render.glyphs import ASCII, BLOCK, UNICODE, Glyphs
 from sot.render.header import render_header
 from sot.render.memory import render_memory
@@ -353,7 +353,7 @@ def test_changing_the_sort_only_changes_the_process_table() -> None:
     before = render_frame(frame_input(snap, history, AppState()), 120, 40, UNICODE)
     state = AppState(query=ProcessQuery(sort_key=SortKey.PID, descending=False))
     after = render_frame(frame_input(snap, history, state), 120, 40, UNICODE)
-    table = compute_layout(120, 40).processes
+    table = compute_layout(120, 40).rect("processes")
     assert table is not None
     changed = [y for y in range(40) if before[y] != after[y]]
     assert changed and all(table.y <= y < table.bottom for y in changed)
@@ -420,3 +420,42 @@ def test_joining_panel_rows_equals_pasting_the_panels(
     for rect, block in placed:
         pasted.paste(rect.y, rect.x, block)
     assert _compose(placed, width, height) == pasted.block()
+
+
+MEMO_STATES = [
+    AppState(),
+    AppState(paused=True),
+    AppState(mode=Mode.HELP),
+    AppState(query=ProcessQuery(sort_key=SortKey.PID, descending=False)),
+    AppState(query=ProcessQuery(tree=True)),
+]
+
+
+@settings(max_examples=examples(40))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(SNAPSHOTS)),
+            st.sampled_from([(160, 48), (120, 40), (80, 24), (60, 20), (30, 8)]),
+            st.integers(0, len(MEMO_STATES) - 1),
+            st.sampled_from([UNICODE, ASCII]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_frame_memo_never_changes_the_frame(
+    steps: list[tuple[str, tuple[int, int], int, Glyphs]],
+) -> None:
+    # Panels drawn from the memo (unchanged readings) must equal panels drawn afresh, through
+    # changes of snapshot, size, state and glyphs in any order.
+    memo = FrameMemo()
+    history = History()
+    snapshots = {name: make() for name, make in SNAPSHOTS.items()}
+    for name, (width, height), state_index, glyphs in steps:
+        snap = snapshots[name]
+        if len(history.cpu_total) < 3:
+            history = history.push(snap)
+        data = frame_input(snap, history, MEMO_STATES[state_index])
+        expected = render_frame(data, width, height, glyphs)
+        assert render_frame(data, width, height, glyphs, memo) == expected

@@ -18,8 +18,9 @@ def test_tiers() -> None:
     assert compute_layout(80, 24).tier is Tier.MEDIUM
     assert compute_layout(160, 48).tier is Tier.FULL
     medium = compute_layout(80, 24)
-    assert all(p is not None for p in (medium.cpu, medium.memory, medium.disks, medium.network))
-    assert medium.processes is not None and medium.processes.height >= 5
+    assert all(medium.rect(name) is not None for name in ("cpu", "memory", "disks", "network"))
+    table = medium.rect("processes")
+    assert table is not None and table.height >= 5
 
 
 @settings(max_examples=examples(400))

@@ -1,0 +1,164 @@
+"""The panels as data: each one's name, renderer, minimum size and what it reads.
+
+Adding a panel to the dashboard means a record and a reading in the collector, a renderer, one
+entry in ``PANELS`` and one place in a band of ``sot.layout.TIERS``. ``render_frame`` only loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from sot.history import History
+from sot.keys import Mode
+from sot.model import ProcessDetails, Snapshot
+from sot.render.cells import Block
+from sot.render.cpu import render_cpu
+from sot.render.disks import render_disks
+from sot.render.glyphs import Glyphs
+from sot.render.header import render_header
+from sot.render.memory import render_memory
+from sot.render.network import render_network
+from sot.render.processes import ProcessTable, RowMemo, render_processes
+from sot.render.status import render_status
+from sot.state import AppState, selected_interface, selected_mount
+from sot.view import ProcessView
+
+
+@dataclass(frozen=True, slots=True)
+class FrameInput:
+    snapshot: Snapshot
+    history: History
+    state: AppState
+    view: ProcessView
+    details: ProcessDetails | None = None
+
+
+@dataclass(slots=True)
+class FrameMemo:
+    """What the last frame drew, kept by the loop between frames: each panel's block with the
+    inputs it was drawn from, and the process table's finished rows. A cache only: a frame is
+    the same with or without it."""
+
+    rows: RowMemo = field(default_factory=RowMemo)
+    blocks: dict[str, tuple[tuple[object, ...], Block]] = field(default_factory=dict)
+
+
+# A renderer draws its panel at a size; ``rows`` is the table's row memo (others ignore it).
+Renderer = Callable[[FrameInput, int, int, Glyphs, RowMemo | None], Block]
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    name: str
+    render: Renderer
+    # What the panel's output depends on besides its size and glyphs: the same readings (by
+    # identity or equality) give the same block, so it is not drawn again.
+    reads: Callable[[FrameInput], tuple[object, ...]]
+    min_width: int = 1
+    min_height: int = 1
+
+
+def _cpu(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    snapshot = data.snapshot
+    return render_cpu(snapshot.cpu, data.history, width, height, glyphs, snapshot.host.cpu_model)
+
+
+def _memory(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    return render_memory(data.snapshot.memory, data.history, width, height, glyphs)
+
+
+def _disks(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    snapshot = data.snapshot
+    selected = selected_mount(data.state, snapshot)
+    return render_disks(
+        snapshot.disks, snapshot.disk_total_io, selected, data.history, width, height, glyphs
+    )
+
+
+def _network(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    selected = selected_interface(data.state, data.snapshot)
+    return render_network(data.snapshot.interfaces, selected, data.history, width, height, glyphs)
+
+
+def _processes(
+    data: FrameInput, width: int, height: int, glyphs: Glyphs, rows: RowMemo | None
+) -> Block:
+    state = data.state
+    has_selection = state.selected is not None and bool(data.view.rows)
+    table = ProcessTable(
+        view=data.view,
+        counts=data.snapshot.process_counts,
+        query=state.query,
+        selected_index=state.selected_index if has_selection else None,
+        scroll_top=state.scroll_top,
+        order_cursor=state.order_cursor if state.mode is Mode.ORDER else None,
+    )
+    return render_processes(table, width, height, glyphs, rows)
+
+
+def _header(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    return render_header(data.snapshot.host, data.snapshot.wall_epoch_s, width, glyphs)
+
+
+def _status(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    return render_status(data.state, width, glyphs)
+
+
+def _reads_disks(data: FrameInput) -> tuple[object, ...]:
+    snapshot, history = data.snapshot, data.history
+    selected = selected_mount(data.state, snapshot)
+    return (snapshot.disks, snapshot.disk_total_io, selected, history.disk_read, history.disk_write)
+
+
+def _reads_network(data: FrameInput) -> tuple[object, ...]:
+    selected = selected_interface(data.state, data.snapshot)
+    return (data.snapshot.interfaces, selected, data.history.net_rx, data.history.net_tx)
+
+
+PANELS: Mapping[str, Panel] = {
+    panel.name: panel
+    for panel in (
+        Panel("header", _header, lambda d: (d.snapshot.host, d.snapshot.wall_epoch_s)),
+        Panel(
+            "cpu",
+            _cpu,
+            lambda d: (d.snapshot.cpu, d.snapshot.host.cpu_model, d.history.cpu_total),
+            min_height=3,
+        ),
+        Panel(
+            "memory",
+            _memory,
+            lambda d: (d.snapshot.memory, d.history.memory_used_percent),
+            min_height=3,
+        ),
+        Panel("disks", _disks, _reads_disks, min_height=3),
+        Panel("network", _network, _reads_network, min_height=3),
+        Panel(
+            "processes",
+            _processes,
+            lambda d: (d.view, d.snapshot.process_counts, d.state),
+            min_height=3,
+        ),
+        Panel("status", _status, lambda d: (d.state,)),
+    )
+}
+
+
+def _same(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    return len(old) == len(new) and all(a is b or a == b for a, b in zip(old, new, strict=True))
+
+
+def render_panel(
+    panel: Panel, data: FrameInput, width: int, height: int, glyphs: Glyphs, memo: FrameMemo | None
+) -> Block:
+    """The panel's block, from ``memo`` when nothing it reads has changed since it was drawn."""
+    if memo is None:
+        return panel.render(data, width, height, glyphs, None)
+    key = (width, height, glyphs, *panel.reads(data))
+    remembered = memo.blocks.get(panel.name)
+    if remembered is not None and _same(remembered[0], key):
+        return remembered[1]
+    block = panel.render(data, width, height, glyphs, memo.rows)
+    memo.blocks[panel.name] = (key, block)
+    return block

@@ -1,0 +1,75 @@
+"""The bottom row: key hints and messages, or the filter and confirmation prompts."""
+
+from __future__ import annotations
+
+from sot.keys import Mode
+from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
+from sot.render.glyphs import Glyphs
+from sot.render.text import Segment, put_segments
+from sot.state import AppState, confirm_prompt
+
+
+def _hints(state: AppState) -> list[Segment]:
+    def hint(key: str, text: str) -> list[Segment]:
+        return [(key, Role.KEY), (f" {text}  ", Role.LABEL)]
+
+    if state.mode is Mode.ORDER:
+        return [
+            *hint("Left/Right", "column"),
+            *hint("Enter", "desc/asc/off"),
+            *hint("o Esc", "done"),
+        ]
+    if state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
+        return [*hint("Up/Down", "choose"), *hint("Enter", "pick"), *hint("Esc", "cancel")]
+    if state.mode is Mode.DETAILS:
+        signals = [] if state.read_only else [*hint("T K s", "signal")]
+        return [*hint("Esc q", "close"), *signals, *hint("space", "pause")]
+    signals = [] if state.read_only else [*hint("T K", "signal")]
+    return [
+        (" ", Role.LABEL),
+        *hint("q", "quit"),
+        *hint("?", "help"),
+        *hint("/", "filter"),
+        *hint("o", "sort"),
+        *hint("t", "tree"),
+        *hint("Enter", "details"),
+        *signals,
+        *hint("space", "resume" if state.paused else "pause"),
+        *hint("+/-", f"{state.interval_s:g}s"),
+    ]
+
+
+def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
+    """The bottom row: key hints and messages, or the filter and confirmation prompts."""
+    canvas = Canvas(width, 1)
+    if state.mode is Mode.FILTER:
+        text = sanitize(state.query.text, glyphs.ascii_only)
+        cursor = min(state.filter_cursor, len(text))
+        prompt = "filter: "
+        # Keep the cursor in view on a narrow terminal: show the end of a long filter.
+        room = max(1, width - len(prompt) - 1 - len("  Enter keep  Esc clear"))
+        start = max(0, cursor - room + 1)
+        shown = text[start : start + room]
+        x = canvas.put(0, 0, prompt, Role.KEY)
+        canvas.put(0, x, shown, Role.VALUE)
+        canvas.restyle(0, x + display_width(text[start:cursor]), 1, Role.SELECTED)
+        canvas.put(0, x + display_width(shown) + 2, "Enter keep  Esc clear", Role.LABEL)
+        return canvas.block()
+    if state.mode is Mode.CONFIRM and state.pending_signal is not None:
+        prompt = sanitize(confirm_prompt(state.pending_signal), glyphs.ascii_only)
+        canvas.put(0, 0, fit(" " + prompt, width, glyphs.ellipsis), Role.WARN)
+        return canvas.block()
+    message = state.message or ""
+    if state.paused:
+        message = "PAUSED" + (f"  {message}" if message else "")
+    message = fit(sanitize(message, glyphs.ascii_only), max(0, width // 2), glyphs.ellipsis)
+    room = width - display_width(message) - (2 if message else 0)
+    put_segments(canvas, 0, 0, room, _hints(state), glyphs)
+    if message:
+        canvas.put(
+            0,
+            width - display_width(message) - 1,
+            message,
+            Role.WARN if state.paused else Role.TITLE,
+        )
+    return canvas.block()
