@@ -2,6 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sot.layout import Tier, compute_layout, split
+from sot.render.panels import PANELS
 from tests.property import examples
 
 
@@ -37,6 +38,9 @@ def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
             overlap_x = a.x < b.right and b.x < a.right
             overlap_y = a.y < b.bottom and b.y < a.bottom
             assert not (overlap_x and overlap_y), (a, b)
+    for name, rect in layout.places:
+        panel = PANELS[name]  # every placed panel is registered, and gets its minimum size
+        assert rect.width >= panel.min_width and rect.height >= panel.min_height, (name, rect)
     if layout.tier is not Tier.TOO_SMALL:
         # Panels tile the screen: no gap rows, no gap columns.
         assert sum(r.width * r.height for r in rects) == width * height
