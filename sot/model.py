@@ -8,6 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Process states: the letter the kernel shows in /proc/<pid>/stat and the table's S column, and
+# the name psutil gives it (the name is what ProcessRow.status holds). The last two are BSD's.
+PROCESS_STATES: tuple[tuple[str, str], ...] = (
+    ("R", "running"),
+    ("S", "sleeping"),
+    ("D", "disk-sleep"),
+    ("T", "stopped"),
+    ("t", "tracing-stop"),
+    ("Z", "zombie"),
+    ("X", "dead"),
+    ("x", "dead"),
+    ("K", "wake-kill"),
+    ("W", "waking"),
+    ("I", "idle"),
+    ("P", "parked"),
+    ("L", "locked"),
+    ("W", "waiting"),
+)
+STATE_NAMES = dict(reversed(PROCESS_STATES))  # the first name of a letter wins
+STATE_LETTERS = {name: letter for letter, name in reversed(PROCESS_STATES)}
+
 ProcessKey = tuple[int, float | None]  # (pid, start time): a PID alone can be reused
 
 

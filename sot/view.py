@@ -173,12 +173,3 @@ def build_view(
     else:
         rows = [ViewRow(p, "", True) for p in sort_rows(processes, query) if matches(p, query)]
     return ProcessView(tuple(rows), len(processes))
-
-
-def users_of(processes: Iterable[ProcessRow]) -> tuple[str, ...]:
-    return tuple(sorted({p.user for p in processes if p.user is not None}))
-
-
-def by_cpu(rows: Sequence[ProcessRow]) -> list[ProcessRow]:
-    """Busiest first; unknown CPU (a process's first sample) after every known one; ties by PID."""
-    return sort_rows(rows, ProcessQuery())

@@ -18,6 +18,8 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import psutil
 
+from sot.model import STATE_NAMES
+
 T = TypeVar("T")
 
 
@@ -387,23 +389,6 @@ def parse_status_uid(status: bytes) -> int | None:
         return int(fields[0])
     except (IndexError, ValueError):
         return None
-
-
-# /proc/<pid>/stat state letters, named as psutil names them.
-PROC_STATES = {
-    "R": "running",
-    "S": "sleeping",
-    "D": "disk-sleep",
-    "T": "stopped",
-    "t": "tracing-stop",
-    "Z": "zombie",
-    "X": "dead",
-    "x": "dead",
-    "K": "wake-kill",
-    "W": "waking",
-    "I": "idle",
-    "P": "parked",
-}
 
 
 def parse_proc_stat(data: bytes) -> tuple[str, int, int, int, int, int, int] | None:
@@ -822,7 +807,7 @@ class PsutilSource:
             record = RawProcess(
                 pid=pid,
                 ppid=ppid,
-                status=PROC_STATES.get(state, state),
+                status=STATE_NAMES.get(state, state),
                 create_time=start / ticks + boot,
                 cpu_seconds=(utime + stime) / ticks,
                 rss_bytes=rss_pages * page,

@@ -44,10 +44,6 @@ class Role:
 # plain blank, which lets the screen writer skip style changes around spaces.
 BACKGROUND_ROLES = frozenset({Role.HEADER, Role.SELECTED, Role.COLUMN})
 
-ALL_ROLES = "".join(
-    value for name, value in vars(Role).items() if name.isupper() and isinstance(value, str)
-)
-
 # Bidirectional overrides and isolates can reorder what follows them on terminals that implement
 # bidi; they are format characters (Cf) and stripped with the rest.
 _STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})

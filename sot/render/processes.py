@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sot.model import ProcessCounts, ProcessRow
+from sot.model import STATE_LETTERS, ProcessCounts, ProcessRow
 from sot.render.box import draw_box
 from sot.render.cells import Block, Canvas, Line, Role, fit, pad, sanitize
 from sot.render.glyphs import Glyphs
@@ -14,21 +14,6 @@ from sot.render.meters import level_role
 from sot.render.units import UNKNOWN, cpu_time, human_bytes, percent
 from sot.view import ProcessQuery, ProcessView, SortKey, ViewRow, shown_command
 
-_STATUS_LETTERS = {
-    "running": "R",
-    "sleeping": "S",
-    "disk-sleep": "D",
-    "stopped": "T",
-    "tracing-stop": "t",
-    "zombie": "Z",
-    "dead": "X",
-    "idle": "I",
-    "parked": "P",
-    "waking": "W",
-    "wake-kill": "K",
-    "locked": "L",
-    "waiting": "W",
-}
 BORDER_AND_HEADER_ROWS = 3  # top border, column titles, bottom border
 
 
@@ -76,7 +61,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda r, g: sanitize(r.user or UNKNOWN, g.ascii_only), _value_role,
     ),
     Column("S", 2, "<", 100, SortKey.STATE,
-           lambda r, g: _STATUS_LETTERS.get(r.status or "", "?"), _value_role),
+           lambda r, g: STATE_LETTERS.get(r.status or "", "?"), _value_role),
     Column("THR", 4, ">", 70, SortKey.THREADS,
            lambda r, g: str(r.threads) if r.threads else UNKNOWN, _value_role),
     Column("RSS", 6, ">", 70, SortKey.MEMORY, lambda r, g: human_bytes(r.rss_bytes), _value_role),

@@ -26,7 +26,3 @@ def put_segments(
             break
         x = canvas.put(y, x, text, role)
     return x
-
-
-def segments_width(segments: Sequence[Segment]) -> int:
-    return sum(display_width(text) for text, _ in segments)
