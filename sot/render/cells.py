@@ -11,11 +11,12 @@ wcwidth semantics, so no caller ever uses ``len()`` for columns.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from wcwidth import wcwidth
+
+from sot import safe_text
 
 
 class Role:
@@ -48,11 +49,6 @@ ALL_ROLES = "".join(
     value for name, value in vars(Role).items() if name.isupper() and isinstance(value, str)
 )
 
-# Bidirectional overrides and isolates can reorder what follows them on terminals that implement
-# bidi; they are format characters (Cf) and stripped with the rest.
-_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-
-
 # Printable ASCII plus the box-drawing, block and braille ranges the dashboard draws with: one cell
 # per character and nothing to strip, so such text skips the per-character work.
 _ONE_CELL_TEXT = re.compile("[\x20-\x7e\u2500-\u259f\u2800-\u28ff]*")
@@ -65,29 +61,11 @@ def _char_width(char: str) -> int:
 
 
 def sanitize(text: str, ascii_only: bool = False) -> str:
-    """Text safe to put on a terminal: no C0/C1 controls, ESC, DEL or format characters.
-
-    Tabs and newlines become spaces (so columns stay put); other controls are dropped. With
-    ``ascii_only`` every non-ASCII character becomes ``?`` (one cell, like the glyph it replaces
-    would have been on a non-UTF-8 terminal at best).
-    """
+    """Text safe to put on a terminal (see ``sot.safe_text.sanitize``, the one sanitizer that
+    stderr and the log share), with a fast path for the dashboard's own glyph text."""
     if _ONE_CELL_TEXT.fullmatch(text) and (not ascii_only or text.isascii()):
         return text  # the common case: plain ASCII, or our own box, bar and graph glyphs
-    out: list[str] = []
-    for char in text:
-        if char in "\t\n\r\v\f":
-            out.append(" ")
-        elif char.isascii():
-            if char.isprintable():
-                out.append(char)
-        elif unicodedata.category(char) in _STRIPPED_CATEGORIES:
-            continue
-        elif ascii_only:
-            if unicodedata.combining(char) == 0:
-                out.append("?")
-        else:
-            out.append(char)
-    return "".join(out)
+    return safe_text.sanitize(text, ascii_only)
 
 
 def display_width(text: str) -> int:
