@@ -26,6 +26,8 @@ from sot.model import ProcessDetails, Snapshot
 from sot.render.frame import FrameInput, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
 from sot.render.processes import RowMemo
+from sot.safe_files import FileRefused, write_whole_file
+from sot.safe_text import report
 from sot.screen import Screen
 from sot.state import AppState, Context, Effect, follow_selection, keep_visible, reduce
 from sot.terminal import (
@@ -291,13 +293,12 @@ def _record(path: str) -> int:
     from sot.collect.replay import record
 
     document = record(PsutilSource())
+    data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1)
-            handle.write("\n")
-    except OSError as err:
-        raise CannotRun(f"cannot write the recording to {path}: {err.strerror}") from err
-    sys.stderr.write(f"sot: recorded {len(document['processes'])} processes to {path}\n")
+        write_whole_file(path, data)
+    except FileRefused as err:
+        raise CannotRun(f"--record: cannot write the recording to {err}") from err
+    report(f"recorded {len(document['processes'])} processes to {path}")
     return 0
 
 
@@ -334,7 +335,7 @@ def run(config: Config, log: DebugLog) -> int:
     try:
         opened = open_terminal(out_fd, config.no_color, dict(os.environ))
     except NotFullScreen as reason:
-        sys.stderr.write(f"sot: {reason}: printing one frame instead of the dashboard\n")
+        report(f"{reason}: printing one frame instead of the dashboard")
         return run_once(config, collector, first, glyphs, styled=False)
     for note in opened.notes:
         log.write(note)

@@ -20,6 +20,7 @@ from sot.config import (
     parse_duration,
     parse_interval,
 )
+from sot.safe_text import report
 
 USAGE_EXIT_CODE = 2
 KEYS_EPILOG = """\
@@ -40,7 +41,7 @@ When stdout or stdin is not a terminal, sot prints one plain-text frame and exit
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line naming the problem and where to look, exit 2 (no usage dump)."""
-        sys.stderr.write(f"sot: {message} (see 'sot --help')\n")
+        report(f"{message} (see 'sot --help')")
         raise SystemExit(USAGE_EXIT_CODE)
 
 
@@ -153,11 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     config = parse_config(argv, dict(os.environ))
     from sot.log import DebugLog
+    from sot.safe_files import FileRefused
 
     try:
         log = DebugLog.open(config.log_path)
-    except OSError as err:
-        sys.stderr.write(f"sot: cannot open log file {config.log_path!r}: {err.strerror}\n")
+    except FileRefused as err:
+        report(f"cannot open log file {err}")
         return USAGE_EXIT_CODE
     try:
         keep_openssl_out()
@@ -165,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return app.run(config, log)
     except (ConfigError, CannotRun) as err:
-        sys.stderr.write(f"sot: {err}\n")
+        log.write(str(err))
+        report(str(err))
         return USAGE_EXIT_CODE
     except KeyboardInterrupt:
         return 130
@@ -174,9 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 0
     except Exception as err:  # the last line of defence: one line, traceback only in the log
-        log.write("unexpected error:\n" + traceback.format_exc())
+        log.write_lines("unexpected error:\n" + traceback.format_exc())
         hint = f"details in {config.log_path}" if log.enabled else "run with --log FILE"
-        sys.stderr.write(f"sot: unexpected error: {type(err).__name__}: {err} ({hint})\n")
+        report(f"unexpected error: {type(err).__name__}: {err} ({hint})")
         return 1
     finally:
         log.close()

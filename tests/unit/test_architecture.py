@@ -13,7 +13,8 @@ ALLOWED: dict[str, set[str]] = {
     "sot.layout": set(),
     "sot.config": set(),
     "sot.safe_text": set(),
-    "sot.log": set(),
+    "sot.safe_files": set(),
+    "sot.log": {"sot.safe_files", "sot.safe_text"},
     "sot.render.cells": {"sot.safe_text"},
     "sot.render.glyphs": set(),
     "sot.render.units": set(),
@@ -40,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.terminal": {"sot.screen", "sot.keys", "sot.render.cells"},
     "sot.encoding": {"sot.render.glyphs"},
     "sot.export": {"sot", "sot.model", "sot.render.cells"},
-    "sot.cli": {"sot", "sot.config", "sot.log", "sot.app"},
+    "sot.cli": {"sot", "sot.config", "sot.log", "sot.app", "sot.safe_text", "sot.safe_files"},
 }
 THIRD_PARTY = {
     "psutil": {"sot.collect.source"},

@@ -1,0 +1,86 @@
+"""No input can hurt: planted links, hostile names in messages, huge sizes, malformed recordings,
+Ctrl-C at start-up. Each test runs the real sot and checks its exit status and every byte it
+printed."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import base_env, run_sot
+from tests.e2e.test_hostile_and_missing import edited_recording, make_hostile
+from tests.unit.test_safe_text import UNSAFE_BYTES
+
+
+def assert_one_line_exit_2(result: object) -> str:
+    """sot refused with exit 2 and one sanitized line on stderr; returns that line."""
+    assert getattr(result, "returncode", None) == 2, result
+    errors: bytes = getattr(result, "stderr", b"")
+    assert errors.startswith(b"sot: ") and errors.count(b"\n") == 1, errors
+    assert b"Traceback" not in errors
+    assert not UNSAFE_BYTES.search(errors), errors
+    return errors.decode()
+
+
+# 1. Files sot writes never follow links -------------------------------------------------------
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> tuple[Path, Path]:
+    """(a victim file, a link to it where sot is told to write)."""
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    link = tmp_path / "pub" / "sot.log"
+    link.parent.mkdir()
+    link.symlink_to(victim)
+    return victim, link
+
+
+def test_log_through_a_planted_symlink_is_refused(planted: tuple[Path, Path]) -> None:
+    victim, link = planted
+    result = run_sot("--log", str(link), "--once", "--interval", "0.2")
+    line = assert_one_line_exit_2(result)
+    assert str(link) in line and "symbolic link" in line
+    assert victim.read_text() == "precious\n"
+
+
+def test_record_replaces_a_planted_symlink_with_a_private_file(
+    planted: tuple[Path, Path],
+) -> None:
+    victim, link = planted
+    result = run_sot("--record", str(link))
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "precious\n"
+    assert not link.is_symlink()
+    assert stat.S_IMODE(link.stat().st_mode) == 0o600
+    assert b'"format": 1' in link.read_bytes()
+
+
+def test_record_onto_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "recording.json"
+    os.mkfifo(fifo)
+    assert "FIFO" in assert_one_line_exit_2(run_sot("--record", str(fifo)))
+
+
+# 4. Names in messages and log lines are sanitized ---------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["-N", "-D"])
+def test_choice_lists_of_hostile_names_are_sanitized(tmp_path: Path, option: str) -> None:
+    recording = edited_recording(tmp_path, make_hostile)
+    log = tmp_path / "sot.log"
+    result = run_sot("--replay", str(recording), option, "\x1b[7mnope", "--once", "--log", str(log))
+    line = assert_one_line_exit_2(result)
+    assert "choose one of:" in line
+    assert "]0;Pe0" in line or "/mnt/[2J bad" in line  # the hostile name, shown inert
+    for logged in log.read_bytes().splitlines(keepends=True):
+        assert not UNSAFE_BYTES.search(logged), logged
+    assert b"choose one of:" in log.read_bytes()
+
+
+def test_environment_cannot_smuggle_escapes_into_messages() -> None:
+    result = run_sot("--interval", "\x1b]0;PWNED\x07", env=base_env())
+    assert_one_line_exit_2(result)
