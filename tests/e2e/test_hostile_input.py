@@ -84,3 +84,46 @@ def test_choice_lists_of_hostile_names_are_sanitized(tmp_path: Path, option: str
 def test_environment_cannot_smuggle_escapes_into_messages() -> None:
     result = run_sot("--interval", "\x1b]0;PWNED\x07", env=base_env())
     assert_one_line_exit_2(result)
+
+
+# 3. Recordings: regular files of bounded size, validated as a whole ---------------------------
+
+
+def test_replay_of_a_device_or_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "recording.json"
+    os.mkfifo(fifo)  # no writer: reading it would wait forever
+    for path, kind in (("/dev/zero", "character device"), (str(fifo), "FIFO")):
+        line = assert_one_line_exit_2(run_sot("--replay", path, "--once"))
+        assert kind in line and path in line
+
+
+def test_replay_of_a_file_over_the_cap_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.json"
+    with big.open("wb") as handle:
+        handle.truncate(300 * 1024 * 1024)  # sparse: costs no disk, but sot must not read it
+    assert "larger than the 256 MiB" in assert_one_line_exit_2(
+        run_sot("--replay", str(big), "--once")
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda d: d["memory"].update(percent=float("nan")), "holds NaN"),
+        (lambda d: d["processes"][2].update(rss_bytes=-1), "processes[2].rss_bytes"),
+        (lambda d: d.update(host=[[[[]]]]), "host: expected an object"),
+        (lambda d: d["usage"].update({"\x1b]0;PWNED\x07\x1b[31m": {}}), "usage['\\x1b]0;PWNED"),
+    ],
+)
+def test_malformed_recording_is_one_line_exit_2(
+    tmp_path: Path, edit: object, expected: str
+) -> None:
+    recording = edited_recording(tmp_path, edit)
+    line = assert_one_line_exit_2(run_sot("--replay", str(recording), "--once"))
+    assert expected in line and str(recording) in line
+
+
+def test_deeply_nested_recording_is_refused(tmp_path: Path) -> None:
+    recording = tmp_path / "deep.json"
+    recording.write_text('{"format": 1, "host": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert "nests" in assert_one_line_exit_2(run_sot("--replay", str(recording), "--once"))

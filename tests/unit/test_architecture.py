@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.collect.source": {"sot.model"},
     "sot.collect.rates": set(),
     "sot.collect": {"sot.collect", "sot.model"},
+    "sot.collect.replay": {"sot.collect", "sot.model", "sot.safe_files"},
     "sot.keys": set(),
     "sot.actions": set(),
     "sot.state": {"sot.model", "sot.keys", "sot.config", "sot.view", "sot.actions"},
