@@ -21,6 +21,7 @@ from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.history import History
 from sot.keys import Mode, command_for
+from sot.layout import clamp_size
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.render.frame import FrameInput, process_page_rows, render_frame
@@ -68,13 +69,18 @@ def _check_choices(config: Config, snapshot: Snapshot) -> None:
 
 
 def _text_size() -> tuple[int, int]:
+    """The size of a plain-text frame: COLUMNS and LINES (cron and ``| cat`` set them), clamped,
+    as every size from outside is."""
+
     def from_env(name: str, default: int) -> int:
         try:
             return max(1, int(os.environ.get(name, "")))
-        except ValueError:
+        except ValueError:  # not a number, or more digits than int() takes
             return default
 
-    return from_env("COLUMNS", DEFAULT_TEXT_SIZE[0]), from_env("LINES", DEFAULT_TEXT_SIZE[1])
+    width = from_env("COLUMNS", DEFAULT_TEXT_SIZE[0])
+    height = from_env("LINES", DEFAULT_TEXT_SIZE[1])
+    return clamp_size(width, height)
 
 
 def _initial_state(config: Config) -> AppState:
@@ -116,7 +122,8 @@ def run_once(
         width, height = _text_size()
         if sys.stdout.isatty():
             size = os.get_terminal_size(sys.stdout.fileno())
-            width, height = size.columns, max(1, size.lines - 1)  # keep the prompt's line
+            # Keep the prompt's line.
+            width, height = clamp_size(size.columns, max(1, size.lines - 1))
         state = _initial_state(config)
         view = build_view(snapshot.processes, state.query, glyphs.ascii_only)
         frame = render_frame(FrameInput(snapshot, history, state, view), width, height, glyphs)
@@ -193,7 +200,7 @@ class Dashboard:
         frozen = False
         while True:
             if dirty:
-                width, height = self.session.size()
+                width, height = clamp_size(*self.session.size())
                 page_rows = process_page_rows(width, height)
                 if page_rows != self.page_rows:
                     self.page_rows = page_rows

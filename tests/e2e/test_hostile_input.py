@@ -5,12 +5,14 @@ printed."""
 from __future__ import annotations
 
 import os
+import resource
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import base_env, run_sot
+from tests.e2e.harness import REPO, SOT, PtyRun, base_env, run_sot
 from tests.e2e.test_hostile_and_missing import edited_recording, make_hostile
 from tests.unit.test_safe_text import UNSAFE_BYTES
 
@@ -84,6 +86,47 @@ def test_choice_lists_of_hostile_names_are_sanitized(tmp_path: Path, option: str
 def test_environment_cannot_smuggle_escapes_into_messages() -> None:
     result = run_sot("--interval", "\x1b]0;PWNED\x07", env=base_env())
     assert_one_line_exit_2(result)
+
+
+# 2. Sizes from outside are clamped -------------------------------------------------------------
+
+
+def limited_memory() -> None:
+    """In the child: 1 GiB of address space, where sot needs about 100 MiB. Without the clamp,
+    COLUMNS=99999999 asks for gigabytes and ends in MemoryError long before this machine's
+    memory is at risk."""
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+@pytest.mark.parametrize("variable", ["COLUMNS", "LINES"])
+def test_huge_columns_or_lines_render_at_most_1000_cells(variable: str) -> None:
+    env = base_env(**{variable: "99999999"})
+    result = subprocess.run(
+        [*SOT, "--once", "--interval", "0.2"],
+        capture_output=True,
+        timeout=60,
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=limited_memory,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert b"processes" in result.stdout
+    assert max(len(line) for line in lines) <= 1000
+    assert len(lines) <= 1000
+
+
+def test_a_terminal_wider_than_1000_columns_gets_1000() -> None:
+    run = PtyRun(args=["--interval", "60"], columns=1500, lines=40)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        run.pump(0.2)
+        assert all(not line[1000:].strip() for line in run.screen.display)
+        assert any(line[990:1000].strip() for line in run.screen.display)  # drawn up to there
+    finally:
+        run.close()
 
 
 # 3. Recordings: regular files of bounded size, validated as a whole ---------------------------
