@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from sot import __version__
+from sot import INTERRUPTED_EXIT_CODE, __version__
 from sot.config import (
     CannotRun,
     Config,
@@ -150,18 +150,22 @@ def parse_config(argv: Sequence[str] | None, environ: dict[str, str]) -> Config:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run sot; the exit code. Everything it prints goes through ``report``: one sanitized line."""
     import os
 
-    config = parse_config(argv, dict(os.environ))
     from sot.log import DebugLog
     from sot.safe_files import FileRefused
 
+    log = DebugLog(None)
+    log_path: str | None = None
     try:
-        log = DebugLog.open(config.log_path)
-    except FileRefused as err:
-        report(f"cannot open log file {err}")
-        return USAGE_EXIT_CODE
-    try:
+        config = parse_config(argv, dict(os.environ))
+        log_path = config.log_path
+        try:
+            log = DebugLog.open(config.log_path)
+        except FileRefused as err:
+            report(f"cannot open log file {err}")
+            return USAGE_EXIT_CODE
         keep_openssl_out()
         from sot import app
 
@@ -171,14 +175,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         report(str(err))
         return USAGE_EXIT_CODE
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED_EXIT_CODE
     except BrokenPipeError:
         # A reader that went away (sot --once | head) is not an error worth a message.
         _silence_stdout()
         return 0
     except Exception as err:  # the last line of defence: one line, traceback only in the log
         log.write_lines("unexpected error:\n" + traceback.format_exc())
-        hint = f"details in {config.log_path}" if log.enabled else "run with --log FILE"
+        hint = f"details in {log_path}" if log.enabled else "run with --log FILE"
         report(f"unexpected error: {type(err).__name__}: {err} ({hint})")
         return 1
     finally:

@@ -5,9 +5,11 @@ printed."""
 from __future__ import annotations
 
 import os
+import re
 import resource
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,65 @@ def test_deeply_nested_recording_is_refused(tmp_path: Path) -> None:
     recording = tmp_path / "deep.json"
     recording.write_text('{"format": 1, "host": ' + "[" * 100_000 + "]" * 100_000 + "}")
     assert "nests" in assert_one_line_exit_2(run_sot("--replay", str(recording), "--once"))
+
+
+# 7. Ctrl-C at any moment of start-up ------------------------------------------------------------
+
+# Runs the console-script entry point as the installed ``sot`` does, and sends itself SIGINT at
+# the n-th Python function call made from inside it: through the imports, option parsing,
+# opening the log, the first samples, rendering and printing.
+INTERRUPTING_LAUNCHER = """
+import os, signal, sys
+import sot
+target = int(sys.argv[1])
+module, _, name = sys.argv[2].partition(":")
+calls = [0, False]
+
+def interrupt_at_nth_call(frame, event, arg):
+    if event != "call":
+        return
+    caller = frame.f_back
+    if not calls[1]:
+        code = caller.f_code if caller is not None else None
+        if code is None or code.co_name != name or "sot" not in code.co_filename:
+            return
+        calls[1] = True  # counting starts inside the entry point
+    calls[0] += 1
+    if calls[0] == target:
+        sys.setprofile(None)
+        os.kill(os.getpid(), signal.SIGINT)
+
+sys.argv = ["sot", *sys.argv[3:]]
+sys.setprofile(interrupt_at_nth_call)
+entry = getattr(__import__(module, fromlist=[name]), name)
+sys.exit(entry())
+"""
+ONCE = ("--once", "--interval", "0.2")
+# Start-up to the printed frame makes about 70,000 calls.
+CALLS = (1, 2, 3, 5, 8, 13, 30, 100, 300, 1000, 3000, 10000, 30000, 60000)
+
+
+def console_entry_point() -> str:
+    text = (REPO / "pyproject.toml").read_text()
+    match = re.search(r'^sot = "([\w.]+:\w+)"$', text, re.MULTILINE)
+    assert match, "no [project.scripts] sot entry"
+    return match.group(1)
+
+
+def test_ctrl_c_at_any_moment_of_start_up_exits_130_quietly() -> None:
+    entry = console_entry_point()
+    runs = {
+        calls: subprocess.Popen(
+            [sys.executable, "-c", INTERRUPTING_LAUNCHER, str(calls), entry, *ONCE],
+            cwd=REPO,
+            env=base_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for calls in CALLS
+    }
+    for calls, process in runs.items():
+        _, errors = process.communicate(timeout=60)
+        assert process.returncode in (130, 0), (calls, process.returncode, errors)
+        assert errors == b"", (calls, errors)
