@@ -34,6 +34,7 @@ from sot.state import AppState, Context, Effect, follow_selection, keep_visible,
 from sot.terminal import (
     EXIT_SIGNALS,
     EventSource,
+    ExitSignal,
     NotFullScreen,
     OpenedTerminal,
     Session,
@@ -347,8 +348,8 @@ def run(config: Config, log: DebugLog) -> int:
     for note in opened.notes:
         log.write(note)
     log.write(f"terminal kind={opened.kind} colors={opened.colors} ascii={glyphs.ascii_only}")
-    session = Session(opened, in_fd, out_fd, _stdout_encoding())
     with EventSource(in_fd) as events:
+        session = Session(opened, in_fd, out_fd, _stdout_encoding(), interrupt=events)
         try:
             session.enter()
             dashboard = Dashboard(
@@ -368,5 +369,8 @@ def run(config: Config, log: DebugLog) -> int:
         except TerminalGone as gone:
             log.write(f"terminal gone: {gone}")
             return HANGUP_EXIT_CODE
+        except ExitSignal as received:
+            log.write(f"received signal {received.signum} while output was blocked; exiting")
+            return 128 + received.signum
         finally:
             session.leave()

@@ -171,6 +171,15 @@ class PtyRun:
         flags = termios.tcgetattr(self.fd)[3]
         return bool(flags & termios.ICANON), bool(flags & termios.ECHO)
 
+    def unread_input(self) -> int:
+        """Bytes typed into the pty that the program has not read yet (its input queue)."""
+        slave = os.open(os.readlink(f"/proc/{self.pid}/fd/0"), os.O_RDONLY | os.O_NOCTTY)
+        try:
+            queued = fcntl.ioctl(slave, termios.FIONREAD, struct.pack("i", 0))
+            return int(struct.unpack("i", queued)[0])
+        finally:
+            os.close(slave)
+
     def hang_up(self) -> None:
         os.close(self.fd)
         self.fd = -1

@@ -85,6 +85,34 @@ def test_signals_end_sot_fast_and_restore_the_terminal(signum: int) -> None:
         run.close()
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_signals_end_sot_fast_while_output_is_stopped(signum: int) -> None:
+    run = PtyRun(args=["--interval", "0.2"], columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        # Ctrl-S stops the terminal's output (IXON); Ctrl-L then asks sot for a whole frame,
+        # which it cannot send. Once sot has read the Ctrl-L it is at, or on its way to, a
+        # write the terminal will not take.
+        run.send(b"\x13\x0c")
+        deadline = time.monotonic() + 5
+        while run.unread_input() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert run.unread_input() == 0
+        started = time.monotonic()
+        os.kill(run.pid, signum)
+        while run.poll() is None and time.monotonic() - started < 5:
+            time.sleep(0.005)
+        elapsed = time.monotonic() - started
+        assert run.exit_code == 128 + signum, "sot outlived the signal"
+        assert elapsed < 0.3, f"took {elapsed * 1000:.0f} ms"
+        assert run.line_discipline() == (True, True)  # canonical mode and echo back
+        run.send(b"\x11")  # Ctrl-Q: what sot could not write comes now
+        run.pump(0.2)
+        assert b"Traceback" not in run.raw
+    finally:
+        run.close()
+
+
 def test_sigterm_in_tmux_leaves_normal_screen_and_cursor(tmux: Tmux) -> None:
     tmux.start([*SOT, "--interval", "60"], columns=100, lines=30)
     assert tmux.wait_for(lambda t: "processes" in t)

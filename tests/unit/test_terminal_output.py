@@ -1,0 +1,90 @@
+"""Writing to a terminal that takes nothing (Ctrl-S, a stalled link) never outwaits a signal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from sot.terminal import EventSource, ExitSignal, OutputStalled, open_output, write_all
+
+
+@pytest.fixture
+def full_pipe() -> Iterator[int]:
+    """The write end of a pipe nobody reads, already full: the next write would block."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    try:
+        while True:
+            os.write(write_end, b"x" * 65536)
+    except BlockingIOError:
+        pass
+    try:
+        yield write_end
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+@pytest.fixture
+def keyboard() -> Iterator[int]:
+    fd = os.open(os.devnull, os.O_RDONLY)
+    yield fd
+    os.close(fd)
+
+
+def test_an_exit_signal_ends_a_blocked_write(full_pipe: int, keyboard: int) -> None:
+    with EventSource(keyboard) as events:
+        os.kill(os.getpid(), signal.SIGWINCH)  # not an exit signal: the write keeps waiting...
+        os.kill(os.getpid(), signal.SIGTERM)  # ...but this one ends it
+        with pytest.raises(ExitSignal) as raised:
+            write_all(full_pipe, b"frame", events)
+        assert raised.value.signum == signal.SIGTERM
+        # Both stay for the loop to see; nothing read from the pipe is lost.
+        assert events.wait(0).signals == (signal.SIGWINCH, signal.SIGTERM)
+
+
+def test_a_write_with_a_time_limit_gives_up(full_pipe: int) -> None:
+    with pytest.raises(OutputStalled):
+        write_all(full_pipe, b"leave the alternate screen", None, timeout_s=0.0)
+
+
+def test_output_is_written_whole_when_the_terminal_takes_it() -> None:
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    try:
+        assert write_all(write_end, b"abc" * 1000) == 3000
+        assert len(os.read(read_end, 10000)) == 3000
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_the_output_fd_is_non_blocking_and_the_shared_one_untouched() -> None:
+    master, slave = pty.openpty()
+    try:
+        assert os.get_blocking(slave)
+        fd, give_back = open_output(slave)
+        assert fd != slave and not os.get_blocking(fd)
+        assert os.get_blocking(slave)  # the shell's open file keeps its flags
+        give_back()
+        with pytest.raises(OSError):
+            os.fstat(fd)
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_where_the_tty_cannot_be_opened_again_the_shared_fd_is_restored() -> None:
+    read_end, write_end = os.pipe()  # no name to open again, as a tty owned by another user
+    try:
+        fd, give_back = open_output(write_end)
+        assert fd == write_end and not os.get_blocking(fd)
+        give_back()
+        assert os.get_blocking(write_end)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
