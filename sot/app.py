@@ -20,7 +20,7 @@ from sot.collect.source import PsutilSource, SystemSource
 from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.history import History
-from sot.keys import Mode, command_for
+from sot.keys import Mode, next_command
 from sot.layout import clamp_size
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
@@ -236,8 +236,9 @@ class Dashboard:
                 if signum in (signal.SIGWINCH, signal.SIGCONT, signal.SIGTSTP):
                     screen.invalidate()
                     dirty = True
-            for key in events.keys:
-                command = command_for(self.state.mode, key)
+            position = 0
+            while position < len(events.keys):
+                command, position = next_command(self.state.mode, events.keys, position)
                 if command is None:
                     continue
                 previous = self.state

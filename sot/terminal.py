@@ -41,6 +41,7 @@ FALLBACK_KIND = "vt100"
 # How long restoring the terminal may wait for it to take output (Ctrl-S, a stalled link) when
 # sot is leaving: a signal must end sot promptly even then.
 LEAVE_TIMEOUT_S = 0.1
+INPUT_READ_BYTES = 65536
 
 # Errors that mean the terminal is gone (hang-up, closed pty, broken pipe): end the loop.
 GONE_ERRNOS = frozenset({errno.EIO, errno.ENXIO, errno.EPIPE, errno.EBADF, errno.ENOTTY})
@@ -522,7 +523,9 @@ class EventSource:
                 continue
             if flags & select.POLLIN:
                 try:
-                    data = os.read(self._in_fd, 4096)
+                    # Everything typed or pasted since the last wait, in one read: keys are
+                    # handled per read, not per byte.
+                    data = os.read(self._in_fd, INPUT_READ_BYTES)
                 except BlockingIOError:
                     continue  # stdin shares a non-blocking open file with the output
                 except OSError as err:

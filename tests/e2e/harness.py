@@ -146,6 +146,22 @@ class PtyRun:
     def send(self, data: bytes) -> None:
         os.write(self.fd, data)
 
+    def paste(self, data: bytes, timeout: float = 30.0) -> None:
+        """Type ``data`` as fast as the program reads it (a paste), reading its output meanwhile:
+        the pty takes 4 KiB at a time, and a program that cannot write blocks reading too."""
+        view = memoryview(data)
+        deadline = time.monotonic() + timeout
+        os.set_blocking(self.fd, False)
+        try:
+            while view and time.monotonic() < deadline:
+                try:
+                    view = view[os.write(self.fd, view) :]
+                except BlockingIOError:
+                    self.pump(0.01)
+        finally:
+            os.set_blocking(self.fd, True)
+        assert not view, f"{len(view)} bytes not taken in {timeout} s"
+
     def resize(self, columns: int, lines: int) -> None:
         self.columns, self.lines = columns, lines
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
