@@ -41,6 +41,9 @@ FALLBACK_KIND = "vt100"
 # How long restoring the terminal may wait for it to take output (Ctrl-S, a stalled link) when
 # sot is leaving: a signal must end sot promptly even then.
 LEAVE_TIMEOUT_S = 0.1
+# The longest single wait: poll() takes a C int of milliseconds (24.8 days), and a --duration or a
+# paused dashboard can ask for longer. The loop wakes, finds nothing due, and waits again.
+MAX_WAIT_S = 3600.0
 INPUT_READ_BYTES = 65536
 
 # Errors that mean the terminal is gone (hang-up, closed pty, broken pipe): end the loop.
@@ -510,7 +513,9 @@ class EventSource:
         poller = select.poll()
         poller.register(self._in_fd, select.POLLIN | select.POLLPRI)
         poller.register(self._pipe[0], select.POLLIN)
-        timeout_ms = None if timeout_s is None else max(0, int(timeout_s * 1000 + 0.999))
+        timeout_ms = None
+        if timeout_s is not None:
+            timeout_ms = max(0, int(min(timeout_s, MAX_WAIT_S) * 1000 + 0.999))
         if self._pending:
             timeout_ms = 0  # signals already in hand: report them now
         ready = poller.poll(timeout_ms)

@@ -367,3 +367,19 @@ def test_cron_like_pane_runs_unattended_and_exits_after_duration(tmux: Tmux) -> 
     assert all(len(row) <= 40 for row in tmux.capture())
     assert tmux.wait_exit(timeout=10) == 0
     assert 4.5 < time.monotonic() - started < 9
+
+
+def test_a_long_duration_survives_a_pause() -> None:
+    # 2.2e6 s left to wait, paused: the whole wait no longer goes to poll() in one piece.
+    run = PtyRun(args=["--duration", "2.2e6"], columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        run.send(b" ")
+        assert run.wait_for(lambda t: "PAUSED" in t)
+        run.send(b" ")
+        assert run.wait_for(lambda t: "resumed" in t)
+        assert run.poll() is None
+        run.send(b"q")
+        assert run.wait_exit() == 0
+    finally:
+        run.close()

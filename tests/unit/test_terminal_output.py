@@ -88,3 +88,12 @@ def test_where_the_tty_cannot_be_opened_again_the_shared_fd_is_restored() -> Non
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_wait_longer_than_poll_can_express_is_capped(keyboard: int) -> None:
+    # --duration 2.2e6 and a pause asked poll() for 2.2e9 ms, more than its C int holds.
+    with EventSource(keyboard) as events:
+        os.kill(os.getpid(), signal.SIGWINCH)
+        assert events.wait(2.2e6).signals == (signal.SIGWINCH,)
+        os.kill(os.getpid(), signal.SIGWINCH)
+        assert events.wait(1e300).signals == (signal.SIGWINCH,)
