@@ -202,6 +202,9 @@ class ReplaySource:
     def partitions(self) -> Sequence[Partition]:
         return self._partitions
 
+    def mounts_changed(self) -> bool:
+        return False  # a recording's mounts never change
+
     def disk_usage(self, mount_point: str) -> UsageBytes | None:
         return self._usage.get(mount_point)
 
