@@ -398,8 +398,7 @@ class Session:
             return
         self.active = False
         if self._output is not None:
-            with contextlib.suppress(TerminalGone, OutputStalled):
-                write_all(self._output[0], self._encode(self._opened.leave), None, LEAVE_TIMEOUT_S)
+            self._restore_screen(self._output[0], self._encode(self._opened.leave))
             with contextlib.suppress(OSError):
                 self._output[1]()
             self._output = None
@@ -408,6 +407,21 @@ class Session:
             # and only input modes change here, which queued output does not depend on.
             with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self._in_fd, termios.TCSANOW, self._saved)
+
+    @staticmethod
+    def _restore_screen(fd: int, leave: bytes) -> None:
+        """Send the restoring sequence, waiting ``LEAVE_TIMEOUT_S`` at most. A terminal still busy
+        with a frame (a slow link) has what it did not take yet thrown away to make room; one
+        whose output is stopped (Ctrl-S) gets nothing, since nothing can reach it."""
+        try:
+            write_all(fd, leave, None, LEAVE_TIMEOUT_S)
+        except TerminalGone:
+            return
+        except OutputStalled:
+            with contextlib.suppress(termios.error, OSError):
+                termios.tcflush(fd, termios.TCOFLUSH)
+            with contextlib.suppress(TerminalGone, OutputStalled):
+                write_all(fd, leave, None, 0.0)
 
     def write(self, text: str) -> int:
         if not text:

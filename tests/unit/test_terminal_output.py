@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
+import select
 import signal
+import termios
 from collections.abc import Iterator
 
 import pytest
 
-from sot.terminal import EventSource, ExitSignal, OutputStalled, open_output, write_all
+from sot.terminal import (
+    EventSource,
+    ExitSignal,
+    OutputStalled,
+    Session,
+    open_output,
+    write_all,
+)
 
 
 @pytest.fixture
@@ -97,3 +107,37 @@ def test_a_wait_longer_than_poll_can_express_is_capped(keyboard: int) -> None:
         assert events.wait(2.2e6).signals == (signal.SIGWINCH,)
         os.kill(os.getpid(), signal.SIGWINCH)
         assert events.wait(1e300).signals == (signal.SIGWINCH,)
+
+
+def fill_until_no_room(fd: int) -> None:
+    """Write until the pty has had no room for 0.3 s (its buffers fill in steps, as the
+    kernel moves data along behind the writes)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    while True:
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                os.write(fd, b"frame " * 1000)
+        if not poller.poll(300):
+            return
+
+
+def test_leaving_a_busy_terminal_drops_the_unsent_frame_to_restore_the_screen() -> None:
+    master, slave = pty.openpty()
+    mode = termios.tcgetattr(slave)
+    mode[1] &= ~termios.OPOST  # bytes through as they are, as in a raw link
+    termios.tcsetattr(slave, termios.TCSANOW, mode)
+    fd, give_back = open_output(slave)
+    try:
+        fill_until_no_room(fd)  # a link slower than sot: nobody reads
+        Session._restore_screen(fd, b"LEAVE")
+        os.set_blocking(master, False)
+        received = b""
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(master, 65536):
+                received += chunk
+        assert received.endswith(b"LEAVE")
+    finally:
+        give_back()
+        os.close(master)
+        os.close(slave)
