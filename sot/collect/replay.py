@@ -107,9 +107,12 @@ def _reject_constant(name: str) -> NoReturn:
 def parse_recording(data: bytes) -> dict[str, Any]:
     """A recording's bytes, parsed and validated as a whole; raises ``RecordingError``."""
     try:
-        doc = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise RecordingError(f"is not UTF-8 text (byte {err.start})") from err
+    del data  # the bytes go before parsing: a large recording is held twice at most, not thrice
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         where = f"line {err.lineno} column {err.colno}"
         raise RecordingError(f"is not JSON ({err.msg}: {where})") from err
@@ -136,11 +139,10 @@ class ReplaySource:
         """Raises ``RecordingError`` naming ``path``: a refused file (not regular, too large) or
         a recording that does not hold what the schema says."""
         try:
-            data = read_regular_file(path, MAX_RECORDING_BYTES)
+            # No name for the bytes here: parse_recording lets them go once they are decoded.
+            return cls(parse_recording(read_regular_file(path, MAX_RECORDING_BYTES)))
         except FileRefused as err:
             raise RecordingError(str(err)) from err
-        try:
-            return cls(parse_recording(data))
         except RecordingError as err:
             raise RecordingError(f"{path}: {err}") from err
 
