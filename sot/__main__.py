@@ -1,5 +1,5 @@
 import sys
 
-from sot.cli import main
+from sot import main
 
 sys.exit(main())

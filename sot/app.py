@@ -20,16 +20,20 @@ from sot.collect.source import PsutilSource, SystemSource
 from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.history import History
-from sot.keys import Mode, command_for
+from sot.keys import Mode, next_command
+from sot.layout import clamp_size
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
+from sot.safe_files import FileRefused, write_whole_file
+from sot.safe_text import report
 from sot.screen import Screen
 from sot.state import AppState, Context, Effect, follow_selection, keep_visible, reduce
 from sot.terminal import (
     EXIT_SIGNALS,
     EventSource,
+    ExitSignal,
     NotFullScreen,
     OpenedTerminal,
     Session,
@@ -65,13 +69,18 @@ def _check_choices(config: Config, snapshot: Snapshot) -> None:
 
 
 def _text_size() -> tuple[int, int]:
+    """The size of a plain-text frame: COLUMNS and LINES (cron and ``| cat`` set them), clamped,
+    as every size from outside is."""
+
     def from_env(name: str, default: int) -> int:
         try:
             return max(1, int(os.environ.get(name, "")))
-        except ValueError:
+        except ValueError:  # not a number, or more digits than int() takes
             return default
 
-    return from_env("COLUMNS", DEFAULT_TEXT_SIZE[0]), from_env("LINES", DEFAULT_TEXT_SIZE[1])
+    width = from_env("COLUMNS", DEFAULT_TEXT_SIZE[0])
+    height = from_env("LINES", DEFAULT_TEXT_SIZE[1])
+    return clamp_size(width, height)
 
 
 def _initial_state(config: Config) -> AppState:
@@ -113,7 +122,8 @@ def run_once(
         width, height = _text_size()
         if sys.stdout.isatty():
             size = os.get_terminal_size(sys.stdout.fileno())
-            width, height = size.columns, max(1, size.lines - 1)  # keep the prompt's line
+            # Keep the prompt's line.
+            width, height = clamp_size(size.columns, max(1, size.lines - 1))
         state = _initial_state(config)
         view = build_view(snapshot.processes, state.query, glyphs.ascii_only)
         frame = render_frame(FrameInput(snapshot, history, state, view), width, height, glyphs)
@@ -190,7 +200,7 @@ class Dashboard:
         frozen = False
         while True:
             if dirty:
-                width, height = self.session.size()
+                width, height = clamp_size(*self.session.size())
                 page_rows = process_page_rows(width, height)
                 if page_rows != self.page_rows:
                     self.page_rows = page_rows
@@ -225,8 +235,9 @@ class Dashboard:
                 if signum in (signal.SIGWINCH, signal.SIGCONT, signal.SIGTSTP):
                     screen.invalidate()
                     dirty = True
-            for key in events.keys:
-                command = command_for(self.state.mode, key)
+            position = 0
+            while position < len(events.keys):
+                command, position = next_command(self.state.mode, events.keys, position)
                 if command is None:
                     continue
                 previous = self.state
@@ -290,13 +301,12 @@ def _record(path: str) -> int:
     from sot.collect.replay import record
 
     document = record(PsutilSource())
+    data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1)
-            handle.write("\n")
-    except OSError as err:
-        raise CannotRun(f"cannot write the recording to {path}: {err.strerror}") from err
-    sys.stderr.write(f"sot: recorded {len(document['processes'])} processes to {path}\n")
+        write_whole_file(path, data)
+    except FileRefused as err:
+        raise CannotRun(f"--record: cannot write the recording to {err}") from err
+    report(f"recorded {len(document['processes'])} processes to {path}")
     return 0
 
 
@@ -333,13 +343,13 @@ def run(config: Config, log: DebugLog) -> int:
     try:
         opened = open_terminal(out_fd, config.no_color, dict(os.environ))
     except NotFullScreen as reason:
-        sys.stderr.write(f"sot: {reason}: printing one frame instead of the dashboard\n")
+        report(f"{reason}: printing one frame instead of the dashboard")
         return run_once(config, collector, first, glyphs, styled=False)
     for note in opened.notes:
         log.write(note)
     log.write(f"terminal kind={opened.kind} colors={opened.colors} ascii={glyphs.ascii_only}")
-    session = Session(opened, in_fd, out_fd, _stdout_encoding())
     with EventSource(in_fd) as events:
+        session = Session(opened, in_fd, out_fd, _stdout_encoding(), interrupt=events)
         try:
             session.enter()
             dashboard = Dashboard(
@@ -359,5 +369,8 @@ def run(config: Config, log: DebugLog) -> int:
         except TerminalGone as gone:
             log.write(f"terminal gone: {gone}")
             return HANGUP_EXIT_CODE
+        except ExitSignal as received:
+            log.write(f"received signal {received.signum} while output was blocked; exiting")
+            return 128 + received.signum
         finally:
             session.leave()

@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from sot import __version__
+from sot import INTERRUPTED_EXIT_CODE, __version__
 from sot.config import (
     CannotRun,
     Config,
@@ -20,6 +20,7 @@ from sot.config import (
     parse_duration,
     parse_interval,
 )
+from sot.safe_text import report
 
 USAGE_EXIT_CODE = 2
 KEYS_EPILOG = """\
@@ -40,7 +41,7 @@ When stdout or stdin is not a terminal, sot prints one plain-text frame and exit
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line naming the problem and where to look, exit 2 (no usage dump)."""
-        sys.stderr.write(f"sot: {message} (see 'sot --help')\n")
+        report(f"{message} (see 'sot --help')")
         raise SystemExit(USAGE_EXIT_CODE)
 
 
@@ -149,34 +150,40 @@ def parse_config(argv: Sequence[str] | None, environ: dict[str, str]) -> Config:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run sot; the exit code. Everything it prints goes through ``report``: one sanitized line."""
     import os
 
-    config = parse_config(argv, dict(os.environ))
     from sot.log import DebugLog
+    from sot.safe_files import FileRefused
 
+    log = DebugLog(None)
+    log_path: str | None = None
     try:
-        log = DebugLog.open(config.log_path)
-    except OSError as err:
-        sys.stderr.write(f"sot: cannot open log file {config.log_path!r}: {err.strerror}\n")
-        return USAGE_EXIT_CODE
-    try:
+        config = parse_config(argv, dict(os.environ))
+        log_path = config.log_path
+        try:
+            log = DebugLog.open(config.log_path)
+        except FileRefused as err:
+            report(f"cannot open log file {err}")
+            return USAGE_EXIT_CODE
         keep_openssl_out()
         from sot import app
 
         return app.run(config, log)
     except (ConfigError, CannotRun) as err:
-        sys.stderr.write(f"sot: {err}\n")
+        log.write(str(err))
+        report(str(err))
         return USAGE_EXIT_CODE
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED_EXIT_CODE
     except BrokenPipeError:
         # A reader that went away (sot --once | head) is not an error worth a message.
         _silence_stdout()
         return 0
     except Exception as err:  # the last line of defence: one line, traceback only in the log
-        log.write("unexpected error:\n" + traceback.format_exc())
-        hint = f"details in {config.log_path}" if log.enabled else "run with --log FILE"
-        sys.stderr.write(f"sot: unexpected error: {type(err).__name__}: {err} ({hint})\n")
+        log.write_lines("unexpected error:\n" + traceback.format_exc())
+        hint = f"details in {log_path}" if log.enabled else "run with --log FILE"
+        report(f"unexpected error: {type(err).__name__}: {err} ({hint})")
         return 1
     finally:
         log.close()

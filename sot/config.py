@@ -7,6 +7,7 @@ from enum import Enum
 
 MIN_INTERVAL_S = 0.2
 MAX_INTERVAL_S = 3600.0
+MAX_DURATION_S = 366 * 24 * 3600.0  # a year (a leap one): longer is a mistake in the units
 
 
 class OutputFormat(Enum):
@@ -57,6 +58,9 @@ def parse_duration(text: str) -> float:
         value = float(text)
     except ValueError:
         raise ConfigError(f"--duration takes seconds as a number, not {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise ConfigError(f"--duration must be a positive number of seconds, not {text}")
+    if not 0 < value <= MAX_DURATION_S:
+        raise ConfigError(
+            f"--duration must be more than 0 and at most {MAX_DURATION_S:.0f} seconds"
+            f" (366 days), not {text}"
+        )
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -251,6 +252,27 @@ def command_for(mode: Mode, key: str) -> Command | None:
     if mode is Mode.CONFIRM:
         return Command(Action.CONFIRM_NO)  # anything but y cancels
     return None
+
+
+def next_command(mode: Mode, keys: Sequence[str], start: int) -> tuple[Command | None, int]:
+    """The command the keys from ``start`` mean in ``mode``, and where the next one begins.
+
+    Typed into the filter, a run of text keys (a paste: thousands of them in one read) is one
+    insertion, so the loop filters and draws once for it rather than once per character.
+    """
+    command = command_for(mode, keys[start])
+    end = start + 1
+    if command is None or command.action is not Action.TEXT_INSERT:
+        return command, end
+    while end < len(keys) and _is_text(mode, keys[end]):
+        end += 1
+    if end == start + 1:
+        return command, end
+    return Command(Action.TEXT_INSERT, "".join(keys[start:end])), end
+
+
+def _is_text(mode: Mode, key: str) -> bool:
+    return key not in MODE_KEYS[mode] and len(key) == 1 and key.isprintable()
 
 
 # The help overlay is generated from this table; tests check every entry's key does something.

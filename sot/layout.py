@@ -12,6 +12,17 @@ from enum import Enum
 
 MIN_WIDTH = 40
 MIN_HEIGHT = 10
+# The largest screen sot draws, in cells each way. Sizes come from outside (COLUMNS and LINES,
+# the terminal's own report) and a frame is built cell by cell, so an unchecked 99,999,999 columns
+# would ask for gigabytes. No terminal window shows 1,000 columns of readable text.
+MAX_SIDE_CELLS = 1000
+
+
+def clamp_size(width: int, height: int) -> tuple[int, int]:
+    """The size to draw for a size reported from outside: at most 1,000 x 1,000, never negative.
+
+    The one clamp for every such size (environment, terminal, recording), so none is missed."""
+    return max(0, min(width, MAX_SIDE_CELLS)), max(0, min(height, MAX_SIDE_CELLS))
 
 
 class Tier(Enum):

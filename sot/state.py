@@ -22,6 +22,10 @@ DESCENDING_FIRST = frozenset(
     {SortKey.CPU, SortKey.MEMORY, SortKey.TIME, SortKey.THREADS, SortKey.START}
 )
 READ_ONLY_MESSAGE = "read-only: signals are disabled (--read-only or SOT_READ_ONLY=1)"
+# Longer than any name or command line worth matching, short enough that filtering a few
+# thousand processes by it costs nothing (a paste could otherwise bring megabytes).
+MAX_FILTER_CHARS = 256
+FILTER_FULL_MESSAGE = f"the filter holds at most {MAX_FILTER_CHARS} characters"
 
 
 class Effect(Enum):
@@ -185,6 +189,10 @@ def _cycle_order(state: AppState) -> AppState:
 def _edit_filter(state: AppState, action: Action, argument: str) -> AppState:
     text, cursor = state.query.text, min(state.filter_cursor, len(state.query.text))
     if action is Action.TEXT_INSERT:
+        room = max(0, MAX_FILTER_CHARS - len(text))
+        if len(argument) > room:
+            state = replace(state, message=FILTER_FULL_MESSAGE)
+            argument = argument[:room]
         text, cursor = text[:cursor] + argument + text[cursor:], cursor + len(argument)
     elif action is Action.TEXT_BACKSPACE and cursor > 0:
         text, cursor = text[: cursor - 1] + text[cursor:], cursor - 1

@@ -15,12 +15,13 @@ import select
 import signal
 import sys
 import termios
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sot.keys import decode_keys
 from sot.render.cells import Role
@@ -37,6 +38,13 @@ QUERY_TIMEOUT_ENV = "BLESSED_QUERY_TIMEOUT_SECONDS"
 # never answers must not delay the first frame.
 QUERY_TIMEOUT_CAP_S = "0.25"
 FALLBACK_KIND = "vt100"
+# How long restoring the terminal may wait for it to take output (Ctrl-S, a stalled link) when
+# sot is leaving: a signal must end sot promptly even then.
+LEAVE_TIMEOUT_S = 0.1
+# The longest single wait: poll() takes a C int of milliseconds (24.8 days), and a --duration or a
+# paused dashboard can ask for longer. The loop wakes, finds nothing due, and waits again.
+MAX_WAIT_S = 3600.0
+INPUT_READ_BYTES = 65536
 
 # Errors that mean the terminal is gone (hang-up, closed pty, broken pipe): end the loop.
 GONE_ERRNOS = frozenset({errno.EIO, errno.ENXIO, errno.EPIPE, errno.EBADF, errno.ENOTTY})
@@ -259,12 +267,44 @@ def strip_padding(sequence: str) -> str:
     return _PADDING.sub("", sequence) if "$<" in sequence else sequence
 
 
-def write_all(fd: int, data: bytes) -> int:
-    """Write every byte or raise ``TerminalGone``; returns the count."""
+class ExitSignal(Exception):
+    """SIGTERM, SIGHUP or SIGINT arrived while sot waited to write: leave now."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"received signal {signum}")
+        self.signum = signum
+
+
+class OutputStalled(Exception):
+    """The terminal took no output within the time allowed (restoring it on the way out)."""
+
+
+class Interrupt(Protocol):
+    """What a blocked write watches besides the terminal: the signal wake-up pipe."""
+
+    @property
+    def wake_fd(self) -> int: ...
+    def exit_signal(self) -> int | None: ...
+
+
+def write_all(
+    fd: int, data: bytes, interrupt: Interrupt | None = None, timeout_s: float | None = None
+) -> int:
+    """Write every byte to the non-blocking ``fd``; returns the count.
+
+    While the terminal takes nothing (output stopped with Ctrl-S, a stalled link), wait in
+    ``poll`` for room or a signal, so SIGTERM or SIGHUP end sot at once instead of queueing
+    behind a write that the kernel would resume forever. Raises ``ExitSignal``,
+    ``OutputStalled`` after ``timeout_s``, or ``TerminalGone``.
+    """
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
     view = memoryview(data)
     while view:
         try:
             written = os.write(fd, view)
+        except BlockingIOError:
+            _wait_writable(fd, interrupt, deadline)
+            continue
         except InterruptedError:
             continue
         except OSError as err:
@@ -273,19 +313,70 @@ def write_all(fd: int, data: bytes) -> int:
     return len(data)
 
 
+def _wait_writable(fd: int, interrupt: Interrupt | None, deadline: float | None) -> None:
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    if interrupt is not None:
+        poller.register(interrupt.wake_fd, select.POLLIN)
+    while True:
+        signum = interrupt.exit_signal() if interrupt is not None else None
+        if signum is not None:
+            raise ExitSignal(signum)
+        timeout_ms = None
+        if deadline is not None:
+            timeout_ms = max(0, int((deadline - time.monotonic()) * 1000))
+        ready = poller.poll(timeout_ms)
+        if not ready and deadline is not None and time.monotonic() >= deadline:
+            raise OutputStalled("the terminal took no output in time")
+        if any(ready_fd == fd for ready_fd, _ in ready):
+            return  # room, or an error the next write reports
+
+
+def open_output(out_fd: int) -> tuple[int, Callable[[], None]]:
+    """A non-blocking fd for writing to the terminal on ``out_fd``, and how to give it back.
+
+    The tty is opened again, so O_NONBLOCK is set on sot's own open file only: stdout shares
+    its open file with the shell, which would find it non-blocking after sot (or after a
+    SIGKILL). Where the tty cannot be opened again (``su`` to another user leaves it owned by
+    the first), the shared one is made non-blocking and restored on the way out.
+    """
+    try:
+        fd = os.open(os.ttyname(out_fd), os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        fd = -1
+    if fd >= 0:
+        if os.fstat(fd).st_rdev == os.fstat(out_fd).st_rdev:
+            return fd, lambda: os.close(fd)
+        os.close(fd)  # another terminal by that name (a namespace): use the one we were given
+    was_blocking = os.get_blocking(out_fd)
+    os.set_blocking(out_fd, False)
+    return out_fd, lambda: os.set_blocking(out_fd, was_blocking)
+
+
 class Session:
     """Full-screen mode on a tty: cbreak input, hidden cursor, alternate screen.
 
-    ``leave`` never raises: on a hung-up tty restoring settings fails with EIO, and there is
-    nothing left to restore then.
+    Output goes through a non-blocking fd (``open_output``), and a write that has to wait
+    watches ``interrupt`` for exit signals. ``leave`` never raises and never blocks for long: on
+    a hung-up tty restoring settings fails with EIO, and with output stopped (Ctrl-S) the
+    restoring sequence waits at most ``LEAVE_TIMEOUT_S``.
     """
 
-    def __init__(self, opened: OpenedTerminal, in_fd: int, out_fd: int, encoding: str) -> None:
+    def __init__(
+        self,
+        opened: OpenedTerminal,
+        in_fd: int,
+        out_fd: int,
+        encoding: str,
+        interrupt: Interrupt | None = None,
+    ) -> None:
         self._opened = opened
         self._in_fd = in_fd
         self._out_fd = out_fd
+        self._interrupt = interrupt
         self._encoder = codecs.getincrementalencoder(encoding)(errors="replace")
         self._saved: list[Any] | None = None
+        self._output: tuple[int, Callable[[], None]] | None = None
         self.active = False
 
     def enter(self) -> None:
@@ -296,7 +387,8 @@ class Session:
             mode[6][termios.VMIN] = 1
             mode[6][termios.VTIME] = 0
             termios.tcsetattr(self._in_fd, termios.TCSANOW, mode)
-        except termios.error as err:
+            self._output = open_output(self._out_fd)
+        except (termios.error, OSError) as err:
             raise TerminalGone(f"cannot set terminal mode: {err}") from err
         self.active = True
         self.write(self._opened.enter)
@@ -305,16 +397,40 @@ class Session:
         if not self.active:
             return
         self.active = False
-        with contextlib.suppress(TerminalGone):
-            self.write(self._opened.leave)
+        if self._output is not None:
+            self._restore_screen(self._output[0], self._encode(self._opened.leave))
+            with contextlib.suppress(OSError):
+                self._output[1]()
+            self._output = None
         if self._saved is not None:
+            # TCSANOW, not TCSADRAIN: draining waits for output that Ctrl-S may hold forever,
+            # and only input modes change here, which queued output does not depend on.
             with contextlib.suppress(termios.error, OSError):
-                termios.tcsetattr(self._in_fd, termios.TCSADRAIN, self._saved)
+                termios.tcsetattr(self._in_fd, termios.TCSANOW, self._saved)
+
+    @staticmethod
+    def _restore_screen(fd: int, leave: bytes) -> None:
+        """Send the restoring sequence, waiting ``LEAVE_TIMEOUT_S`` at most. A terminal still busy
+        with a frame (a slow link) has what it did not take yet thrown away to make room; one
+        whose output is stopped (Ctrl-S) gets nothing, since nothing can reach it."""
+        try:
+            write_all(fd, leave, None, LEAVE_TIMEOUT_S)
+        except TerminalGone:
+            return
+        except OutputStalled:
+            with contextlib.suppress(termios.error, OSError):
+                termios.tcflush(fd, termios.TCOFLUSH)
+            with contextlib.suppress(TerminalGone, OutputStalled):
+                write_all(fd, leave, None, 0.0)
 
     def write(self, text: str) -> int:
         if not text:
             return 0
-        return write_all(self._out_fd, self._encoder.encode(text))
+        fd = self._output[0] if self._output is not None else self._out_fd
+        return write_all(fd, self._encode(text), self._interrupt)
+
+    def _encode(self, text: str) -> bytes:
+        return self._encoder.encode(text)
 
     def size(self) -> tuple[int, int]:
         try:
@@ -354,6 +470,9 @@ class EventSource:
         self._previous: dict[int, Any] = {}
         self._pipe: tuple[int, int] | None = None
         self._old_wakeup = -1
+        # Signals read from the pipe by a blocked write (``exit_signal``) and not yet handed to
+        # the loop by ``wait``.
+        self._pending: list[int] = []
 
     def __enter__(self) -> EventSource:
         read_end, write_end = os.pipe()
@@ -389,6 +508,18 @@ class EventSource:
         finally:
             signal.signal(signal.SIGTSTP, _ignore_signal)
 
+    @property
+    def wake_fd(self) -> int:
+        """Readable when a signal has arrived (for a write that must not outwait one)."""
+        assert self._pipe is not None, "EventSource used outside its with-block"
+        return self._pipe[0]
+
+    def exit_signal(self) -> int | None:
+        """An exit signal (SIGTERM, SIGHUP, SIGINT) received and not yet handled, or None;
+        other signals stay pending for ``wait``."""
+        self._pending.extend(self._drain_pipe())
+        return next((signum for signum in self._pending if signum in EXIT_SIGNALS), None)
+
     def wait(self, timeout_s: float | None) -> Events:
         """Keys typed and signals received within ``timeout_s`` (``None``: until something
         happens); returns at the first event."""
@@ -396,10 +527,14 @@ class EventSource:
         poller = select.poll()
         poller.register(self._in_fd, select.POLLIN | select.POLLPRI)
         poller.register(self._pipe[0], select.POLLIN)
-        timeout_ms = None if timeout_s is None else max(0, int(timeout_s * 1000 + 0.999))
+        timeout_ms = None
+        if timeout_s is not None:
+            timeout_ms = max(0, int(min(timeout_s, MAX_WAIT_S) * 1000 + 0.999))
+        if self._pending:
+            timeout_ms = 0  # signals already in hand: report them now
         ready = poller.poll(timeout_ms)
         keys: list[str] = []
-        signals: list[int] = []
+        signals, self._pending = self._pending, []
         hangup = False
         for fd, flags in ready:
             if fd == self._pipe[0]:
@@ -407,7 +542,11 @@ class EventSource:
                 continue
             if flags & select.POLLIN:
                 try:
-                    data = os.read(self._in_fd, 4096)
+                    # Everything typed or pasted since the last wait, in one read: keys are
+                    # handled per read, not per byte.
+                    data = os.read(self._in_fd, INPUT_READ_BYTES)
+                except BlockingIOError:
+                    continue  # stdin shares a non-blocking open file with the output
                 except OSError as err:
                     if err.errno in GONE_ERRNOS:
                         hangup = True

@@ -97,6 +97,8 @@ class FakeSource:
     identities: dict[int, ProcessIdentity | None] = field(default_factory=dict)
     identity_reads: list[int] = field(default_factory=list)
     details: dict[int, RawProcessDetails] = field(default_factory=dict)
+    mount_events: int = 0  # tests count a mount or unmount here, as the kernel would signal it
+    mount_events_seen: int = 0
 
     def host_info(self) -> StaticHostInfo:
         return self.host
@@ -127,6 +129,11 @@ class FakeSource:
 
     def partitions(self) -> Sequence[Partition]:
         return self.parts
+
+    def mounts_changed(self) -> bool:
+        changed = self.mount_events != self.mount_events_seen
+        self.mount_events_seen = self.mount_events
+        return changed
 
     def disk_usage(self, mount_point: str) -> UsageBytes | None:
         return self.usage.get(mount_point)

@@ -68,6 +68,10 @@ class _Refresh(Generic[T]):
             self.read_at_s = now_s
         return self.value
 
+    def expire(self) -> None:
+        """Read again at the next ``get``, whatever the schedule says."""
+        self.read_at_s = None
+
 
 def select_real_filesystems(partitions: Sequence[Partition]) -> tuple[Partition, ...]:
     """Local filesystems worth showing, one per device (the shortest mount point wins).
@@ -332,7 +336,10 @@ class Collector:
         self, now_s: float, interval_s: float | None
     ) -> tuple[tuple[DiskUsage, ...], IoRate]:
         # Each mount with the kernel's name for its device (a realpath), on the partitions'
-        # slow schedule: neither changes between refreshes of the mount table.
+        # slow schedule, and at once when the mount table changed: an unmounted filesystem's
+        # directory would otherwise show its parent's figures until the next refresh.
+        if self._source.mounts_changed():
+            self._partitions.expire()
         partitions = self._partitions.get(
             now_s,
             lambda: tuple(

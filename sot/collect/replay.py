@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+from sot.collect.recording_schema import MAX_COMMAND_LINE_CHARS, RecordingError, validate
 from sot.collect.source import (
     CpuTimes,
     DiskCounters,
@@ -28,20 +29,31 @@ from sot.collect.source import (
     UsageBytes,
     VirtualMemory,
 )
+from sot.safe_files import FileRefused, read_regular_file
 
 FORMAT_VERSION = 1
 RECORDED_PROCESSES = 400  # enough for any screen; keeps a recording small enough to mail
+# Checked before reading: a recording of 400 processes is about 200 KiB; this leaves room for
+# hand-made ones and keeps a mistaken path (a disk image, a log) from filling the memory.
+MAX_RECORDING_BYTES = 256 * 1024 * 1024
 
 R = TypeVar("R")
 
 
-class RecordingError(ValueError):
-    """A replay file that cannot be used; the message says which part is wrong."""
+__all__ = ["MAX_RECORDING_BYTES", "RecordingError", "ReplaySource", "record"]
 
 
 def _plain(value: object) -> Any:
     as_dict = getattr(value, "_asdict", None)
     return as_dict() if as_dict is not None else value
+
+
+def _identity(identity: ProcessIdentity | None) -> dict[str, Any] | None:
+    """One process's identity as recorded: a command line longer than a replay accepts (the
+    kernel allows megabytes) is cut, so every recording sot makes can be replayed."""
+    if identity is None:
+        return None
+    return identity._replace(cmdline=identity.cmdline[:MAX_COMMAND_LINE_CHARS])._asdict()
 
 
 def record(source: SystemSource) -> dict[str, Any]:
@@ -69,7 +81,7 @@ def record(source: SystemSource) -> dict[str, Any]:
         "virtual": sorted(source.virtual_interfaces()),
         "route": source.default_route_interface(),
         "processes": [_plain(p) for p in processes],
-        "identities": {str(p.pid): _plain(source.process_identity(p.pid)) for p in processes},
+        "identities": {str(p.pid): _identity(source.process_identity(p.pid)) for p in processes},
     }
 
 
@@ -88,33 +100,56 @@ def _optional(cls: type[R], data: Any, where: str) -> R | None:
     return None if data is None else _build(cls, data, where)
 
 
+def _reject_constant(name: str) -> NoReturn:
+    raise RecordingError(f"holds {name}, which is not a number JSON allows")
+
+
+def parse_recording(data: bytes) -> dict[str, Any]:
+    """A recording's bytes, parsed and validated as a whole; raises ``RecordingError``."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise RecordingError(f"is not UTF-8 text (byte {err.start})") from err
+    del data  # the bytes go before parsing: a large recording is held twice at most, not thrice
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        where = f"line {err.lineno} column {err.colno}"
+        raise RecordingError(f"is not JSON ({err.msg}: {where})") from err
+    except RecursionError as err:
+        raise RecordingError("nests lists or objects deeper than a recording ever does") from err
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT_VERSION:
+        raise RecordingError(f"is not a sot recording (format {FORMAT_VERSION})")
+    return validate(doc)
+
+
 class ReplaySource:
     """A SystemSource answering every call from a recording; counters do not move, so rates
     read as zero and nothing is ever unknown that the recording knew."""
 
     def __init__(self, doc: Mapping[str, Any]) -> None:
+        """``doc`` as ``parse_recording`` returns it: validated, every field present."""
         try:
             self._load(doc)
-        except (KeyError, TypeError, IndexError) as err:
+        except (KeyError, TypeError, IndexError, ValueError) as err:
             raise RecordingError(f"not a sot recording ({type(err).__name__}: {err})") from err
 
     @classmethod
     def from_file(cls, path: str) -> ReplaySource:
+        """Raises ``RecordingError`` naming ``path``: a refused file (not regular, too large) or
+        a recording that does not hold what the schema says."""
         try:
-            with open(path, encoding="utf-8") as handle:
-                doc = json.load(handle)
-        except OSError as err:
-            raise RecordingError(f"cannot read {path}: {err.strerror}") from err
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise RecordingError(f"{path} is not JSON: {err}") from err
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT_VERSION:
-            raise RecordingError(f"{path} is not a sot recording (format {FORMAT_VERSION})")
-        return cls(doc)
+            # No name for the bytes here: parse_recording lets them go once they are decoded.
+            return cls(parse_recording(read_regular_file(path, MAX_RECORDING_BYTES)))
+        except FileRefused as err:
+            raise RecordingError(str(err)) from err
+        except RecordingError as err:
+            raise RecordingError(f"{path}: {err}") from err
 
     def _load(self, doc: Mapping[str, Any]) -> None:
         self._host = _build(StaticHostInfo, doc["host"], "host")
         self._cpu = tuple(_build(CpuTimes, c, "cpu") for c in doc["cpu"])
-        logical, physical = doc["counts"]
+        logical, physical = doc["counts"] or (None, None)
         self._counts: tuple[int | None, int | None] = (logical, physical)
         self._frequency = _optional(Frequency, doc["frequency"], "frequency")
         self._sensors = tuple(_build(SensorReading, s, "sensors") for s in doc["sensors"])
@@ -168,6 +203,9 @@ class ReplaySource:
 
     def partitions(self) -> Sequence[Partition]:
         return self._partitions
+
+    def mounts_changed(self) -> bool:
+        return False  # a recording's mounts never change
 
     def disk_usage(self, mount_point: str) -> UsageBytes | None:
         return self._usage.get(mount_point)

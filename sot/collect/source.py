@@ -12,6 +12,7 @@ import contextlib
 import os
 import platform
 import re
+import select
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
@@ -188,6 +189,7 @@ class SystemSource(Protocol):
     def virtual_memory(self) -> VirtualMemory | None: ...
     def swap_memory(self) -> SwapMemory | None: ...
     def partitions(self) -> Sequence[Partition]: ...
+    def mounts_changed(self) -> bool: ...
     def disk_usage(self, mount_point: str) -> UsageBytes | None: ...
     def disk_counters(self) -> Mapping[str, DiskCounters]: ...
     def resolve_device(self, device: str) -> str: ...
@@ -231,6 +233,21 @@ def _read_small(path: str, limit: int = 1 << 20) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def _watch_mount_table(proc_root: str | None) -> "select.poll | None":
+    """A poll object that reports POLLPRI|POLLERR once after each change of this process's mount
+    table: the kernel's own notice on /proc/self/mountinfo (its mtime does not change), kept open
+    for the life of the source."""
+    if proc_root is None or not hasattr(select, "poll"):
+        return None
+    try:
+        fd = os.open(f"{proc_root}/self/mountinfo", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    watch = select.poll()
+    watch.register(fd, select.POLLPRI | select.POLLERR)
+    return watch
 
 
 def split_cmdline(text: str) -> list[str]:
@@ -534,6 +551,7 @@ class PsutilSource:
         self._parsed_boot: float | None = None
         self._clock_ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
         self._page_size = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        self._mount_watch = _watch_mount_table(self._proc_root)
 
     def host_info(self) -> StaticHostInfo:
         uname = platform.uname()
@@ -686,6 +704,18 @@ class PsutilSource:
         except _PROCESS_ERRORS:
             return ()
         return tuple(Partition(p.device, p.mountpoint, p.fstype) for p in parts)
+
+    def mounts_changed(self) -> bool:
+        """True once after each mount or unmount: one poll() of zero timeout per call, so the
+        collector can ask every tick. False where the table cannot be watched (the partitions
+        are then re-read on their schedule only)."""
+        if self._mount_watch is None:
+            return False
+        try:
+            ready = self._mount_watch.poll(0)
+        except OSError:
+            return False
+        return any(flags & (select.POLLPRI | select.POLLERR) for _, flags in ready)
 
     def disk_usage(self, mount_point: str) -> UsageBytes | None:
         try:

@@ -11,11 +11,13 @@ wcwidth semantics, so no caller ever uses ``len()`` for columns.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from wcwidth import wcwidth
+
+from sot import safe_text
 
 
 class Role:
@@ -44,10 +46,6 @@ class Role:
 # plain blank, which lets the screen writer skip style changes around spaces.
 BACKGROUND_ROLES = frozenset({Role.HEADER, Role.SELECTED, Role.COLUMN})
 
-# Bidirectional overrides and isolates can reorder what follows them on terminals that implement
-# bidi; they are format characters (Cf) and stripped with the rest.
-_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-
 
 # Printable ASCII plus the box-drawing, block and braille ranges the dashboard draws with: one cell
 # per character and nothing to strip, so such text skips the per-character work.
@@ -61,40 +59,67 @@ def _char_width(char: str) -> int:
 
 
 def sanitize(text: str, ascii_only: bool = False) -> str:
-    """Text safe to put on a terminal: no C0/C1 controls, ESC, DEL or format characters.
-
-    Tabs and newlines become spaces (so columns stay put); other controls are dropped. With
-    ``ascii_only`` every non-ASCII character becomes ``?`` (one cell, like the glyph it replaces
-    would have been on a non-UTF-8 terminal at best).
-    """
+    """Text safe to put on a terminal (see ``sot.safe_text.sanitize``, the one sanitizer that
+    stderr and the log share), with a fast path for the dashboard's own glyph text."""
     if _ONE_CELL_TEXT.fullmatch(text) and (not ascii_only or text.isascii()):
         return text  # the common case: plain ASCII, or our own box, bar and graph glyphs
-    out: list[str] = []
+    return safe_text.sanitize(text, ascii_only)
+
+
+# Emoji sequences that terminals (tmux, kitty, wezterm, foot, iTerm2) draw differently from the
+# sum of their characters' wcwidth: two regional indicators are one flag, two cells (not four);
+# VARIATION SELECTOR-16 asks for the emoji form, two cells, even after a narrow character (❤️).
+_VS16 = "\ufe0f"
+_REGIONAL_FIRST, _REGIONAL_LAST = "\U0001f1e6", "\U0001f1ff"
+
+
+def clusters(text: str) -> Iterator[tuple[str, int]]:
+    """``text`` cut where a terminal moves the cursor on, each piece with the cells it takes.
+
+    A piece is a character with the zero-width characters after it (combining marks,
+    selectors), or a pair of regional indicators; a zero-width character with nothing before it
+    is a piece of width 0.
+    """
+    cluster, width = "", 0
     for char in text:
-        if char in "\t\n\r\v\f":
-            out.append(" ")
-        elif char.isascii():
-            if char.isprintable():
-                out.append(char)
-        elif unicodedata.category(char) in _STRIPPED_CATEGORIES:
+        char_width = _char_width(char)
+        if cluster and char_width == 0:
+            cluster += char
+            if char == _VS16 and width == 1:
+                width = 2
             continue
-        elif ascii_only:
-            if unicodedata.combining(char) == 0:
-                out.append("?")
-        else:
-            out.append(char)
-    return "".join(out)
+        if len(cluster) == 1 and _is_regional(cluster) and _is_regional(char):
+            cluster += char  # the second half of a flag: the pair takes the first's cells
+            continue
+        if cluster:
+            yield cluster, width
+        cluster, width = char, char_width
+    if cluster:
+        yield cluster, width
+
+
+def _is_regional(char: str) -> bool:
+    return _REGIONAL_FIRST <= char <= _REGIONAL_LAST
+
+
+@lru_cache(maxsize=4096)
+def cell_width(cell: str) -> int:
+    """Cells that one cell's text (a character, or a cluster) occupies on a terminal."""
+    if len(cell) == 1:
+        return _char_width(cell)
+    return sum(width for _, width in clusters(cell))
 
 
 def display_width(text: str) -> int:
     """Terminal cells ``text`` occupies (text must already be sanitized)."""
     if text.isascii():
         return len(text)
-    return sum(_char_width(char) for char in text)
+    return sum(width for _, width in clusters(text))
 
 
 def fit(text: str, width: int, ellipsis: str = "…") -> str:
-    """``text`` cut to at most ``width`` cells, ending in ``ellipsis`` when cut."""
+    """``text`` cut to at most ``width`` cells, ending in ``ellipsis`` when cut (never inside
+    a flag or before a character's selector)."""
     if width <= 0:
         return ""
     if display_width(text) <= width:
@@ -104,12 +129,11 @@ def fit(text: str, width: int, ellipsis: str = "…") -> str:
         return ellipsis[:width] if ellipsis.isascii() else ""
     used = 0
     out: list[str] = []
-    for char in text:
-        char_width = _char_width(char)
-        if used + char_width > room:
+    for cluster, cluster_width in clusters(text):
+        if used + cluster_width > room:
             break
-        out.append(char)
-        used += char_width
+        out.append(cluster)
+        used += cluster_width
     return "".join(out) + ellipsis
 
 
@@ -181,14 +205,12 @@ class Canvas:
                 cells[start:end] = text[start - x : end - x]
                 styles[start:end] = role * (end - start)
             return x + len(text)
-        text = sanitize(text)
-        for char in text:
-            width = _char_width(char)
+        for cluster, width in clusters(sanitize(text)):
             if width == 0:
                 if 0 < x <= self.width and cells[x - 1] != "":
-                    cells[x - 1] += char
+                    cells[x - 1] += cluster
                 elif 1 < x <= self.width and cells[x - 1] == "":
-                    cells[x - 2] += char
+                    cells[x - 2] += cluster
                 continue
             if x >= self.width:
                 break
@@ -199,7 +221,7 @@ class Canvas:
                     cells[x] = " "
                     styles[x] = role
                 else:
-                    cells[x] = char
+                    cells[x] = cluster
                     styles[x] = role
                     if width == 2:
                         cells[x + 1] = ""
@@ -243,7 +265,7 @@ class Canvas:
             # Clipping can cut a wide character of the block in half: blank the orphan half.
             if cells[start] == "":
                 cells[start] = " "
-            if _char_width(cells[end - 1][:1] or " ") == 2:
+            if cell_width(cells[end - 1] or " ") == 2:
                 cells[end - 1] = " "
 
     def restyle(self, y: int, x: int, width: int, role: str) -> None:

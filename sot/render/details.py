@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sot.model import ProcessDetails
 from sot.render.box import open_box
-from sot.render.cells import Block, Role, display_width, fit, sanitize
+from sot.render.cells import Block, Role, clusters, fit, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.units import UNKNOWN, cpu_time, duration, human_bytes, human_rate, percent
 
@@ -20,13 +20,12 @@ def wrap(text: str, width: int) -> list[str]:
         return []
     lines: list[str] = []
     current, used = "", 0
-    for char in text:
-        char_width = display_width(char)
-        if used + char_width > width:
+    for cluster, cluster_width in clusters(text):
+        if used + cluster_width > width:
             lines.append(current)
             current, used = "", 0
-        current += char
-        used += char_width
+        current += cluster
+        used += cluster_width
     if current or not lines:
         lines.append(current)
     return lines

@@ -8,6 +8,8 @@ from sot.render.glyphs import Glyphs
 from sot.render.text import Segment, put_segments
 from sot.state import AppState, confirm_prompt
 
+FILTER_HINT = "Enter keep  Esc clear"
+
 
 def _hints(state: AppState) -> list[Segment]:
     def hint(key: str, text: str) -> list[Segment]:
@@ -46,14 +48,17 @@ def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
         text = sanitize(state.query.text, glyphs.ascii_only)
         cursor = min(state.filter_cursor, len(text))
         prompt = "filter: "
+        # A message (the filter is full) takes the place of the hint while it lasts.
+        hint = sanitize(state.message, glyphs.ascii_only) if state.message else FILTER_HINT
         # Keep the cursor in view on a narrow terminal: show the end of a long filter.
-        room = max(1, width - len(prompt) - 1 - len("  Enter keep  Esc clear"))
+        room = max(1, width - len(prompt) - 1 - 2 - display_width(hint))
         start = max(0, cursor - room + 1)
         shown = text[start : start + room]
         x = canvas.put(0, 0, prompt, Role.KEY)
         canvas.put(0, x, shown, Role.VALUE)
         canvas.restyle(0, x + display_width(text[start:cursor]), 1, Role.SELECTED)
-        canvas.put(0, x + display_width(shown) + 2, "Enter keep  Esc clear", Role.LABEL)
+        role = Role.WARN if state.message else Role.LABEL
+        canvas.put(0, x + display_width(shown) + 2, hint, role)
         return canvas.block()
     if state.mode is Mode.CONFIRM and state.pending_signal is not None:
         prompt = sanitize(confirm_prompt(state.pending_signal), glyphs.ascii_only)

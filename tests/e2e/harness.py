@@ -151,6 +151,22 @@ class PtyRun:
     def send(self, data: bytes) -> None:
         os.write(self.fd, data)
 
+    def paste(self, data: bytes, timeout: float = 30.0) -> None:
+        """Type ``data`` as fast as the program reads it (a paste), reading its output meanwhile:
+        the pty takes 4 KiB at a time, and a program that cannot write blocks reading too."""
+        view = memoryview(data)
+        deadline = time.monotonic() + timeout
+        os.set_blocking(self.fd, False)
+        try:
+            while view and time.monotonic() < deadline:
+                try:
+                    view = view[os.write(self.fd, view) :]
+                except BlockingIOError:
+                    self.pump(0.01)
+        finally:
+            os.set_blocking(self.fd, True)
+        assert not view, f"{len(view)} bytes not taken in {timeout} s"
+
     def resize(self, columns: int, lines: int) -> None:
         self.columns, self.lines = columns, lines
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
@@ -175,6 +191,15 @@ class PtyRun:
         """(canonical mode, echo) of the pty now: Linux reports the slave's modes on the master."""
         flags = termios.tcgetattr(self.fd)[3]
         return bool(flags & termios.ICANON), bool(flags & termios.ECHO)
+
+    def unread_input(self) -> int:
+        """Bytes typed into the pty that the program has not read yet (its input queue)."""
+        slave = os.open(os.readlink(f"/proc/{self.pid}/fd/0"), os.O_RDONLY | os.O_NOCTTY)
+        try:
+            queued = fcntl.ioctl(slave, termios.FIONREAD, struct.pack("i", 0))
+            return int(struct.unpack("i", queued)[0])
+        finally:
+            os.close(slave)
 
     def hang_up(self) -> None:
         os.close(self.fd)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import SOT, Tmux, comm_of, holds_throughout, wait_until
+from tests.e2e.harness import SOT, PtyRun, Tmux, comm_of, holds_throughout, wait_until
 
 # Renames itself (comm) so the process has a unique name, not just a unique argument.
 VICTIM = "import sys, time\nopen('/proc/self/comm', 'w').write(sys.argv[1])\ntime.sleep(600)\n"
@@ -139,3 +139,20 @@ def test_details_view_opens_and_q_closes_without_quitting(
     tmux.send("q")
     assert tmux.wait_for(lambda t: "executable" not in t)
     assert still_running(tmux)
+
+
+def test_a_40000_character_paste_into_the_filter_is_taken_at_once() -> None:
+    run = PtyRun(args=["--interval", "60"], columns=120, lines=40)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        run.send(b"/")
+        assert run.wait_for(lambda t: "filter:" in t)
+        run.paste(b"abcdefghij" * 4000)
+        # Quadratic handling took 20 s of CPU for this; linear, it is a blink.
+        assert run.wait_for(lambda t: "the filter holds at most 256 characters" in t, 5)
+        run.send(b"\r")
+        assert run.wait_for(lambda t: 'filter "abcdefghij' in t, 5)
+        run.send(b"q")
+        assert run.wait_exit() == 0
+    finally:
+        run.close()

@@ -92,6 +92,32 @@ def test_signals_end_sot_fast_and_restore_the_terminal(signum: int) -> None:
         run.close()
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_signals_end_sot_fast_while_output_is_stopped(signum: int) -> None:
+    run = PtyRun(args=["--interval", "0.2"], columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        # Ctrl-S stops the terminal's output (IXON); Ctrl-L then asks sot for a whole frame,
+        # which it cannot send. Once sot has read the Ctrl-L it is at, or on its way to, a
+        # write the terminal will not take.
+        run.send(b"\x13\x0c")
+        assert wait_until(lambda: run.unread_input() == 0)
+        started = time.monotonic()
+        os.kill(run.pid, signum)
+        assert wait_until(lambda: run.poll() is not None, timeout=10), "sot outlived the signal"
+        elapsed = time.monotonic() - started
+        assert run.exit_code == 128 + signum
+        # Before, sot stayed alive until Ctrl-Q; now about 110 ms on an idle machine. The margin
+        # is for a loaded one: a cost figure is not what this test checks.
+        assert elapsed < 5, f"took {elapsed * 1000:.0f} ms"
+        assert run.line_discipline() == (True, True)  # canonical mode and echo back
+        run.send(b"\x11")  # Ctrl-Q: what sot could not write comes now
+        run.pump(0.2)
+        assert b"Traceback" not in run.raw
+    finally:
+        run.close()
+
+
 def test_sigterm_in_tmux_leaves_normal_screen_and_cursor(tmux: Tmux) -> None:
     tmux.start([*SOT, "--interval", "60"], columns=100, lines=30)
     assert tmux.wait_for(lambda t: "processes" in t)
@@ -347,3 +373,19 @@ def test_cron_like_pane_runs_unattended_and_exits_after_duration(tmux: Tmux) -> 
     assert all(len(row) <= 40 for row in tmux.capture())
     assert tmux.wait_exit(timeout=10) == 0
     assert 5 <= time.monotonic() - started < 20  # never before the duration, soon after it
+
+
+def test_a_long_duration_survives_a_pause() -> None:
+    # 2.2e6 s left to wait, paused: the whole wait no longer goes to poll() in one piece.
+    run = PtyRun(args=["--duration", "2.2e6"], columns=100, lines=30)
+    try:
+        assert run.wait_for(lambda t: "processes" in t)
+        run.send(b" ")
+        assert run.wait_for(lambda t: "PAUSED" in t)
+        run.send(b" ")
+        assert run.wait_for(lambda t: "resumed" in t)
+        assert run.poll() is None
+        run.send(b"q")
+        assert run.wait_exit() == 0
+    finally:
+        run.close()

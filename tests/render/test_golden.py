@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from wcwidth import wcswidth
 
 from sot.actions import PendingSignal
 from sot.history import History
@@ -232,6 +233,29 @@ def test_process_columns_stay_aligned_with_hostile_names() -> None:
         # Whatever a name holds, every row keeps a blank at every column boundary.
         assert all(line.cells[sep] == " " for sep in separators), line.text
         assert "\x1b" not in line.text
+
+
+EMOJI_NAMES = {
+    "flag": "\U0001f1fa\U0001f1f8\U0001f1e9\U0001f1ea-flags",  # regional indicator pairs
+    "vs16": "\u2764\ufe0f-and-\u2600\ufe0f",  # narrow characters made emoji by VS16
+}
+
+
+@pytest.mark.parametrize("kind", list(EMOJI_NAMES))
+def test_emoji_sequences_keep_every_column_where_terminals_draw_it(kind: str) -> None:
+    name = EMOJI_NAMES[kind]
+    snap = snapshot(
+        processes=[
+            process(4242, name, cpu=97.5, user=name, cmdline=f"/opt/{name} --serve"),
+            process(7, "plain", cpu=1.0),
+        ]
+    )
+    block = render_processes(table_for(snap), 100, 6, UNICODE)
+    check(f"processes-emoji-{kind}-100x6", block, 100, 6)
+    for line in block:
+        # wcswidth measures these sequences as tmux, kitty and wezterm draw them: a row that
+        # measured otherwise would push MEM% and CPU% out of their columns.
+        assert wcswidth(line.text) == 100, line.text
 
 
 def test_unknown_values_show_as_dashes_never_nan() -> None:

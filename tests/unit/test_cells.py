@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sot.render.cells import Canvas, Role, display_width, fit, pad, sanitize
+from sot.render.cells import Canvas, Role, clusters, display_width, fit, pad, sanitize
 
 HOSTILE = "\x1b]0;PWNED\x07\x1b[2Jx\ttab\nnl\x9b31m\u202eevil\u200f中文🙂"
 
@@ -65,3 +65,30 @@ def test_canvas_wide_characters_and_overwrites() -> None:
     assert canvas.block()[0].text == " x文  "
     canvas.put(0, 0, HOSTILE)
     assert "\x1b" not in canvas.block()[0].text
+
+
+FLAGS = "\U0001f1fa\U0001f1f8\U0001f1e9\U0001f1ea"  # two flags: four regional indicators
+HEART = "\u2764\ufe0f"  # a narrow heart made an emoji by VARIATION SELECTOR-16
+
+
+def test_emoji_sequences_take_the_cells_terminals_draw() -> None:
+    assert display_width(FLAGS[:2]) == 2  # a flag is two cells, not 2 + 2
+    assert display_width(FLAGS) == 4
+    assert display_width(FLAGS[:3]) == 4  # a flag and a lone indicator
+    assert display_width(HEART) == 2
+    assert display_width("a\ufe0f") == 2
+    assert display_width("\U0001f642\ufe0f") == 2  # already wide: stays two
+    assert [c for c, _ in clusters("x" + FLAGS + HEART)] == ["x", FLAGS[:2], FLAGS[2:], HEART]
+
+
+def test_fit_never_cuts_a_flag_or_a_selector() -> None:
+    assert fit(FLAGS + "x", 4) == FLAGS[:2] + "…"
+    assert fit(HEART + "abc", 3) == HEART + "…"
+
+
+def test_canvas_puts_a_flag_and_a_selected_emoji_in_two_cells_each() -> None:
+    canvas = Canvas(8, 1)
+    canvas.put(0, 0, "a" + FLAGS[:2] + HEART + "b")
+    line = canvas.block()[0]
+    assert line.cells == ("a", FLAGS[:2], "", HEART, "", "b", " ", " ")
+    assert display_width(line.text) == 8

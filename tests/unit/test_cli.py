@@ -43,7 +43,19 @@ def test_version() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["-i", "abc"], ["-i", "0.1"], ["-i", "5000"], ["--format", "yaml"], ["--nope"], ["extra"]],
+    [
+        ["-i", "abc"],
+        ["-i", "0.1"],
+        ["-i", "5000"],
+        ["-i", "nan"],
+        ["--duration", "4e7"],  # more than a year
+        ["--duration", "inf"],
+        ["--duration", "nan"],
+        ["--duration", "0"],
+        ["--format", "yaml"],
+        ["--nope"],
+        ["extra"],
+    ],
 )
 def test_usage_errors_are_one_line_exit_2(args: list[str]) -> None:
     result = run_sot(*args)

@@ -10,6 +10,7 @@ from sot.collect.source import (
     ProcessIdentity,
     SensorReading,
     SwapMemory,
+    UsageBytes,
     parse_cpu_model,
     parse_default_route,
     parse_os_release,
@@ -284,3 +285,15 @@ def test_idle_processes_keep_their_row_and_busy_ones_are_recomputed() -> None:
     source.identities[10] = ProcessIdentity("renamed", "/usr/bin/idle", "root")
     later = {p.pid: p for p in collector.sample(40.0, 40.0).processes}  # past the identity TTL
     assert later[10].name == "renamed"
+
+
+def test_an_unmounted_filesystem_is_dropped_at_the_next_tick() -> None:
+    source = FakeSource()
+    source.parts = [*source.parts, Partition("/dev/sdb1", "/mnt/data", "xfs")]
+    source.usage = {**source.usage, "/mnt/data": UsageBytes(10 * GIB, GIB, 9 * GIB, 10.0)}
+    collector = Collector(source, partitions_period_s=10.0)
+    assert [d.mount_point for d in collector.sample(0.0, 0.0).disks] == ["/", "/mnt/data"]
+    source.parts = source.parts[:1]  # umount /mnt/data: its directory now shows /'s figures
+    source.usage = {**source.usage, "/mnt/data": source.usage["/"]}
+    source.mount_events += 1
+    assert [d.mount_point for d in collector.sample(1.0, 1.0).disks] == ["/"]

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 
-from sot.keys import KEY_HELP, MODE_KEYS, Action, Command, Mode, command_for, decode_keys
+from sot.keys import (
+    KEY_HELP,
+    MODE_KEYS,
+    Action,
+    Command,
+    Mode,
+    command_for,
+    decode_keys,
+    next_command,
+)
 from sot.model import ProcessRow, Snapshot
 from sot.state import (
+    FILTER_FULL_MESSAGE,
+    MAX_FILTER_CHARS,
     AppState,
     Context,
     Effect,
@@ -303,3 +314,59 @@ def test_tree_view_nests_children_and_keeps_ancestors_of_matches() -> None:
         ("bash", False),
         ("top", True),
     ]
+
+
+def apply_keys(state: AppState, keys: list[str]) -> tuple[AppState, list[Command], int]:
+    """Keys from one read handled as the loop handles them: (state, commands, view rebuilds)."""
+    commands: list[Command] = []
+    rebuilds = 0
+    position = 0
+    context = ctx(state=state)
+    while position < len(keys):
+        command, position = next_command(state.mode, keys, position)
+        if command is None:
+            continue
+        commands.append(command)
+        previous = state
+        state, _ = reduce(state, command, context)
+        if state.query != previous.query:
+            rebuilds += 1  # the loop rebuilds the process view exactly when the query changes
+            context = ctx(state=state)
+    return state, commands, rebuilds
+
+
+def test_a_40000_character_paste_is_one_insertion_capped_with_a_message() -> None:
+    pasted = "abcdefghij" * 4000
+    state, commands, rebuilds = apply_keys(AppState(mode=Mode.FILTER), list(pasted))
+    assert commands == [Command(Action.TEXT_INSERT, pasted)]
+    assert rebuilds == 1  # not 40,000: the work is linear in the paste's length
+    assert state.query.text == pasted[:MAX_FILTER_CHARS]
+    assert state.filter_cursor == MAX_FILTER_CHARS
+    assert state.message == FILTER_FULL_MESSAGE
+    more, _, rebuilds = apply_keys(state, list("xyz"))
+    assert more.query.text == state.query.text and rebuilds == 0  # full: nothing more goes in
+
+
+def test_a_paste_mixed_with_keys_keeps_their_meaning() -> None:
+    keys = ["/", *"py", "backspace", *"ostgres", "enter", "j", "/", "ctrl-u", *"x"]
+    state, commands, rebuilds = apply_keys(AppState(), keys)
+    assert [c.action for c in commands] == [
+        Action.FILTER,
+        Action.TEXT_INSERT,
+        Action.TEXT_BACKSPACE,
+        Action.TEXT_INSERT,
+        Action.ACCEPT,
+        Action.DOWN,
+        Action.FILTER,
+        Action.TEXT_CLEAR,
+        Action.TEXT_INSERT,
+    ]
+    assert commands[3].argument == "ostgres"
+    assert state.query.text == "x" and state.message is None
+    assert rebuilds == 5
+
+
+def test_text_keys_outside_the_filter_stay_single_commands() -> None:
+    assert next_command(Mode.NORMAL, ["j", "j", "k"], 0) == (Command(Action.DOWN), 1)
+    assert next_command(Mode.NORMAL, ["x", "j"], 0) == (None, 1)
+    assert next_command(Mode.FILTER, ["a", "\x85", "b"], 0) == (Command(Action.TEXT_INSERT, "a"), 1)

@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sot.layout import Tier, compute_layout, split
+from sot.layout import MAX_SIDE_CELLS, Tier, clamp_size, compute_layout, split
 from sot.render.panels import PANELS
 from tests.property import examples
 
@@ -44,3 +44,10 @@ def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
     if layout.tier is not Tier.TOO_SMALL:
         # Panels tile the screen: no gap rows, no gap columns.
         assert sum(r.width * r.height for r in rects) == width * height
+
+
+def test_sizes_from_outside_are_clamped_to_1000_cells_each_way() -> None:
+    assert clamp_size(99_999_999, 40) == (MAX_SIDE_CELLS, 40)
+    assert clamp_size(120, 10**12) == (120, MAX_SIDE_CELLS)
+    assert clamp_size(-5, 0) == (0, 0)
+    assert clamp_size(1000, 1000) == (1000, 1000)

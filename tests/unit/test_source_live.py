@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
+
+import pytest
 
 from sot.collect.source import (
     CpuTimes,
@@ -206,3 +209,32 @@ def test_parsers_read_every_layout_psutil_reads() -> None:
         0, 0, 0.0, 5 * 4096, 6 * 4096
     )
     assert swap_from_meminfo(info, None) == SwapMemory(0, 0, 0.0, None, None)
+
+
+MOUNT_WATCH = """
+import os, subprocess, sys, tempfile
+from sot.collect.source import PsutilSource
+source = PsutilSource()
+seen = [source.mounts_changed()]
+directory = tempfile.mkdtemp()
+subprocess.run(["mount", "-t", "tmpfs", "sot-test", directory], check=True)
+seen += [source.mounts_changed(), source.mounts_changed()]
+subprocess.run(["umount", directory], check=True)
+seen += [source.mounts_changed()]
+os.rmdir(directory)
+print(seen)
+"""
+
+
+def test_the_mount_table_watch_sees_mount_and_unmount() -> None:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("mounting in a private namespace needs root and unshare")
+    # In a mount namespace of its own: nothing outside the test sees the mount.
+    result = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", sys.executable, "-c", MOUNT_WATCH],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "[False, True, False, True]"
