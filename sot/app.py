@@ -1,7 +1,8 @@
-"""The one loop: sample on a fixed schedule, render, present, wait for keys and signals.
+"""The one full-screen loop: sample on a fixed schedule, render, present, wait for keys and
+signals, and carry out what each key's reduction asks for.
 
 This is the only module that holds the collector, the state, the renderer and the screen at once.
-Nothing imports it but ``sot.cli``, lazily, after the arguments are parsed.
+One-shot output lives in ``sot.oneshot``; commands (``sot.commands``) start either.
 """
 
 from __future__ import annotations
@@ -11,30 +12,26 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from sot import __version__
 from sot.actions import OsProcessControl, ProcessControl, send_signal
 from sot.collect.collector import Collector
-from sot.collect.source import PsutilSource, SystemSource
-from sot.config import CannotRun, Config, ConfigError, OutputFormat
-from sot.encoding import choose_glyphs
+from sot.config import Config
 from sot.history import History
-from sot.keys import Mode, next_command
+from sot.keys import Action, Command, next_command
 from sot.layout import clamp_size
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
+from sot.pipeline import Pipeline, initial_state, stdout_encoding
 from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
-from sot.safe_files import FileRefused, write_whole_file
-from sot.safe_text import report
+from sot.schedule import Schedule
 from sot.screen import Screen
-from sot.state import AppState, Context, Effect, follow_selection, keep_visible, reduce
+from sot.state import AppState, Context, Reaction, reduce
 from sot.terminal import (
     EXIT_SIGNALS,
     EventSource,
     ExitSignal,
-    NotFullScreen,
     OpenedTerminal,
     Session,
     TerminalGone,
@@ -42,101 +39,15 @@ from sot.terminal import (
 )
 from sot.view import ProcessView, build_view
 
-# The first rates (CPU %, network, disk) need two samples; take the second one soon after start
-# rather than a whole interval later.
-FIRST_FOLLOW_UP_S = 0.5
-MESSAGE_SECONDS = 3.0
-DEFAULT_TEXT_SIZE = (120, 40)
 HANGUP_EXIT_CODE = 128 + signal.SIGHUP
 
 
-def _check_choices(config: Config, snapshot: Snapshot) -> None:
-    """-N and -D must name something that exists; say what does."""
-    if config.interface is not None:
-        names = [i.name for i in snapshot.interfaces]
-        if config.interface not in names:
-            raise ConfigError(
-                f"unknown network interface {config.interface!r}; choose one of: "
-                + (", ".join(names) or "(none found)")
-            )
-    if config.mount_point is not None:
-        mounts = [d.mount_point for d in snapshot.disks]
-        if config.mount_point not in mounts:
-            raise ConfigError(
-                f"unknown mount point {config.mount_point!r}; choose one of: "
-                + (", ".join(mounts) or "(no local filesystems found)")
-            )
+class Quit(Exception):
+    """The loop is done; ``code`` is sot's exit status."""
 
-
-def _text_size() -> tuple[int, int]:
-    """The size of a plain-text frame: COLUMNS and LINES (cron and ``| cat`` set them), clamped,
-    as every size from outside is."""
-
-    def from_env(name: str, default: int) -> int:
-        try:
-            return max(1, int(os.environ.get(name, "")))
-        except ValueError:  # not a number, or more digits than int() takes
-            return default
-
-    width = from_env("COLUMNS", DEFAULT_TEXT_SIZE[0])
-    height = from_env("LINES", DEFAULT_TEXT_SIZE[1])
-    return clamp_size(width, height)
-
-
-def _initial_state(config: Config) -> AppState:
-    return AppState(
-        interval_s=config.interval_s,
-        interface=config.interface,
-        mount_point=config.mount_point,
-        read_only=config.read_only,
-    )
-
-
-def _stdout_encoding() -> str:
-    return getattr(sys.stdout, "encoding", None) or "utf-8"
-
-
-def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
-    """Colours for ``--once`` on a terminal, or None where the terminal has none to offer."""
-    try:
-        opened = open_terminal(sys.stdout.fileno(), config.no_color, dict(os.environ))
-    except NotFullScreen:
-        return None
-    if not opened.colors:
-        return None
-    return dict(opened.sequences.styles), opened.sequences.reset
-
-
-def run_once(
-    config: Config, collector: Collector, first: Snapshot, glyphs: Glyphs, styled: bool
-) -> int:
-    """Print one frame (or the JSON snapshot) taken ``--interval`` after the first sample."""
-    from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
-
-    time.sleep(config.interval_s)
-    snapshot = collector.sample(time.monotonic(), time.time())
-    if config.output_format is OutputFormat.JSON:
-        output = snapshot_to_json(snapshot)
-    else:
-        history = History().push(first).push(snapshot)
-        width, height = _text_size()
-        if sys.stdout.isatty():
-            size = os.get_terminal_size(sys.stdout.fileno())
-            # Keep the prompt's line.
-            width, height = clamp_size(size.columns, max(1, size.lines - 1))
-        state = _initial_state(config)
-        view = build_view(snapshot.processes, state.query, glyphs.ascii_only)
-        frame = render_frame(FrameInput(snapshot, history, state, view), width, height, glyphs)
-        palette = _styled_palette(config) if styled else None
-        output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)
-    try:
-        sys.stdout.write(output)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise  # the reader left (sot | head): not worth a message
-    except OSError as err:
-        raise CannotRun(f"cannot write to stdout: {err.strerror or err}") from err
-    return 0
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 @dataclass
@@ -154,123 +65,130 @@ class Dashboard:
     snapshot: Snapshot
     history: History
     state: AppState
+    screen: Screen = field(init=False)
+    schedule: Schedule = field(init=False)
     view: ProcessView = field(init=False)
     details: ProcessDetails | None = None
     page_rows: int = 0
     frame_memo: FrameMemo = field(default_factory=FrameMemo)
 
     def __post_init__(self) -> None:
-        self._refresh_view()
+        self.screen = Screen(self.opened.sequences, self.session.write)
+        self.schedule = Schedule.starting(
+            time.monotonic(), self.state.interval_s, self.config.duration_s
+        )
+        self.view = self._built_view()
+        self.dispatch(Command(Action.VIEW_CHANGED))
 
-    def _refresh_view(self) -> None:
-        """Rebuild the process view from the snapshot in hand (no rescan) and keep the selection
-        on its process and in sight."""
-        self.view = build_view(self.snapshot.processes, self.state.query, self.glyphs.ascii_only)
-        self.state = follow_selection(self.state, self.view, self.snapshot)
-        self.state = keep_visible(self.state, len(self.view.rows), self.page_rows)
+    def _built_view(self) -> ProcessView:
+        return build_view(self.snapshot.processes, self.state.query, self.glyphs.ascii_only)
+
+    def dispatch(self, command: Command) -> None:
+        """Reduce ``command`` and carry out the reaction; raises Quit to end the loop."""
+        context = Context(self.snapshot, self.view, self.page_rows)
+        self.state, reaction = reduce(self.state, command, context)
+        self._carry_out(reaction)
+
+    def _carry_out(self, reaction: Reaction) -> None:
+        now = time.monotonic()
+        if Reaction.QUIT in reaction:
+            raise Quit(0)
+        if Reaction.REPAINT in reaction:
+            self.screen.invalidate()
+        if Reaction.CLOSE_DETAILS in reaction:
+            self.details = None
+        if Reaction.OPEN_DETAILS in reaction and self.state.details is not None:
+            self.details = self.collector.process_details(self.state.details, now)
+        if Reaction.RESCHEDULE in reaction:
+            self.schedule = self.schedule.rescheduled(self.state.interval_s)
+        if Reaction.SAMPLE_NOW in reaction:
+            self.schedule = self.schedule.sample_now(now)
+        if Reaction.SHOW_MESSAGE in reaction:
+            self.schedule = self.schedule.message_shown(now)
+        if Reaction.REBUILD_VIEW in reaction:
+            self.view = self._built_view()
+            self.dispatch(Command(Action.VIEW_CHANGED))
+        if Reaction.SEND_SIGNAL in reaction and self.state.pending_signal is not None:
+            outcome = send_signal(self.state.pending_signal, self.control, os.getpid())
+            self.log.write(outcome)
+            self.dispatch(Command(Action.SIGNAL_SENT, text=outcome))
 
     def _sample(self, now: float) -> None:
         self.snapshot = self.collector.sample(now, time.time())
         self.history = self.history.push(self.snapshot)
-        if self.state.mode is Mode.DETAILS and self.state.details is not None:
+        if self.state.details is not None:
             self.details = self.collector.process_details(self.state.details, now)
-        self._refresh_view()
+        self.schedule = self.schedule.sampled(now, self.state.interval_s)
+        self.view = self._built_view()
+        self.dispatch(Command(Action.VIEW_CHANGED))
 
-    def _apply(self, effect: Effect | None, screen: Screen) -> bool:
-        """Carry out what a key asked for; False means quit."""
-        if effect is Effect.QUIT:
-            return False
-        if effect is Effect.REPAINT:
-            screen.invalidate()
-        elif effect is Effect.OPEN_DETAILS and self.state.details is not None:
-            self.details = self.collector.process_details(self.state.details, time.monotonic())
-        elif effect is Effect.SEND_SIGNAL and self.state.pending_signal is not None:
-            message = send_signal(self.state.pending_signal, self.control, os.getpid())
-            self.log.write(message)
-            self.state = replace(self.state, pending_signal=None, message=message)
-        return True
+    def _draw(self) -> None:
+        width, height = clamp_size(*self.session.size())
+        page_rows = process_page_rows(width, height)
+        if page_rows != self.page_rows:
+            self.page_rows = page_rows
+            self.dispatch(Command(Action.RESIZED))
+        data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
+        self.screen.present(render_frame(data, width, height, self.glyphs, self.frame_memo))
+
+    def _take_signals(self, signals: tuple[int, ...]) -> bool:
+        """Handle the signals that arrived; True when the screen must be drawn again."""
+        redraw = False
+        for signum in signals:
+            if signum in EXIT_SIGNALS:
+                self.log.write(f"received signal {signum}; exiting")
+                raise Quit(128 + signum)
+            if signum == signal.SIGTSTP:
+                self._suspend()
+            if signum in (signal.SIGWINCH, signal.SIGCONT, signal.SIGTSTP):
+                self.screen.invalidate()
+                redraw = True
+        return redraw
+
+    def _take_keys(self, keys: tuple[str, ...]) -> bool:
+        position, taken = 0, False
+        while position < len(keys):
+            command, position = next_command(self.state.mode, keys, position)
+            if command is not None:
+                self.dispatch(command)
+                taken = True
+        return taken
+
+    def _tick(self, dirty: bool) -> bool:
+        """One turn of the loop: draw if needed, wait, react; True when a redraw is due."""
+        if dirty:
+            self._draw()
+        events = self.events.wait(self.schedule.wait_s(time.monotonic(), self.state.paused))
+        if events.hangup:
+            self.log.write("terminal hung up; exiting")
+            raise Quit(HANGUP_EXIT_CODE)
+        dirty = self._take_signals(events.signals)
+        dirty = self._take_keys(events.keys) or dirty
+        now = time.monotonic()
+        if self.schedule.finished(now):
+            self.log.write("--duration reached; exiting")
+            raise Quit(0)
+        if self.schedule.message_expired(now):
+            self.schedule = self.schedule.message_dropped()
+            self.dispatch(Command(Action.MESSAGE_EXPIRED))
+            dirty = True
+        if self.schedule.sample_due(now, self.state.paused):
+            self._sample(now)
+            dirty = True
+        return dirty
 
     def run(self) -> int:
-        screen = Screen(self.opened.sequences, self.session.write)
-        last_sample = time.monotonic()
-        next_sample = last_sample + min(self.state.interval_s, FIRST_FOLLOW_UP_S)
-        message_expires = 0.0
-        stop_at = None if self.config.duration_s is None else last_sample + self.config.duration_s
-        dirty = True
-        frozen = False
-        while True:
-            if dirty:
-                width, height = clamp_size(*self.session.size())
-                page_rows = process_page_rows(width, height)
-                if page_rows != self.page_rows:
-                    self.page_rows = page_rows
-                    self.state = keep_visible(self.state, len(self.view.rows), page_rows)
-                data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
-                screen.present(render_frame(data, width, height, self.glyphs, self.frame_memo))
-                dirty = False
-                if not frozen:
-                    # Modules, terminfo tables and caches live as long as sot does: taken out of
-                    # the collector's sight, they stop being re-scanned by every collection
-                    # (about 0.3 ms of CPU per tick, measured with gc.callbacks).
-                    gc.freeze()
-                    frozen = True
-            now = time.monotonic()
-            timeout = None if self.state.paused else max(0.0, next_sample - now)
-            if self.state.message:
-                remaining = max(0.0, message_expires - now)
-                timeout = remaining if timeout is None else min(timeout, remaining)
-            if stop_at is not None:
-                left = max(0.0, stop_at - now)
-                timeout = left if timeout is None else min(timeout, left)
-            events = self.events.wait(timeout)
-            if events.hangup:
-                self.log.write("terminal hung up; exiting")
-                return HANGUP_EXIT_CODE
-            for signum in events.signals:
-                if signum in EXIT_SIGNALS:
-                    self.log.write(f"received signal {signum}; exiting")
-                    return 128 + signum
-                if signum == signal.SIGTSTP:
-                    self._suspend()
-                if signum in (signal.SIGWINCH, signal.SIGCONT, signal.SIGTSTP):
-                    screen.invalidate()
-                    dirty = True
-            position = 0
-            while position < len(events.keys):
-                command, position = next_command(self.state.mode, events.keys, position)
-                if command is None:
-                    continue
-                previous = self.state
-                context = Context(self.snapshot, self.view, self.page_rows)
-                self.state, effect = reduce(self.state, command, context)
-                if not self._apply(effect, screen):
-                    return 0
-                if self.state.query != previous.query:
-                    self._refresh_view()
-                if self.state.interval_s != previous.interval_s:
-                    next_sample = last_sample + self.state.interval_s
-                if previous.paused and not self.state.paused:
-                    next_sample = time.monotonic()
-                if self.state.message and self.state.message != previous.message:
-                    message_expires = time.monotonic() + MESSAGE_SECONDS
-                if self.state.mode is not Mode.DETAILS:
-                    self.details = None
-                dirty = True
-            now = time.monotonic()
-            if stop_at is not None and now >= stop_at:
-                self.log.write("--duration reached; exiting")
-                return 0
-            if self.state.message and now >= message_expires:
-                self.state = replace(self.state, message=None)
-                dirty = True
-            if not self.state.paused and now >= next_sample:
-                self._sample(now)
-                last_sample = now
-                # A fixed schedule: no drift, and no burst of catch-up samples after a stall.
-                next_sample += self.state.interval_s
-                if next_sample <= now:
-                    next_sample = now + self.state.interval_s
-                dirty = True
+        try:
+            self._draw()
+            # Modules, terminfo tables and caches live as long as sot does: taken out of the
+            # collector's sight, they stop being re-scanned by every collection (about 0.3 ms
+            # of CPU per tick, measured with gc.callbacks).
+            gc.freeze()
+            dirty = False
+            while True:
+                dirty = self._tick(dirty)
+        except Quit as done:
+            return done.code
 
     def _suspend(self) -> None:
         """Ctrl-Z: give the terminal back, stop, and take it again when continued in the
@@ -283,87 +201,32 @@ class Dashboard:
         self.session.enter()
 
 
-def _source(config: Config) -> SystemSource:
-    if not config.replay_path:
-        return PsutilSource()
-    # Imported here: the JSON machinery is not needed on the dashboard's start-up path.
-    from sot.collect.replay import RecordingError, ReplaySource
-
-    try:
-        return ReplaySource.from_file(config.replay_path)
-    except RecordingError as err:
-        raise ConfigError(f"--replay: {err}") from err
-
-
-def _record(path: str) -> int:
-    import json
-
-    from sot.collect.replay import record
-
-    document = record(PsutilSource())
-    data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
-    try:
-        write_whole_file(path, data)
-    except FileRefused as err:
-        raise CannotRun(f"--record: cannot write the recording to {err}") from err
-    report(f"recorded {len(document['processes'])} processes to {path}")
-    return 0
-
-
-def run(config: Config, log: DebugLog) -> int:
-    """Start sot: the dashboard on a terminal, one frame otherwise. Raises ConfigError for
-    options that name things this machine does not have."""
-    if sys.stdout is None:
-        raise CannotRun("stdout is closed: there is nowhere to show anything")
-    log.write(f"sot {__version__} starting: {config}")
-    if config.record_path is not None:
-        return _record(config.record_path)
-    source = _source(config)
-    collector = Collector(source)
-    first = collector.sample(time.monotonic(), time.time())
-    _check_choices(config, first)
-    glyphs = choose_glyphs(
-        os.environ,
-        _stdout_encoding(),
-        force_ascii=config.ascii_only,
-        force_unicode=config.unicode,
-    )
-    interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
-    if config.once or not interactive:
-        if not config.once:
-            log.write("stdin or stdout is not a terminal: printing one frame")
-        return run_once(
-            config,
-            collector,
-            first,
-            glyphs,
-            styled=interactive and config.output_format is OutputFormat.TEXT,
-        )
+def run_dashboard(config: Config, pipeline: Pipeline, log: DebugLog) -> int:
+    """The full-screen dashboard on this process's terminal; raises NotFullScreen (before
+    touching the terminal) where it cannot be drawn."""
     in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
-    try:
-        opened = open_terminal(out_fd, config.no_color, dict(os.environ))
-    except NotFullScreen as reason:
-        report(f"{reason}: printing one frame instead of the dashboard")
-        return run_once(config, collector, first, glyphs, styled=False)
+    opened = open_terminal(out_fd, config.no_color, dict(os.environ))
     for note in opened.notes:
         log.write(note)
-    log.write(f"terminal kind={opened.kind} colors={opened.colors} ascii={glyphs.ascii_only}")
+    log.write(
+        f"terminal kind={opened.kind} colors={opened.colors} ascii={pipeline.glyphs.ascii_only}"
+    )
     with EventSource(in_fd) as events:
-        session = Session(opened, in_fd, out_fd, _stdout_encoding(), interrupt=events)
+        session = Session(opened, in_fd, out_fd, stdout_encoding(), interrupt=events)
         try:
             session.enter()
             dashboard = Dashboard(
                 config=config,
-                collector=collector,
-                control=OsProcessControl(source.process_start_time),
+                collector=pipeline.collector,
+                control=OsProcessControl(pipeline.source.process_start_time),
                 opened=opened,
                 session=session,
                 events=events,
-                glyphs=glyphs,
+                glyphs=pipeline.glyphs,
                 log=log,
-                snapshot=first,
-                history=History().push(first),
-                state=_initial_state(config),
+                snapshot=pipeline.first,
+                history=History().push(pipeline.first),
+                state=initial_state(config),
             )
             return dashboard.run()
         except TerminalGone as gone:

@@ -1,4 +1,4 @@
-"""Command line: parse and validate options, then hand over to the app.
+"""Command line: parse and validate options, then hand over to the command they name.
 
 Nothing heavy is imported here: ``sot --help`` and usage errors never load psutil or blessed.
 """
@@ -8,168 +8,84 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 from sot import INTERRUPTED_EXIT_CODE, __version__
-from sot.config import (
-    CannotRun,
-    Config,
-    ConfigError,
-    OutputFormat,
-    parse_duration,
-    parse_interval,
-)
+from sot.commands import SUBCOMMANDS, Subcommand, dashboard
+from sot.config import CannotRun, Config, ConfigError
+from sot.log import DebugLog
 from sot.safe_text import report
 
 USAGE_EXIT_CODE = 2
-KEYS_EPILOG = """\
-keys:
-  q, Ctrl-C   quit                     ?, h       help overlay (Esc closes)
-  Up Down j k move the selection       PgUp PgDn  Home End
-  o           order-by mode            c m p N e  sort by CPU, memory, PID, name, time
-  /           filter                   u          one user's processes
-  a           name or command line     t          tree view
-  Enter       process details          T K s      SIGTERM, SIGKILL, choose a signal
-  space       pause/resume sampling    + -        sample less / more often
-  n d         next interface / disk    Ctrl-L     repaint the screen
-
-When stdout or stdin is not a terminal, sot prints one plain-text frame and exits.
-"""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        """One line naming the problem and where to look, exit 2 (no usage dump)."""
+        """One sanitized line naming the problem and where to look, exit 2 (no usage dump)."""
         report(f"{message} (see 'sot --help')")
         raise SystemExit(USAGE_EXIT_CODE)
 
 
-def _checked(parse: Callable[[str], float]) -> Callable[[str], float]:
-    """An argparse type from a config parser: its ConfigError becomes argparse's usage error."""
-
-    def convert(text: str) -> float:
-        try:
-            return parse(text)
-        except ConfigError as err:
-            raise argparse.ArgumentTypeError(str(err)) from None
-
-    return convert
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:
+    """``sot``'s parser: the dashboard's options at the top, and one sub-parser per subcommand,
+    each registering its own options."""
     parser = _Parser(
         prog="sot",
         description="sot, the System Observation Tool: a lightweight full-screen system monitor.",
-        epilog=KEYS_EPILOG,
+        epilog=dashboard.epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "-i",
-        "--interval",
-        type=_checked(parse_interval),
-        default=1.0,
-        metavar="SECONDS",
-        help="seconds between samples, 0.2 to 3600 (default 1)",
-    )
-    parser.add_argument(
-        "-N",
-        "--net",
-        metavar="IFACE",
-        help="network interface to graph (default: the one carrying the default route)",
-    )
-    parser.add_argument(
-        "-D", "--disk", metavar="MOUNTPOINT", help="filesystem whose I/O to graph (default: /)"
-    )
-    parser.add_argument(
-        "--once",
-        action="store_true",
-        help="sample twice, --interval apart, print one frame and exit",
-    )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=OutputFormat.TEXT.value,
-        help="output of --once (or when not on a terminal): text (default) or json",
-    )
-    parser.add_argument(
-        "--no-color",
-        action="store_true",
-        help="monochrome output (also when NO_COLOR is set to any value)",
-    )
-    glyphs = parser.add_mutually_exclusive_group()
-    glyphs.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
-    glyphs.add_argument(
-        "--unicode",
-        action="store_true",
-        help="draw with Unicode (braille, blocks) even when the locale does not say UTF-8",
-    )
-    parser.add_argument(
-        "--duration",
-        type=_checked(parse_duration),
-        metavar="SECONDS",
-        help="run the dashboard for this long, then exit 0 (for panes started on a schedule)",
-    )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="never send signals: T, K and s are disabled (also SOT_READ_ONLY=1)",
-    )
+    dashboard.add_arguments(parser)
     parser.add_argument("--log", metavar="FILE", help="append a debug log to FILE")
-    parser.add_argument(
-        "--record",
-        metavar="FILE",
-        help="write this machine's readings to FILE (JSON) and exit; attach it to bug reports",
-    )
-    parser.add_argument(
-        "--replay",
-        metavar="FILE",
-        help="show a recording made with --record instead of this machine",
-    )
     parser.add_argument("-V", "--version", action="version", version=f"sot {__version__}")
+    if subcommands:
+        chooser = parser.add_subparsers(
+            dest="command", metavar="COMMAND", title="commands (default: the dashboard)"
+        )
+        for command in subcommands:
+            sub = chooser.add_parser(
+                command.name, help=command.summary, description=command.summary
+            )
+            command.add_arguments(sub)
     return parser
 
 
-def parse_config(argv: Sequence[str] | None, environ: dict[str, str]) -> Config:
-    args = build_parser().parse_args(argv)
-    return Config(
-        interval_s=args.interval,
-        interface=args.net,
-        mount_point=args.disk,
-        once=args.once,
-        output_format=OutputFormat(args.format),
-        no_color=args.no_color or "NO_COLOR" in environ,
-        ascii_only=args.ascii,
-        unicode=args.unicode,
-        duration_s=args.duration,
-        record_path=args.record,
-        replay_path=args.replay,
-        log_path=args.log,
-        read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
-    )
+def parse_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Config:
+    """The dashboard's configuration from its command line (tests and callers without one)."""
+    return dashboard.config_from(build_parser().parse_args(argv), environ)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _run(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    log: DebugLog,
+    subcommands: Sequence[Subcommand],
+) -> int:
+    chosen = next((c for c in subcommands if c.name == getattr(args, "command", None)), None)
+    keep_openssl_out()
+    if chosen is not None:
+        return chosen.run(args, log)
+    return dashboard.run(dashboard.config_from(args, environ), log)
+
+
+def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> int:
     """Run sot; the exit code. Everything it prints goes through ``report``: one sanitized line."""
     import os
 
-    from sot.log import DebugLog
     from sot.safe_files import FileRefused
 
     log = DebugLog(None)
     log_path: str | None = None
     try:
-        config = parse_config(argv, dict(os.environ))
-        log_path = config.log_path
+        args = build_parser(subcommands).parse_args(argv)
+        log_path = args.log
         try:
-            log = DebugLog.open(config.log_path)
+            log = DebugLog.open(log_path)
         except FileRefused as err:
             report(f"cannot open log file {err}")
             return USAGE_EXIT_CODE
-        keep_openssl_out()
-        from sot import app
-
-        return app.run(config, log)
+        return _run(args, os.environ, log, subcommands)
     except (ConfigError, CannotRun) as err:
         log.write(str(err))
         report(str(err))

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from sot.view import SortKey
+
 
 class Mode(Enum):
     NORMAL = "normal"
@@ -38,7 +40,7 @@ class Action(Enum):
     ORDER_LEFT = "order-left"
     ORDER_RIGHT = "order-right"
     ORDER_CYCLE = "order-cycle"
-    SORT_BY = "sort-by"  # argument: a SortKey value
+    SORT_BY = "sort-by"  # Command.sort_key: the column
     FILTER = "filter"
     TEXT_INSERT = "text-insert"  # argument: the characters
     TEXT_BACKSPACE = "text-backspace"
@@ -62,11 +64,18 @@ class Action(Enum):
     CONFIRM_YES = "confirm-yes"
     CONFIRM_NO = "confirm-no"
 
+    # Sent by the loop, not bound to keys: what happened outside the key handlers.
+    SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
+    MESSAGE_EXPIRED = "message-expired"
+    VIEW_CHANGED = "view-changed"  # a new sample or query: keep the selection on its process
+    RESIZED = "resized"  # the table shows a different number of rows
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
     action: Action
-    argument: str = ""
+    text: str = ""  # typed text (TEXT_INSERT) or a message (SIGNAL_SENT)
+    sort_key: SortKey | None = None  # SORT_BY's column
 
 
 _SEQUENCES = {
@@ -173,11 +182,11 @@ NORMAL_KEYS: dict[str, Command] = {
     "n": Command(Action.NEXT_INTERFACE),
     "d": Command(Action.NEXT_DISK),
     "o": Command(Action.ORDER_MODE),
-    "c": Command(Action.SORT_BY, "CPU%"),
-    "m": Command(Action.SORT_BY, "MEM"),
-    "p": Command(Action.SORT_BY, "PID"),
-    "N": Command(Action.SORT_BY, "COMMAND"),
-    "e": Command(Action.SORT_BY, "TIME+"),
+    "c": Command(Action.SORT_BY, sort_key=SortKey.CPU),
+    "m": Command(Action.SORT_BY, sort_key=SortKey.MEMORY),
+    "p": Command(Action.SORT_BY, sort_key=SortKey.PID),
+    "N": Command(Action.SORT_BY, sort_key=SortKey.COMMAND),
+    "e": Command(Action.SORT_BY, sort_key=SortKey.TIME),
     "/": Command(Action.FILTER),
     "u": Command(Action.USER_MENU),
     "a": Command(Action.TOGGLE_COMMAND),
@@ -275,25 +284,55 @@ def _is_text(mode: Mode, key: str) -> bool:
     return key not in MODE_KEYS[mode] and len(key) == 1 and key.isprintable()
 
 
-# The help overlay is generated from this table; tests check every entry's key does something.
-KEY_HELP: tuple[tuple[str, str], ...] = (
-    ("q", "quit (also Ctrl-C); closes a view or menu"),
-    ("? h", "show or hide this help"),
-    ("Up Down j k", "move the selection"),
-    ("PgUp PgDn", "move a page"),
-    ("Home End", "first / last process"),
-    ("o", "order by: Left Right pick, Enter cycles"),
-    ("c m p N e", "sort by CPU, memory, PID, name, time"),
-    ("/", "filter by name, command line or user"),
-    ("u", "show one user's processes"),
-    ("a", "command line or name"),
-    ("t", "tree view"),
-    ("Enter", "details of the selected process"),
-    ("T K", "send SIGTERM / SIGKILL (asks first)"),
-    ("s", "choose a signal to send"),
-    ("space", "pause or resume sampling"),
-    ("+ -", "sample less or more often"),
-    ("n d", "next network interface / disk"),
-    ("Ctrl-L", "repaint the screen"),
-    ("Esc", "close, or clear the filter"),
+@dataclass(frozen=True, slots=True)
+class KeyHelp:
+    """One line of the key reference: ``sot --help``, the help overlay, README's table (a test
+    compares them) and, where ``hint`` is set, the status line's hints (by ``hint_rank``)."""
+
+    keys: str
+    text: str
+    hint: str = ""  # a word or two for the status line
+    hint_keys: str = ""  # the keys as the status line shows them (default: ``keys``)
+    hint_rank: int = 0  # place in the status line, 1 first; 0: not there
+
+
+# Tests check that every entry's keys do something in the normal mode.
+KEY_HELP: tuple[KeyHelp, ...] = (
+    KeyHelp("q", "quit (also Ctrl-C); closes a view or menu", "quit", hint_rank=1),
+    KeyHelp("? h", "show or hide this help", "help", "?", hint_rank=2),
+    KeyHelp("Up Down j k", "move the selection"),
+    KeyHelp("PgUp PgDn", "move a page"),
+    KeyHelp("Home End", "first / last process"),
+    KeyHelp("o", "order by: Left Right pick, Enter cycles", "sort", hint_rank=4),
+    KeyHelp("c m p N e", "sort by CPU, memory, PID, name, time"),
+    KeyHelp("/", "filter by name, command line or user", "filter", hint_rank=3),
+    KeyHelp("u", "show one user's processes"),
+    KeyHelp("a", "command line or name"),
+    KeyHelp("t", "tree view", "tree", hint_rank=5),
+    KeyHelp("Enter", "details of the selected process", "details", hint_rank=6),
+    KeyHelp("T K", "send SIGTERM / SIGKILL (asks first)", "signal", hint_rank=7),
+    KeyHelp("s", "choose a signal to send"),
+    KeyHelp("space", "pause or resume sampling", "pause", hint_rank=8),
+    KeyHelp("+ -", "sample less or more often", "interval", "+/-", hint_rank=9),
+    KeyHelp("n d", "next network interface / disk"),
+    KeyHelp("Ctrl-L", "repaint the screen"),
+    KeyHelp("Esc", "close, or clear the filter"),
 )
+
+# The status line's hints in the other modes: (keys, what they do).
+MODE_HINTS: dict[Mode, tuple[tuple[str, str], ...]] = {
+    Mode.ORDER: (("Left/Right", "column"), ("Enter", "desc/asc/off"), ("o Esc", "done")),
+    Mode.USER_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
+    Mode.SIGNAL_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
+    Mode.DETAILS: (("Esc q", "close"), ("T K s", "signal"), ("space", "pause")),
+}
+
+
+def normal_hints() -> tuple[KeyHelp, ...]:
+    return tuple(sorted((k for k in KEY_HELP if k.hint_rank), key=lambda k: k.hint_rank))
+
+
+def key_reference() -> str:
+    """The key table as plain text, for ``sot --help``."""
+    width = max(len(entry.keys) for entry in KEY_HELP) + 2
+    return "\n".join(f"  {entry.keys:<{width}}{entry.text}" for entry in KEY_HELP)

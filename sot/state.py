@@ -6,9 +6,9 @@ state plus an effect for the loop to carry out (quit, repaint, send a signal, re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import Flag, auto
 
 from sot.actions import SIGNAL_CHOICES, PendingSignal, signal_name
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
@@ -28,11 +28,20 @@ MAX_FILTER_CHARS = 256
 FILTER_FULL_MESSAGE = f"the filter holds at most {MAX_FILTER_CHARS} characters"
 
 
-class Effect(Enum):
-    QUIT = "quit"
-    REPAINT = "repaint"
-    SEND_SIGNAL = "send-signal"
-    OPEN_DETAILS = "open-details"
+class Reaction(Flag):
+    """What the loop must do after a command, besides drawing the next frame (as htop's
+    actions return reaction flags): the loop carries these out and compares nothing itself."""
+
+    NONE = 0
+    QUIT = auto()
+    REPAINT = auto()  # send the whole screen again (Ctrl-L)
+    REBUILD_VIEW = auto()  # the filter, sort or tree changed: rebuild the process view
+    RESCHEDULE = auto()  # the interval changed: the next sample moves
+    SAMPLE_NOW = auto()  # sampling resumed
+    SHOW_MESSAGE = auto()  # a new message: it expires a few seconds from now
+    OPEN_DETAILS = auto()  # read the details of state.details
+    CLOSE_DETAILS = auto()  # forget the details read
+    SEND_SIGNAL = auto()  # send state.pending_signal
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +221,14 @@ def _edit_filter(state: AppState, action: Action, argument: str) -> AppState:
     return replace(state, query=replace(state.query, text=text), filter_cursor=cursor)
 
 
+_MOVE_ACTIONS = (
+    Action.UP,
+    Action.DOWN,
+    Action.PAGE_UP,
+    Action.PAGE_DOWN,
+    Action.FIRST,
+    Action.LAST,
+)
 _TEXT_ACTIONS = frozenset(
     {
         Action.TEXT_INSERT,
@@ -263,116 +280,220 @@ def _move(state: AppState, context: Context, action: Action) -> AppState:
     )
 
 
-def reduce(state: AppState, command: Command, context: Context) -> tuple[AppState, Effect | None]:
-    """The state after ``command``, and what the loop must do about it."""
-    action, snapshot = command.action, context.snapshot
-    if action is Action.QUIT:
-        return state, Effect.QUIT
-    if action is Action.REPAINT:
-        return state, Effect.REPAINT
-    if action in (
-        Action.UP,
-        Action.DOWN,
-        Action.PAGE_UP,
-        Action.PAGE_DOWN,
-        Action.FIRST,
-        Action.LAST,
-    ):
-        return _move(state, context, action), None
-    if action in _TEXT_ACTIONS:
-        return _edit_filter(state, action, command.argument), None
-    if action is Action.CONFIRM_YES:
-        return replace(state, mode=_back_mode(state)), Effect.SEND_SIGNAL
-    if action is Action.CONFIRM_NO:
-        return replace(
-            state, mode=_back_mode(state), pending_signal=None, message="cancelled"
-        ), None
-    if action is Action.DETAILS:
-        if state.selected is None or not context.view.rows:
-            return replace(state, message="no process selected"), None
-        return replace(state, mode=Mode.DETAILS, details=state.selected), Effect.OPEN_DETAILS
-    if action in (Action.KILL, Action.TERMINATE):
-        signum = dict(SIGNAL_CHOICES)["KILL" if action is Action.KILL else "TERM"]
-        return _ask_signal(state, context, signum), None
-    if action is Action.SIGNAL_MENU:
-        if state.read_only:
-            return replace(state, message=READ_ONLY_MESSAGE), None
-        default = [name for name, _ in SIGNAL_CHOICES].index("TERM")
-        return replace(state, mode=Mode.SIGNAL_MENU, menu_index=default), None
-    if action in (Action.MENU_UP, Action.MENU_DOWN):
-        step = -1 if action is Action.MENU_UP else 1
-        index = (state.menu_index + step) % max(1, _menu_length(state, context))
-        return replace(state, menu_index=index), None
-    if action is Action.ACCEPT:
-        if state.mode is Mode.FILTER:
-            return replace(state, mode=Mode.NORMAL), None
-        return _accept_menu(state, context), None
-    return _reduce_simple(state, action, command.argument, snapshot), None
+Handler = Callable[[AppState, Command, Context], AppState | tuple[AppState, Reaction]]
 
 
-def _reduce_simple(
-    state: AppState, action: Action, argument: str, snapshot: Snapshot | None
-) -> AppState:
-    """Commands that change only the state's own fields."""
-    if action is Action.HELP:
-        return replace(state, mode=Mode.NORMAL if state.mode is Mode.HELP else Mode.HELP)
-    if action is Action.CLOSE:
-        if state.mode is Mode.NORMAL:
-            return replace(state, query=replace(state.query, text=""), message=None)
-        if state.mode is Mode.DETAILS:
-            return replace(state, mode=Mode.NORMAL, details=None)
-        if state.mode in (Mode.SIGNAL_MENU, Mode.CONFIRM):
-            return replace(state, mode=_back_mode(state), pending_signal=None)
+def _confirm_yes(state: AppState, _: Command, __: Context) -> tuple[AppState, Reaction]:
+    return replace(state, mode=_back_mode(state)), Reaction.SEND_SIGNAL
+
+
+def _confirm_no(state: AppState, _: Command, __: Context) -> AppState:
+    return replace(state, mode=_back_mode(state), pending_signal=None, message="cancelled")
+
+
+def _open_details(
+    state: AppState, _: Command, context: Context
+) -> AppState | tuple[AppState, Reaction]:
+    if state.selected is None or not context.view.rows:
+        return replace(state, message="no process selected")
+    return replace(state, mode=Mode.DETAILS, details=state.selected), Reaction.OPEN_DETAILS
+
+
+def _signal_key(state: AppState, command: Command, context: Context) -> AppState:
+    signum = dict(SIGNAL_CHOICES)["KILL" if command.action is Action.KILL else "TERM"]
+    return _ask_signal(state, context, signum)
+
+
+def _signal_menu(state: AppState, _: Command, __: Context) -> AppState:
+    if state.read_only:
+        return replace(state, message=READ_ONLY_MESSAGE)
+    default = [name for name, _ in SIGNAL_CHOICES].index("TERM")
+    return replace(state, mode=Mode.SIGNAL_MENU, menu_index=default)
+
+
+def _menu_step(state: AppState, command: Command, context: Context) -> AppState:
+    step = -1 if command.action is Action.MENU_UP else 1
+    return replace(
+        state, menu_index=(state.menu_index + step) % max(1, _menu_length(state, context))
+    )
+
+
+def _accept(state: AppState, _: Command, context: Context) -> AppState:
+    if state.mode is Mode.FILTER:
         return replace(state, mode=Mode.NORMAL)
-    if action is Action.CANCEL:
-        return replace(
-            state, mode=Mode.NORMAL, query=replace(state.query, text=""), filter_cursor=0
-        )
-    if action is Action.TOGGLE_PAUSE:
-        # While paused the status line says PAUSED itself; resuming is worth a short note.
-        paused = not state.paused
-        return replace(state, paused=paused, message=None if paused else "resumed")
-    if action in (Action.SLOWER, Action.FASTER):
-        interval = _next_interval(state.interval_s, action is Action.SLOWER)
-        return replace(state, interval_s=interval, message=f"interval {interval:g}s")
-    if action is Action.ORDER_MODE:
-        cursor = state.query.sort_key or SortKey.CPU
-        return replace(state, mode=Mode.ORDER, order_cursor=cursor)
-    if action in (Action.ORDER_LEFT, Action.ORDER_RIGHT):
-        step = -1 if action is Action.ORDER_LEFT else 1
-        index = (SORT_ORDER.index(state.order_cursor) + step) % len(SORT_ORDER)
-        return replace(state, order_cursor=SORT_ORDER[index])
-    if action is Action.ORDER_CYCLE:
-        return _cycle_order(state)
-    if action is Action.SORT_BY:
-        return _sort_by(state, SortKey(argument))
-    if action is Action.FILTER:
-        return replace(state, mode=Mode.FILTER, filter_cursor=len(state.query.text))
-    if action is Action.USER_MENU:
-        choices = user_choices(snapshot)
-        index = choices.index(state.query.user) if state.query.user in choices else 0
-        return replace(state, mode=Mode.USER_MENU, menu_index=index)
-    if action is Action.TOGGLE_COMMAND:
-        command_line = not state.query.command_line
-        return replace(
-            state,
-            query=replace(state.query, command_line=command_line),
-            message="showing command lines" if command_line else "showing names",
-        )
-    if action is Action.TOGGLE_TREE:
-        tree = not state.query.tree
-        return replace(
-            state,
-            query=replace(state.query, tree=tree),
-            message="tree view" if tree else "list view",
-        )
-    if snapshot is not None and action is Action.NEXT_INTERFACE:
-        chosen = _cycle([i.name for i in snapshot.interfaces], selected_interface(state, snapshot))
-        return replace(state, interface=chosen, message=f"network: {chosen}")
-    if snapshot is not None and action is Action.NEXT_DISK:
-        chosen = _cycle([d.mount_point for d in snapshot.disks], selected_mount(state, snapshot))
-        return replace(state, mount_point=chosen, message=f"disk: {chosen}")
-    return state
+    return _accept_menu(state, context)
+
+
+def _toggle_help(state: AppState, _: Command, __: Context) -> AppState:
+    return replace(state, mode=Mode.NORMAL if state.mode is Mode.HELP else Mode.HELP)
+
+
+def _close(state: AppState, _: Command, __: Context) -> AppState:
+    if state.mode is Mode.NORMAL:
+        return replace(state, query=replace(state.query, text=""), message=None)
+    if state.mode is Mode.DETAILS:
+        return replace(state, mode=Mode.NORMAL, details=None)
+    if state.mode in (Mode.SIGNAL_MENU, Mode.CONFIRM):
+        return replace(state, mode=_back_mode(state), pending_signal=None)
+    return replace(state, mode=Mode.NORMAL)
+
+
+def _cancel_filter(state: AppState, _: Command, __: Context) -> AppState:
+    return replace(state, mode=Mode.NORMAL, query=replace(state.query, text=""), filter_cursor=0)
+
+
+def _toggle_pause(state: AppState, _: Command, __: Context) -> AppState:
+    # While paused the status line says PAUSED itself; resuming is worth a short note.
+    paused = not state.paused
+    return replace(state, paused=paused, message=None if paused else "resumed")
+
+
+def _change_interval(state: AppState, command: Command, _: Context) -> AppState:
+    interval = _next_interval(state.interval_s, command.action is Action.SLOWER)
+    return replace(state, interval_s=interval, message=f"interval {interval:g}s")
+
+
+def _order_mode(state: AppState, _: Command, __: Context) -> AppState:
+    return replace(state, mode=Mode.ORDER, order_cursor=state.query.sort_key or SortKey.CPU)
+
+
+def _order_step(state: AppState, command: Command, _: Context) -> AppState:
+    step = -1 if command.action is Action.ORDER_LEFT else 1
+    index = (SORT_ORDER.index(state.order_cursor) + step) % len(SORT_ORDER)
+    return replace(state, order_cursor=SORT_ORDER[index])
+
+
+def _sort_command(state: AppState, command: Command, _: Context) -> AppState:
+    return state if command.sort_key is None else _sort_by(state, command.sort_key)
+
+
+def _start_filter(state: AppState, _: Command, __: Context) -> AppState:
+    return replace(state, mode=Mode.FILTER, filter_cursor=len(state.query.text))
+
+
+def _user_menu(state: AppState, _: Command, context: Context) -> AppState:
+    choices = user_choices(context.snapshot)
+    index = choices.index(state.query.user) if state.query.user in choices else 0
+    return replace(state, mode=Mode.USER_MENU, menu_index=index)
+
+
+def _toggle_command(state: AppState, _: Command, __: Context) -> AppState:
+    command_line = not state.query.command_line
+    message = "showing command lines" if command_line else "showing names"
+    return replace(state, query=replace(state.query, command_line=command_line), message=message)
+
+
+def _toggle_tree(state: AppState, _: Command, __: Context) -> AppState:
+    tree = not state.query.tree
+    message = "tree view" if tree else "list view"
+    return replace(state, query=replace(state.query, tree=tree), message=message)
+
+
+def _next_interface(state: AppState, _: Command, context: Context) -> AppState:
+    snapshot = context.snapshot
+    if snapshot is None:
+        return state
+    chosen = _cycle([i.name for i in snapshot.interfaces], selected_interface(state, snapshot))
+    return replace(state, interface=chosen, message=f"network: {chosen}")
+
+
+def _next_disk(state: AppState, _: Command, context: Context) -> AppState:
+    snapshot = context.snapshot
+    if snapshot is None:
+        return state
+    chosen = _cycle([d.mount_point for d in snapshot.disks], selected_mount(state, snapshot))
+    return replace(state, mount_point=chosen, message=f"disk: {chosen}")
+
+
+def _signal_sent(state: AppState, command: Command, _: Context) -> AppState:
+    return replace(state, pending_signal=None, message=command.text)
+
+
+def _message_expired(state: AppState, _: Command, __: Context) -> AppState:
+    return replace(state, message=None)
+
+
+def _view_changed(state: AppState, _: Command, context: Context) -> AppState:
+    if context.snapshot is not None:
+        state = follow_selection(state, context.view, context.snapshot)
+    return keep_visible(state, len(context.view.rows), context.page_rows)
+
+
+def _resized(state: AppState, _: Command, context: Context) -> AppState:
+    return keep_visible(state, len(context.view.rows), context.page_rows)
+
+
+def _move_command(state: AppState, command: Command, context: Context) -> AppState:
+    return _move(state, context, command.action)
+
+
+def _edit_command(state: AppState, command: Command, _: Context) -> AppState:
+    return _edit_filter(state, command.action, command.text)
+
+
+def _reacting(reaction: Reaction) -> Handler:
+    return lambda state, _, __: (state, reaction)
+
+
+HANDLERS: dict[Action, Handler] = {
+    Action.QUIT: _reacting(Reaction.QUIT),
+    Action.REPAINT: _reacting(Reaction.REPAINT),
+    **dict.fromkeys(_MOVE_ACTIONS, _move_command),
+    **dict.fromkeys(_TEXT_ACTIONS, _edit_command),
+    Action.CONFIRM_YES: _confirm_yes,
+    Action.CONFIRM_NO: _confirm_no,
+    Action.DETAILS: _open_details,
+    Action.KILL: _signal_key,
+    Action.TERMINATE: _signal_key,
+    Action.SIGNAL_MENU: _signal_menu,
+    Action.MENU_UP: _menu_step,
+    Action.MENU_DOWN: _menu_step,
+    Action.ACCEPT: _accept,
+    Action.HELP: _toggle_help,
+    Action.CLOSE: _close,
+    Action.CANCEL: _cancel_filter,
+    Action.TOGGLE_PAUSE: _toggle_pause,
+    Action.SLOWER: _change_interval,
+    Action.FASTER: _change_interval,
+    Action.ORDER_MODE: _order_mode,
+    Action.ORDER_LEFT: _order_step,
+    Action.ORDER_RIGHT: _order_step,
+    Action.ORDER_CYCLE: lambda state, _, __: _cycle_order(state),
+    Action.SORT_BY: _sort_command,
+    Action.FILTER: _start_filter,
+    Action.USER_MENU: _user_menu,
+    Action.TOGGLE_COMMAND: _toggle_command,
+    Action.TOGGLE_TREE: _toggle_tree,
+    Action.NEXT_INTERFACE: _next_interface,
+    Action.NEXT_DISK: _next_disk,
+    Action.SIGNAL_SENT: _signal_sent,
+    Action.MESSAGE_EXPIRED: _message_expired,
+    Action.VIEW_CHANGED: _view_changed,
+    Action.RESIZED: _resized,
+}
+
+
+def _consequences(before: AppState, after: AppState) -> Reaction:
+    """What any change of these fields asks of the loop, whichever command made it."""
+    reaction = Reaction.NONE
+    if after.query is not before.query:
+        reaction |= Reaction.REBUILD_VIEW
+    if after.interval_s != before.interval_s:
+        reaction |= Reaction.RESCHEDULE
+    if before.paused and not after.paused:
+        reaction |= Reaction.SAMPLE_NOW
+    if after.message and after.message != before.message:
+        reaction |= Reaction.SHOW_MESSAGE
+    if before.details is not None and after.details is None:
+        reaction |= Reaction.CLOSE_DETAILS
+    return reaction
+
+
+def reduce(state: AppState, command: Command, context: Context) -> tuple[AppState, Reaction]:
+    """The state after ``command``, and what the loop must do about it."""
+    result = HANDLERS[command.action](state, command, context)
+    new, reaction = result if isinstance(result, tuple) else (result, Reaction.NONE)
+    return new, reaction | _consequences(state, new)
 
 
 def confirm_prompt(pending: PendingSignal) -> str:

@@ -38,16 +38,19 @@ def render_too_small(width: int, height: int, glyphs: Glyphs) -> Block:
 
 def render_help(width: int, height: int, glyphs: Glyphs) -> tuple[Block, Rect] | None:
     """The help overlay and where it goes (centred), or None when it cannot fit at all."""
-    key_width = max(len(k) for k, _ in KEY_HELP)
-    text_width = max(len(t) for _, t in KEY_HELP)
+    key_width = max(len(entry.keys) for entry in KEY_HELP)
+    text_width = max(len(entry.text) for entry in KEY_HELP)
     box_width = min(width, key_width + text_width + 6)
     box_height = min(height, len(KEY_HELP) + 2)
     if box_width < 12 or box_height < 3:
         return None
     canvas = Canvas(box_width, box_height)
     inner = draw_box(canvas, "keys", glyphs, "Esc closes")
-    for offset, (key, text) in enumerate(KEY_HELP[: inner.height]):
-        segments: list[Segment] = [(f" {key:<{key_width}}  ", Role.KEY), (text, Role.NORMAL)]
+    for offset, entry in enumerate(KEY_HELP[: inner.height]):
+        segments: list[Segment] = [
+            (f" {entry.keys:<{key_width}}  ", Role.KEY),
+            (entry.text, Role.NORMAL),
+        ]
         put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
     rect = Rect((height - box_height) // 2, (width - box_width) // 2, box_width, box_height)
     return canvas.block(), rect

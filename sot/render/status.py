@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sot.keys import Mode
+from sot.keys import MODE_HINTS, Mode, normal_hints
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.text import Segment, put_segments
@@ -11,34 +11,28 @@ from sot.state import AppState, confirm_prompt
 FILTER_HINT = "Enter keep  Esc clear"
 
 
-def _hints(state: AppState) -> list[Segment]:
-    def hint(key: str, text: str) -> list[Segment]:
-        return [(key, Role.KEY), (f" {text}  ", Role.LABEL)]
+# Hints for keys that send signals, left out under --read-only.
+_SIGNAL_HINT_KEYS = frozenset({"T K", "T K s"})
 
-    if state.mode is Mode.ORDER:
-        return [
-            *hint("Left/Right", "column"),
-            *hint("Enter", "desc/asc/off"),
-            *hint("o Esc", "done"),
-        ]
-    if state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
-        return [*hint("Up/Down", "choose"), *hint("Enter", "pick"), *hint("Esc", "cancel")]
-    if state.mode is Mode.DETAILS:
-        signals = [] if state.read_only else [*hint("T K s", "signal")]
-        return [*hint("Esc q", "close"), *signals, *hint("space", "pause")]
-    signals = [] if state.read_only else [*hint("T K", "signal")]
-    return [
-        (" ", Role.LABEL),
-        *hint("q", "quit"),
-        *hint("?", "help"),
-        *hint("/", "filter"),
-        *hint("o", "sort"),
-        *hint("t", "tree"),
-        *hint("Enter", "details"),
-        *signals,
-        *hint("space", "resume" if state.paused else "pause"),
-        *hint("+/-", f"{state.interval_s:g}s"),
-    ]
+
+def _hint_words(state: AppState) -> list[tuple[str, str]]:
+    """(keys, word) for the status line in this mode, from the key table."""
+    if state.mode in MODE_HINTS:
+        return list(MODE_HINTS[state.mode])
+    dynamic = {
+        "space": "resume" if state.paused else "pause",
+        "+ -": f"{state.interval_s:g}s",
+    }
+    return [(k.hint_keys or k.keys, dynamic.get(k.keys, k.hint)) for k in normal_hints()]
+
+
+def _hints(state: AppState) -> list[Segment]:
+    segments: list[Segment] = [] if state.mode in MODE_HINTS else [(" ", Role.LABEL)]
+    for keys, word in _hint_words(state):
+        if state.read_only and keys in _SIGNAL_HINT_KEYS:
+            continue
+        segments += [(keys, Role.KEY), (f" {word}  ", Role.LABEL)]
+    return segments
 
 
 def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 
 import pytest
 
 from sot import cli
+from sot.commands import Subcommand
 from sot.config import OutputFormat
+from sot.keys import KEY_HELP
 
 
 def run_sot(*args: str) -> subprocess.CompletedProcess[str]:
@@ -78,17 +81,51 @@ def test_parse_config_honours_no_color_env() -> None:
 
 
 def test_unexpected_error_is_one_line_exit_1(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
+    capsys: pytest.CaptureFixture[str], tmp_path: object
 ) -> None:
-    from sot import app
-
     def explode(*_: object) -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app, "run", explode)
+    boom = Subcommand("boom", "always fails", lambda parser: None, explode)
     log = f"{tmp_path}/debug.log"
-    assert cli.main(["--log", log]) == 1
+    assert cli.main(["--log", log, "boom"], subcommands=(boom,)) == 1
     err = capsys.readouterr().err
     assert err.strip() == f"sot: unexpected error: RuntimeError: boom (details in {log})"
     with open(log, encoding="utf-8") as handle:
         assert "Traceback" in handle.read()
+
+
+def test_a_subcommand_registers_its_own_options_and_help(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seen: list[argparse.Namespace] = []
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--depth", type=int, default=3, help="how deep to look")
+
+    def run(args: argparse.Namespace, _: object) -> int:
+        seen.append(args)
+        return 0
+
+    probe = Subcommand("probe", "look at one thing", add, run)
+    with pytest.raises(SystemExit):
+        cli.main(["--help"], subcommands=(probe,))
+    top = capsys.readouterr().out
+    assert "probe" in top and "look at one thing" in top and "--interval" in top
+    with pytest.raises(SystemExit):
+        cli.main(["probe", "--help"], subcommands=(probe,))
+    assert "--depth" in capsys.readouterr().out
+    assert cli.main(["probe", "--depth", "5"], subcommands=(probe,)) == 0
+    assert seen[0].depth == 5
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["probe", "--depth", "x"], subcommands=(probe,))
+    assert exited.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1  # one line
+
+
+def test_help_lists_every_key_of_the_key_table(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    for entry in KEY_HELP:
+        assert f"{entry.keys} " in text and entry.text in text

@@ -1,0 +1,30 @@
+"""The commands sot runs. ``sot`` with no subcommand is the dashboard (``dashboard.py``); each
+subcommand is a module here that registers its own parser and runs on the same pipeline
+(``sot.pipeline`` -> collect -> render). Commands import the pipeline; the pipeline never
+imports a command. Nothing here imports psutil or blessed at module level, so ``sot --help``
+stays cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sot.log import DebugLog
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    """``sot NAME``: its one-line summary for ``sot --help``, what registers its options on its
+    own parser, and what runs it (parsed arguments and the debug log in, exit status out)."""
+
+    name: str
+    summary: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, DebugLog], int]
+
+
+# `sot info`, `disk`, `ps`, `bench`, `clean`, `fleet`, `line` and `config` register here as each
+# arrives: one module per command, one entry per module.
+SUBCOMMANDS: tuple[Subcommand, ...] = ()

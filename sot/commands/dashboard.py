@@ -1,0 +1,155 @@
+"""``sot`` itself: the full-screen dashboard on a terminal, one plain frame (or JSON) otherwise,
+or a recording of this machine with ``--record``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Mapping
+
+from sot import __version__
+from sot.config import (
+    CannotRun,
+    Config,
+    ConfigError,
+    OutputFormat,
+    parse_duration,
+    parse_interval,
+)
+from sot.keys import key_reference
+from sot.log import DebugLog
+from sot.safe_text import report
+
+NOT_A_TERMINAL_NOTE = "When stdout or stdin is not a terminal, sot prints one plain-text frame."
+
+
+def _checked(parse: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type from a config parser: its ConfigError becomes argparse's usage error."""
+
+    def convert(text: str) -> float:
+        try:
+            return parse(text)
+        except ConfigError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    return convert
+
+
+def epilog() -> str:
+    return f"keys:\n{key_reference()}\n\n{NOT_A_TERMINAL_NOTE}\n"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-i",
+        "--interval",
+        type=_checked(parse_interval),
+        default=1.0,
+        metavar="SECONDS",
+        help="seconds between samples, 0.2 to 3600 (default 1)",
+    )
+    parser.add_argument(
+        "-N",
+        "--net",
+        metavar="IFACE",
+        help="network interface to graph (default: the one carrying the default route)",
+    )
+    parser.add_argument(
+        "-D", "--disk", metavar="MOUNTPOINT", help="filesystem whose I/O to graph (default: /)"
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="sample twice, --interval apart, print one frame and exit",
+    )
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=OutputFormat.TEXT.value,
+        help="output of --once (or when not on a terminal): text (default) or json",
+    )
+    _add_look_arguments(parser)
+    parser.add_argument(
+        "--duration",
+        type=_checked(parse_duration),
+        metavar="SECONDS",
+        help="run the dashboard for this long (at most 366 days), then exit 0",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never send signals: T, K and s are disabled (also SOT_READ_ONLY=1)",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="write this machine's readings to FILE (JSON) and exit; attach it to bug reports",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="show a recording made with --record instead of this machine",
+    )
+
+
+def _add_look_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-color",
+        action="store_true",
+        help="monochrome output (also when NO_COLOR is set to any value)",
+    )
+    glyphs = parser.add_mutually_exclusive_group()
+    glyphs.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+    glyphs.add_argument(
+        "--unicode",
+        action="store_true",
+        help="draw with Unicode (braille, blocks) even when the locale does not say UTF-8",
+    )
+
+
+def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
+    return Config(
+        interval_s=args.interval,
+        interface=args.net,
+        mount_point=args.disk,
+        once=args.once,
+        output_format=OutputFormat(args.format),
+        no_color=args.no_color or "NO_COLOR" in environ,
+        ascii_only=args.ascii,
+        unicode=args.unicode,
+        duration_s=args.duration,
+        record_path=args.record,
+        replay_path=args.replay,
+        log_path=args.log,
+        read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
+    )
+
+
+def run(config: Config, log: DebugLog) -> int:
+    """The dashboard where there is a terminal for it, one frame otherwise. Raises ConfigError
+    for options that name things this machine does not have."""
+    if sys.stdout is None:
+        raise CannotRun("stdout is closed: there is nowhere to show anything")
+    log.write(f"sot {__version__} starting: {config}")
+    if config.record_path is not None:
+        from sot.oneshot import record
+
+        return record(config.record_path)
+    from sot.oneshot import print_once
+    from sot.pipeline import start_pipeline
+
+    pipeline = start_pipeline(config)
+    interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
+    if config.once or not interactive:
+        if not config.once:
+            log.write("stdin or stdout is not a terminal: printing one frame")
+        styled = interactive and config.output_format is OutputFormat.TEXT
+        return print_once(config, pipeline, styled)
+    from sot.app import run_dashboard
+    from sot.terminal import NotFullScreen
+
+    try:
+        return run_dashboard(config, pipeline, log)
+    except NotFullScreen as reason:
+        report(f"{reason}: printing one frame instead of the dashboard")
+        return print_once(config, pipeline, styled=False)

@@ -1,0 +1,97 @@
+"""One-shot output, no loop: one frame or one JSON snapshot (``--once``, or stdout not a
+terminal), and a recording of this machine (``--record``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from sot.collect.source import PsutilSource
+from sot.config import CannotRun, Config, OutputFormat
+from sot.history import History
+from sot.layout import clamp_size
+from sot.pipeline import Pipeline, initial_state
+from sot.render.frame import FrameInput, render_frame
+from sot.safe_files import FileRefused, write_whole_file
+from sot.safe_text import report
+from sot.terminal import NotFullScreen, open_terminal
+from sot.view import build_view
+
+DEFAULT_TEXT_SIZE = (120, 40)
+
+
+def text_size() -> tuple[int, int]:
+    """The size of a plain-text frame: COLUMNS and LINES (cron and ``| cat`` set them), clamped,
+    as every size from outside is."""
+
+    def from_env(name: str, default: int) -> int:
+        try:
+            return max(1, int(os.environ.get(name, "")))
+        except ValueError:  # not a number, or more digits than int() takes
+            return default
+
+    width = from_env("COLUMNS", DEFAULT_TEXT_SIZE[0])
+    height = from_env("LINES", DEFAULT_TEXT_SIZE[1])
+    return clamp_size(width, height)
+
+
+def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
+    """Colours for ``--once`` on a terminal, or None where the terminal has none to offer."""
+    try:
+        opened = open_terminal(sys.stdout.fileno(), config.no_color, dict(os.environ))
+    except NotFullScreen:
+        return None
+    if not opened.colors:
+        return None
+    return dict(opened.sequences.styles), opened.sequences.reset
+
+
+def _frame_size() -> tuple[int, int]:
+    if sys.stdout.isatty():
+        size = os.get_terminal_size(sys.stdout.fileno())
+        return clamp_size(size.columns, max(1, size.lines - 1))  # keep the prompt's line
+    return text_size()
+
+
+def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
+    """Print one frame (or the JSON snapshot) taken ``--interval`` after the first sample."""
+    from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
+
+    time.sleep(config.interval_s)
+    snapshot = pipeline.collector.sample(time.monotonic(), time.time())
+    if config.output_format is OutputFormat.JSON:
+        output = snapshot_to_json(snapshot)
+    else:
+        history = History().push(pipeline.first).push(snapshot)
+        width, height = _frame_size()
+        state = initial_state(config)
+        view = build_view(snapshot.processes, state.query, pipeline.glyphs.ascii_only)
+        data = FrameInput(snapshot, history, state, view)
+        frame = render_frame(data, width, height, pipeline.glyphs)
+        palette = _styled_palette(config) if styled else None
+        output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader left (sot | head): not worth a message
+    except OSError as err:
+        raise CannotRun(f"cannot write to stdout: {err.strerror or err}") from err
+    return 0
+
+
+def record(path: str) -> int:
+    """Write this machine's readings to ``path`` (never through a link, never half a file)."""
+    import json
+
+    from sot.collect.replay import record as readings
+
+    document = readings(PsutilSource())
+    data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
+    try:
+        write_whole_file(path, data)
+    except FileRefused as err:
+        raise CannotRun(f"--record: cannot write the recording to {err}") from err
+    report(f"recorded {len(document['processes'])} processes to {path}")
+    return 0

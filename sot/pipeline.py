@@ -1,0 +1,87 @@
+"""Setting up the collect -> render pipeline for a configuration: the source, the first sample,
+the glyphs, the first state. Shared by the full-screen loop and the one-shot printers; commands
+use it, it uses no command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+from sot.collect.collector import Collector
+from sot.collect.source import PsutilSource, SystemSource
+from sot.config import Config, ConfigError
+from sot.encoding import choose_glyphs
+from sot.model import Snapshot
+from sot.render.glyphs import Glyphs
+from sot.state import AppState
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """What a command needs to show this machine (or a recording): the source it reads, the
+    collector over it, the first sample taken, and the glyphs the terminal can draw."""
+
+    source: SystemSource
+    collector: Collector
+    first: Snapshot
+    glyphs: Glyphs
+
+
+def open_source(config: Config) -> SystemSource:
+    if not config.replay_path:
+        return PsutilSource()
+    # Imported here: the JSON machinery is not needed on the dashboard's start-up path.
+    from sot.collect.replay import RecordingError, ReplaySource
+
+    try:
+        return ReplaySource.from_file(config.replay_path)
+    except RecordingError as err:
+        raise ConfigError(f"--replay: {err}") from err
+
+
+def check_choices(config: Config, snapshot: Snapshot) -> None:
+    """-N and -D must name something that exists; say what does."""
+    if config.interface is not None:
+        names = [i.name for i in snapshot.interfaces]
+        if config.interface not in names:
+            raise ConfigError(
+                f"unknown network interface {config.interface!r}; choose one of: "
+                + (", ".join(names) or "(none found)")
+            )
+    if config.mount_point is not None:
+        mounts = [d.mount_point for d in snapshot.disks]
+        if config.mount_point not in mounts:
+            raise ConfigError(
+                f"unknown mount point {config.mount_point!r}; choose one of: "
+                + (", ".join(mounts) or "(no local filesystems found)")
+            )
+
+
+def stdout_encoding() -> str:
+    return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+def start_pipeline(config: Config) -> Pipeline:
+    """Open the source, take the first sample and check the options against it."""
+    source = open_source(config)
+    collector = Collector(source)
+    first = collector.sample(time.monotonic(), time.time())
+    check_choices(config, first)
+    glyphs = choose_glyphs(
+        os.environ,
+        stdout_encoding(),
+        force_ascii=config.ascii_only,
+        force_unicode=config.unicode,
+    )
+    return Pipeline(source, collector, first, glyphs)
+
+
+def initial_state(config: Config) -> AppState:
+    return AppState(
+        interval_s=config.interval_s,
+        interface=config.interface,
+        mount_point=config.mount_point,
+        read_only=config.read_only,
+    )
