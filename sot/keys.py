@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from sot.view import SortKey
+from sot.sorting import SortKey
 
 
 class Mode(Enum):

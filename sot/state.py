@@ -14,7 +14,8 @@ from sot.actions import SIGNAL_CHOICES, PendingSignal, signal_name
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
 from sot.keys import Action, Command, Mode
 from sot.model import ProcessKey, ProcessRow, Snapshot
-from sot.view import SORT_ORDER, ProcessQuery, ProcessView, SortKey, process_key
+from sot.sorting import SORT_ORDER, SortKey
+from sot.view import ProcessQuery, ProcessView, process_key
 
 INTERVAL_STEPS_S = (0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 # First press of a sort shortcut: biggest first for amounts, A-Z / lowest first for names and IDs.

@@ -8,27 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from sot.model import ProcessKey, ProcessRow
-
-
-class SortKey(Enum):
-    """Sortable columns, in the order ←/→ walks them in order-by mode; values are the titles."""
-
-    PID = "PID"
-    USER = "USER"
-    STATE = "S"
-    THREADS = "THR"
-    MEMORY = "MEM"
-    CPU = "CPU%"
-    TIME = "TIME+"
-    START = "START"
-    COMMAND = "COMMAND"
-
-
-SORT_ORDER: tuple[SortKey, ...] = tuple(SortKey)
+from sot.sorting import SortKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from sot.render.cells import Block, Canvas, Line, Role, fit, pad, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.meters import level_role
 from sot.render.units import UNKNOWN, cpu_time, human_bytes, percent
-from sot.view import ProcessQuery, ProcessView, SortKey, ViewRow, shown_command
+from sot.sorting import SortKey
+from sot.view import ProcessQuery, ProcessView, ViewRow, shown_command
 
 BORDER_AND_HEADER_ROWS = 3  # top border, column titles, bottom border
 

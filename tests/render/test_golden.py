@@ -31,8 +31,9 @@ from sot.render.header import render_header
 from sot.render.memory import render_memory
 from sot.render.network import render_network
 from sot.render.processes import ProcessTable, RowMemo, render_processes, visible_columns
+from sot.sorting import SortKey
 from sot.state import AppState
-from sot.view import ProcessQuery, SortKey, build_view
+from sot.view import ProcessQuery, build_view
 from tests.fakes import process, snapshot
 from tests.property import examples
 

@@ -15,6 +15,7 @@ from sot.keys import (
     next_command,
 )
 from sot.model import ProcessRow, Snapshot
+from sot.sorting import SortKey
 from sot.state import (
     FILTER_FULL_MESSAGE,
     MAX_FILTER_CHARS,
@@ -27,7 +28,7 @@ from sot.state import (
     selected_interface,
     selected_mount,
 )
-from sot.view import ProcessQuery, SortKey, build_view, process_key
+from sot.view import ProcessQuery, build_view, process_key
 from tests.fakes import process, snapshot
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from sot.keys import KEY_HELP, Action, Command, Mode
 from sot.schedule import FIRST_FOLLOW_UP_S, MESSAGE_SECONDS, Schedule
+from sot.sorting import SortKey
 from sot.state import HANDLERS, AppState, Context, Reaction, reduce
-from sot.view import SortKey, build_view
+from sot.view import build_view
 from tests.fakes import process, snapshot
 
 README = Path(__file__).resolve().parents[2] / "README.md"
