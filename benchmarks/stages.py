@@ -22,10 +22,11 @@ from sot.collect.source import PsutilSource
 from sot.history import History
 from sot.keys import command_for
 from sot.model import ProcessRow, Snapshot
+from sot.reducer import reduce
 from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
 from sot.render.glyphs import UNICODE
 from sot.screen import Screen, Sequences
-from sot.state import AppState, Context, follow_selection, reduce
+from sot.state import AppState, Context, follow_selection
 from sot.view import build_view
 
 WIDTH, HEIGHT = 160, 48

@@ -17,20 +17,20 @@ from dataclasses import dataclass, field
 from sot.actions import OsProcessControl, ProcessControl, send_signal
 from sot.collect.collector import Collector
 from sot.config import Config
+from sot.events import EXIT_SIGNALS, EventSource
 from sot.history import History
 from sot.keys import Action, Command, next_command
 from sot.layout import clamp_size
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.pipeline import Pipeline, initial_state, stdout_encoding
+from sot.reducer import Reaction, reduce
 from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
 from sot.schedule import Schedule
 from sot.screen import Screen
-from sot.state import AppState, Context, Reaction, reduce
+from sot.state import AppState, Context
 from sot.terminal import (
-    EXIT_SIGNALS,
-    EventSource,
     ExitSignal,
     OpenedTerminal,
     Session,

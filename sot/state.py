@@ -1,48 +1,16 @@
-"""What the user has chosen, as a frozen value changed only by ``reduce``.
-
-``reduce`` is pure: it takes the state, one command and the data on screen, and returns the new
-state plus an effect for the loop to carry out (quit, repaint, send a signal, read details).
-"""
+"""What the user has chosen, as a frozen value changed only by ``sot.reducer.reduce``, and the
+pure readings of it that the renderers and the reducer share (selection, chosen disk and
+interface, the user menu)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Flag, auto
 
-from sot.actions import SIGNAL_CHOICES, PendingSignal, signal_name
-from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
-from sot.keys import Action, Command, Mode
-from sot.model import ProcessKey, ProcessRow, Snapshot
-from sot.sorting import SORT_ORDER, SortKey
+from sot.actions import PendingSignal, signal_name
+from sot.keys import Mode
+from sot.model import ProcessKey, Snapshot
+from sot.sorting import SortKey
 from sot.view import ProcessQuery, ProcessView, process_key
-
-INTERVAL_STEPS_S = (0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
-# First press of a sort shortcut: biggest first for amounts, A-Z / lowest first for names and IDs.
-DESCENDING_FIRST = frozenset(
-    {SortKey.CPU, SortKey.MEMORY, SortKey.TIME, SortKey.THREADS, SortKey.START}
-)
-READ_ONLY_MESSAGE = "read-only: signals are disabled (--read-only or SOT_READ_ONLY=1)"
-# Longer than any name or command line worth matching, short enough that filtering a few
-# thousand processes by it costs nothing (a paste could otherwise bring megabytes).
-MAX_FILTER_CHARS = 256
-FILTER_FULL_MESSAGE = f"the filter holds at most {MAX_FILTER_CHARS} characters"
-
-
-class Reaction(Flag):
-    """What the loop must do after a command, besides drawing the next frame (as htop's
-    actions return reaction flags): the loop carries these out and compares nothing itself."""
-
-    NONE = 0
-    QUIT = auto()
-    REPAINT = auto()  # send the whole screen again (Ctrl-L)
-    REBUILD_VIEW = auto()  # the filter, sort or tree changed: rebuild the process view
-    RESCHEDULE = auto()  # the interval changed: the next sample moves
-    SAMPLE_NOW = auto()  # sampling resumed
-    SHOW_MESSAGE = auto()  # a new message: it expires a few seconds from now
-    OPEN_DETAILS = auto()  # read the details of state.details
-    CLOSE_DETAILS = auto()  # forget the details read
-    SEND_SIGNAL = auto()  # send state.pending_signal
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,20 +43,6 @@ class Context:
     page_rows: int
 
 
-def _next_interval(current: float, slower: bool) -> float:
-    if slower:
-        return next((s for s in INTERVAL_STEPS_S if s > current + 1e-9), MAX_INTERVAL_S)
-    return next((s for s in reversed(INTERVAL_STEPS_S) if s < current - 1e-9), MIN_INTERVAL_S)
-
-
-def _cycle(choices: Sequence[str], current: str | None) -> str | None:
-    if not choices:
-        return current
-    if current not in choices:
-        return choices[0]
-    return choices[(choices.index(current) + 1) % len(choices)]
-
-
 def selected_interface(state: AppState, snapshot: Snapshot) -> str | None:
     names = [i.name for i in snapshot.interfaces]
     if state.interface in names:
@@ -111,7 +65,7 @@ def user_choices(snapshot: Snapshot | None) -> tuple[str | None, ...]:
     return (None, *sorted(users))
 
 
-def _select(state: AppState, view: ProcessView, index: int) -> AppState:
+def select(state: AppState, view: ProcessView, index: int) -> AppState:
     if not view.rows:
         return replace(state, selected_index=0)
     index = max(0, min(index, len(view.rows) - 1))
@@ -132,7 +86,7 @@ def follow_selection(state: AppState, view: ProcessView, snapshot: Snapshot) -> 
         return replace(state, selected_index=found)
     if not view.rows:
         return state
-    moved = _select(state, view, state.selected_index)
+    moved = select(state, view, state.selected_index)
     if state.selected is None:
         return moved
     alive = any(process_key(p) == state.selected for p in snapshot.processes)
@@ -155,346 +109,6 @@ def keep_visible(state: AppState, row_count: int, page_rows: int) -> AppState:
         top = state.selected_index - page_rows + 1
     top = max(0, min(top, max(0, row_count - page_rows)))
     return state if top == state.scroll_top else replace(state, scroll_top=top)
-
-
-def _target(state: AppState, context: Context) -> ProcessRow | None:
-    """The process a signal or details view is about: the details one, else the selection."""
-    if context.snapshot is None:
-        return None
-    key = state.details if state.mode is Mode.DETAILS else state.selected
-    return next((p for p in context.snapshot.processes if process_key(p) == key), None)
-
-
-def _ask_signal(state: AppState, context: Context, signum: int) -> AppState:
-    if state.read_only:
-        return replace(state, message=READ_ONLY_MESSAGE)
-    target = _target(state, context)
-    if target is None:
-        return replace(state, message="no process selected")
-    pending = PendingSignal(target.pid, target.start_time_epoch_s, target.name, signum)
-    return replace(state, mode=Mode.CONFIRM, pending_signal=pending, message=None)
-
-
-def _sort_by(state: AppState, key: SortKey) -> AppState:
-    query = state.query
-    if query.sort_key is key:
-        query = replace(query, descending=not query.descending)
-    else:
-        query = replace(query, sort_key=key, descending=key in DESCENDING_FIRST)
-    return replace(state, query=query, order_cursor=key)
-
-
-def _cycle_order(state: AppState) -> AppState:
-    """Enter in order-by mode: descending, then ascending, then off, for the highlighted column."""
-    query, key = state.query, state.order_cursor
-    if query.sort_key is not key:
-        query = replace(query, sort_key=key, descending=True)
-    elif query.descending:
-        query = replace(query, descending=False)
-    else:
-        query = replace(query, sort_key=None, descending=False)
-    return replace(state, query=query)
-
-
-def _edit_filter(state: AppState, action: Action, argument: str) -> AppState:
-    text, cursor = state.query.text, min(state.filter_cursor, len(state.query.text))
-    if action is Action.TEXT_INSERT:
-        room = max(0, MAX_FILTER_CHARS - len(text))
-        if len(argument) > room:
-            state = replace(state, message=FILTER_FULL_MESSAGE)
-            argument = argument[:room]
-        text, cursor = text[:cursor] + argument + text[cursor:], cursor + len(argument)
-    elif action is Action.TEXT_BACKSPACE and cursor > 0:
-        text, cursor = text[: cursor - 1] + text[cursor:], cursor - 1
-    elif action is Action.TEXT_DELETE_WORD:
-        start = text[:cursor].rstrip().rfind(" ") + 1  # the word before the cursor, and its blanks
-        text, cursor = text[:start] + text[cursor:], start
-    elif action is Action.TEXT_CLEAR:
-        text, cursor = text[cursor:], 0
-    elif action is Action.TEXT_LEFT:
-        cursor = max(0, cursor - 1)
-    elif action is Action.TEXT_RIGHT:
-        cursor = min(len(text), cursor + 1)
-    elif action is Action.TEXT_HOME:
-        cursor = 0
-    elif action is Action.TEXT_END:
-        cursor = len(text)
-    return replace(state, query=replace(state.query, text=text), filter_cursor=cursor)
-
-
-_MOVE_ACTIONS = (
-    Action.UP,
-    Action.DOWN,
-    Action.PAGE_UP,
-    Action.PAGE_DOWN,
-    Action.FIRST,
-    Action.LAST,
-)
-_TEXT_ACTIONS = frozenset(
-    {
-        Action.TEXT_INSERT,
-        Action.TEXT_BACKSPACE,
-        Action.TEXT_DELETE_WORD,
-        Action.TEXT_CLEAR,
-        Action.TEXT_LEFT,
-        Action.TEXT_RIGHT,
-        Action.TEXT_HOME,
-        Action.TEXT_END,
-    }
-)
-
-
-def _menu_length(state: AppState, context: Context) -> int:
-    if state.mode is Mode.USER_MENU:
-        return len(user_choices(context.snapshot))
-    return len(SIGNAL_CHOICES)
-
-
-def _accept_menu(state: AppState, context: Context) -> AppState:
-    if state.mode is Mode.USER_MENU:
-        choices = user_choices(context.snapshot)
-        user = choices[min(state.menu_index, len(choices) - 1)]
-        query = replace(state.query, user=user)
-        return replace(state, mode=Mode.NORMAL, query=query, message=f"user: {user or 'all'}")
-    _, signum = SIGNAL_CHOICES[min(state.menu_index, len(SIGNAL_CHOICES) - 1)]
-    return _ask_signal(replace(state, mode=_back_mode(state)), context, signum)
-
-
-def _back_mode(state: AppState) -> Mode:
-    """Where a menu or prompt returns to: the details view it was opened from, if any."""
-    return Mode.DETAILS if state.details is not None else Mode.NORMAL
-
-
-def _move(state: AppState, context: Context, action: Action) -> AppState:
-    index = current_index(state, context.view)
-    page = max(1, context.page_rows)
-    targets = {
-        Action.UP: index - 1,
-        Action.DOWN: index + 1,
-        Action.PAGE_UP: index - page,
-        Action.PAGE_DOWN: index + page,
-        Action.FIRST: 0,
-        Action.LAST: len(context.view.rows) - 1,
-    }
-    return keep_visible(
-        _select(state, context.view, targets[action]), len(context.view.rows), context.page_rows
-    )
-
-
-Handler = Callable[[AppState, Command, Context], AppState | tuple[AppState, Reaction]]
-
-
-def _confirm_yes(state: AppState, _: Command, __: Context) -> tuple[AppState, Reaction]:
-    return replace(state, mode=_back_mode(state)), Reaction.SEND_SIGNAL
-
-
-def _confirm_no(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=_back_mode(state), pending_signal=None, message="cancelled")
-
-
-def _open_details(
-    state: AppState, _: Command, context: Context
-) -> AppState | tuple[AppState, Reaction]:
-    if state.selected is None or not context.view.rows:
-        return replace(state, message="no process selected")
-    return replace(state, mode=Mode.DETAILS, details=state.selected), Reaction.OPEN_DETAILS
-
-
-def _signal_key(state: AppState, command: Command, context: Context) -> AppState:
-    signum = dict(SIGNAL_CHOICES)["KILL" if command.action is Action.KILL else "TERM"]
-    return _ask_signal(state, context, signum)
-
-
-def _signal_menu(state: AppState, _: Command, __: Context) -> AppState:
-    if state.read_only:
-        return replace(state, message=READ_ONLY_MESSAGE)
-    default = [name for name, _ in SIGNAL_CHOICES].index("TERM")
-    return replace(state, mode=Mode.SIGNAL_MENU, menu_index=default)
-
-
-def _menu_step(state: AppState, command: Command, context: Context) -> AppState:
-    step = -1 if command.action is Action.MENU_UP else 1
-    return replace(
-        state, menu_index=(state.menu_index + step) % max(1, _menu_length(state, context))
-    )
-
-
-def _accept(state: AppState, _: Command, context: Context) -> AppState:
-    if state.mode is Mode.FILTER:
-        return replace(state, mode=Mode.NORMAL)
-    return _accept_menu(state, context)
-
-
-def _toggle_help(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=Mode.NORMAL if state.mode is Mode.HELP else Mode.HELP)
-
-
-def _close(state: AppState, _: Command, __: Context) -> AppState:
-    if state.mode is Mode.NORMAL:
-        return replace(state, query=replace(state.query, text=""), message=None)
-    if state.mode is Mode.DETAILS:
-        return replace(state, mode=Mode.NORMAL, details=None)
-    if state.mode in (Mode.SIGNAL_MENU, Mode.CONFIRM):
-        return replace(state, mode=_back_mode(state), pending_signal=None)
-    return replace(state, mode=Mode.NORMAL)
-
-
-def _cancel_filter(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=Mode.NORMAL, query=replace(state.query, text=""), filter_cursor=0)
-
-
-def _toggle_pause(state: AppState, _: Command, __: Context) -> AppState:
-    # While paused the status line says PAUSED itself; resuming is worth a short note.
-    paused = not state.paused
-    return replace(state, paused=paused, message=None if paused else "resumed")
-
-
-def _change_interval(state: AppState, command: Command, _: Context) -> AppState:
-    interval = _next_interval(state.interval_s, command.action is Action.SLOWER)
-    return replace(state, interval_s=interval, message=f"interval {interval:g}s")
-
-
-def _order_mode(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=Mode.ORDER, order_cursor=state.query.sort_key or SortKey.CPU)
-
-
-def _order_step(state: AppState, command: Command, _: Context) -> AppState:
-    step = -1 if command.action is Action.ORDER_LEFT else 1
-    index = (SORT_ORDER.index(state.order_cursor) + step) % len(SORT_ORDER)
-    return replace(state, order_cursor=SORT_ORDER[index])
-
-
-def _sort_command(state: AppState, command: Command, _: Context) -> AppState:
-    return state if command.sort_key is None else _sort_by(state, command.sort_key)
-
-
-def _start_filter(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=Mode.FILTER, filter_cursor=len(state.query.text))
-
-
-def _user_menu(state: AppState, _: Command, context: Context) -> AppState:
-    choices = user_choices(context.snapshot)
-    index = choices.index(state.query.user) if state.query.user in choices else 0
-    return replace(state, mode=Mode.USER_MENU, menu_index=index)
-
-
-def _toggle_command(state: AppState, _: Command, __: Context) -> AppState:
-    command_line = not state.query.command_line
-    message = "showing command lines" if command_line else "showing names"
-    return replace(state, query=replace(state.query, command_line=command_line), message=message)
-
-
-def _toggle_tree(state: AppState, _: Command, __: Context) -> AppState:
-    tree = not state.query.tree
-    message = "tree view" if tree else "list view"
-    return replace(state, query=replace(state.query, tree=tree), message=message)
-
-
-def _next_interface(state: AppState, _: Command, context: Context) -> AppState:
-    snapshot = context.snapshot
-    if snapshot is None:
-        return state
-    chosen = _cycle([i.name for i in snapshot.interfaces], selected_interface(state, snapshot))
-    return replace(state, interface=chosen, message=f"network: {chosen}")
-
-
-def _next_disk(state: AppState, _: Command, context: Context) -> AppState:
-    snapshot = context.snapshot
-    if snapshot is None:
-        return state
-    chosen = _cycle([d.mount_point for d in snapshot.disks], selected_mount(state, snapshot))
-    return replace(state, mount_point=chosen, message=f"disk: {chosen}")
-
-
-def _signal_sent(state: AppState, command: Command, _: Context) -> AppState:
-    return replace(state, pending_signal=None, message=command.text)
-
-
-def _message_expired(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, message=None)
-
-
-def _view_changed(state: AppState, _: Command, context: Context) -> AppState:
-    if context.snapshot is not None:
-        state = follow_selection(state, context.view, context.snapshot)
-    return keep_visible(state, len(context.view.rows), context.page_rows)
-
-
-def _resized(state: AppState, _: Command, context: Context) -> AppState:
-    return keep_visible(state, len(context.view.rows), context.page_rows)
-
-
-def _move_command(state: AppState, command: Command, context: Context) -> AppState:
-    return _move(state, context, command.action)
-
-
-def _edit_command(state: AppState, command: Command, _: Context) -> AppState:
-    return _edit_filter(state, command.action, command.text)
-
-
-def _reacting(reaction: Reaction) -> Handler:
-    return lambda state, _, __: (state, reaction)
-
-
-HANDLERS: dict[Action, Handler] = {
-    Action.QUIT: _reacting(Reaction.QUIT),
-    Action.REPAINT: _reacting(Reaction.REPAINT),
-    **dict.fromkeys(_MOVE_ACTIONS, _move_command),
-    **dict.fromkeys(_TEXT_ACTIONS, _edit_command),
-    Action.CONFIRM_YES: _confirm_yes,
-    Action.CONFIRM_NO: _confirm_no,
-    Action.DETAILS: _open_details,
-    Action.KILL: _signal_key,
-    Action.TERMINATE: _signal_key,
-    Action.SIGNAL_MENU: _signal_menu,
-    Action.MENU_UP: _menu_step,
-    Action.MENU_DOWN: _menu_step,
-    Action.ACCEPT: _accept,
-    Action.HELP: _toggle_help,
-    Action.CLOSE: _close,
-    Action.CANCEL: _cancel_filter,
-    Action.TOGGLE_PAUSE: _toggle_pause,
-    Action.SLOWER: _change_interval,
-    Action.FASTER: _change_interval,
-    Action.ORDER_MODE: _order_mode,
-    Action.ORDER_LEFT: _order_step,
-    Action.ORDER_RIGHT: _order_step,
-    Action.ORDER_CYCLE: lambda state, _, __: _cycle_order(state),
-    Action.SORT_BY: _sort_command,
-    Action.FILTER: _start_filter,
-    Action.USER_MENU: _user_menu,
-    Action.TOGGLE_COMMAND: _toggle_command,
-    Action.TOGGLE_TREE: _toggle_tree,
-    Action.NEXT_INTERFACE: _next_interface,
-    Action.NEXT_DISK: _next_disk,
-    Action.SIGNAL_SENT: _signal_sent,
-    Action.MESSAGE_EXPIRED: _message_expired,
-    Action.VIEW_CHANGED: _view_changed,
-    Action.RESIZED: _resized,
-}
-
-
-def _consequences(before: AppState, after: AppState) -> Reaction:
-    """What any change of these fields asks of the loop, whichever command made it."""
-    reaction = Reaction.NONE
-    if after.query is not before.query:
-        reaction |= Reaction.REBUILD_VIEW
-    if after.interval_s != before.interval_s:
-        reaction |= Reaction.RESCHEDULE
-    if before.paused and not after.paused:
-        reaction |= Reaction.SAMPLE_NOW
-    if after.message and after.message != before.message:
-        reaction |= Reaction.SHOW_MESSAGE
-    if before.details is not None and after.details is None:
-        reaction |= Reaction.CLOSE_DETAILS
-    return reaction
-
-
-def reduce(state: AppState, command: Command, context: Context) -> tuple[AppState, Reaction]:
-    """The state after ``command``, and what the loop must do about it."""
-    result = HANDLERS[command.action](state, command, context)
-    new, reaction = result if isinstance(result, tuple) else (result, Reaction.NONE)
-    return new, reaction | _consequences(state, new)
 
 
 def confirm_prompt(pending: PendingSignal) -> str:

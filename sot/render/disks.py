@@ -69,22 +69,7 @@ def render_disks(
     if chosen is None or not with_graph:
         return canvas.block()
     top = inner.y + list_rows
-    io = chosen.io
-    title: list[Segment] = [
-        (sanitize(chosen.mount_point, glyphs.ascii_only), Role.TITLE),
-        (f" ({sanitize(chosen.device, glyphs.ascii_only)})", Role.DIM),
-        (f"  read {human_rate(io.read_bytes_per_s)}", Role.RX),
-        (
-            f" {io.read_ops_per_s:.0f} op/s" if io.read_ops_per_s is not None else " - op/s",
-            Role.DIM,
-        ),
-        (f"  write {human_rate(io.write_bytes_per_s)}", Role.TX),
-        (
-            f" {io.write_ops_per_s:.0f} op/s" if io.write_ops_per_s is not None else " - op/s",
-            Role.DIM,
-        ),
-    ]
-    put_segments(canvas, top, inner.x, inner.width, title, glyphs)
+    put_segments(canvas, top, inner.x, inner.width, _graph_title(chosen, glyphs), glyphs)
     draw_rate_pair(
         canvas,
         top + 1,
@@ -96,3 +81,20 @@ def render_disks(
         glyphs,
     )
     return canvas.block()
+
+
+def _graph_title(disk: DiskUsage, glyphs: Glyphs) -> list[Segment]:
+    """The selected filesystem's line above its graphs: mount point, device, rates."""
+    io = disk.io
+
+    def ops(value: float | None) -> str:
+        return f" {value:.0f} op/s" if value is not None else " - op/s"
+
+    return [
+        (sanitize(disk.mount_point, glyphs.ascii_only), Role.TITLE),
+        (f" ({sanitize(disk.device, glyphs.ascii_only)})", Role.DIM),
+        (f"  read {human_rate(io.read_bytes_per_s)}", Role.RX),
+        (ops(io.read_ops_per_s), Role.DIM),
+        (f"  write {human_rate(io.write_bytes_per_s)}", Role.TX),
+        (ops(io.write_ops_per_s), Role.DIM),
+    ]

@@ -40,6 +40,32 @@ def render_network(
     if iface is None:
         canvas.put(inner.y, inner.x, "no network interface found"[: inner.width], Role.DIM)
         return canvas.block()
+    lines = _text_lines(iface, glyphs)
+    # Graph first when there is room for it; text lines fill what is left, most useful first.
+    text_rows = min(len(lines), inner.height if inner.height < 5 else 3)
+    graph_height = inner.height - text_rows
+    shown = lines[:text_rows]
+    for offset, segments in enumerate(shown):
+        put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
+    draw_rate_pair(
+        canvas,
+        inner.y + text_rows,
+        inner.x,
+        inner.width,
+        graph_height,
+        ("rx", history.net_rx.get(iface.name, ()), Role.RX),
+        ("tx", history.net_tx.get(iface.name, ()), Role.TX),
+        glyphs,
+    )
+    return canvas.block()
+
+
+def _pair(first: int | None, second: int | None) -> str:
+    return f"{first if first is not None else '-'}/{second if second is not None else '-'}"
+
+
+def _text_lines(iface: NetInterface, glyphs: Glyphs) -> list[list[Segment]]:
+    """Rates, totals with errors and drops, and addresses: most useful first."""
     lines: list[list[Segment]] = [
         [
             ("rx ", Role.LABEL),
@@ -55,35 +81,11 @@ def render_network(
             ("tx ", Role.LABEL),
             (f"{human_bytes(iface.tx_bytes_total):<7}", Role.VALUE),
             ("err ", Role.LABEL),
-            (
-                f"{iface.errors_in if iface.errors_in is not None else '-'}/"
-                f"{iface.errors_out if iface.errors_out is not None else '-'} ",
-                Role.VALUE,
-            ),
+            (_pair(iface.errors_in, iface.errors_out) + " ", Role.VALUE),
             ("drop ", Role.LABEL),
-            (
-                f"{iface.drops_in if iface.drops_in is not None else '-'}/"
-                f"{iface.drops_out if iface.drops_out is not None else '-'}",
-                Role.VALUE,
-            ),
+            (_pair(iface.drops_in, iface.drops_out), Role.VALUE),
         ],
     ]
     addresses = [sanitize(a, glyphs.ascii_only) for a in (*iface.ipv4, *iface.ipv6)]
-    address_line: list[Segment] = [("addr ", Role.LABEL), (" ".join(addresses) or "-", Role.VALUE)]
-    # Graph first when there is room for it; text lines fill what is left, most useful first.
-    text_rows = min(len(lines) + 1, inner.height if inner.height < 5 else 3)
-    graph_height = inner.height - text_rows
-    shown = [*lines, address_line][:text_rows]
-    for offset, segments in enumerate(shown):
-        put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
-    draw_rate_pair(
-        canvas,
-        inner.y + text_rows,
-        inner.x,
-        inner.width,
-        graph_height,
-        ("rx", history.net_rx.get(iface.name, ()), Role.RX),
-        ("tx", history.net_tx.get(iface.name, ()), Role.TX),
-        glyphs,
-    )
-    return canvas.block()
+    lines.append([("addr ", Role.LABEL), (" ".join(addresses) or "-", Role.VALUE)])
+    return lines

@@ -26,7 +26,16 @@ ALLOWED: dict[str, set[str]] = {
     "sot.sorting": set(),
     "sot.schedule": set(),
     "sot.actions": set(),
-    "sot.state": {"sot.model", "sot.keys", "sot.config", "sot.view", "sot.actions", "sot.sorting"},
+    "sot.state": {"sot.model", "sot.keys", "sot.view", "sot.actions", "sot.sorting"},
+    "sot.reducer": {
+        "sot.model",
+        "sot.keys",
+        "sot.config",
+        "sot.view",
+        "sot.actions",
+        "sot.sorting",
+        "sot.state",
+    },
     "sot.view": {"sot.model", "sot.sorting"},
     "sot.history": {"sot.model"},
     "sot.render": {
@@ -43,6 +52,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "sot.screen": {"sot.render.cells"},
     "sot.terminal": {"sot.screen", "sot.keys", "sot.render.cells"},
+    "sot.events": {"sot.keys", "sot.terminal"},
     "sot.encoding": {"sot.render.glyphs"},
     "sot.export": {"sot", "sot.model", "sot.render.cells"},
     # The pipeline's set-up, shared by the loop and the one-shot printers.

@@ -15,16 +15,13 @@ from sot.keys import (
     next_command,
 )
 from sot.model import ProcessRow, Snapshot
+from sot.reducer import FILTER_FULL_MESSAGE, MAX_FILTER_CHARS, Reaction, reduce
 from sot.sorting import SortKey
 from sot.state import (
-    FILTER_FULL_MESSAGE,
-    MAX_FILTER_CHARS,
     AppState,
     Context,
-    Reaction,
     follow_selection,
     keep_visible,
-    reduce,
     selected_interface,
     selected_mount,
 )

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from sot.keys import KEY_HELP, Action, Command, Mode
+from sot.reducer import HANDLERS, Reaction, reduce
 from sot.schedule import FIRST_FOLLOW_UP_S, MESSAGE_SECONDS, Schedule
 from sot.sorting import SortKey
-from sot.state import HANDLERS, AppState, Context, Reaction, reduce
+from sot.state import AppState, Context
 from sot.view import build_view
 from tests.fakes import process, snapshot
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from sot.events import EventSource
 from sot.terminal import (
-    EventSource,
     ExitSignal,
     OutputStalled,
     Session,
