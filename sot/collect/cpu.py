@@ -10,15 +10,28 @@ from sot.model import CpuBreakdown
 UNKNOWN_BREAKDOWN = CpuBreakdown(None, None, None, None, None, None, None)
 
 
+_BUSY_FIELDS = ("user", "nice", "system", "irq", "softirq", "steal")
+_IDLE_FIELDS = ("idle", "iowait")
+
+
+def _growth(previous: CpuTimes, current: CpuTimes, fields: Sequence[str]) -> float:
+    """How much the named counters grew. A counter that went backwards adds nothing instead of a
+    negative share: Linux's iowait does (it is an estimate, documented as able to decrease), and
+    so can any counter across CPU hot-plug or a VM migration; htop saturates the same way."""
+    grown = 0.0
+    for name in fields:
+        before, now = getattr(previous, name), getattr(current, name)
+        if before is not None and now is not None and now > before:
+            grown += now - before
+    return grown
+
+
 def _busy_percent(previous: CpuTimes, current: CpuTimes) -> float | None:
-    busy_before, total_before = previous.busy_total()
-    busy_now, total_now = current.busy_total()
-    total = total_now - total_before
-    busy = busy_now - busy_before
-    # Counters that went backwards (CPU hot-plug, a VM migration) give no trustworthy figure.
-    if total <= 0 or busy < 0:
-        return None
-    return max(0.0, min(100.0, 100.0 * busy / total))
+    busy = _growth(previous, current, _BUSY_FIELDS)
+    total = busy + _growth(previous, current, _IDLE_FIELDS)
+    if total <= 0:
+        return None  # no time passed that the kernel accounted for
+    return min(100.0, 100.0 * busy / total)
 
 
 def _sum(times: Sequence[CpuTimes]) -> CpuTimes:
@@ -41,27 +54,23 @@ def _sum(times: Sequence[CpuTimes]) -> CpuTimes:
 
 
 def _breakdown(previous: CpuTimes, current: CpuTimes) -> CpuBreakdown:
-    _, total_before = previous.busy_total()
-    _, total_now = current.busy_total()
-    total = total_now - total_before
+    total = _growth(previous, current, (*_BUSY_FIELDS, *_IDLE_FIELDS))
     if total <= 0:
         return UNKNOWN_BREAKDOWN
 
-    def share(before: float | None, now: float | None) -> float | None:
-        if before is None or now is None or now < before:
-            return None
-        return min(100.0, 100.0 * (now - before) / total)
+    def share(*fields: str) -> float | None:
+        if any(getattr(current, name) is None for name in fields[:1]):
+            return None  # a counter this kernel does not keep
+        return min(100.0, 100.0 * _growth(previous, current, fields) / total)
 
-    irq_before = None if previous.irq is None else previous.irq + (previous.softirq or 0.0)
-    irq_now = None if current.irq is None else current.irq + (current.softirq or 0.0)
     return CpuBreakdown(
-        user_percent=share(previous.user, current.user),
-        system_percent=share(previous.system, current.system),
-        nice_percent=share(previous.nice, current.nice),
-        iowait_percent=share(previous.iowait, current.iowait),
-        irq_percent=share(irq_before, irq_now),
-        steal_percent=share(previous.steal, current.steal),
-        idle_percent=share(previous.idle, current.idle),
+        user_percent=share("user"),
+        system_percent=share("system"),
+        nice_percent=share("nice"),
+        iowait_percent=share("iowait"),
+        irq_percent=share("irq", "softirq"),
+        steal_percent=share("steal"),
+        idle_percent=share("idle"),
     )
 
 

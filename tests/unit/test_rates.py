@@ -43,3 +43,14 @@ def test_cpu_percentages_need_two_readings_of_the_same_cpus() -> None:
     assert breakdown.user_percent == 10.0
     assert breakdown.iowait_percent == 20.0
     assert breakdown.idle_percent == 60.0
+
+
+def test_an_iowait_counter_that_went_backwards_still_gives_a_figure() -> None:
+    # Linux's iowait is an estimate that can decrease between two reads (seen on a loaded VM):
+    # the CPU figure must stay known, not turn into "unknown" for that tick.
+    before = [cpu_times(10, 5, 100, iowait=3.0)]
+    after = [cpu_times(11, 5.5, 101, iowait=2.99)]
+    total, per_cpu, breakdown = cpu_percentages(before, after)
+    assert total is not None and per_cpu[0] is not None
+    assert abs(total - 60.0) < 1e-9  # 1.5 s busy of 2.5 s accounted for
+    assert breakdown.iowait_percent == 0.0 and breakdown.user_percent == 40.0
