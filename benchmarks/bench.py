@@ -30,6 +30,7 @@ class Program:
     name: str
     command: tuple[str, ...]
     ready_text: str  # shown once the first complete frame is on screen
+    cwd: Path = REPO  # `python -m sot` runs the sot of this directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def measure(
             "-y",
             str(height),
             "-c",
-            str(REPO),
+            str(program.cwd),
             *env,
             *holder,
             *program.command,
@@ -163,6 +164,26 @@ def sleeping_processes(count: int) -> Iterator[list[int]]:
             child.wait()
 
 
+@contextlib.contextmanager
+def checkout_of(revision: str | None) -> Iterator[Path | None]:
+    """A temporary worktree of ``revision`` (None: no baseline), removed on the way out."""
+    if revision is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="sot-baseline-") as tmp:
+        tree = Path(tmp) / "sot"
+        subprocess.run(
+            ["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(tree), revision],
+            check=True,
+        )
+        try:
+            yield tree
+        finally:
+            subprocess.run(
+                ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=False
+            )
+
+
 def help_ms(runs: int = 10) -> float:
     times = []
     for _ in range(runs):
@@ -187,7 +208,17 @@ def main() -> int:
         help="also measure with this many extra sleeping processes (2000; 0: no)",
     )
     parser.add_argument("--only", default="sot,htop,top", help="programs to measure")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also measure sot as of this git revision, for before/after figures from one run",
+    )
     args = parser.parse_args()
+    with checkout_of(args.baseline) as baseline:
+        return run_bench(args, baseline)
+
+
+def run_bench(args: argparse.Namespace, baseline: Path | None) -> int:
     wanted = args.only.split(",")
     ensure_installed(["tmux", *[n for n in ("htop", "top") if n in wanted]])
     if shutil.which("tmux") is None:
@@ -200,6 +231,9 @@ def main() -> int:
         Program("top", ("top", "-d", "1"), "PID"),
     ]
     programs = [p for p in programs if p.name in wanted and shutil.which(p.command[0])]
+    if baseline is not None:
+        command = (sys.executable, "-m", "sot", "--interval", "1")
+        programs.insert(1, Program(f"sot@{args.baseline}", command, "processes", baseline))
     print(
         f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {args.size} tmux pane, "
         f"refresh 1 s, {args.warmup:g} s warm-up, {args.window:g} s window, "
@@ -230,7 +264,8 @@ def main() -> int:
             f"| {result.peak_rss_mib:.1f} | {result.bytes_per_s:.0f} |"
         )
     mine = idle.get("sot")
-    for peer in ("htop", "top"):
+    peers = [name for name in idle if name != "sot"]
+    for peer in peers:
         if mine is None or peer not in idle:
             continue
         theirs = idle[peer]
