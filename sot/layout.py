@@ -28,6 +28,7 @@ def clamp_size(width: int, height: int) -> tuple[int, int]:
 class Tier(Enum):
     FULL = "full"
     MEDIUM = "medium"
+    COMPACT = "compact"
     NARROW = "narrow"
     TOO_SMALL = "too-small"
 
@@ -83,7 +84,8 @@ HEADER = Band((("header", 1),), rows=1)
 STATUS = Band((("status", 1),), rows=1)
 PROCESSES = Band((("processes", 1),))
 
-# First match wins: a tier applies from its minimum size up.
+# First match wins: a tier applies from its minimum size up. The process table gets the room
+# first; history graphs appear as the terminal grows (at 80x24, 14 process rows; at 160x48, 25).
 TIERS: tuple[TierSpec, ...] = (
     TierSpec(
         Tier.FULL,
@@ -91,39 +93,38 @@ TIERS: tuple[TierSpec, ...] = (
         36,
         (
             HEADER,
-            Band((("cpu", 60), ("memory", 40)), share=0.30, minimum=7),
-            Band((("disks", 50), ("network", 50)), share=0.22, minimum=6),
+            Band((("cpu", 60), ("memory", 40)), share=0.22, minimum=7),
+            Band((("disks", 50), ("network", 50)), share=0.17, minimum=6),
             PROCESSES,
             STATUS,
         ),
     ),
+    # Graphs of CPU and memory; disk and network rates as one line each.
     TierSpec(
         Tier.MEDIUM,
         80,
-        24,
+        30,
         (
             HEADER,
-            Band((("cpu", 60), ("memory", 40)), share=0.30, minimum=7),
-            Band((("disks", 50), ("network", 50)), share=0.22, minimum=6),
+            Band((("cpu", 60), ("memory", 40)), share=0.24, minimum=7),
+            Band((("rates", 1),), rows=2),
             PROCESSES,
             STATUS,
         ),
     ),
-    # Narrow: panels stacked, the optional ones only when the height leaves the process table
-    # room for a useful number of rows.
+    # htop-style one-line meters above the table: CPU, each CPU, memory, disk, network.
+    TierSpec(
+        Tier.COMPACT,
+        60,
+        16,
+        (HEADER, Band((("summary", 1),), rows=5), PROCESSES, STATUS),
+    ),
+    # The meters that fit (CPU and memory first) and the table.
     TierSpec(
         Tier.NARROW,
         MIN_WIDTH,
         MIN_HEIGHT,
-        (
-            HEADER,
-            Band((("cpu", 1),), share=0.3, minimum=3, maximum=8),
-            Band((("memory", 1),), rows=4, from_body=14),
-            Band((("network", 1),), rows=5, from_body=32),
-            Band((("disks", 1),), rows=5, from_body=32),
-            PROCESSES,
-            STATUS,
-        ),
+        (HEADER, Band((("summary", 1),), share=0.2, minimum=2, maximum=5), PROCESSES, STATUS),
     ),
 )
 

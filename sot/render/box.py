@@ -24,7 +24,10 @@ def draw_box(canvas: Canvas, title: str, glyphs: Glyphs, note: str = "") -> Rect
         end = canvas.put(0, end, title, Role.TITLE)
         canvas.put(0, end, " ", Role.BORDER)
     room = width - 4 - display_width(title) - 3
-    note = fit(sanitize(note, glyphs.ascii_only), room, glyphs.ellipsis) if room > 2 else ""
+    # A note holds figures (rates, totals): shown whole or not at all.
+    note = sanitize(note, glyphs.ascii_only)
+    if display_width(note) > room:
+        note = ""
     if note:
         start = width - 2 - display_width(note)
         canvas.put(0, start - 1, " ", Role.BORDER)

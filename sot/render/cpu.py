@@ -11,7 +11,7 @@ from sot.render.cells import Block, Canvas, Role
 from sot.render.glyphs import Glyphs
 from sot.render.graph import fill_level, graph_rows
 from sot.render.meters import bar, level_role
-from sot.render.text import Segment, put_segments
+from sot.render.text import Field, Segment, field, put_fields, put_segments
 from sot.render.units import celsius, frequency, percent
 
 
@@ -24,31 +24,33 @@ def _title_note(cpu: CpuSample, glyphs: Glyphs) -> str:
     return "  ".join(parts)
 
 
-def _breakdown_segments(cpu: CpuSample, model: str | None) -> list[Segment]:
+def _breakdown_fields(cpu: CpuSample, model: str | None) -> list[Field]:
+    """The split of CPU time, then what the CPUs are. Every share keeps its place from tick to
+    tick (a field that came and went would shift the line); a narrow panel drops the least
+    important fields whole."""
     b = cpu.breakdown
-    fields = [
-        ("usr", b.user_percent),
-        ("sys", b.system_percent),
-        ("nice", b.nice_percent),
-        ("iow", b.iowait_percent),
-        ("irq", b.irq_percent),
-        ("steal", b.steal_percent),
-        ("idle", b.idle_percent),
+    shares = [
+        ("usr", b.user_percent, 0),
+        ("sys", b.system_percent, 0),
+        ("nice", b.nice_percent, 5),
+        ("iow", b.iowait_percent, 2),
+        ("irq", b.irq_percent, 4),
+        ("steal", b.steal_percent, 3),
+        ("idle", b.idle_percent, 1),
     ]
-    segments: list[Segment] = []
-    for label, value in fields:
-        if label in ("nice", "irq") and (value is None or value < 0.05):
-            continue  # rarely interesting; shown only when they matter
-        segments += [(f"{label} ", Role.LABEL), (f"{percent(value, 0):<5}", Role.VALUE)]
+    fields = [
+        field((f"{label} ", Role.LABEL), (f"{percent(value, 0):<5}", Role.VALUE), rank=rank)
+        for label, value, rank in shares
+    ]
     counts = f"{cpu.logical_count or '-'} cpu"
     if cpu.physical_count and cpu.physical_count != cpu.logical_count:
         counts += f" / {cpu.physical_count} cores"
+    fields.append(field((counts, Role.DIM), rank=6))
     if cpu.max_frequency_mhz is not None:
-        counts += f"  max {frequency(cpu.max_frequency_mhz)}"
+        fields.append(field((f"  max {frequency(cpu.max_frequency_mhz)}", Role.DIM), rank=7))
     if model:
-        counts += f"  {model}"
-    segments.append((counts, Role.DIM))
-    return segments
+        fields.append(field((f"  {model}", Role.DIM), rank=8, cuttable=True))
+    return fields
 
 
 def _core_cell(index: int, value: float | None, width: int, glyphs: Glyphs) -> list[Segment]:
@@ -64,7 +66,7 @@ def _core_cell(index: int, value: float | None, width: int, glyphs: Glyphs) -> l
     return [(label + number, level_role(value))]
 
 
-def _draw_cores(
+def draw_cores(
     canvas: Canvas, top: int, left: int, width: int, height: int, cpu: CpuSample, glyphs: Glyphs
 ) -> None:
     cores = cpu.per_cpu_percent
@@ -115,7 +117,7 @@ def render_cpu(
         ]
         put_segments(canvas, inner.y, inner.x, inner.width, segments, glyphs)
         return canvas.block()
-    put_segments(canvas, inner.y, inner.x, inner.width, _breakdown_segments(cpu, model), glyphs)
+    put_fields(canvas, inner.y, inner.x, inner.width, _breakdown_fields(cpu, model), glyphs)
     body_top, body_height = inner.y + 1, inner.height - 1
     core_count = len(cpu.per_cpu_percent)
     if inner.width >= 40 and core_count:
@@ -129,7 +131,7 @@ def render_cpu(
     if graph_width >= 6:
         canvas.put(body_top, inner.x, "100%", Role.DIM)
     if core_width:
-        _draw_cores(
+        draw_cores(
             canvas, body_top, inner.x + graph_width + 1, core_width, body_height, cpu, glyphs
         )
     return canvas.block()

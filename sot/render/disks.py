@@ -11,22 +11,26 @@ from sot.render.cells import Block, Role, display_width, pad, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.meters import bar, level_role
 from sot.render.rates import draw_rate_pair
-from sot.render.text import Segment, put_segments
+from sot.render.text import Field, field, put_fields
 from sot.render.units import human_bytes, human_rate, percent
 
 
-def _usage_line(disk: DiskUsage, label_width: int, width: int, glyphs: Glyphs) -> list[Segment]:
+def _usage_line(disk: DiskUsage, label_width: int, width: int, glyphs: Glyphs) -> list[Field]:
+    """Mount point, usage bar and percentage; the amounts when there is room for them whole."""
     mount = pad(
         sanitize(disk.mount_point, glyphs.ascii_only), label_width, ellipsis=glyphs.ellipsis
     )
-    detail = f" {percent(disk.percent, 0):>4} {human_bytes(disk.used_bytes):>6}/" + (
-        f"{human_bytes(disk.total_bytes):<6}"
-    )
-    bar_width = max(3, width - label_width - 1 - len(detail))
+    share = f" {percent(disk.percent, 0):>4}"
+    amounts = f" {human_bytes(disk.used_bytes):>6}/{human_bytes(disk.total_bytes):<6}"
+    room = width - label_width - 1 - len(share)
+    bar_width = max(3, room - len(amounts) if room - len(amounts) >= 3 else room)
     return [
-        (mount + " ", Role.LABEL),
-        (bar(disk.percent, bar_width, glyphs), level_role(disk.percent, 80.0, 95.0)),
-        (detail, Role.VALUE),
+        field(
+            (mount + " ", Role.LABEL),
+            (bar(disk.percent, bar_width, glyphs), level_role(disk.percent, 80.0, 95.0)),
+            (share, Role.VALUE),
+        ),
+        field((amounts, Role.VALUE), rank=1),
     ]
 
 
@@ -59,8 +63,8 @@ def render_disks(
         # Not all fit: keep the selected one in view, and say how many are hidden if room allows.
         shown = [chosen] if list_rows == 1 and chosen is not None else shown[: list_rows - 1]
     for offset, disk in enumerate(shown):
-        role_line = _usage_line(disk, label_width, inner.width, glyphs)
-        put_segments(canvas, inner.y + offset, inner.x, inner.width, role_line, glyphs)
+        usage = _usage_line(disk, label_width, inner.width, glyphs)
+        put_fields(canvas, inner.y + offset, inner.x, inner.width, usage, glyphs)
         if disk.mount_point == selected:
             canvas.restyle(inner.y + offset, inner.x, label_width, Role.TITLE)
     if len(disks) > len(shown) and list_rows > 0:
@@ -69,7 +73,7 @@ def render_disks(
     if chosen is None or not with_graph:
         return canvas.block()
     top = inner.y + list_rows
-    put_segments(canvas, top, inner.x, inner.width, _graph_title(chosen, glyphs), glyphs)
+    put_fields(canvas, top, inner.x, inner.width, _graph_title(chosen, glyphs), glyphs)
     draw_rate_pair(
         canvas,
         top + 1,
@@ -83,18 +87,18 @@ def render_disks(
     return canvas.block()
 
 
-def _graph_title(disk: DiskUsage, glyphs: Glyphs) -> list[Segment]:
-    """The selected filesystem's line above its graphs: mount point, device, rates."""
+def _graph_title(disk: DiskUsage, glyphs: Glyphs) -> list[Field]:
+    """The selected filesystem's line above its graphs: mount point, rates, device."""
     io = disk.io
 
     def ops(value: float | None) -> str:
         return f" {value:.0f} op/s" if value is not None else " - op/s"
 
     return [
-        (sanitize(disk.mount_point, glyphs.ascii_only), Role.TITLE),
-        (f" ({sanitize(disk.device, glyphs.ascii_only)})", Role.DIM),
-        (f"  read {human_rate(io.read_bytes_per_s)}", Role.RX),
-        (ops(io.read_ops_per_s), Role.DIM),
-        (f"  write {human_rate(io.write_bytes_per_s)}", Role.TX),
-        (ops(io.write_ops_per_s), Role.DIM),
+        field((sanitize(disk.mount_point, glyphs.ascii_only), Role.TITLE), cuttable=True),
+        field((f"  read {human_rate(io.read_bytes_per_s)}", Role.RX)),
+        field((ops(io.read_ops_per_s), Role.DIM), rank=2),
+        field((f"  write {human_rate(io.write_bytes_per_s)}", Role.TX)),
+        field((ops(io.write_ops_per_s), Role.DIM), rank=2),
+        field((f"  ({sanitize(disk.device, glyphs.ascii_only)})", Role.DIM), rank=3),
     ]

@@ -7,7 +7,7 @@ import time
 from sot.model import HostInfo
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
-from sot.render.text import Segment, put_segments
+from sot.render.text import field, put_fields
 from sot.render.units import duration
 
 
@@ -24,19 +24,27 @@ def render_header(host: HostInfo, wall_epoch_s: float, width: int, glyphs: Glyph
         else "load -"
     )
     kernel = " ".join(p for p in (host.kernel, host.architecture) if p)
-    # Most useful first: on a narrow terminal the tail is what gets cut.
-    parts = [sanitize(host.hostname, glyphs.ascii_only), f"up {duration(host.uptime_s)}", load]
+    users = None
     if host.user_count is not None:
-        parts.append(f"{host.user_count} user{'s' if host.user_count != 1 else ''}")
-    parts += [sanitize(host.os_name or "-", glyphs.ascii_only), kernel or "-"]
+        users = f"{host.user_count} user{'s' if host.user_count != 1 else ''}"
+    # Whole parts or none, least useful dropped first; only the OS name (free text) is cut.
+    parts = [
+        (sanitize(host.hostname, glyphs.ascii_only), 0, False),
+        (f"up {duration(host.uptime_s)}", 1, False),
+        (load, 0, False),
+        (users, 3, False),
+        (sanitize(host.os_name or "-", glyphs.ascii_only), 4, True),
+        (kernel or "-", 5, False),
+    ]
     clock = clock_text(wall_epoch_s)
     room = width - display_width(clock) - 2
-    segments: list[Segment] = [(" sot", Role.HEADER)]
-    for part in parts:
-        segments.append((sep, Role.HEADER))
-        segments.append((part, Role.HEADER))
+    fields = [field((" sot", Role.HEADER))] + [
+        field((sep, Role.HEADER), (text, Role.HEADER), rank=rank, cuttable=cut)
+        for text, rank, cut in parts
+        if text is not None
+    ]
     if room >= 20:
-        put_segments(canvas, 0, 0, room, segments, glyphs)
+        put_fields(canvas, 0, 0, room, fields, glyphs)
         canvas.put(0, width - display_width(clock) - 1, clock, Role.HEADER)
     else:
         canvas.put(

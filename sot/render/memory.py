@@ -9,20 +9,21 @@ from sot.render.cells import Block, Role
 from sot.render.glyphs import Glyphs
 from sot.render.graph import graph_rows
 from sot.render.meters import bar, level_role
-from sot.render.text import Segment, put_segments
+from sot.render.text import Field, field, put_fields
 from sot.render.units import human_bytes, human_rate, percent
 
 
-def _meter(
-    label: str, value: float | None, detail: str, width: int, glyphs: Glyphs
-) -> list[Segment]:
+def _meter(label: str, value: float | None, detail: str, width: int, glyphs: Glyphs) -> list[Field]:
+    """A labelled bar with its percentage, then the amounts (dropped whole when too narrow)."""
     number = f" {percent(value):>6} "
     bar_width = max(3, min(40, width - len(label) - len(number) - len(detail)))
     return [
-        (label, Role.LABEL),
-        (bar(value, bar_width, glyphs), level_role(value, 70.0, 90.0)),
-        (number, Role.VALUE),
-        (detail, Role.DIM),
+        field(
+            (label, Role.LABEL),
+            (bar(value, bar_width, glyphs), level_role(value, 70.0, 90.0)),
+            (number, Role.VALUE),
+        ),
+        field((detail, Role.DIM), rank=1),
     ]
 
 
@@ -36,36 +37,33 @@ def render_memory(
         return canvas.block()
     used = f"{human_bytes(memory.used_bytes)}/{human_bytes(memory.total_bytes)}"
     if memory.swap_total_bytes == 0:
-        swap_line = [("swap  ", Role.LABEL), ("none configured", Role.DIM)]
+        swap_line = [field(("swap  ", Role.LABEL), ("none configured", Role.DIM))]
     else:
         swap_detail = (
             f"{human_bytes(memory.swap_used_bytes)}/{human_bytes(memory.swap_total_bytes)}"
         )
         swap_line = _meter("swap  ", memory.swap_percent, swap_detail, inner.width, glyphs)
-        swap_line.append(
-            (
-                f"  in {human_rate(memory.swap_in_bytes_per_s)}"
-                f" out {human_rate(memory.swap_out_bytes_per_s)}",
-                Role.DIM,
-            )
-        )
-    lines: list[list[Segment]] = [
+        swap_line += [
+            field((f"  in {human_rate(memory.swap_in_bytes_per_s)}", Role.DIM), rank=2),
+            field((f" out {human_rate(memory.swap_out_bytes_per_s)}", Role.DIM), rank=2),
+        ]
+    amounts = [
+        ("avail ", memory.available_bytes, 0),
+        ("cache ", memory.cached_bytes, 1),
+        ("buf ", memory.buffers_bytes, 3),
+        ("free ", memory.free_bytes, 2),
+    ]
+    lines: list[list[Field]] = [
         _meter("used  ", memory.percent, used, inner.width, glyphs),
         swap_line,
         [
-            ("avail ", Role.LABEL),
-            (f"{human_bytes(memory.available_bytes):<7}", Role.VALUE),
-            ("cache ", Role.LABEL),
-            (f"{human_bytes(memory.cached_bytes):<7}", Role.VALUE),
-            ("buf ", Role.LABEL),
-            (f"{human_bytes(memory.buffers_bytes):<7}", Role.VALUE),
-            ("free ", Role.LABEL),
-            (human_bytes(memory.free_bytes), Role.VALUE),
+            field((label, Role.LABEL), (f"{human_bytes(amount):<7}", Role.VALUE), rank=rank)
+            for label, amount, rank in amounts
         ],
     ]
     shown = lines[: inner.height]
-    for offset, segments in enumerate(shown):
-        put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
+    for offset, fields in enumerate(shown):
+        put_fields(canvas, inner.y + offset, inner.x, inner.width, fields, glyphs)
     graph_height = inner.height - len(shown)
     if graph_height > 0:
         top = inner.y + len(shown)
@@ -73,5 +71,5 @@ def render_memory(
         for offset, text in enumerate(rows):
             canvas.put(top + offset, inner.x, text, Role.MEMORY)
         if inner.width >= 10:
-            canvas.put(top, inner.x, "used 100%", Role.DIM)
+            canvas.put(top, inner.x, "100%", Role.DIM)  # the scale, not a reading
     return canvas.block()

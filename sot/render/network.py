@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sot.history import History
 from sot.model import NetInterface
 from sot.render.box import open_box
-from sot.render.cells import Block, Role, sanitize
+from sot.render.cells import Block, Role, display_width, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.rates import draw_rate_pair
-from sot.render.text import Segment, put_segments
+from sot.render.text import Field, field, put_fields
 from sot.render.units import count_per_s, human_bytes, human_rate
 
 
@@ -40,13 +40,13 @@ def render_network(
     if iface is None:
         canvas.put(inner.y, inner.x, "no network interface found"[: inner.width], Role.DIM)
         return canvas.block()
-    lines = _text_lines(iface, glyphs)
+    lines = _text_lines(iface, inner.width, glyphs)
     # Graph first when there is room for it; text lines fill what is left, most useful first.
     text_rows = min(len(lines), inner.height if inner.height < 5 else 3)
     graph_height = inner.height - text_rows
     shown = lines[:text_rows]
-    for offset, segments in enumerate(shown):
-        put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
+    for offset, fields in enumerate(shown):
+        put_fields(canvas, inner.y + offset, inner.x, inner.width, fields, glyphs)
     draw_rate_pair(
         canvas,
         inner.y + text_rows,
@@ -64,28 +64,37 @@ def _pair(first: int | None, second: int | None) -> str:
     return f"{first if first is not None else '-'}/{second if second is not None else '-'}"
 
 
-def _text_lines(iface: NetInterface, glyphs: Glyphs) -> list[list[Segment]]:
-    """Rates, totals with errors and drops, and addresses: most useful first."""
-    lines: list[list[Segment]] = [
-        [
-            ("rx ", Role.LABEL),
-            (f"{human_rate(iface.rx_bytes_per_s):<10}", Role.RX),
-            (f"{count_per_s(iface.rx_packets_per_s):>8} pk ", Role.DIM),
-            ("tx ", Role.LABEL),
-            (f"{human_rate(iface.tx_bytes_per_s):<10}", Role.TX),
-            (f"{count_per_s(iface.tx_packets_per_s):>8} pk", Role.DIM),
-        ],
-        [
-            ("total rx ", Role.LABEL),
-            (f"{human_bytes(iface.rx_bytes_total):<7}", Role.VALUE),
-            ("tx ", Role.LABEL),
-            (f"{human_bytes(iface.tx_bytes_total):<7}", Role.VALUE),
+def _text_lines(iface: NetInterface, width: int, glyphs: Glyphs) -> list[list[Field]]:
+    """Rates, totals with errors and drops, and addresses: most useful first; each figure whole
+    or not at all."""
+    rates = [
+        field(("rx ", Role.LABEL), (f"{human_rate(iface.rx_bytes_per_s):<10}", Role.RX)),
+        field((f"{count_per_s(iface.rx_packets_per_s):>8} pk ", Role.DIM), rank=2),
+        field(("tx ", Role.LABEL), (f"{human_rate(iface.tx_bytes_per_s):<10}", Role.TX)),
+        field((f"{count_per_s(iface.tx_packets_per_s):>8} pk", Role.DIM), rank=2),
+    ]
+    totals = [
+        field(("total rx ", Role.LABEL), (f"{human_bytes(iface.rx_bytes_total):<7}", Role.VALUE)),
+        field(("tx ", Role.LABEL), (f"{human_bytes(iface.tx_bytes_total):<7}", Role.VALUE)),
+        field(
             ("err ", Role.LABEL),
             (_pair(iface.errors_in, iface.errors_out) + " ", Role.VALUE),
-            ("drop ", Role.LABEL),
-            (_pair(iface.drops_in, iface.drops_out), Role.VALUE),
-        ],
+            rank=1,
+        ),
+        field(("drop ", Role.LABEL), (_pair(iface.drops_in, iface.drops_out), Role.VALUE), rank=2),
     ]
     addresses = [sanitize(a, glyphs.ascii_only) for a in (*iface.ipv4, *iface.ipv6)]
-    lines.append([("addr ", Role.LABEL), (" ".join(addresses) or "-", Role.VALUE)])
-    return lines
+    shown = [field(("addr ", Role.LABEL), (_addresses_that_fit(addresses, width - 5), Role.VALUE))]
+    return [rates, totals, shown]
+
+
+def _addresses_that_fit(addresses: list[str], width: int) -> str:
+    """The addresses that fit whole, and "+N" for the rest; never half an address."""
+    if not addresses:
+        return "-"
+    for count in range(len(addresses), 0, -1):
+        hidden = len(addresses) - count
+        text = " ".join(addresses[:count]) + (f" +{hidden}" if hidden else "")
+        if display_width(text) <= width:
+            return text
+    return f"+{len(addresses)}"

@@ -21,6 +21,7 @@ from sot.render.memory import render_memory
 from sot.render.network import render_network
 from sot.render.processes import ProcessTable, RowMemo, render_processes
 from sot.render.status import render_status
+from sot.render.summary import RATE_LINES, render_summary
 from sot.state import AppState, selected_interface, selected_mount
 from sot.view import ProcessView
 
@@ -97,6 +98,27 @@ def _processes(
     return render_processes(table, width, height, glyphs, rows)
 
 
+def _summary(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    snapshot = data.snapshot
+    mount = selected_mount(data.state, snapshot)
+    interface = selected_interface(data.state, snapshot)
+    return render_summary(snapshot, mount, interface, width, height, glyphs)
+
+
+def _rates(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    snapshot = data.snapshot
+    mount = selected_mount(data.state, snapshot)
+    interface = selected_interface(data.state, snapshot)
+    return render_summary(snapshot, mount, interface, width, height, glyphs, RATE_LINES)
+
+
+def _reads_summary(data: FrameInput) -> tuple[object, ...]:
+    snapshot = data.snapshot
+    mount = selected_mount(data.state, snapshot)
+    interface = selected_interface(data.state, snapshot)
+    return (snapshot.cpu, snapshot.memory, snapshot.disks, snapshot.interfaces, mount, interface)
+
+
 def _header(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
     return render_header(data.snapshot.host, data.snapshot.wall_epoch_s, width, glyphs)
 
@@ -143,6 +165,8 @@ PANELS: Mapping[str, Panel] = {
             min_width=20,
             min_height=3,
         ),
+        Panel("summary", _summary, _reads_summary, min_width=20),
+        Panel("rates", _rates, _reads_summary, min_width=20),
         Panel("status", _status, lambda d: (d.state,)),
     )
 }

@@ -11,6 +11,7 @@ from sot.render.box import draw_box
 from sot.render.cells import Block, Canvas, Line, Role, fit, pad, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.meters import level_role
+from sot.render.text import joined_fields
 from sot.render.units import UNKNOWN, cpu_time, human_bytes, percent
 from sot.sorting import SortKey
 from sot.view import ProcessQuery, ProcessView, ViewRow, shown_command
@@ -83,24 +84,33 @@ def sort_marker(query: ProcessQuery, glyphs: Glyphs) -> str:
     return glyphs.down_arrow if query.descending else glyphs.up_arrow
 
 
-def _title_note(table: ProcessTable, glyphs: Glyphs) -> str:
+TITLE = "processes"
+
+
+def _title_note(table: ProcessTable, glyphs: Glyphs, room: int) -> str:
+    """What the table shows, in at most ``room`` cells: whole parts, least important dropped
+    first; only the filter and user texts (free text) are cut."""
     query, counts = table.query, table.counts
-    parts = [f"{len(table.view.rows)} of {table.view.total} processes"]
-    if query.sort_key is not None:
-        parts.append(f"sort {query.sort_key.value}{sort_marker(query, glyphs)}")
-    else:
-        parts.append("unsorted")
+    sort = (
+        f"sort {query.sort_key.value}{sort_marker(query, glyphs)}"
+        if query.sort_key is not None
+        else "unsorted"
+    )
+    parts: list[tuple[str, int, bool]] = [
+        (f"{len(table.view.rows)} of {table.view.total} processes", 0, False),
+        (sort, 1, False),
+    ]
     if query.text:
-        parts.append(f'filter "{sanitize(query.text, glyphs.ascii_only)}"')
+        parts.append((f'filter "{sanitize(query.text, glyphs.ascii_only)}"', 2, True))
     if query.user is not None:
-        parts.append(f"user {sanitize(query.user, glyphs.ascii_only)}")
+        parts.append((f"user {sanitize(query.user, glyphs.ascii_only)}", 2, True))
     if query.tree:
-        parts.append("tree")
-    parts.append(f"{counts.running} running")
+        parts.append(("tree", 3, False))
+    parts.append((f"{counts.running} running", 5, False))
     if counts.zombie:
-        parts.append(f"{counts.zombie} zombie")
-    parts.append(f"{counts.threads} threads")
-    return ", ".join(parts)
+        parts.append((f"{counts.zombie} zombie", 4, False))
+    parts.append((f"{counts.threads} threads", 6, False))
+    return joined_fields(parts, room, glyphs)
 
 
 def _header(
@@ -223,12 +233,12 @@ def render_processes(
 ) -> Block:
     if width < 3 or height < BORDER_AND_HEADER_ROWS:
         canvas = Canvas(width, height)
-        draw_box(canvas, "processes", glyphs, _title_note(table, glyphs))
+        draw_box(canvas, TITLE, glyphs, _title_note(table, glyphs, width - 4 - len(TITLE) - 3))
         return canvas.block()
     # The border, title and column header are drawn on a three-row canvas (top border, header,
     # bottom border); the rows in between are whole lines, most of them from the memo.
     frame = Canvas(width, BORDER_AND_HEADER_ROWS)
-    inner = draw_box(frame, "processes", glyphs, _title_note(table, glyphs))
+    inner = draw_box(frame, TITLE, glyphs, _title_note(table, glyphs, width - 4 - len(TITLE) - 3))
     columns = visible_columns(inner.width)
     _header(frame, inner.y, inner.x, inner.width, table, columns, glyphs)
     top, header, bottom = frame.block()

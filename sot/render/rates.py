@@ -6,6 +6,7 @@ from sot.history import Series
 from sot.render.cells import Canvas, Role
 from sot.render.glyphs import Glyphs
 from sot.render.graph import autoscale, graph_rows, visible_samples
+from sot.render.text import field, put_fields
 from sot.render.units import human_rate
 
 RATE_FLOOR_BYTES_PER_S = 1024.0  # below this an idle link's noise would fill the graph
@@ -33,4 +34,7 @@ def draw_rate_pair(
         maximum = autoscale(recent, RATE_FLOOR_BYTES_PER_S)
         for offset, text in enumerate(graph_rows(recent, width, rows_count, maximum, glyphs)):
             canvas.put(y + offset, left, text, role)
-        canvas.put(y, left, f"{label} {glyphs.up_arrow}{human_rate(maximum)}"[:width], Role.DIM)
+        # The scale, dim at the graph's edge and named as one: an arrow beside a rate read as
+        # "upload", and a bare figure as the current reading.
+        scale = [field((label, Role.DIM)), field((f" max {human_rate(maximum)}", Role.DIM))]
+        put_fields(canvas, y, left, width, scale, glyphs)

@@ -30,6 +30,8 @@ def test_resize_redraws_without_stale_cells(tmux: Tmux) -> None:
     lines = tmux.settled_capture()
     for row in lines[1:29]:
         assert len(row) <= 100
+        if row.startswith(("disk ", "net ")):
+            continue  # the one-line rate meters have no border
         assert row.rstrip()[-1:] in ("┐", "│", "┘"), row
     tmux.send("q")
     assert tmux.wait_exit() == 0

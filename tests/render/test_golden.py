@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,15 +154,30 @@ SNAPSHOTS: dict[str, Callable[[], Snapshot]] = {
 }
 
 
+# A number cut short ("98…", "23.…", "2.0K…") or a unit cut off reads as a different figure.
+CUT_FIGURE = r"\d[\d.,:]*[A-Za-z%/]*"
+PROCESS_ROW = re.compile(r"^[│|]\s*\d+ ")
+
+
+def assert_no_cut_figures(block: Block, glyphs: Glyphs) -> None:
+    """Outside the process rows (whose command column is free text), no figure is cut."""
+    cut = re.compile(CUT_FIGURE + re.escape(glyphs.ellipsis))
+    for line in block:
+        text = line.text
+        if not PROCESS_ROW.match(text):
+            assert not cut.search(text), text
+
+
 @pytest.mark.parametrize("glyph_name", ["utf8", "ascii"])
 @pytest.mark.parametrize("data_name", list(SNAPSHOTS))
-@pytest.mark.parametrize(("width", "height"), [(160, 48), (80, 24), (40, 10)])
+@pytest.mark.parametrize(("width", "height"), [(160, 48), (120, 40), (100, 30), (80, 24), (40, 10)])
 def test_frame(glyph_name: str, data_name: str, width: int, height: int) -> None:
     snap = SNAPSHOTS[data_name]()
     block = render_frame(
         frame_input(snap, history_for(snap), AppState()), width, height, GLYPHS[glyph_name]
     )
     check(f"frame-{data_name}-{glyph_name}-{width}x{height}", block, width, height)
+    assert_no_cut_figures(block, GLYPHS[glyph_name])
 
 
 @pytest.mark.parametrize(("width", "height"), [(30, 8), (1, 1), (12, 3)])

@@ -1,7 +1,9 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sot.layout import MAX_SIDE_CELLS, Tier, clamp_size, compute_layout, split
+from sot.render.frame import process_page_rows
 from sot.render.panels import PANELS
 from tests.property import examples
 
@@ -16,16 +18,25 @@ def test_tiers() -> None:
     assert compute_layout(39, 30).tier is Tier.TOO_SMALL
     assert compute_layout(80, 9).tier is Tier.TOO_SMALL
     assert compute_layout(40, 10).tier is Tier.NARROW
-    assert compute_layout(80, 24).tier is Tier.MEDIUM
+    assert compute_layout(80, 24).tier is Tier.COMPACT
+    assert compute_layout(100, 30).tier is Tier.MEDIUM
     assert compute_layout(160, 48).tier is Tier.FULL
-    medium = compute_layout(80, 24)
-    assert all(medium.rect(name) is not None for name in ("cpu", "memory", "disks", "network"))
-    table = medium.rect("processes")
-    assert table is not None and table.height >= 5
+    full = compute_layout(160, 48)
+    assert all(full.rect(name) is not None for name in ("cpu", "memory", "disks", "network"))
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "rows"),
+    [(80, 24, 14), (100, 30, 16), (120, 40, 20), (160, 48, 24), (60, 20, 10), (40, 10, 3)],
+)
+def test_the_process_table_gets_the_room(width: int, height: int, rows: int) -> None:
+    # htop shows 15 rows at 80x24 and 39 at 160x48; sot keeps its meters above the table.
+    table = compute_layout(width, height).rect("processes")
+    assert table is not None and process_page_rows(width, height) >= rows
 
 
 @settings(max_examples=examples(400))
-@given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=120))
+@given(st.integers(min_value=0, max_value=500), st.integers(min_value=0, max_value=200))
 def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
     layout = compute_layout(width, height)
     rects = layout.panels()
