@@ -22,8 +22,9 @@ $(TOOLS)/bin/uv:
 sync: uv
 	@$(SYNC) --quiet
 
+# No echo of the command: `make run ARGS="--once --format json" | jq` gets JSON only.
 run: sync
-	$(UV) run --locked sot $(ARGS)
+	@$(UV) run --locked --quiet sot $(ARGS)
 
 lint: sync
 	$(UV) run --locked ruff check .

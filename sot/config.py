@@ -7,7 +7,8 @@ from enum import Enum
 
 MIN_INTERVAL_S = 0.2
 MAX_INTERVAL_S = 3600.0
-MAX_DURATION_S = 366 * 24 * 3600.0  # a year (a leap one): longer is a mistake in the units
+MAX_DURATION_S = 366 * 24 * 3600.0
+MAX_TOP = 1_000_000  # a year (a leap one): longer is a mistake in the units
 
 
 class OutputFormat(Enum):
@@ -30,6 +31,17 @@ class Config:
     duration_s: float | None = None
     record_path: str | None = None
     replay_path: str | None = None
+    top: int | None = None  # one-shot output: only the first N processes
+
+
+def parse_top(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"--top takes a number of processes, not {text!r}") from None
+    if not 1 <= value <= MAX_TOP:
+        raise ConfigError(f"--top must be between 1 and {MAX_TOP}, not {text}")
+    return value
 
 
 class ConfigError(ValueError):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sot import __version__
-from sot.model import Snapshot
+from sot.model import ProcessRow, Snapshot
 from sot.render.cells import Block
 
 SCHEMA_VERSION = 1
@@ -52,7 +52,11 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def snapshot_to_json(snapshot: Snapshot) -> str:
+def snapshot_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow] | None = None) -> str:
+    """The snapshot as one JSON document; ``processes`` (the table's rows, in its order, maybe
+    fewer) replaces the snapshot's own list when given."""
     body = _clean(dataclasses.asdict(snapshot))
+    if processes is not None:
+        body["processes"] = [_clean(dataclasses.asdict(row)) for row in processes]
     document = {"schema_version": SCHEMA_VERSION, "sot_version": __version__, **body}
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -181,14 +181,17 @@ def _band_heights(bands: Sequence[Band], height: int) -> list[int]:
     return heights
 
 
-def compute_layout(width: int, height: int) -> Layout:
+def compute_layout(width: int, height: int, with_status: bool = True) -> Layout:
+    """Where each panel goes; ``with_status=False`` leaves out the key hints (one-shot output,
+    where no key can be pressed)."""
     width, height = max(0, width), max(0, height)
     spec = _tier_for(width, height)
     if spec is None:
         return Layout(width, height, Tier.TOO_SMALL)
+    bands = tuple(b for b in spec.bands if with_status or b is not STATUS)
     places: list[tuple[str, Rect]] = []
     y = 0
-    for band, rows in zip(spec.bands, _band_heights(spec.bands, height), strict=True):
+    for band, rows in zip(bands, _band_heights(bands, height), strict=True):
         if rows <= 0:
             continue
         x = 0

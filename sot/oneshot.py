@@ -11,12 +11,13 @@ from sot.collect.source import PsutilSource
 from sot.config import CannotRun, Config, OutputFormat
 from sot.history import History
 from sot.layout import clamp_size
+from sot.model import Snapshot
 from sot.pipeline import Pipeline, initial_state
-from sot.render.frame import FrameInput, render_frame
+from sot.render.frame import FrameInput, process_page_rows, render_frame
 from sot.safe_files import FileRefused, write_whole_file
 from sot.safe_text import report
 from sot.terminal import NotFullScreen, open_terminal
-from sot.view import build_view
+from sot.view import ProcessView, build_view
 
 DEFAULT_TEXT_SIZE = (120, 40)
 
@@ -47,11 +48,26 @@ def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
     return dict(opened.sequences.styles), opened.sequences.reset
 
 
-def _frame_size() -> tuple[int, int]:
+def _frame_size(rows_wanted: int | None) -> tuple[int, int]:
+    """The frame's size: the terminal's (less the prompt's line), else COLUMNS x LINES; with
+    --top, no taller than it takes to show those rows (scripts want no blank table)."""
     if sys.stdout.isatty():
         size = os.get_terminal_size(sys.stdout.fileno())
-        return clamp_size(size.columns, max(1, size.lines - 1))  # keep the prompt's line
-    return text_size()
+        width, height = clamp_size(size.columns, max(1, size.lines - 1))
+    else:
+        width, height = text_size()
+    if rows_wanted is None:
+        return width, height
+    fitting = (h for h in range(1, height + 1) if process_page_rows(width, h, False) >= rows_wanted)
+    return width, next(fitting, height)
+
+
+def _table_rows(config: Config, snapshot: Snapshot, glyphs_ascii: bool) -> ProcessView:
+    """The processes as the table orders them, the first --top of them."""
+    view = build_view(snapshot.processes, initial_state(config).query, glyphs_ascii)
+    if config.top is None:
+        return view
+    return ProcessView(view.rows[: config.top], view.total)
 
 
 def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
@@ -60,14 +76,14 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
 
     time.sleep(config.interval_s)
     snapshot = pipeline.collector.sample(time.monotonic(), time.time())
+    view = _table_rows(config, snapshot, pipeline.glyphs.ascii_only)
     if config.output_format is OutputFormat.JSON:
-        output = snapshot_to_json(snapshot)
+        output = snapshot_to_json(snapshot, [row.process for row in view.rows])
     else:
         history = History().push(pipeline.first).push(snapshot)
-        width, height = _frame_size()
+        width, height = _frame_size(None if config.top is None else len(view.rows))
         state = initial_state(config)
-        view = build_view(snapshot.processes, state.query, pipeline.glyphs.ascii_only)
-        data = FrameInput(snapshot, history, state, view)
+        data = FrameInput(snapshot, history, state, view, interactive=False)
         frame = render_frame(data, width, height, pipeline.glyphs)
         palette = _styled_palette(config) if styled else None
         output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)

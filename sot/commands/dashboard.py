@@ -15,6 +15,7 @@ from sot.config import (
     OutputFormat,
     parse_duration,
     parse_interval,
+    parse_top,
 )
 from sot.keys import key_reference
 from sot.log import DebugLog
@@ -67,6 +68,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=[f.value for f in OutputFormat],
         default=OutputFormat.TEXT.value,
         help="output of --once (or when not on a terminal): text (default) or json",
+    )
+    parser.add_argument(
+        "--top",
+        type=_checked(parse_top),
+        metavar="N",
+        help="with --once (or without a terminal): only the first N processes, in text and JSON",
     )
     _add_look_arguments(parser)
     parser.add_argument(
@@ -122,6 +129,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         replay_path=args.replay,
         log_path=args.log,
         read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
+        top=args.top,
     )
 
 

@@ -18,9 +18,9 @@ from sot.state import user_choices
 __all__ = ["FrameInput", "FrameMemo", "process_page_rows", "render_frame", "render_status"]
 
 
-def process_page_rows(width: int, height: int) -> int:
+def process_page_rows(width: int, height: int, with_status: bool = True) -> int:
     """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling)."""
-    table = compute_layout(width, height).rect("processes")
+    table = compute_layout(width, height, with_status).rect("processes")
     return table_rows(table.height) if table is not None else 0
 
 
@@ -110,7 +110,7 @@ def render_frame(
     """The whole screen. ``memo`` (owned by the caller, kept across frames) spares drawing
     panels whose readings did not change, and laying out unchanged process rows again; the
     frame is the same without it."""
-    layout = compute_layout(width, height)
+    layout = compute_layout(width, height, with_status=data.interactive)
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
     placed = [

@@ -33,6 +33,7 @@ class FrameInput:
     state: AppState
     view: ProcessView
     details: ProcessDetails | None = None
+    interactive: bool = True  # False: one-shot output, no key hints
 
 
 @dataclass(slots=True)

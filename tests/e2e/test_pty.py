@@ -6,7 +6,10 @@ Signals and hang-ups are covered, more thoroughly, in test_robustness.py.
 from __future__ import annotations
 
 import json
+import re
 import time
+
+import pytest
 
 from tests.e2e.harness import PtyRun, run_sot
 
@@ -109,3 +112,24 @@ def test_bad_options_print_one_line_and_exit_2() -> None:
         assert "Traceback" not in errors
     result = run_sot("--net", "no-such-nic0")
     assert b"lo" in result.stderr  # names the valid choices
+
+
+def test_once_for_scripts_has_no_key_hints_and_top_limits_the_table() -> None:
+    text = run_sot("--once", "--top", "3", "--interval", "0.2").stdout.decode()
+    assert "q quit" not in text and "? help" not in text
+    rows = [line for line in text.splitlines() if re.match(r"^[│|]\s+\d+ ", line)]
+    assert len(rows) == 3
+    assert " 3 of " in text  # the title says how many of how many
+    doc = json.loads(run_sot("--once", "--top", "4", "--format", "json", "-i", "0.2").stdout)
+    cpu = [p["cpu_percent"] for p in doc["processes"]]
+    assert len(cpu) == 4
+    known = [c for c in cpu if c is not None]
+    assert known == sorted(known, reverse=True)  # as the table sorts: busiest first
+    assert cpu[: len(known)] == known  # unknown ones last
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", "1e9"])
+def test_bad_top_is_one_line_exit_2(value: str) -> None:
+    result = run_sot("--once", "--top", value)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
