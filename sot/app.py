@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from sot import __version__
 from sot.actions import OsProcessControl, ProcessControl, send_signal
 from sot.collect.collector import Collector
-from sot.collect.source import PsutilSource, SystemSource
+from sot.collect.records import SystemSource
+from sot.collect.system import system_source
 from sot.config import CannotRun, Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.history import History
@@ -285,7 +286,7 @@ class Dashboard:
 
 def _source(config: Config) -> SystemSource:
     if not config.replay_path:
-        return PsutilSource()
+        return system_source()
     # Imported here: the JSON machinery is not needed on the dashboard's start-up path.
     from sot.collect.replay import RecordingError, ReplaySource
 
@@ -300,7 +301,7 @@ def _record(path: str) -> int:
 
     from sot.collect.replay import record
 
-    document = record(PsutilSource())
+    document = record(system_source())
     data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
     try:
         write_whole_file(path, data)

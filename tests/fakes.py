@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sot.collect.replay import ReplaySource
-from sot.collect.source import (
+from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,
@@ -23,6 +22,7 @@ from sot.collect.source import (
     UsageBytes,
     VirtualMemory,
 )
+from sot.collect.replay import ReplaySource
 from sot.model import (
     CpuBreakdown,
     CpuSample,

@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 from sot.collect.cpu import cpu_percentages
 from sot.collect.processes import ProcessCollector
 from sot.collect.rates import rate
-from sot.collect.source import (
+from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     NetCounters,

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
 from sot.collect.recording_schema import MAX_COMMAND_LINE_CHARS, RecordingError, validate
-from sot.collect.source import (
+from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,

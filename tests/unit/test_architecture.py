@@ -18,7 +18,16 @@ ALLOWED: dict[str, set[str]] = {
     "sot.render.cells": {"sot.safe_text"},
     "sot.render.glyphs": set(),
     "sot.render.units": set(),
-    "sot.collect.source": {"sot.model"},
+    "sot.collect.records": set(),
+    "sot.collect.users": set(),
+    "sot.collect.procfs_parsers": {"sot.collect.records"},
+    "sot.collect.procfs": {
+        "sot.collect.procfs_parsers",
+        "sot.collect.records",
+        "sot.collect.users",
+        "sot.model",
+    },
+    "sot.collect.psutil_source": {"sot.collect.records", "sot.collect.users"},
     "sot.collect.rates": set(),
     "sot.collect": {"sot.collect", "sot.model"},
     "sot.collect.replay": {"sot.collect", "sot.model", "sot.safe_files"},
@@ -45,7 +54,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.cli": {"sot", "sot.config", "sot.log", "sot.app", "sot.safe_text", "sot.safe_files"},
 }
 THIRD_PARTY = {
-    "psutil": {"sot.collect.source"},
+    "psutil": {"sot.collect.psutil_source"},
     "blessed": {"sot.terminal", "sot.screen"},
     "curses": {"sot.terminal"},
     "wcwidth": {"sot.render.cells"},

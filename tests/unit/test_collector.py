@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sot.collect.collector import Collector, choose_busiest_interface, select_real_filesystems
-from sot.collect.source import (
+from sot.collect.procfs_parsers import parse_cpu_model, parse_default_route
+from sot.collect.psutil_source import parse_os_release
+from sot.collect.records import (
     DiskCounters,
     NetCounters,
     Partition,
@@ -11,9 +13,6 @@ from sot.collect.source import (
     SensorReading,
     SwapMemory,
     UsageBytes,
-    parse_cpu_model,
-    parse_default_route,
-    parse_os_release,
 )
 from tests.fakes import GIB, FakeSource, cpu_times, recorded_source
 
@@ -223,7 +222,7 @@ def test_parsers_for_files_psutil_does_not_read() -> None:
 
 
 def test_details_rates_and_pid_reuse() -> None:
-    from sot.collect.source import RawProcessDetails
+    from sot.collect.records import RawProcessDetails
 
     def raw(read: int, user: float, create: float = 5000.0) -> RawProcessDetails:
         return RawProcessDetails(
