@@ -10,6 +10,7 @@ from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,
+    Memory,
     NetCounters,
     NetStats,
     Partition,
@@ -61,7 +62,7 @@ class FakeSource:
     sensors: Sequence[SensorReading] = ()
     load: tuple[float, float, float] | None = (0.5, 0.25, 0.1)
     users: int | None = 1
-    memory: VirtualMemory | None = field(
+    mem: VirtualMemory | None = field(
         default_factory=lambda: VirtualMemory(
             8 * GIB, 6 * GIB, 2 * GIB, 4 * GIB, GIB, GIB // 8, 25.0
         )
@@ -121,11 +122,8 @@ class FakeSource:
     def user_count(self) -> int | None:
         return self.users
 
-    def virtual_memory(self) -> VirtualMemory | None:
-        return self.memory
-
-    def swap_memory(self) -> SwapMemory | None:
-        return self.swap
+    def memory(self) -> Memory:
+        return Memory(self.mem, self.swap)
 
     def partitions(self) -> Sequence[Partition]:
         return self.parts

@@ -309,8 +309,7 @@ class Collector:
         )
 
     def _memory(self, interval_s: float | None) -> MemorySample:
-        mem = self._source.virtual_memory()
-        swap = self._source.swap_memory()
+        mem, swap = self._source.memory()
         previous_swap, self._swap = self._swap, swap
         swap_in = swap_out = None
         if swap is not None and previous_swap is not None:

@@ -29,11 +29,10 @@ from sot.collect.procfs_parsers import (
 from sot.collect.records import (
     CpuTimes,
     DiskCounters,
+    Memory,
     NetCounters,
     ProcessIdentity,
     RawProcess,
-    SwapMemory,
-    VirtualMemory,
 )
 from sot.collect.users import UserNames
 from sot.model import STATE_NAMES
@@ -143,7 +142,7 @@ class ProcfsSource:
         # Last tick's stat line and record per PID, under the boot time they were computed with.
         self._parsed: dict[int, tuple[bytes, RawProcess]] = {}
         self._parsed_boot: float | None = None
-        self._boot_time_read: float | None = None
+        self._stat_left: dict[str, bytes] = {}  # see _stat_for
         self._clock_ticks = float(os.sysconf("SC_CLK_TCK"))
         self._page_size = os.sysconf("SC_PAGE_SIZE")
         self._mount_watch = _watch_mount_table(root)
@@ -167,28 +166,35 @@ class ProcfsSource:
         stat = self._read("stat")
         return parse_boot_time(stat) if stat else None
 
-    def per_cpu_times(self) -> tuple[CpuTimes, ...] | None:
+    def _stat_for(self, reader: str) -> bytes | None:
+        """/proc/stat for one of its two readers, "cpus" and "processes" (which needs the boot
+        time: it moves when the wall clock is stepped, so it is read each tick). A reader takes
+        the read the other one made since it last asked, else reads the file and leaves that
+        read for the other: both are asked once per tick, in either order, and the file is read
+        once."""
+        left = self._stat_left.pop(reader, None)
+        if left is not None:
+            return left
         stat = self._read("stat")
-        if not stat:
+        if stat:
+            self._stat_left["processes" if reader == "cpus" else "cpus"] = stat
+        return stat
+
+    def per_cpu_times(self) -> tuple[CpuTimes, ...] | None:
+        stat = self._stat_for("cpus")
+        return parse_per_cpu_times(stat, self._clock_ticks) if stat else None
+
+    def memory(self) -> Memory | None:
+        """Memory and swap from one read of /proc/meminfo (and /proc/vmstat for swap traffic);
+        None where either is missing, such as MemAvailable before Linux 3.14 (psutil estimates
+        it)."""
+        meminfo = self._read("meminfo")
+        if not meminfo:
             return None
-        # The process listing needs this file's boot time too: it takes it from this read, so
-        # /proc/stat is read once per tick (the collector reads the CPUs first).
-        self._boot_time_read = parse_boot_time(stat)
-        return parse_per_cpu_times(stat, self._clock_ticks)
-
-    def _boot_time_now(self) -> float | None:
-        """The boot time from this tick's /proc/stat: the read ``per_cpu_times`` made, else a
-        read of its own. It moves when the wall clock is stepped, so it is never kept longer."""
-        boot, self._boot_time_read = self._boot_time_read, None
-        return boot if boot is not None else self.boot_time()
-
-    def virtual_memory(self) -> VirtualMemory | None:
-        meminfo = self._read("meminfo")
-        return memory_from_meminfo(parse_meminfo(meminfo)) if meminfo else None
-
-    def swap_memory(self) -> SwapMemory | None:
-        meminfo = self._read("meminfo")
-        return swap_from_meminfo(parse_meminfo(meminfo), self._read("vmstat")) if meminfo else None
+        info = parse_meminfo(meminfo)
+        virtual = memory_from_meminfo(info)
+        swap = swap_from_meminfo(info, self._read("vmstat")) if virtual is not None else None
+        return Memory(virtual, swap) if swap is not None else None
 
     def mounts_changed(self) -> bool | None:
         """True once after each mount or unmount: one poll() of zero timeout per call, so the
@@ -223,7 +229,8 @@ class ProcfsSource:
         """Every process from one read of its /proc/<pid>/stat; None where /proc cannot be
         listed. An idle process's stat line is byte-for-byte the same as last tick's: its record
         is reused."""
-        boot = self._boot_time_now()
+        stat = self._stat_for("processes")
+        boot = parse_boot_time(stat) if stat else None
         if boot is None:
             return None
         try:

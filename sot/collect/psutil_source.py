@@ -20,6 +20,7 @@ from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,
+    Memory,
     NetCounters,
     NetStats,
     Partition,
@@ -162,7 +163,10 @@ class PsutilSource:
         except _PROCESS_ERRORS:
             return None
 
-    def virtual_memory(self) -> VirtualMemory | None:
+    def memory(self) -> Memory:
+        return Memory(virtual=self._virtual_memory(), swap=self._swap_memory())
+
+    def _virtual_memory(self) -> VirtualMemory | None:
         try:
             mem = psutil.virtual_memory()
         except _PROCESS_ERRORS:
@@ -177,7 +181,7 @@ class PsutilSource:
             percent=mem.percent,
         )
 
-    def swap_memory(self) -> SwapMemory | None:
+    def _swap_memory(self) -> SwapMemory | None:
         try:
             swap = psutil.swap_memory()
         except _PROCESS_ERRORS:

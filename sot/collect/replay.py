@@ -16,6 +16,7 @@ from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,
+    Memory,
     NetCounters,
     NetStats,
     Partition,
@@ -60,6 +61,7 @@ def record(source: SystemSource) -> dict[str, Any]:
     """Everything the dashboard reads from ``source``, as a JSON-able document."""
     processes = list(source.processes())[:RECORDED_PROCESSES]
     partitions = list(source.partitions())
+    memory = source.memory()
     usage = {p.mount_point: source.disk_usage(p.mount_point) for p in partitions}
     return {
         "format": FORMAT_VERSION,
@@ -70,8 +72,8 @@ def record(source: SystemSource) -> dict[str, Any]:
         "sensors": [_plain(s) for s in source.temperatures()],
         "load": source.load_average(),
         "users": source.user_count(),
-        "memory": _plain(source.virtual_memory()),
-        "swap": _plain(source.swap_memory()),
+        "memory": _plain(memory.virtual),
+        "swap": _plain(memory.swap),
         "partitions": [_plain(p) for p in partitions],
         "usage": {k: _plain(v) for k, v in usage.items() if v is not None},
         "disks": {k: _plain(v) for k, v in source.disk_counters().items()},
@@ -195,11 +197,8 @@ class ReplaySource:
     def user_count(self) -> int | None:
         return self._users
 
-    def virtual_memory(self) -> VirtualMemory | None:
-        return self._memory
-
-    def swap_memory(self) -> SwapMemory | None:
-        return self._swap
+    def memory(self) -> Memory:
+        return Memory(self._memory, self._swap)
 
     def partitions(self) -> Sequence[Partition]:
         return self._partitions

@@ -18,6 +18,7 @@ from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,
+    Memory,
     NetCounters,
     NetStats,
     Partition,
@@ -26,10 +27,8 @@ from sot.collect.records import (
     RawProcessDetails,
     SensorReading,
     StaticHostInfo,
-    SwapMemory,
     SystemSource,
     UsageBytes,
-    VirtualMemory,
 )
 
 A = TypeVar("A")
@@ -112,11 +111,8 @@ class FallbackSource:
     def user_count(self) -> int | None:
         return self._fallback.user_count()
 
-    def virtual_memory(self) -> VirtualMemory | None:
-        return _first(self._primary.virtual_memory(), self._fallback.virtual_memory)
-
-    def swap_memory(self) -> SwapMemory | None:
-        return _first(self._primary.swap_memory(), self._fallback.swap_memory)
+    def memory(self) -> Memory:
+        return _first(self._primary.memory(), self._fallback.memory)
 
     def partitions(self) -> Sequence[Partition]:
         return self._fallback.partitions()

@@ -119,7 +119,7 @@ def test_no_swap_no_sensors_no_frequency_no_counters() -> None:
     source.frequency = None
     source.disks = {}
     source.load = None
-    source.memory = None
+    source.mem = None
     snap = Collector(source).sample(1.0, 1.0)
     assert snap.memory.swap_total_bytes == 0
     assert snap.memory.swap_percent is None

@@ -114,10 +114,11 @@ def test_missing_optional_fields_read_as_unknown_and_empty() -> None:
         del process["rss_bytes"], process["threads"], process["ppid"]
     source = ReplaySource(parse_recording(encoded(doc)))
     assert source.cpu_counts() == (None, None)
-    assert source.per_cpu_times() is None and source.swap_memory() is None
+    assert source.per_cpu_times() is None and source.memory().swap is None
     assert source.temperatures() == () and source.net_addresses() == {}
     assert source.process_identity(1) is None
-    assert source.virtual_memory() is not None and source.virtual_memory().cached is None  # type: ignore[union-attr]
+    virtual = source.memory().virtual
+    assert virtual is not None and virtual.cached is None
     show(encoded(doc))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +26,7 @@ from sot.collect.procfs_parsers import (
     swap_from_meminfo,
 )
 from sot.collect.psutil_source import PsutilSource
-from sot.collect.records import CpuTimes, DiskCounters, NetCounters, SwapMemory
+from sot.collect.records import CpuTimes, DiskCounters, NetCounters, RawProcess, SwapMemory
 from sot.collect.system import system_source
 
 
@@ -145,11 +147,12 @@ def test_real_uid_comes_from_the_status_file() -> None:
 
 def test_system_wide_fast_paths_agree_with_psutil() -> None:
     source, portable = procfs_source(), PsutilSource()
-    memory, memory_psutil = source.virtual_memory(), portable.virtual_memory()
+    fast_memory, slow_memory = source.memory(), portable.memory()
+    assert fast_memory is not None
+    (memory, swap), (memory_psutil, swap_psutil) = fast_memory, slow_memory
     assert memory is not None and memory_psutil is not None
     assert memory.total == memory_psutil.total
     assert abs(memory.available - memory_psutil.available) < 0.05 * memory.total
-    swap, swap_psutil = source.swap_memory(), portable.swap_memory()
     assert swap is not None and swap_psutil is not None
     assert (swap.total, swap.sin is None, swap.sout is None) == (
         swap_psutil.total,
@@ -244,3 +247,60 @@ def test_the_mount_table_watch_sees_mount_and_unmount() -> None:
         check=True,
     )
     assert result.stdout.strip() == "[False, True, False, True]"
+
+
+ONE_TICK = """
+import collections, json, sys, time
+from sot.collect.collector import Collector
+from sot.collect.system import system_source
+collector = Collector(system_source())
+collector.sample(time.monotonic(), time.time())
+opened = []
+def note(event, args):
+    if event == "open" and isinstance(args[0], str) and args[0].startswith(("/proc", "/sys")):
+        opened.append(args[0])
+sys.addaudithook(note)
+collector.sample(time.monotonic(), time.time())
+print(json.dumps(collections.Counter(opened)))
+"""
+
+
+def test_a_tick_opens_each_proc_file_once() -> None:
+    # In a process of its own: an audit hook, once added, stays for the life of the process.
+    result = subprocess.run(
+        [sys.executable, "-c", ONE_TICK], capture_output=True, text=True, timeout=60, check=True
+    )
+    opened: dict[str, int] = json.loads(result.stdout)
+    assert {"/proc/stat", "/proc/meminfo", "/proc/diskstats", "/proc/net/dev"} <= opened.keys()
+    assert {path: count for path, count in opened.items() if count > 1} == {}
+
+
+def fake_proc(root: Path, boot_time: int) -> None:
+    """A /proc with one process, started 98,765 clock ticks after ``boot_time``; the CPU's user
+    time (in ticks) is the boot time too, so each reading shows which write it read."""
+    (root / "self").mkdir(exist_ok=True)
+    (root / "self" / "stat").write_bytes(b"1 (self) S 0")
+    (root / "stat").write_bytes(
+        b"cpu  %d 2 3 4 0 0 0 0 0 0\ncpu0 %d 2 3 4 0 0 0 0 0 0\nbtime %d\n"
+        % (boot_time, boot_time, boot_time)
+    )
+    (root / "42").mkdir(exist_ok=True)
+    (root / "42" / "stat").write_bytes(
+        b"42 (worker) S 1 42 42 0 -1 4194560 100 0 0 0 250 130 0 0 20 0 7 0 98765 1234 2048 1"
+    )
+
+
+@pytest.mark.parametrize("cpus_first", [True, False], ids=["cpus first", "processes first"])
+def test_proc_stat_is_read_once_per_tick_in_either_order(tmp_path: Path, cpus_first: bool) -> None:
+    ticks = os.sysconf("SC_CLK_TCK")
+    source = ProcfsSource(str(tmp_path))
+    for tick in range(3):
+        boot = 1_700_000_000 + 100 * tick  # the wall clock is stepped between the ticks
+        fake_proc(tmp_path, boot_time=boot)
+        first = source.per_cpu_times() if cpus_first else source.processes()
+        fake_proc(tmp_path, boot_time=boot + 1)  # what a second read in this tick would see
+        second = source.processes() if cpus_first else source.per_cpu_times()
+        cpus, rows = (first, second) if cpus_first else (second, first)
+        assert cpus is not None and rows is not None
+        assert isinstance(cpus[0], CpuTimes) and cpus[0].user == boot / ticks
+        assert isinstance(rows[0], RawProcess) and rows[0].create_time == boot + 98765 / ticks
