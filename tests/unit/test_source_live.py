@@ -104,14 +104,16 @@ def test_identity_fast_path_agrees_with_psutil() -> None:
                     break
             time.sleep(0.02)
         source, portable = procfs_source(), PsutilSource()
+        later = procfs_source()  # it lists nothing, so it takes no name from a listing's read
         pids = [p.pid for p in source.processes() or ()]
         assert child.pid in pids
         compared = 0
         for pid in pids:
             fast, slow = source.process_identity(pid), portable.process_identity(pid)
             # A process that exited or exec'd another program between the reads is not
-            # comparable: psutil's read must lie between two fast reads that agree.
-            if fast is None or slow is None or source.process_identity(pid) != fast:
+            # comparable: psutil's read must lie between two fast reads that agree (the first
+            # takes its name from the listing's read of the stat file).
+            if fast is None or slow is None or later.process_identity(pid) != fast:
                 continue
             assert fast == slow, pid
             compared += 1
