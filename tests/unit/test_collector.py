@@ -345,3 +345,15 @@ def test_an_unmounted_filesystem_is_dropped_at_the_next_tick() -> None:
         mount_changes=stored.mount_changes + 1,
     )
     assert [d.mount_point for d in collector.sample(1.0, 1.0).disks] == ["/"]
+
+
+def test_a_disk_plugged_in_later_counts_in_the_total() -> None:
+    source = ReplaySource(readings())
+    collector = Collector(source)
+    collector.sample(1.0, 1.0)
+    counters = {**source.readings.disk_counters, "sdb": DiskCounters(0, 0, 0, 0)}
+    source.readings = replace(source.readings, disk_counters=counters)
+    assert collector.sample(2.0, 2.0).disk_total_io.read_bytes_per_s is None  # sdb was not there
+    counters = {**counters, "sdb": DiskCounters(4096, 0, 4, 0)}
+    source.readings = replace(source.readings, disk_counters=counters)
+    assert collector.sample(3.0, 3.0).disk_total_io.read_bytes_per_s == 4096.0
