@@ -18,6 +18,16 @@ ALLOWED: dict[str, set[str]] = {
     "sot.render.cells": {"sot.safe_text"},
     "sot.render.glyphs": set(),
     "sot.render.units": set(),
+    # The collector reads a machine through the SystemSource Protocol only (records): which
+    # source that is, live (system) or stored (replay), is decided outside it.
+    "sot.collect": {
+        "sot.collect.records",
+        "sot.collect.cpu",
+        "sot.collect.processes",
+        "sot.collect.rates",
+        "sot.model",
+    },
+    "sot.collect.rates": set(),
     "sot.collect.records": set(),
     "sot.collect.users": set(),
     "sot.collect.procfs_parsers": {"sot.collect.records"},
@@ -28,9 +38,17 @@ ALLOWED: dict[str, set[str]] = {
         "sot.model",
     },
     "sot.collect.psutil_source": {"sot.collect.records", "sot.collect.users"},
-    "sot.collect.rates": set(),
-    "sot.collect": {"sot.collect", "sot.model"},
-    "sot.collect.replay": {"sot.collect", "sot.model", "sot.safe_files"},
+    "sot.collect.system": {
+        "sot.collect.procfs",
+        "sot.collect.psutil_source",
+        "sot.collect.records",
+    },
+    "sot.collect.recording_schema": set(),
+    "sot.collect.replay": {
+        "sot.collect.records",
+        "sot.collect.recording_schema",
+        "sot.safe_files",
+    },
     "sot.keys": set(),
     "sot.actions": set(),
     "sot.state": {"sot.model", "sot.keys", "sot.config", "sot.view", "sot.actions"},
@@ -114,3 +132,43 @@ def test_nothing_imports_app_but_cli() -> None:
         module = module_name(path)
         if module not in ("sot.cli", "sot.app") and "sot.app" in imports_of(path):
             raise AssertionError(f"{module} imports sot.app")
+
+
+# Only the /proc source opens /proc and /sys: a path there anywhere else would be a second reader
+# of the kernel's files, untested against psutil and with no fallback where they are missing.
+KERNEL_FILE_ROOTS = ("/proc", "/sys")
+READS_KERNEL_FILES = {"sot.collect.procfs"}
+
+
+def kernel_paths_in(path: Path) -> list[str]:
+    """String and bytes literals (f-strings' literal parts too, docstrings not) naming a path
+    under /proc or /sys."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Constant) or id(node) in docstrings:
+            continue
+        if isinstance(node.value, str | bytes):
+            text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+            if any(text == root or text.startswith(root + "/") for root in KERNEL_FILE_ROOTS):
+                found.append(text)
+    return found
+
+
+def test_only_the_proc_source_names_proc_and_sys_paths() -> None:
+    by_module = {module_name(path): kernel_paths_in(path) for path in PACKAGE.rglob("*.py")}
+    assert all(by_module[module] for module in READS_KERNEL_FILES)  # the search finds them
+    problems = [
+        f"{module} names {paths}"
+        for module, paths in sorted(by_module.items())
+        if paths and module not in READS_KERNEL_FILES
+    ]
+    assert not problems, "\n".join(problems)
