@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+from typing import Literal
 
 from sot.collect.procfs_parsers import (
     memory_from_meminfo,
@@ -38,6 +39,7 @@ from sot.collect.users import UserNames
 from sot.model import STATE_NAMES
 
 PROC_ROOT = "/proc"
+StatReader = Literal["cpus", "processes"]  # the two readings made from /proc/stat
 VIRTUAL_NET = "/sys/devices/virtual/net"  # one entry per virtual interface (lo, docker0, veth)
 
 
@@ -142,7 +144,7 @@ class ProcfsSource:
         # Last tick's stat line and record per PID, under the boot time they were computed with.
         self._parsed: dict[int, tuple[bytes, RawProcess]] = {}
         self._parsed_boot: float | None = None
-        self._stat_left: dict[str, bytes] = {}  # see _stat_for
+        self._stat_left: dict[StatReader, bytes] = {}  # see _stat_for
         self._clock_ticks = float(os.sysconf("SC_CLK_TCK"))
         self._page_size = os.sysconf("SC_PAGE_SIZE")
         self._mount_watch = _watch_mount_table(root)
@@ -166,7 +168,7 @@ class ProcfsSource:
         stat = self._read("stat")
         return parse_boot_time(stat) if stat else None
 
-    def _stat_for(self, reader: str) -> bytes | None:
+    def _stat_for(self, reader: StatReader) -> bytes | None:
         """/proc/stat for one of its two readers, "cpus" and "processes" (which needs the boot
         time: it moves when the wall clock is stepped, so it is read each tick). A reader takes
         the read the other one made since it last asked, else reads the file and leaves that

@@ -38,7 +38,7 @@ from sot.collect.users import UserNames
 T = TypeVar("T")
 
 _PROCESS_ERRORS = (psutil.Error, OSError)
-_DYNAMIC_ATTRS = ["ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads"]
+_DYNAMIC_ATTRS = ("ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads")
 OS_RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release")
 
 
