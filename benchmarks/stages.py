@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sot.collect.collector import Collector
-from sot.collect.source import PsutilSource
+from sot.collect.system import system_source
 from sot.history import History
 from sot.keys import command_for
 from sot.model import ProcessRow, Snapshot
@@ -121,7 +121,7 @@ def measure(real: Snapshot, count: int, repeat: int) -> tuple[float, float, floa
 def steady_ticks(ticks: int, interval_s: float) -> dict[str, float]:
     """CPU milliseconds (process_time) per stage of the real loop on this machine, one tick per
     ``interval_s``: what idle CPU is made of. Caches go cold between ticks, as they do in sot."""
-    collector = Collector(PsutilSource())
+    collector = Collector(system_source())
     snapshot = collector.sample(time.monotonic(), time.time())
     history = History().push(snapshot)
     state = AppState()
@@ -176,7 +176,7 @@ def main() -> int:
             f"{steady['mean']:.2f} ms (= {steady['mean'] / 10:.2f} % of a core); "
             f"{steady['bytes']:.0f} bytes per tick"
         )
-    collector = Collector(PsutilSource())
+    collector = Collector(system_source())
     real = collector.sample(time.monotonic(), time.time())
     time.sleep(0.5)
     real = collector.sample(time.monotonic(), time.time())

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from sot.collect.source import PsutilSource
+from sot.collect.system import system_source
 from sot.config import CannotRun, Config, OutputFormat
 from sot.history import History
 from sot.layout import clamp_size
@@ -103,7 +103,7 @@ def record(path: str) -> int:
 
     from sot.collect.replay import record as readings
 
-    document = readings(PsutilSource())
+    document = readings(system_source())
     data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
     try:
         write_whole_file(path, data)

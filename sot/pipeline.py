@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass
 
 from sot.collect.collector import Collector
-from sot.collect.source import PsutilSource, SystemSource
+from sot.collect.records import SystemSource
+from sot.collect.system import system_source
 from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
 from sot.model import Snapshot
@@ -31,7 +32,7 @@ class Pipeline:
 
 def open_source(config: Config) -> SystemSource:
     if not config.replay_path:
-        return PsutilSource()
+        return system_source()
     # Imported here: the JSON machinery is not needed on the dashboard's start-up path.
     from sot.collect.replay import RecordingError, ReplaySource
 

@@ -1,28 +1,28 @@
-"""A scripted SystemSource and snapshot builders shared by the unit and render tests."""
+"""Builders of records shared by the unit and render tests: a machine's readings (fed to the
+collector through ``ReplaySource``, as a recording is) and snapshots."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from sot.collect.replay import ReplaySource
-from sot.collect.source import (
+from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,
+    Memory,
     NetCounters,
     NetStats,
     Partition,
     ProcessIdentity,
     RawProcess,
-    RawProcessDetails,
-    SensorReading,
     StaticHostInfo,
     SwapMemory,
     UsageBytes,
     VirtualMemory,
 )
+from sot.collect.replay import Readings, ReplaySource
 from sot.model import (
     CpuBreakdown,
     CpuSample,
@@ -44,153 +44,64 @@ def cpu_times(user: float, system: float, idle: float, iowait: float = 0.0) -> C
     return CpuTimes(user, 0.0, system, idle, iowait, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
-@dataclass
-class FakeSource:
-    """Answers every SystemSource call from its attributes; tests change them between ticks."""
-
-    host: StaticHostInfo = field(
-        default_factory=lambda: StaticHostInfo(
+def readings() -> Readings:
+    """A small, fully known machine: two CPUs, one disk, eth0 and lo, no processes."""
+    return Readings(
+        host=StaticHostInfo(
             "testhost", "Debian GNU/Linux 12 (bookworm)", "6.1.0-test", "x86_64", "Test CPU", 1000.0
-        )
-    )
-    cpu: Sequence[CpuTimes] | None = field(
-        default_factory=lambda: [cpu_times(10, 5, 85), cpu_times(20, 5, 75)]
-    )
-    counts: tuple[int | None, int | None] = (2, 1)
-    frequency: Frequency | None = field(default_factory=lambda: Frequency(2400.0, 3500.0))
-    sensors: Sequence[SensorReading] = ()
-    load: tuple[float, float, float] | None = (0.5, 0.25, 0.1)
-    users: int | None = 1
-    memory: VirtualMemory | None = field(
-        default_factory=lambda: VirtualMemory(
-            8 * GIB, 6 * GIB, 2 * GIB, 4 * GIB, GIB, GIB // 8, 25.0
-        )
-    )
-    swap: SwapMemory | None = field(default_factory=lambda: SwapMemory(2 * GIB, 0, 0.0, 0, 0))
-    parts: Sequence[Partition] = field(
-        default_factory=lambda: [Partition("/dev/sda1", "/", "ext4")]
-    )
-    usage: Mapping[str, UsageBytes] = field(
-        default_factory=lambda: {"/": UsageBytes(100 * GIB, 40 * GIB, 60 * GIB, 40.0)}
-    )
-    disks: Mapping[str, DiskCounters] = field(
-        default_factory=lambda: {
+        ),
+        per_cpu=(cpu_times(10, 5, 85), cpu_times(20, 5, 75)),
+        cpu_counts=(2, 1),
+        frequency=Frequency(2400.0, 3500.0),
+        temperatures=(),
+        load_average=(0.5, 0.25, 0.1),
+        user_count=1,
+        memory=Memory(
+            VirtualMemory(8 * GIB, 6 * GIB, 2 * GIB, 4 * GIB, GIB, GIB // 8, 25.0),
+            SwapMemory(2 * GIB, 0, 0.0, 0, 0),
+        ),
+        partitions=(Partition("/dev/sda1", "/", "ext4"),),
+        usage={"/": UsageBytes(100 * GIB, 40 * GIB, 60 * GIB, 40.0)},
+        disk_counters={
             "sda": DiskCounters(1000, 2000, 10, 20),
             "sda1": DiskCounters(1000, 2000, 10, 20),
-        }
-    )
-    nics: Mapping[str, NetCounters] = field(
-        default_factory=lambda: {
+        },
+        net_counters={
             "lo": NetCounters(500, 500, 5, 5, 0, 0, 0, 0),
             "eth0": NetCounters(10_000, 5_000, 100, 50, 0, 0, 0, 0),
-        }
+        },
+        net_stats={"lo": NetStats(True, None), "eth0": NetStats(True, 1000)},
+        net_addresses={"lo": (("127.0.0.1",), ("::1",)), "eth0": (("10.0.0.5",), ())},
+        virtual_interfaces=frozenset({"lo"}),
+        default_route="eth0",
+        processes=(),
+        identities={},
     )
-    nic_stats: Mapping[str, NetStats] = field(
-        default_factory=lambda: {"lo": NetStats(True, None), "eth0": NetStats(True, 1000)}
+
+
+def with_process(
+    stored: Readings,
+    pid: int,
+    name: str,
+    cpu_seconds: float = 1.0,
+    create_time: float = 5000.0,
+    status: str = "sleeping",
+    user: str | None = "root",
+    cmdline: str | None = None,
+    rss_bytes: int | None = 10 * 1024 * 1024,
+    ppid: int = 1,
+    threads: int = 1,
+) -> Readings:
+    """``stored`` with one more process, and its identity."""
+    identity = ProcessIdentity(name, cmdline if cmdline is not None else f"/usr/bin/{name}", user)
+    return replace(
+        stored,
+        processes=(
+            *stored.processes,
+            RawProcess(pid, ppid, status, create_time, cpu_seconds, rss_bytes, threads),
+        ),
+        identities={**stored.identities, pid: identity},
     )
-    addresses: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
-        default_factory=lambda: {"lo": (("127.0.0.1",), ("::1",)), "eth0": (("10.0.0.5",), ())}
-    )
-    virtual: frozenset[str] = frozenset({"lo"})
-    route: str | None = "eth0"
-    procs: list[RawProcess] = field(default_factory=list)
-    identities: dict[int, ProcessIdentity | None] = field(default_factory=dict)
-    identity_reads: list[int] = field(default_factory=list)
-    details: dict[int, RawProcessDetails] = field(default_factory=dict)
-    mount_events: int = 0  # tests count a mount or unmount here, as the kernel would signal it
-    mount_events_seen: int = 0
-
-    def host_info(self) -> StaticHostInfo:
-        return self.host
-
-    def per_cpu_times(self) -> Sequence[CpuTimes] | None:
-        return self.cpu
-
-    def cpu_counts(self) -> tuple[int | None, int | None]:
-        return self.counts
-
-    def cpu_frequency(self) -> Frequency | None:
-        return self.frequency
-
-    def temperatures(self) -> Sequence[SensorReading]:
-        return self.sensors
-
-    def load_average(self) -> tuple[float, float, float] | None:
-        return self.load
-
-    def user_count(self) -> int | None:
-        return self.users
-
-    def virtual_memory(self) -> VirtualMemory | None:
-        return self.memory
-
-    def swap_memory(self) -> SwapMemory | None:
-        return self.swap
-
-    def partitions(self) -> Sequence[Partition]:
-        return self.parts
-
-    def mounts_changed(self) -> bool:
-        changed = self.mount_events != self.mount_events_seen
-        self.mount_events_seen = self.mount_events
-        return changed
-
-    def disk_usage(self, mount_point: str) -> UsageBytes | None:
-        return self.usage.get(mount_point)
-
-    def disk_counters(self) -> Mapping[str, DiskCounters]:
-        return self.disks
-
-    def resolve_device(self, device: str) -> str:
-        return device.rsplit("/", 1)[-1]
-
-    def net_counters(self) -> Mapping[str, NetCounters]:
-        return self.nics
-
-    def net_stats(self) -> Mapping[str, NetStats]:
-        return self.nic_stats
-
-    def net_addresses(self) -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-        return self.addresses
-
-    def virtual_interfaces(self) -> frozenset[str]:
-        return self.virtual
-
-    def default_route_interface(self) -> str | None:
-        return self.route
-
-    def processes(self) -> Sequence[RawProcess]:
-        return list(self.procs)
-
-    def process_identity(self, pid: int) -> ProcessIdentity | None:
-        self.identity_reads.append(pid)
-        return self.identities.get(pid)
-
-    def process_details(self, pid: int) -> RawProcessDetails | None:
-        return self.details.get(pid)
-
-    def process_start_time(self, pid: int) -> float | None:
-        return next((p.create_time for p in self.procs if p.pid == pid), None)
-
-    def add_process(
-        self,
-        pid: int,
-        name: str,
-        cpu_seconds: float = 1.0,
-        create_time: float = 5000.0,
-        status: str = "sleeping",
-        user: str | None = "root",
-        cmdline: str | None = None,
-        rss_bytes: int | None = 10 * 1024 * 1024,
-        ppid: int = 1,
-        threads: int = 1,
-    ) -> None:
-        self.procs.append(
-            RawProcess(pid, ppid, status, create_time, cpu_seconds, rss_bytes, threads)
-        )
-        self.identities[pid] = ProcessIdentity(
-            name, cmdline if cmdline is not None else f"/usr/bin/{name}", user
-        )
 
 
 def recorded_source(name: str = "recorded_host.json") -> ReplaySource:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Generic, TypeVar
 
 from sot.collect.cpu import cpu_percentages
 from sot.collect.processes import ProcessCollector
 from sot.collect.rates import rate
-from sot.collect.source import (
+from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     NetCounters,
@@ -126,17 +125,30 @@ def _is_whole_disk(name: str, names: frozenset[str]) -> bool:
     return not name.startswith(("loop", "ram", "zram", "fd", "sr"))
 
 
-@lru_cache(maxsize=4)
-def _whole_disks(names: frozenset[str]) -> tuple[str, ...]:
-    """The devices whose traffic makes up the total; the set of names rarely changes."""
-    return tuple(n for n in sorted(names) if _is_whole_disk(n, names) and not n.startswith("dm-"))
+@dataclass(slots=True)
+class _WholeDisks:
+    """The devices whose traffic makes up the total, for the device names last seen: the names
+    rarely change, and finding the whole disks among them compares every pair."""
+
+    names: frozenset[str] = frozenset()
+    disks: tuple[str, ...] = ()
+
+    def among(self, names: frozenset[str]) -> tuple[str, ...]:
+        if names != self.names:
+            self.names = names
+            self.disks = tuple(
+                n for n in sorted(names) if _is_whole_disk(n, names) and not n.startswith("dm-")
+            )
+        return self.disks
 
 
 def _total_io(
-    previous: Mapping[str, DiskCounters], current: Mapping[str, DiskCounters], dt: float | None
+    previous: Mapping[str, DiskCounters],
+    current: Mapping[str, DiskCounters],
+    dt: float | None,
+    disks: tuple[str, ...],
 ) -> IoRate:
-    """Sum over whole disks only, so a partition's traffic is not counted twice."""
-    disks = _whole_disks(frozenset(current))
+    """Sum over the whole ``disks`` only, so a partition's traffic is not counted twice."""
     if not disks or any(n not in previous for n in disks):
         return IoRate(None, None, None, None)
 
@@ -191,6 +203,7 @@ class Collector:
         self._cpu_times: Sequence[CpuTimes] | None = None
         self._swap: SwapMemory | None = None
         self._disk_counters: Mapping[str, DiskCounters] = {}
+        self._whole_disks = _WholeDisks()
         self._net_counters: Mapping[str, NetCounters] = {}
         self._details_seen: tuple[ProcessKey, float, RawProcessDetails] | None = None
 
@@ -309,8 +322,7 @@ class Collector:
         )
 
     def _memory(self, interval_s: float | None) -> MemorySample:
-        mem = self._source.virtual_memory()
-        swap = self._source.swap_memory()
+        mem, swap = self._source.memory()
         previous_swap, self._swap = self._swap, swap
         swap_in = swap_out = None
         if swap is not None and previous_swap is not None:
@@ -364,7 +376,8 @@ class Collector:
                     io=_io_rate(previous.get(device), counters.get(device), interval_s),
                 )
             )
-        return tuple(disks), _total_io(previous, counters, interval_s)
+        whole_disks = self._whole_disks.among(frozenset(counters))
+        return tuple(disks), _total_io(previous, counters, interval_s, whole_disks)
 
     def _interfaces(self, now_s: float, interval_s: float | None) -> tuple[NetInterface, ...]:
         counters = self._source.net_counters()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sot.collect.source import CpuTimes
+from sot.collect.records import CpuTimes
 from sot.model import CpuBreakdown
 
 UNKNOWN_BREAKDOWN = CpuBreakdown(None, None, None, None, None, None, None)

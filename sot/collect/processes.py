@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sot.collect.rates import percent_of, rate
-from sot.collect.source import ProcessIdentity, RawProcess, SystemSource
+from sot.collect.records import ProcessIdentity, RawProcess, SystemSource
 from sot.model import ProcessCounts, ProcessKey, ProcessRow
 
 _SLEEPING = frozenset({"sleeping", "disk-sleep", "idle", "waking", "parked"})

@@ -1,21 +1,28 @@
-"""Recording a machine's readings to JSON, and replaying them as a SystemSource.
+"""Stored readings, and the source that answers from them; recording a machine's to JSON.
 
 ``sot --record FILE`` writes what this machine's source returns; ``sot --replay FILE`` runs the
 dashboard on such a file instead of the live system. That reproduces a user's odd machine (no
-swap, no sensors, strange names) anywhere, and lets tests drive the real program with any data.
+swap, no sensors, strange names) anywhere. Tests feed the same ``ReplaySource`` with readings they
+build, so the collector is tested through the source that replays recordings.
+
+A recording names its format (``"format": FORMAT_VERSION``), raised when its shape changes. A
+reading it lacks (one an older sot did not record) loads as unknown, and a missing section as
+not available; a reading that is there must be right (``recording_schema``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
 
 from sot.collect.recording_schema import MAX_COMMAND_LINE_CHARS, RecordingError, validate
-from sot.collect.source import (
+from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Frequency,
+    Memory,
     NetCounters,
     NetStats,
     Partition,
@@ -40,7 +47,43 @@ MAX_RECORDING_BYTES = 256 * 1024 * 1024
 R = TypeVar("R")
 
 
-__all__ = ["MAX_RECORDING_BYTES", "RecordingError", "ReplaySource", "record"]
+__all__ = [
+    "MAX_RECORDING_BYTES",
+    "Readings",
+    "RecordingError",
+    "ReplaySource",
+    "parse_recording",
+    "readings_from",
+    "record",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Readings:
+    """Everything a ``SystemSource`` answers, stored: a recording's, or a test's."""
+
+    host: StaticHostInfo
+    per_cpu: tuple[CpuTimes, ...] | None
+    cpu_counts: tuple[int | None, int | None]
+    frequency: Frequency | None
+    temperatures: tuple[SensorReading, ...]
+    load_average: tuple[float, float, float] | None
+    user_count: int | None
+    memory: Memory
+    partitions: tuple[Partition, ...]
+    usage: Mapping[str, UsageBytes]  # by mount point
+    disk_counters: Mapping[str, DiskCounters]
+    net_counters: Mapping[str, NetCounters]
+    net_stats: Mapping[str, NetStats]
+    net_addresses: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    virtual_interfaces: frozenset[str]
+    default_route: str | None
+    processes: tuple[RawProcess, ...]
+    identities: Mapping[int, ProcessIdentity | None]  # None: gone before its name was read
+    details: Mapping[int, RawProcessDetails] = field(default_factory=dict)  # never recorded
+    # How many times the mount table has changed (a recording's never does); the source reports
+    # each change once, as the kernel's notice on /proc/self/mountinfo does.
+    mount_changes: int = 0
 
 
 def _plain(value: object) -> Any:
@@ -60,7 +103,9 @@ def record(source: SystemSource) -> dict[str, Any]:
     """Everything the dashboard reads from ``source``, as a JSON-able document."""
     processes = list(source.processes())[:RECORDED_PROCESSES]
     partitions = list(source.partitions())
+    memory = source.memory()
     usage = {p.mount_point: source.disk_usage(p.mount_point) for p in partitions}
+    # Each record as an object named by its fields; ``recording_schema`` lists the same fields.
     return {
         "format": FORMAT_VERSION,
         "host": _plain(source.host_info()),
@@ -70,8 +115,8 @@ def record(source: SystemSource) -> dict[str, Any]:
         "sensors": [_plain(s) for s in source.temperatures()],
         "load": source.load_average(),
         "users": source.user_count(),
-        "memory": _plain(source.virtual_memory()),
-        "swap": _plain(source.swap_memory()),
+        "memory": _plain(memory.virtual),
+        "swap": _plain(memory.swap),
         "partitions": [_plain(p) for p in partitions],
         "usage": {k: _plain(v) for k, v in usage.items() if v is not None},
         "disks": {k: _plain(v) for k, v in source.disk_counters().items()},
@@ -123,16 +168,53 @@ def parse_recording(data: bytes) -> dict[str, Any]:
     return validate(doc)
 
 
-class ReplaySource:
-    """A SystemSource answering every call from a recording; counters do not move, so rates
-    read as zero and nothing is ever unknown that the recording knew."""
+def readings_from(doc: Mapping[str, Any]) -> Readings:
+    """``doc`` as ``parse_recording`` returns it (validated, a missing field filled in as null or
+    empty) as records; raises ``RecordingError``."""
+    try:
+        return _readings(doc)
+    except (KeyError, TypeError, IndexError, ValueError) as err:
+        raise RecordingError(f"not a sot recording ({type(err).__name__}: {err})") from err
 
-    def __init__(self, doc: Mapping[str, Any]) -> None:
-        """``doc`` as ``parse_recording`` returns it: validated, every field present."""
-        try:
-            self._load(doc)
-        except (KeyError, TypeError, IndexError, ValueError) as err:
-            raise RecordingError(f"not a sot recording ({type(err).__name__}: {err})") from err
+
+def _readings(doc: Mapping[str, Any]) -> Readings:
+    logical, physical = doc["counts"] or (None, None)
+    load = doc["load"]
+    return Readings(
+        host=_build(StaticHostInfo, doc["host"], "host"),
+        per_cpu=tuple(_build(CpuTimes, c, "cpu") for c in doc["cpu"]) or None,
+        cpu_counts=(logical, physical),
+        frequency=_optional(Frequency, doc["frequency"], "frequency"),
+        temperatures=tuple(_build(SensorReading, s, "sensors") for s in doc["sensors"]),
+        load_average=None if load is None else (load[0], load[1], load[2]),
+        user_count=doc["users"],
+        memory=Memory(
+            _optional(VirtualMemory, doc["memory"], "memory"),
+            _optional(SwapMemory, doc["swap"], "swap"),
+        ),
+        partitions=tuple(_build(Partition, p, "partitions") for p in doc["partitions"]),
+        usage={k: _build(UsageBytes, v, f"usage.{k}") for k, v in doc["usage"].items()},
+        disk_counters={k: _build(DiskCounters, v, f"disks.{k}") for k, v in doc["disks"].items()},
+        net_counters={k: _build(NetCounters, v, f"nics.{k}") for k, v in doc["nics"].items()},
+        net_stats={k: _build(NetStats, v, f"nic_stats.{k}") for k, v in doc["nic_stats"].items()},
+        net_addresses={k: (tuple(v[0]), tuple(v[1])) for k, v in doc["addresses"].items()},
+        virtual_interfaces=frozenset(doc["virtual"]),
+        default_route=doc["route"],
+        processes=tuple(_build(RawProcess, p, "processes") for p in doc["processes"]),
+        identities={
+            int(pid): _optional(ProcessIdentity, value, f"identities.{pid}")
+            for pid, value in doc["identities"].items()
+        },
+    )
+
+
+class ReplaySource:
+    """A SystemSource answering every call from stored readings. A recording's never change, so
+    its rates read as zero; a test sets new ``readings`` between ticks."""
+
+    def __init__(self, readings: Readings) -> None:
+        self.readings = readings
+        self._mount_changes_seen = readings.mount_changes
 
     @classmethod
     def from_file(cls, path: str) -> ReplaySource:
@@ -140,105 +222,79 @@ class ReplaySource:
         a recording that does not hold what the schema says."""
         try:
             # No name for the bytes here: parse_recording lets them go once they are decoded.
-            return cls(parse_recording(read_regular_file(path, MAX_RECORDING_BYTES)))
+            return cls(readings_from(parse_recording(read_regular_file(path, MAX_RECORDING_BYTES))))
         except FileRefused as err:
             raise RecordingError(str(err)) from err
         except RecordingError as err:
             raise RecordingError(f"{path}: {err}") from err
 
-    def _load(self, doc: Mapping[str, Any]) -> None:
-        self._host = _build(StaticHostInfo, doc["host"], "host")
-        self._cpu = tuple(_build(CpuTimes, c, "cpu") for c in doc["cpu"])
-        logical, physical = doc["counts"] or (None, None)
-        self._counts: tuple[int | None, int | None] = (logical, physical)
-        self._frequency = _optional(Frequency, doc["frequency"], "frequency")
-        self._sensors = tuple(_build(SensorReading, s, "sensors") for s in doc["sensors"])
-        load = doc["load"]
-        self._load_average = None if load is None else (load[0], load[1], load[2])
-        self._users: int | None = doc["users"]
-        self._memory = _optional(VirtualMemory, doc["memory"], "memory")
-        self._swap = _optional(SwapMemory, doc["swap"], "swap")
-        self._partitions = tuple(_build(Partition, p, "partitions") for p in doc["partitions"])
-        self._usage = {k: _build(UsageBytes, v, f"usage.{k}") for k, v in doc["usage"].items()}
-        self._disks = {k: _build(DiskCounters, v, f"disks.{k}") for k, v in doc["disks"].items()}
-        self._nics = {k: _build(NetCounters, v, f"nics.{k}") for k, v in doc["nics"].items()}
-        self._nic_stats = {
-            k: _build(NetStats, v, f"nic_stats.{k}") for k, v in doc["nic_stats"].items()
-        }
-        self._addresses = {k: (tuple(v[0]), tuple(v[1])) for k, v in doc["addresses"].items()}
-        self._virtual = frozenset(doc["virtual"])
-        self._route: str | None = doc["route"]
-        self._processes = tuple(_build(RawProcess, p, "processes") for p in doc["processes"])
-        self._identities = {
-            int(pid): _optional(ProcessIdentity, value, f"identities.{pid}")
-            for pid, value in doc["identities"].items()
-        }
-
     def host_info(self) -> StaticHostInfo:
-        return self._host
+        return self.readings.host
 
     def per_cpu_times(self) -> Sequence[CpuTimes] | None:
-        return self._cpu or None
+        return self.readings.per_cpu
 
     def cpu_counts(self) -> tuple[int | None, int | None]:
-        return self._counts
+        return self.readings.cpu_counts
 
     def cpu_frequency(self) -> Frequency | None:
-        return self._frequency
+        return self.readings.frequency
 
     def temperatures(self) -> Sequence[SensorReading]:
-        return self._sensors
+        return self.readings.temperatures
 
     def load_average(self) -> tuple[float, float, float] | None:
-        return self._load_average
+        return self.readings.load_average
 
     def user_count(self) -> int | None:
-        return self._users
+        return self.readings.user_count
 
-    def virtual_memory(self) -> VirtualMemory | None:
-        return self._memory
-
-    def swap_memory(self) -> SwapMemory | None:
-        return self._swap
+    def memory(self) -> Memory:
+        return self.readings.memory
 
     def partitions(self) -> Sequence[Partition]:
-        return self._partitions
+        return self.readings.partitions
 
     def mounts_changed(self) -> bool:
-        return False  # a recording's mounts never change
+        changes = self.readings.mount_changes
+        changed, self._mount_changes_seen = changes != self._mount_changes_seen, changes
+        return changed
 
     def disk_usage(self, mount_point: str) -> UsageBytes | None:
-        return self._usage.get(mount_point)
+        return self.readings.usage.get(mount_point)
 
     def disk_counters(self) -> Mapping[str, DiskCounters]:
-        return self._disks
+        return self.readings.disk_counters
 
     def resolve_device(self, device: str) -> str:
-        return device.rsplit("/", 1)[-1]
+        return device.rsplit("/", 1)[-1]  # not this machine's devices: no link is followed
 
     def net_counters(self) -> Mapping[str, NetCounters]:
-        return self._nics
+        return self.readings.net_counters
 
     def net_stats(self) -> Mapping[str, NetStats]:
-        return self._nic_stats
+        return self.readings.net_stats
 
     def net_addresses(self) -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-        return self._addresses
+        return self.readings.net_addresses
 
     def virtual_interfaces(self) -> frozenset[str]:
-        return self._virtual
+        return self.readings.virtual_interfaces
 
     def default_route_interface(self) -> str | None:
-        return self._route
+        return self.readings.default_route
 
     def processes(self) -> Sequence[RawProcess]:
-        return self._processes
+        return self.readings.processes
 
     def process_identity(self, pid: int) -> ProcessIdentity | None:
-        return self._identities.get(pid)
+        return self.readings.identities.get(pid)
 
     def process_details(self, pid: int) -> RawProcessDetails | None:
-        return None  # a recording holds no details: the view says the process is gone
+        # None where none is stored (a recording holds no details): the view says it is gone.
+        return self.readings.details.get(pid)
 
     def process_start_time(self, pid: int) -> float | None:
-        return None  # nothing to signal in a recording: the guard refuses every send
+        # Stored processes are not this machine's: a PID here may be a live process's there, so
+        # no start time is ever given and the signal guard refuses every send.
+        return None

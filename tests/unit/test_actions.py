@@ -87,11 +87,11 @@ def test_exited_process_and_permission_denied() -> None:
 
 
 def test_real_control_signals_a_real_child() -> None:
-    from sot.collect.source import PsutilSource
+    from sot.collect.system import system_source
 
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        source = PsutilSource()
+        source = system_source()
         control = OsProcessControl(source.process_start_time)
         started = source.process_start_time(child.pid)
         message = send_signal(

@@ -18,10 +18,37 @@ ALLOWED: dict[str, set[str]] = {
     "sot.render.cells": {"sot.safe_text"},
     "sot.render.glyphs": set(),
     "sot.render.units": set(),
-    "sot.collect.source": {"sot.model"},
+    # The collector reads a machine through the SystemSource Protocol only (records): which
+    # source that is, live (system) or stored (replay), is decided outside it.
+    "sot.collect": {
+        "sot.collect.records",
+        "sot.collect.cpu",
+        "sot.collect.processes",
+        "sot.collect.rates",
+        "sot.model",
+    },
     "sot.collect.rates": set(),
-    "sot.collect": {"sot.collect", "sot.model"},
-    "sot.collect.replay": {"sot.collect", "sot.model", "sot.safe_files"},
+    "sot.collect.records": set(),
+    "sot.collect.users": set(),
+    "sot.collect.procfs_parsers": {"sot.collect.records"},
+    "sot.collect.procfs": {
+        "sot.collect.procfs_parsers",
+        "sot.collect.records",
+        "sot.collect.users",
+        "sot.model",
+    },
+    "sot.collect.psutil_source": {"sot.collect.records", "sot.collect.users"},
+    "sot.collect.system": {
+        "sot.collect.procfs",
+        "sot.collect.psutil_source",
+        "sot.collect.records",
+    },
+    "sot.collect.recording_schema": set(),
+    "sot.collect.replay": {
+        "sot.collect.records",
+        "sot.collect.recording_schema",
+        "sot.safe_files",
+    },
     "sot.keys": {"sot.sorting"},
     "sot.sorting": set(),
     "sot.schedule": set(),
@@ -67,6 +94,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.oneshot": {
         "sot.collect",
         "sot.config",
+        "sot.model",
         "sot.export",
         "sot.history",
         "sot.layout",
@@ -93,7 +121,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.cli": {"sot", "sot.commands", "sot.config", "sot.log", "sot.safe_text", "sot.safe_files"},
 }
 THIRD_PARTY = {
-    "psutil": {"sot.collect.source"},
+    "psutil": {"sot.collect.psutil_source"},
     "blessed": {"sot.terminal", "sot.screen"},
     "curses": {"sot.terminal"},
     "wcwidth": {"sot.render.cells"},
@@ -157,3 +185,43 @@ def test_only_commands_start_the_loop_and_only_cli_imports_commands() -> None:
         if module != "sot.cli" and not module.startswith("sot.commands"):
             used = [name for name in imports if name.startswith("sot.commands")]
             assert not used, f"{module} imports a command ({used[0]}): the pipeline never does"
+
+
+# Only the /proc source opens /proc and /sys: a path there anywhere else would be a second reader
+# of the kernel's files, untested against psutil and with no fallback where they are missing.
+KERNEL_FILE_ROOTS = ("/proc", "/sys")
+READS_KERNEL_FILES = {"sot.collect.procfs"}
+
+
+def kernel_paths_in(path: Path) -> list[str]:
+    """String and bytes literals (f-strings' literal parts too, docstrings not) naming a path
+    under /proc or /sys."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Constant) or id(node) in docstrings:
+            continue
+        if isinstance(node.value, str | bytes):
+            text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+            if any(text == root or text.startswith(root + "/") for root in KERNEL_FILE_ROOTS):
+                found.append(text)
+    return found
+
+
+def test_only_the_proc_source_names_proc_and_sys_paths() -> None:
+    by_module = {module_name(path): kernel_paths_in(path) for path in PACKAGE.rglob("*.py")}
+    assert all(by_module[module] for module in READS_KERNEL_FILES)  # the search finds them
+    problems = [
+        f"{module} names {paths}"
+        for module, paths in sorted(by_module.items())
+        if paths and module not in READS_KERNEL_FILES
+    ]
+    assert not problems, "\n".join(problems)

@@ -1,26 +1,40 @@
-"""The collector, fed by a fake source: rates, unknowns, caches and PID reuse."""
+"""The collector, fed by stored readings: rates, unknowns, caches and PID reuse."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sot.collect.collector import Collector, choose_busiest_interface, select_real_filesystems
-from sot.collect.source import (
+from sot.collect.procfs_parsers import parse_cpu_model, parse_default_route
+from sot.collect.psutil_source import parse_os_release
+from sot.collect.records import (
     DiskCounters,
+    Memory,
     NetCounters,
     Partition,
     ProcessIdentity,
     SensorReading,
     SwapMemory,
     UsageBytes,
-    parse_cpu_model,
-    parse_default_route,
-    parse_os_release,
 )
-from tests.fakes import GIB, FakeSource, cpu_times, recorded_source
+from sot.collect.replay import ReplaySource
+from tests.fakes import GIB, cpu_times, readings, recorded_source, with_process
+
+
+class CountingSource(ReplaySource):
+    """Stored readings that count the identity reads the collector makes."""
+
+    def __init__(self) -> None:
+        super().__init__(readings())
+        self.identity_reads: list[int] = []
+
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        self.identity_reads.append(pid)
+        return super().process_identity(pid)
 
 
 def test_first_sample_has_no_rates_second_has_real_ones() -> None:
-    source = FakeSource()
-    source.add_process(10, "worker", cpu_seconds=1.0)
+    source = ReplaySource(with_process(readings(), 10, "worker", cpu_seconds=1.0))
     collector = Collector(source)
     first = collector.sample(100.0, 1_700_000_000.0)
     assert first.interval_s is None
@@ -28,13 +42,20 @@ def test_first_sample_has_no_rates_second_has_real_ones() -> None:
     assert first.processes[0].cpu_percent is None  # unknown, not a fake 0
     assert all(i.rx_bytes_per_s is None for i in first.interfaces)
 
-    source.cpu = [cpu_times(15, 5, 90), cpu_times(30, 5, 80)]  # +5 busy/+5 idle, +10 busy/+5 idle
-    source.procs[0] = source.procs[0]._replace(cpu_seconds=1.5)
-    source.nics = {**source.nics, "eth0": NetCounters(12_000, 6_000, 120, 60, 0, 0, 0, 0)}
-    source.disks = {
-        "sda": DiskCounters(5096, 2000, 14, 20),
-        "sda1": DiskCounters(5096, 2000, 14, 20),
-    }
+    stored = source.readings
+    source.readings = replace(
+        stored,
+        per_cpu=(cpu_times(15, 5, 90), cpu_times(30, 5, 80)),  # +5 busy/+5 idle, +10 busy/+5 idle
+        processes=(stored.processes[0]._replace(cpu_seconds=1.5),),
+        net_counters={
+            **stored.net_counters,
+            "eth0": NetCounters(12_000, 6_000, 120, 60, 0, 0, 0, 0),
+        },
+        disk_counters={
+            "sda": DiskCounters(5096, 2000, 14, 20),
+            "sda1": DiskCounters(5096, 2000, 14, 20),
+        },
+    )
     second = collector.sample(102.0, 1_700_000_002.0)
     assert second.interval_s == 2.0
     assert second.cpu.per_cpu_percent == (50.0, 100.0 * 10 / 15)
@@ -50,12 +71,21 @@ def test_first_sample_has_no_rates_second_has_real_ones() -> None:
 
 
 def test_counter_reset_gives_unknown_never_negative() -> None:
-    source = FakeSource()
+    source = ReplaySource(readings())
     collector = Collector(source)
     collector.sample(1.0, 1.0)
-    source.nics = {**source.nics, "eth0": NetCounters(10, 10, 1, 1, 0, 0, 0, 0)}  # re-created NIC
-    source.disks = {"sda": DiskCounters(0, 0, 0, 0), "sda1": DiskCounters(0, 0, 0, 0)}  # hot-plug
-    source.cpu = [cpu_times(1, 1, 1), cpu_times(1, 1, 1)]  # counters went backwards
+    source.readings = replace(
+        source.readings,
+        net_counters={  # a re-created NIC
+            **source.readings.net_counters,
+            "eth0": NetCounters(10, 10, 1, 1, 0, 0, 0, 0),
+        },
+        disk_counters={
+            "sda": DiskCounters(0, 0, 0, 0),
+            "sda1": DiskCounters(0, 0, 0, 0),
+        },  # hot-plug
+        per_cpu=(cpu_times(1, 1, 1), cpu_times(1, 1, 1)),  # counters went backwards
+    )
     snap = collector.sample(2.0, 2.0)
     eth0 = next(i for i in snap.interfaces if i.name == "eth0")
     assert eth0.rx_bytes_per_s is None and eth0.tx_bytes_per_s is None
@@ -66,13 +96,12 @@ def test_counter_reset_gives_unknown_never_negative() -> None:
 
 
 def test_vanished_denied_and_zombie_processes() -> None:
-    source = FakeSource()
-    source.add_process(10, "alive")
-    source.add_process(11, "ghost")
-    source.identities[11] = None  # vanished between listing and the identity read
-    source.add_process(12, "secret", user=None, cmdline="")  # AccessDenied on user and cmdline
-    source.add_process(13, "defunct", status="zombie", cmdline="", rss_bytes=None)
-    snap = Collector(source).sample(1.0, 1.0)
+    stored = with_process(readings(), 10, "alive")
+    stored = with_process(stored, 11, "ghost")
+    stored = replace(stored, identities={**stored.identities, 11: None})  # vanished before read
+    stored = with_process(stored, 12, "secret", user=None, cmdline="")  # denied user and cmdline
+    stored = with_process(stored, 13, "defunct", status="zombie", cmdline="", rss_bytes=None)
+    snap = Collector(ReplaySource(stored)).sample(1.0, 1.0)
     by_pid = {p.pid: p for p in snap.processes}
     assert set(by_pid) == {10, 12, 13}
     assert by_pid[12].user is None and by_pid[12].cmdline == ""
@@ -83,12 +112,14 @@ def test_vanished_denied_and_zombie_processes() -> None:
 
 
 def test_pid_reuse_never_shows_the_old_identity() -> None:
-    source = FakeSource()
-    source.add_process(500, "old-daemon", create_time=1000.0, cpu_seconds=50.0)
+    source = ReplaySource(
+        with_process(readings(), 500, "old-daemon", create_time=1000.0, cpu_seconds=50.0)
+    )
     collector = Collector(source)
     collector.sample(1.0, 1.0)
-    source.procs.clear()
-    source.add_process(500, "new-shell", create_time=2000.0, cpu_seconds=0.1)
+    source.readings = with_process(
+        readings(), 500, "new-shell", create_time=2000.0, cpu_seconds=0.1
+    )
     snap = collector.sample(2.0, 2.0)
     assert snap.processes[0].name == "new-shell"
     # The new process's CPU % is unknown on its first tick, not computed from the old one's time.
@@ -96,16 +127,15 @@ def test_pid_reuse_never_shows_the_old_identity() -> None:
 
 
 def test_identity_is_cached_evicted_and_refreshed_on_ttl() -> None:
-    source = FakeSource()
-    source.add_process(10, "a")
-    source.add_process(11, "b")
+    source = CountingSource()
+    source.readings = with_process(with_process(source.readings, 10, "a"), 11, "b")
     collector = Collector(source)
     collector.sample(1.0, 1.0)
     collector.sample(2.0, 2.0)
     assert sorted(source.identity_reads) == [10, 11]  # read once, then cached
-    source.procs = [p for p in source.procs if p.pid == 10]
+    source.readings = replace(source.readings, processes=source.readings.processes[:1])
     collector.sample(3.0, 3.0)
-    source.add_process(11, "b2", create_time=9999.0)
+    source.readings = with_process(source.readings, 11, "b2", create_time=9999.0)
     collector.sample(4.0, 4.0)
     assert source.identity_reads.count(11) == 2  # evicted when gone, re-read for the new one
     source.identity_reads.clear()
@@ -114,14 +144,15 @@ def test_identity_is_cached_evicted_and_refreshed_on_ttl() -> None:
 
 
 def test_no_swap_no_sensors_no_frequency_no_counters() -> None:
-    source = FakeSource()
-    source.swap = SwapMemory(0, 0, 0.0, 0, 0)
-    source.sensors = ()
-    source.frequency = None
-    source.disks = {}
-    source.load = None
-    source.memory = None
-    snap = Collector(source).sample(1.0, 1.0)
+    stored = replace(
+        readings(),
+        memory=Memory(None, SwapMemory(0, 0, 0.0, 0, 0)),
+        temperatures=(),
+        frequency=None,
+        disk_counters={},
+        load_average=None,
+    )
+    snap = Collector(ReplaySource(stored)).sample(1.0, 1.0)
     assert snap.memory.swap_total_bytes == 0
     assert snap.memory.swap_percent is None
     assert snap.memory.total_bytes is None
@@ -133,23 +164,25 @@ def test_no_swap_no_sensors_no_frequency_no_counters() -> None:
 
 
 def test_package_temperature_prefers_the_package_sensor() -> None:
-    source = FakeSource()
-    source.sensors = [
+    sensors = (
         SensorReading("coretemp", "Core 0", 50.0, 80.0, 100.0),
         SensorReading("coretemp", "Package id 0", 61.0, 80.0, 100.0),
         SensorReading("nvme", "Composite", 70.0, None, None),
-    ]
-    snap = Collector(source).sample(1.0, 1.0)
+    )
+    snap = Collector(ReplaySource(replace(readings(), temperatures=sensors))).sample(1.0, 1.0)
     assert snap.cpu.package_celsius == 61.0
     assert len(snap.cpu.temperatures) == 3
 
 
 def test_slow_sources_refresh_on_their_own_schedule() -> None:
-    source = FakeSource()
+    source = ReplaySource(readings())
     collector = Collector(source, slow_period_s=5.0, partitions_period_s=10.0)
     collector.sample(0.0, 0.0)
-    source.parts = [*source.parts, Partition("/dev/sdb1", "/srv", "xfs")]
-    source.frequency = None
+    source.readings = replace(
+        source.readings,
+        partitions=(*source.readings.partitions, Partition("/dev/sdb1", "/srv", "xfs")),
+        frequency=None,
+    )
     assert len(collector.sample(1.0, 1.0).disks) == 1
     assert collector.sample(2.0, 2.0).cpu.frequency_mhz == 2400.0
     assert collector.sample(5.0, 5.0).cpu.frequency_mhz is None
@@ -178,16 +211,18 @@ def test_real_filesystems_only_one_per_device() -> None:
 
 
 def test_default_interface_is_the_routed_one_else_busiest_physical() -> None:
-    source = FakeSource()
-    source.nics = {
-        **source.nics,
-        "docker0": NetCounters(10**12, 10**12, 1, 1, 0, 0, 0, 0),
-        "wlan0": NetCounters(100, 100, 1, 1, 0, 0, 0, 0),
-    }
-    source.virtual = frozenset({"lo", "docker0"})
-    assert Collector(source).sample(1.0, 1.0).default_interface == "eth0"
-    source.route = None
-    snap = Collector(source).sample(1.0, 1.0)
+    stored = readings()
+    stored = replace(
+        stored,
+        net_counters={
+            **stored.net_counters,
+            "docker0": NetCounters(10**12, 10**12, 1, 1, 0, 0, 0, 0),
+            "wlan0": NetCounters(100, 100, 1, 1, 0, 0, 0, 0),
+        },
+        virtual_interfaces=frozenset({"lo", "docker0"}),
+    )
+    assert Collector(ReplaySource(stored)).sample(1.0, 1.0).default_interface == "eth0"
+    snap = Collector(ReplaySource(replace(stored, default_route=None))).sample(1.0, 1.0)
     assert snap.default_interface == "eth0"  # busiest physical, never the docker bridge
     assert choose_busiest_interface([i for i in snap.interfaces if i.name != "eth0"]) == "wlan0"
 
@@ -223,7 +258,7 @@ def test_parsers_for_files_psutil_does_not_read() -> None:
 
 
 def test_details_rates_and_pid_reuse() -> None:
-    from sot.collect.source import RawProcessDetails
+    from sot.collect.records import RawProcessDetails
 
     def raw(read: int, user: float, create: float = 5000.0) -> RawProcessDetails:
         return RawProcessDetails(
@@ -252,48 +287,73 @@ def test_details_rates_and_pid_reuse() -> None:
             children=(),
         )
 
-    source = FakeSource()
+    source = ReplaySource(replace(readings(), details={10: raw(1000, 2.0)}))
     collector = Collector(source)
     key = (10, 5000.0)
-    source.details[10] = raw(1000, 2.0)
     first = collector.process_details(key, 10.0)
     assert first is not None and first.io_read_bytes_per_s is None and first.cpu_percent is None
-    source.details[10] = raw(5000, 3.0)
+    source.readings = replace(source.readings, details={10: raw(5000, 3.0)})
     second = collector.process_details(key, 12.0)
     assert second is not None
     assert second.io_read_bytes_per_s == 2000.0
     assert second.cpu_percent == 50.0
     assert second.io_write_bytes_per_s is None and second.cwd is None  # denied stays unknown
-    source.details[10] = raw(0, 0.0, create=9999.0)  # the PID now belongs to someone else
+    # The PID now belongs to someone else.
+    source.readings = replace(source.readings, details={10: raw(0, 0.0, create=9999.0)})
     assert collector.process_details(key, 13.0) is None
-    del source.details[10]
+    source.readings = replace(source.readings, details={})
     assert collector.process_details(key, 14.0) is None
 
 
 def test_idle_processes_keep_their_row_and_busy_ones_are_recomputed() -> None:
-    source = FakeSource()
-    source.add_process(10, "idle", cpu_seconds=5.0)
-    source.add_process(11, "busy", cpu_seconds=5.0)
+    stored = with_process(readings(), 10, "idle", cpu_seconds=5.0)
+    source = ReplaySource(with_process(stored, 11, "busy", cpu_seconds=5.0))
     collector = Collector(source)
     collector.sample(1.0, 1.0)
     second = {p.pid: p for p in collector.sample(2.0, 2.0).processes}
     assert second[10].cpu_percent == 0.0 and second[11].cpu_percent == 0.0
-    source.procs[1] = source.procs[1]._replace(cpu_seconds=5.5)
+    idle, busy = source.readings.processes
+    source.readings = replace(source.readings, processes=(idle, busy._replace(cpu_seconds=5.5)))
     third = {p.pid: p for p in collector.sample(3.0, 3.0).processes}
     assert third[10] is second[10]  # unchanged and idle: the same row, not rebuilt
     assert third[11].cpu_percent == 50.0
-    source.identities[10] = ProcessIdentity("renamed", "/usr/bin/idle", "root")
+    source.readings = replace(
+        source.readings,
+        identities={
+            **source.readings.identities,
+            10: ProcessIdentity("renamed", "/usr/bin/idle", "root"),
+        },
+    )
     later = {p.pid: p for p in collector.sample(40.0, 40.0).processes}  # past the identity TTL
     assert later[10].name == "renamed"
 
 
 def test_an_unmounted_filesystem_is_dropped_at_the_next_tick() -> None:
-    source = FakeSource()
-    source.parts = [*source.parts, Partition("/dev/sdb1", "/mnt/data", "xfs")]
-    source.usage = {**source.usage, "/mnt/data": UsageBytes(10 * GIB, GIB, 9 * GIB, 10.0)}
+    stored = readings()
+    stored = replace(
+        stored,
+        partitions=(*stored.partitions, Partition("/dev/sdb1", "/mnt/data", "xfs")),
+        usage={**stored.usage, "/mnt/data": UsageBytes(10 * GIB, GIB, 9 * GIB, 10.0)},
+    )
+    source = ReplaySource(stored)
     collector = Collector(source, partitions_period_s=10.0)
     assert [d.mount_point for d in collector.sample(0.0, 0.0).disks] == ["/", "/mnt/data"]
-    source.parts = source.parts[:1]  # umount /mnt/data: its directory now shows /'s figures
-    source.usage = {**source.usage, "/mnt/data": source.usage["/"]}
-    source.mount_events += 1
+    source.readings = replace(  # umount /mnt/data: its directory now shows /'s figures
+        stored,
+        partitions=stored.partitions[:1],
+        usage={**stored.usage, "/mnt/data": stored.usage["/"]},
+        mount_changes=stored.mount_changes + 1,
+    )
     assert [d.mount_point for d in collector.sample(1.0, 1.0).disks] == ["/"]
+
+
+def test_a_disk_plugged_in_later_counts_in_the_total() -> None:
+    source = ReplaySource(readings())
+    collector = Collector(source)
+    collector.sample(1.0, 1.0)
+    counters = {**source.readings.disk_counters, "sdb": DiskCounters(0, 0, 0, 0)}
+    source.readings = replace(source.readings, disk_counters=counters)
+    assert collector.sample(2.0, 2.0).disk_total_io.read_bytes_per_s is None  # sdb was not there
+    counters = {**counters, "sdb": DiskCounters(4096, 0, 4, 0)}
+    source.readings = replace(source.readings, disk_counters=counters)
+    assert collector.sample(3.0, 3.0).disk_total_io.read_bytes_per_s == 4096.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,13 +15,35 @@ from hypothesis import strategies as st
 
 from sot.collect import recording_schema as schema
 from sot.collect.collector import Collector
-from sot.collect.replay import RecordingError, ReplaySource, parse_recording, record
+from sot.collect.records import (
+    CpuTimes,
+    DiskCounters,
+    Frequency,
+    NetCounters,
+    NetStats,
+    Partition,
+    ProcessIdentity,
+    RawProcess,
+    SensorReading,
+    StaticHostInfo,
+    SwapMemory,
+    UsageBytes,
+    VirtualMemory,
+)
+from sot.collect.replay import (
+    RecordingError,
+    ReplaySource,
+    parse_recording,
+    readings_from,
+    record,
+)
 from sot.history import History
+from sot.model import Snapshot
 from sot.render.frame import FrameInput, render_frame
 from sot.render.glyphs import UNICODE
 from sot.state import AppState
 from sot.view import build_view
-from tests.fakes import DATA, FakeSource
+from tests.fakes import DATA, readings
 from tests.property import examples
 
 DEEP = 100_000
@@ -43,7 +66,7 @@ def encoded(doc: Any) -> bytes:
 
 def show(data: bytes) -> None:
     """Load a recording and draw two frames of it, as ``sot --replay FILE`` does."""
-    source = ReplaySource(parse_recording(data))
+    source = ReplaySource(readings_from(parse_recording(data)))
     collector = Collector(source)
     first = collector.sample(100.0, 1_800_000_000.0)
     second = collector.sample(101.0, 1_800_000_001.0)
@@ -65,7 +88,7 @@ def test_the_recorded_host_loads_and_shows() -> None:
 
 
 def test_a_recording_of_this_machine_loads() -> None:
-    show(json.dumps(record(FakeSource())).encode())
+    show(json.dumps(record(ReplaySource(readings()))).encode())
 
 
 @pytest.mark.parametrize(
@@ -112,13 +135,82 @@ def test_missing_optional_fields_read_as_unknown_and_empty() -> None:
     del doc["memory"]["cached"]
     for process in doc["processes"]:
         del process["rss_bytes"], process["threads"], process["ppid"]
-    source = ReplaySource(parse_recording(encoded(doc)))
+    source = ReplaySource(readings_from(parse_recording(encoded(doc))))
     assert source.cpu_counts() == (None, None)
-    assert source.per_cpu_times() is None and source.swap_memory() is None
+    assert source.per_cpu_times() is None and source.memory().swap is None
     assert source.temperatures() == () and source.net_addresses() == {}
     assert source.process_identity(1) is None
-    assert source.virtual_memory() is not None and source.virtual_memory().cached is None  # type: ignore[union-attr]
+    virtual = source.memory().virtual
+    assert virtual is not None and virtual.cached is None
     show(encoded(doc))
+
+
+def snapshot_of(doc: dict[str, Any]) -> Snapshot:
+    """The second tick of the collector on a recording, as ``sot --replay`` shows it."""
+    collector = Collector(ReplaySource(readings_from(parse_recording(encoded(doc)))))
+    collector.sample(100.0, 1_800_000_000.0)
+    return collector.sample(101.0, 1_800_000_001.0)
+
+
+def test_a_recording_without_newer_readings_shows_them_unknown_and_the_rest_intact() -> None:
+    # As a recording made before these readings were recorded: sections and process fields gone.
+    whole = base_recording(processes=400)
+    older = copy.deepcopy(whole)
+    for section in ("swap", "load", "frequency", "users", "nic_stats"):
+        del older[section]
+    for process in older["processes"]:
+        del process["rss_bytes"], process["threads"]
+    full, partial = snapshot_of(whole), snapshot_of(older)
+    assert full.memory.swap_total_bytes is not None and full.host.load_average is not None
+    assert full.cpu.frequency_mhz is not None and full.host.user_count is not None
+    assert all(i.is_up is not None for i in full.interfaces)
+    assert all(p.rss_bytes is not None and p.threads is not None for p in full.processes)
+    unknown_swap = dict.fromkeys(
+        (
+            "swap_total_bytes",
+            "swap_used_bytes",
+            "swap_percent",
+            "swap_in_bytes_per_s",
+            "swap_out_bytes_per_s",
+        )
+    )
+    assert partial == replace(
+        full,
+        host=replace(full.host, load_average=None, user_count=None),
+        cpu=replace(full.cpu, frequency_mhz=None, max_frequency_mhz=None),
+        memory=replace(full.memory, **unknown_swap),
+        interfaces=tuple(replace(i, is_up=None, speed_mbps=None) for i in full.interfaces),
+        processes=tuple(
+            replace(p, rss_bytes=None, mem_percent=None, threads=None) for p in full.processes
+        ),
+        process_counts=replace(full.process_counts, threads=0),
+    )
+
+
+def test_the_schema_checks_every_field_of_every_recorded_record() -> None:
+    # A field added to a record must be added to the schema (as one that may be missing: older
+    # recordings lack it), or a replay would never see it.
+    frequency = dict(schema.RECORDING.fields)["frequency"]
+    assert isinstance(frequency, schema.Record)
+    pairs: list[tuple[schema.Record, type[Any]]] = [
+        (schema.HOST, StaticHostInfo),
+        (schema.CPU_TIMES, CpuTimes),
+        (frequency, Frequency),
+        (schema.SENSOR, SensorReading),
+        (schema.MEMORY, VirtualMemory),
+        (schema.SWAP, SwapMemory),
+        (schema.PARTITION, Partition),
+        (schema.USAGE, UsageBytes),
+        (schema.DISK_COUNTERS, DiskCounters),
+        (schema.NET_COUNTERS, NetCounters),
+        (schema.NET_STATS, NetStats),
+        (schema.PROCESS, RawProcess),
+        (schema.IDENTITY, ProcessIdentity),
+    ]
+    for spec, record_type in pairs:
+        assert tuple(name for name, _ in spec.fields) == record_type._fields, record_type
+    recorded = record(ReplaySource(readings()))
+    assert [name for name, _ in schema.RECORDING.fields] == list(recorded)
 
 
 # The property: any mutation of a good recording loads or is refused, never anything else. ------

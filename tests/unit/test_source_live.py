@@ -1,21 +1,19 @@
-"""The /proc fast paths against psutil itself, on the live machine; and their parsers."""
+"""The /proc source against psutil itself, on the live machine; and the /proc parsers."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from sot.collect.source import (
-    CpuTimes,
-    DiskCounters,
-    NetCounters,
-    PsutilSource,
-    SwapMemory,
+from sot.collect.procfs import ProcfsSource
+from sot.collect.procfs_parsers import (
     memory_from_meminfo,
     parse_boot_time,
     parse_diskstats,
@@ -27,6 +25,16 @@ from sot.collect.source import (
     split_cmdline,
     swap_from_meminfo,
 )
+from sot.collect.psutil_source import PsutilSource
+from sot.collect.records import CpuTimes, DiskCounters, NetCounters, RawProcess, SwapMemory
+from sot.collect.system import system_source
+
+
+def procfs_source() -> ProcfsSource:
+    # Some stat files kept open and the rest read the plain way: both paths are compared.
+    source = ProcfsSource.open(kept_stat_files=32)
+    assert source is not None, "these tests run on Linux"
+    return source
 
 
 def test_parse_proc_stat_survives_hostile_command_names() -> None:
@@ -42,10 +50,10 @@ def test_fast_path_agrees_with_psutil() -> None:
     # The live machine does not stand still: a process can exit, start or be re-parented between
     # two scans. psutil's scan is taken between two fast scans, and only processes that are the
     # same in both fast scans are compared; the test then checks that this covered most of them.
-    source = PsutilSource()
-    before = {p.pid: p for p in source.processes()}
-    slow = {p.pid: p for p in source.psutil_processes()}
-    after = {p.pid: p for p in source.processes()}
+    source = procfs_source()
+    before = {p.pid: p for p in source.processes() or ()}
+    slow = {p.pid: p for p in PsutilSource().processes()}
+    after = {p.pid: p for p in source.processes() or ()}
     stable = [
         pid
         for pid in before.keys() & after.keys() & slow.keys()
@@ -71,7 +79,7 @@ def test_fast_path_agrees_with_psutil() -> None:
 
 
 def test_start_time_matches_the_signal_guards_reading() -> None:
-    source = PsutilSource()
+    source = system_source()
     mine = next(p for p in source.processes() if p.pid == os.getpid())
     started = source.process_start_time(os.getpid())
     assert mine.create_time is not None and started is not None
@@ -95,15 +103,17 @@ def test_identity_fast_path_agrees_with_psutil() -> None:
                 if comm.read().strip() == "abcdefghijklmno":
                     break
             time.sleep(0.02)
-        source = PsutilSource()
-        pids = [p.pid for p in source.processes()]
+        source, portable = procfs_source(), PsutilSource()
+        later = procfs_source()  # it lists nothing, so it takes no name from a listing's read
+        pids = [p.pid for p in source.processes() or ()]
         assert child.pid in pids
         compared = 0
         for pid in pids:
-            fast, slow = source.process_identity(pid), source.psutil_identity(pid)
+            fast, slow = source.process_identity(pid), portable.process_identity(pid)
             # A process that exited or exec'd another program between the reads is not
-            # comparable: psutil's read must lie between two fast reads that agree.
-            if fast is None or slow is None or source.process_identity(pid) != fast:
+            # comparable: psutil's read must lie between two fast reads that agree (the first
+            # takes its name from the listing's read of the stat file).
+            if fast is None or slow is None or later.process_identity(pid) != fast:
                 continue
             assert fast == slow, pid
             compared += 1
@@ -138,12 +148,13 @@ def test_real_uid_comes_from_the_status_file() -> None:
 
 
 def test_system_wide_fast_paths_agree_with_psutil() -> None:
-    source = PsutilSource()
-    memory, memory_psutil = source.virtual_memory(), source.psutil_virtual_memory()
+    source, portable = procfs_source(), PsutilSource()
+    fast_memory, slow_memory = source.memory(), portable.memory()
+    assert fast_memory is not None
+    (memory, swap), (memory_psutil, swap_psutil) = fast_memory, slow_memory
     assert memory is not None and memory_psutil is not None
     assert memory.total == memory_psutil.total
     assert abs(memory.available - memory_psutil.available) < 0.05 * memory.total
-    swap, swap_psutil = source.swap_memory(), source.psutil_swap_memory()
     assert swap is not None and swap_psutil is not None
     assert (swap.total, swap.sin is None, swap.sout is None) == (
         swap_psutil.total,
@@ -153,7 +164,7 @@ def test_system_wide_fast_paths_agree_with_psutil() -> None:
     # Counters only grow: psutil's reading is taken between two fast ones and must lie between
     # them, however busy the machine is.
     cpus = source.per_cpu_times()
-    cpus_psutil = source.psutil_per_cpu_times()
+    cpus_psutil = portable.per_cpu_times()
     cpus_after = source.per_cpu_times()
     assert cpus is not None and cpus_psutil is not None and cpus_after is not None
     assert len(cpus) == len(cpus_psutil) == len(cpus_after)
@@ -162,10 +173,10 @@ def test_system_wide_fast_paths_agree_with_psutil() -> None:
             assert (a is None) == (b is None) == (c is None)
             assert a is None or b is None or c is None or a - 0.01 <= b <= c + 0.01
     for read_fast, read_slow in (
-        (source.disk_counters, source.psutil_disk_counters),
-        (source.net_counters, source.psutil_net_counters),
+        (source.disk_counters, portable.disk_counters),
+        (source.net_counters, portable.net_counters),
     ):
-        before, during, after = read_fast(), read_slow(), read_fast()
+        before, during, after = read_fast() or {}, read_slow(), read_fast() or {}
         # A device or interface can appear or go between the reads: compare the ones in all.
         common = before.keys() & during.keys() & after.keys()
         assert len(common) >= len(during) - 2 and common
@@ -213,8 +224,8 @@ def test_parsers_read_every_layout_psutil_reads() -> None:
 
 MOUNT_WATCH = """
 import os, subprocess, sys, tempfile
-from sot.collect.source import PsutilSource
-source = PsutilSource()
+from sot.collect.system import system_source
+source = system_source()
 seen = [source.mounts_changed()]
 directory = tempfile.mkdtemp()
 subprocess.run(["mount", "-t", "tmpfs", "sot-test", directory], check=True)
@@ -238,3 +249,60 @@ def test_the_mount_table_watch_sees_mount_and_unmount() -> None:
         check=True,
     )
     assert result.stdout.strip() == "[False, True, False, True]"
+
+
+ONE_TICK = """
+import collections, json, sys, time
+from sot.collect.collector import Collector
+from sot.collect.system import system_source
+collector = Collector(system_source())
+collector.sample(time.monotonic(), time.time())
+opened = []
+def note(event, args):
+    if event == "open" and isinstance(args[0], str) and args[0].startswith(("/proc", "/sys")):
+        opened.append(args[0])
+sys.addaudithook(note)
+collector.sample(time.monotonic(), time.time())
+print(json.dumps(collections.Counter(opened)))
+"""
+
+
+def test_a_tick_opens_each_proc_file_once() -> None:
+    # In a process of its own: an audit hook, once added, stays for the life of the process.
+    result = subprocess.run(
+        [sys.executable, "-c", ONE_TICK], capture_output=True, text=True, timeout=60, check=True
+    )
+    opened: dict[str, int] = json.loads(result.stdout)
+    assert {"/proc/stat", "/proc/meminfo", "/proc/diskstats", "/proc/net/dev"} <= opened.keys()
+    assert {path: count for path, count in opened.items() if count > 1} == {}
+
+
+def fake_proc(root: Path, boot_time: int) -> None:
+    """A /proc with one process, started 98,765 clock ticks after ``boot_time``; the CPU's user
+    time (in ticks) is the boot time too, so each reading shows which write it read."""
+    (root / "self").mkdir(exist_ok=True)
+    (root / "self" / "stat").write_bytes(b"1 (self) S 0")
+    (root / "stat").write_bytes(
+        b"cpu  %d 2 3 4 0 0 0 0 0 0\ncpu0 %d 2 3 4 0 0 0 0 0 0\nbtime %d\n"
+        % (boot_time, boot_time, boot_time)
+    )
+    (root / "42").mkdir(exist_ok=True)
+    (root / "42" / "stat").write_bytes(
+        b"42 (worker) S 1 42 42 0 -1 4194560 100 0 0 0 250 130 0 0 20 0 7 0 98765 1234 2048 1"
+    )
+
+
+@pytest.mark.parametrize("cpus_first", [True, False], ids=["cpus first", "processes first"])
+def test_proc_stat_is_read_once_per_tick_in_either_order(tmp_path: Path, cpus_first: bool) -> None:
+    ticks = os.sysconf("SC_CLK_TCK")
+    source = ProcfsSource(str(tmp_path))
+    for tick in range(3):
+        boot = 1_700_000_000 + 100 * tick  # the wall clock is stepped between the ticks
+        fake_proc(tmp_path, boot_time=boot)
+        first = source.per_cpu_times() if cpus_first else source.processes()
+        fake_proc(tmp_path, boot_time=boot + 1)  # what a second read in this tick would see
+        second = source.processes() if cpus_first else source.per_cpu_times()
+        cpus, rows = (first, second) if cpus_first else (second, first)
+        assert cpus is not None and rows is not None
+        assert isinstance(cpus[0], CpuTimes) and cpus[0].user == boot / ticks
+        assert isinstance(rows[0], RawProcess) and rows[0].create_time == boot + 98765 / ticks

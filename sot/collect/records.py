@@ -1,0 +1,206 @@
+"""The records every source answers with, and the ``SystemSource`` Protocol the collector reads.
+
+Records are NamedTuples, like psutil's own results: cheap to create per process and per tick, and
+they cost a fifth of a slotted dataclass at start-up (measured: 0.2 vs 1 ms per class).
+
+Sources live beside this module, one per way of reading a machine: ``procfs`` (Linux's /proc and
+/sys, read directly), ``psutil_source`` (psutil: portable), ``system`` (the two combined, what sot
+reads on a live machine) and ``replay`` (stored records: a recording, or records built by tests).
+A reading a source cannot give is ``None`` (or empty), never a made-up value.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Protocol
+
+
+class CpuTimes(NamedTuple):
+    """Cumulative CPU seconds per mode since boot, for one logical CPU."""
+
+    user: float
+    nice: float
+    system: float
+    idle: float
+    iowait: float | None
+    irq: float | None
+    softirq: float | None
+    steal: float | None
+    guest: float | None
+    guest_nice: float | None
+
+    def busy_total(self) -> tuple[float, float]:
+        """(busy, total) seconds; guest time is already counted in user/nice on Linux."""
+        idle = self.idle + (self.iowait or 0.0)
+        total = (
+            self.user
+            + self.nice
+            + self.system
+            + self.idle
+            + (self.iowait or 0.0)
+            + (self.irq or 0.0)
+            + (self.softirq or 0.0)
+            + (self.steal or 0.0)
+        )
+        return total - idle, total
+
+
+class VirtualMemory(NamedTuple):
+    total: int
+    available: int
+    used: int
+    free: int
+    cached: int | None
+    buffers: int | None
+    percent: float
+
+
+class SwapMemory(NamedTuple):
+    total: int
+    used: int
+    percent: float
+    sin: int | None
+    sout: int | None
+
+
+class Memory(NamedTuple):
+    """Memory and swap: one reading, as /proc/meminfo holds both."""
+
+    virtual: VirtualMemory | None
+    swap: SwapMemory | None
+
+
+class Partition(NamedTuple):
+    device: str
+    mount_point: str
+    fstype: str
+
+
+class UsageBytes(NamedTuple):
+    total: int
+    used: int
+    free: int
+    percent: float
+
+
+class DiskCounters(NamedTuple):
+    read_bytes: int
+    write_bytes: int
+    read_count: int
+    write_count: int
+
+
+class NetCounters(NamedTuple):
+    bytes_recv: int
+    bytes_sent: int
+    packets_recv: int
+    packets_sent: int
+    errin: int
+    errout: int
+    dropin: int
+    dropout: int
+
+
+class NetStats(NamedTuple):
+    is_up: bool
+    speed_mbps: int | None
+
+
+class SensorReading(NamedTuple):
+    chip: str
+    label: str
+    current: float
+    high: float | None
+    critical: float | None
+
+
+class Frequency(NamedTuple):
+    current_mhz: float | None
+    max_mhz: float | None
+
+
+class RawProcess(NamedTuple):
+    """What changes each tick for one process; ``None`` where it could not be read."""
+
+    pid: int
+    ppid: int | None
+    status: str | None
+    create_time: float | None
+    cpu_seconds: float | None
+    rss_bytes: int | None
+    threads: int | None
+
+
+class ProcessIdentity(NamedTuple):
+    """What does not change for the life of a process: cached by (pid, create_time)."""
+
+    name: str
+    cmdline: str
+    user: str | None
+
+
+class RawProcessDetails(NamedTuple):
+    """One read of everything the details view shows; ``None`` where it was denied."""
+
+    pid: int
+    create_time: float | None
+    name: str
+    cmdline: str
+    exe: str | None
+    cwd: str | None
+    user_real: str | None
+    user_effective: str | None
+    status: str | None
+    nice: int | None
+    cpu_user_s: float | None
+    cpu_system_s: float | None
+    rss_bytes: int | None
+    vms_bytes: int | None
+    shared_bytes: int | None
+    threads: int | None
+    open_files: int | None
+    io_read_bytes: int | None
+    io_write_bytes: int | None
+    listening_ports: tuple[str, ...] | None
+    connections: tuple[tuple[str, int], ...] | None
+    parent: tuple[int, str] | None
+    children: tuple[tuple[int, str], ...]
+
+
+class StaticHostInfo(NamedTuple):
+    hostname: str
+    os_name: str | None
+    kernel: str | None
+    architecture: str | None
+    cpu_model: str | None
+    boot_time_epoch_s: float | None
+
+
+class SystemSource(Protocol):
+    """Everything the collector reads from a machine, one method per reading.
+
+    Each call reads afresh (the collector calls each reading at most once per tick) and answers
+    ``None`` (or an empty result) for what it could not read, per call: one unreadable value never
+    takes a panel down.
+    """
+
+    def host_info(self) -> StaticHostInfo: ...
+    def per_cpu_times(self) -> Sequence[CpuTimes] | None: ...
+    def cpu_counts(self) -> tuple[int | None, int | None]: ...
+    def cpu_frequency(self) -> Frequency | None: ...
+    def temperatures(self) -> Sequence[SensorReading]: ...
+    def load_average(self) -> tuple[float, float, float] | None: ...
+    def user_count(self) -> int | None: ...
+    def memory(self) -> Memory: ...
+    def partitions(self) -> Sequence[Partition]: ...
+    def mounts_changed(self) -> bool: ...
+    def disk_usage(self, mount_point: str) -> UsageBytes | None: ...
+    def disk_counters(self) -> Mapping[str, DiskCounters]: ...
+    def resolve_device(self, device: str) -> str: ...
+    def net_counters(self) -> Mapping[str, NetCounters]: ...
+    def net_stats(self) -> Mapping[str, NetStats]: ...
+    def net_addresses(self) -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]: ...
+    def virtual_interfaces(self) -> frozenset[str]: ...
+    def default_route_interface(self) -> str | None: ...
+    def processes(self) -> Sequence[RawProcess]: ...
+    def process_identity(self, pid: int) -> ProcessIdentity | None: ...
+    def process_details(self, pid: int) -> RawProcessDetails | None: ...
+    def process_start_time(self, pid: int) -> float | None: ...
