@@ -53,3 +53,4 @@ fuzz: sync
 bench: sync
 	$(UV) run --locked python benchmarks/stages.py
 	$(UV) run --locked python benchmarks/bench.py $(ARGS)
+	$(UV) run --locked python benchmarks/keys.py
