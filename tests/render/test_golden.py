@@ -500,3 +500,27 @@ def test_frame_memo_never_changes_the_frame(
         data = frame_input(snap, history, MEMO_STATES[state_index])
         expected = render_frame(data, width, height, glyphs)
         assert render_frame(data, width, height, glyphs, memo) == expected
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_LAYOUTS = ((80, 24), (120, 40), (160, 48))
+
+
+def _layout_block(width: int, height: int) -> str:
+    golden = (GOLDEN / f"frame-busy-utf8-{width}x{height}.txt").read_text(encoding="utf-8")
+    text = golden.split("\n--- styles\n", 1)[0]
+    return f"<!-- layout {width}x{height} -->\n```\n{text.rstrip()}\n```\n"
+
+
+@pytest.mark.parametrize(("width", "height"), README_LAYOUTS)
+def test_readme_shows_each_layout_as_the_golden_frame(width: int, height: int) -> None:
+    # README's pictures of the screen are the goldens' text; SOT_UPDATE_GOLDEN=1 rewrites them.
+    readme = README.read_text(encoding="utf-8")
+    marker = f"<!-- layout {width}x{height} -->\n"
+    start = readme.index(marker)
+    end = readme.index("```\n", readme.index("```\n", start) + 4) + 4
+    expected = _layout_block(width, height)
+    if os.environ.get("SOT_UPDATE_GOLDEN") == "1":
+        README.write_text(readme[:start] + expected + readme[end:], encoding="utf-8")
+        return
+    assert readme[start:end] == expected, f"README's {width}x{height} layout is out of date"
