@@ -100,6 +100,30 @@ _SEQUENCES = {
     "[5~": "pgup",
     "[6~": "pgdn",
     "OM": "enter",  # keypad Enter in application mode
+    # Function keys: xterm and tmux (SS3 for F1-F4, CSI n ~ above), rxvt and screen (CSI 11~ to
+    # 14~ for F1-F4), the Linux console (CSI [A to [E for F1-F5).
+    "OP": "f1",
+    "OQ": "f2",
+    "OR": "f3",
+    "OS": "f4",
+    "[11~": "f1",
+    "[12~": "f2",
+    "[13~": "f3",
+    "[14~": "f4",
+    "[[A": "f1",
+    "[[B": "f2",
+    "[[C": "f3",
+    "[[D": "f4",
+    "[[E": "f5",
+    "[15~": "f5",
+    "[17~": "f6",
+    "[18~": "f7",
+    "[19~": "f8",
+    "[20~": "f9",
+    "[21~": "f10",
+    # Shift-F3: xterm and tmux send F3 with a modifier, rxvt and the Linux console send F13.
+    "[1;2R": "shift-f3",
+    "[25~": "shift-f3",
 }
 
 _CONTROL_NAMES = {
@@ -114,9 +138,10 @@ _CONTROL_NAMES = {
 def decode_keys(text: str) -> list[str]:
     """Split one read of terminal input into key names.
 
-    Printable characters are their own names; escape sequences become ``up``, ``pgdn`` and so on;
-    a lone ESC (nothing after it in the same read) is ``escape``; control characters are
-    ``ctrl-<letter>``. Unknown sequences are dropped whole rather than leaking their bytes as keys.
+    Printable characters are their own names; escape sequences become ``up``, ``pgdn``, ``f3``,
+    ``shift-f3`` and so on; a lone ESC (nothing after it in the same read) is ``escape``;
+    control characters are ``ctrl-<letter>``. Unknown sequences are dropped whole rather than
+    leaking their bytes as keys.
     """
     keys: list[str] = []
     i = 0
@@ -128,7 +153,11 @@ def decode_keys(text: str) -> list[str]:
                 i += 1
                 continue
             follower = text[i + 1]
-            if follower == "[":
+            if text[i + 1 : i + 3] == "[[" and "A" <= text[i + 3 : i + 4] <= "E":
+                # The Linux console's F1-F5, ESC [ [ A to E: the second "[" is no final byte.
+                keys.append(_SEQUENCES[text[i + 1 : i + 4]])
+                i += 4
+            elif follower == "[":
                 end = i + 2
                 while end < len(text) and not ("@" <= text[end] <= "~"):
                     end += 1
