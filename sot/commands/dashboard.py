@@ -16,7 +16,7 @@ from sot.config import (
     parse_duration,
     parse_interval,
 )
-from sot.keys import key_reference
+from sot.key_help import key_reference
 from sot.log import DebugLog
 from sot.safe_text import report
 

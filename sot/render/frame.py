@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sot.actions import SIGNAL_CHOICES
-from sot.keys import KEY_HELP, Mode
+from sot.key_help import KEY_HELP
+from sot.keys import Mode
 from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
 from sot.render.box import draw_box
 from sot.render.cells import Block, Canvas, Line, Role, blank_block, display_width, fit

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sot.keys import MODE_HINTS, Mode, normal_hints
+from sot.key_help import MODE_HINTS, normal_hints
+from sot.keys import Mode
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.text import Segment, put_segments

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from sot.key_help import KEY_HELP
 from sot.keys import (
-    KEY_HELP,
     MODE_KEYS,
     Action,
     Command,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sot.keys import KEY_HELP, Action, Command, Mode
+from sot.key_help import KEY_HELP
+from sot.keys import Action, Command, Mode
 from sot.reducer import HANDLERS, Reaction, reduce
 from sot.schedule import FIRST_FOLLOW_UP_S, MESSAGE_SECONDS, Schedule
 from sot.sorting import SortKey
