@@ -17,7 +17,8 @@ class KeyHelp:
     text: str
     hint: str = ""  # a word or two for the status line
     hint_keys: str = ""  # the keys as the status line shows them (default: ``keys``)
-    hint_rank: int = 0  # place in the status line, 1 first; 0: not there
+    hint_rank: int = 0  # place in the status line, 1 first and dropped last; 0: not there
+    signals: bool = False  # sends signals: left out under --read-only
 
 
 # Tests check that every entry's keys do something in the normal mode.
@@ -34,8 +35,8 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp("a", "command line or name"),
     KeyHelp("t", "tree view", "tree", hint_rank=5),
     KeyHelp("Enter", "details of the selected process", "details", hint_rank=6),
-    KeyHelp("T K", "send SIGTERM / SIGKILL (asks first)", "signal", hint_rank=7),
-    KeyHelp("s", "choose a signal to send"),
+    KeyHelp("T K", "send SIGTERM / SIGKILL (asks first)", "signal", hint_rank=7, signals=True),
+    KeyHelp("s", "choose a signal to send", signals=True),
     KeyHelp("space", "pause or resume sampling", "pause", hint_rank=8),
     KeyHelp("+ -", "sample less or more often", "interval", "+/-", hint_rank=9),
     KeyHelp("n d", "next network interface / disk"),
@@ -43,13 +44,17 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp("Esc", "close, or clear the filter"),
 )
 
-# The status line's hints in the other modes: (keys, what they do).
+# The status line's hints in the other modes: (keys, what they do), dropped from the right
+# when the line is short.
 MODE_HINTS: dict[Mode, tuple[tuple[str, str], ...]] = {
     Mode.ORDER: (("Left/Right", "column"), ("Enter", "desc/asc/off"), ("o Esc", "done")),
     Mode.USER_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
     Mode.SIGNAL_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
     Mode.DETAILS: (("Esc q", "close"), ("T K s", "signal"), ("space", "pause")),
+    Mode.FILTER: (("Enter", "keep"), ("Esc", "clear")),
 }
+# Mode hints for keys that send signals, left out under --read-only.
+SIGNAL_HINT_KEYS = frozenset({"T K s"})
 
 
 def normal_hints() -> tuple[KeyHelp, ...]:
