@@ -85,7 +85,8 @@ class Dashboard:
 
     def dispatch(self, command: Command) -> None:
         """Reduce ``command`` and carry out the reaction; raises Quit to end the loop."""
-        context = Context(self.snapshot, self.view, self.page_rows)
+        # The clock comes in with the command, so that reduce stays pure.
+        context = Context(self.snapshot, self.view, self.page_rows, now_s=time.monotonic())
         self.state, reaction = reduce(self.state, command, context)
         self._carry_out(reaction)
 

@@ -36,7 +36,7 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp("t", "tree view", "tree", hint_rank=5),
     KeyHelp("Enter", "details of the selected process", "details", hint_rank=6),
     KeyHelp("T K", "send SIGTERM / SIGKILL (asks first)", "signal", hint_rank=7, signals=True),
-    KeyHelp("s", "choose a signal to send", signals=True),
+    KeyHelp("s", "choose a signal to send, or type its number", signals=True),
     KeyHelp("space", "pause or resume sampling", "pause", hint_rank=8),
     KeyHelp("+ -", "sample less or more often", "interval", "+/-", hint_rank=9),
     KeyHelp("n d", "next network interface / disk"),
@@ -49,7 +49,12 @@ KEY_HELP: tuple[KeyHelp, ...] = (
 MODE_HINTS: dict[Mode, tuple[tuple[str, str], ...]] = {
     Mode.ORDER: (("Left/Right", "column"), ("Enter", "desc/asc/off"), ("o Esc", "done")),
     Mode.USER_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
-    Mode.SIGNAL_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
+    Mode.SIGNAL_MENU: (
+        ("Up/Down", "choose"),
+        ("Enter", "pick"),
+        ("Esc", "cancel"),
+        ("0-9", "signal number"),
+    ),
     Mode.DETAILS: (("Esc q", "close"), ("T K s", "signal"), ("space", "pause")),
     Mode.FILTER: (("Enter", "keep"), ("Esc", "clear")),
 }

@@ -268,7 +268,12 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
     },
     Mode.FILTER: _TEXT_EDITING,
     Mode.USER_MENU: {**_MENU, "u": Command(Action.CLOSE)},
-    Mode.SIGNAL_MENU: {**_MENU, "s": Command(Action.CLOSE)},
+    Mode.SIGNAL_MENU: {
+        **_MENU,
+        "s": Command(Action.CLOSE),
+        "backspace": Command(Action.TEXT_BACKSPACE),  # digits typed: a signal number
+        "ctrl-h": Command(Action.TEXT_BACKSPACE),
+    },
     Mode.CONFIRM: {"y": Command(Action.CONFIRM_YES), "Y": Command(Action.CONFIRM_YES)},
     Mode.DETAILS: {
         "escape": Command(Action.CLOSE),
@@ -281,11 +286,12 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
 
 
 def command_for(mode: Mode, key: str) -> Command | None:
-    """The command ``key`` means in ``mode``; text keys type into the filter prompt."""
+    """The command ``key`` means in ``mode``; text keys type into the filter prompt, digits
+    into the signal menu's number."""
     command = MODE_KEYS[mode].get(key)
     if command is not None:
         return command
-    if mode is Mode.FILTER and len(key) == 1 and key.isprintable():
+    if _is_text(mode, key):
         return Command(Action.TEXT_INSERT, key)
     if mode is Mode.CONFIRM:
         return Command(Action.CONFIRM_NO)  # anything but y cancels
@@ -310,4 +316,8 @@ def next_command(mode: Mode, keys: Sequence[str], start: int) -> tuple[Command |
 
 
 def _is_text(mode: Mode, key: str) -> bool:
-    return key not in MODE_KEYS[mode] and len(key) == 1 and key.isprintable()
+    if key in MODE_KEYS[mode] or len(key) != 1:
+        return False
+    if mode is Mode.SIGNAL_MENU:
+        return key in "0123456789"
+    return mode is Mode.FILTER and key.isprintable()

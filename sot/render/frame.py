@@ -7,7 +7,16 @@ from sot.key_help import KEY_HELP
 from sot.keys import Mode
 from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
 from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Line, Role, blank_block, display_width, fit
+from sot.render.cells import (
+    Block,
+    Canvas,
+    Line,
+    Role,
+    blank_block,
+    display_width,
+    fit,
+    sanitize,
+)
 from sot.render.details import render_details, render_menu
 from sot.render.glyphs import Glyphs
 from sot.render.panels import PANELS, FrameInput, FrameMemo, render_panel
@@ -15,6 +24,7 @@ from sot.render.processes import table_rows
 from sot.render.status import render_status
 from sot.render.text import Segment, put_segments
 from sot.state import user_choices
+from sot.view import process_key
 
 __all__ = ["FrameInput", "FrameMemo", "process_page_rows", "render_frame", "render_status"]
 
@@ -57,17 +67,32 @@ def render_help(width: int, height: int, glyphs: Glyphs) -> tuple[Block, Rect] |
     return canvas.block(), rect
 
 
+def _signal_target(data: FrameInput) -> str:
+    """ "1234 nginx": whom the signal menu would signal (the details' process, else the
+    selection)."""
+    state = data.state
+    key = state.details if state.details is not None else state.selected
+    if key is None:
+        return ""
+    found = next((p for p in data.snapshot.processes if process_key(p) == key), None)
+    return f"{key[0]} {found.name if found is not None else state.selected_name}"
+
+
 def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Block, Rect]:
     state = data.state
     if state.mode is Mode.USER_MENU:
         title = "show processes of"
         items = [user or "all users" for user in user_choices(data.snapshot)]
+        note = "Enter picks"
     else:
-        title = "send signal"
+        title = sanitize(f"signal to {_signal_target(data)}".strip(), glyphs.ascii_only)
         items = [f"SIG{name:<5} {number:>2}" for name, number in SIGNAL_CHOICES]
-    box_width = min(width, max(24, max(display_width(i) for i in items) + 4))
+        note = f"signal {state.signal_digits}" if state.signal_digits else "or type a number"
+    # Wide enough for the title and the note on the border, where the screen allows.
+    wanted = max(max(display_width(i) for i in items) + 4, display_width(title) + 9 + len(note))
+    box_width = min(width, max(24, wanted))
     box_height = min(height - 2, len(items) + 2)
-    block = render_menu(title, items, state.menu_index, box_width, box_height, glyphs)
+    block = render_menu(title, items, state.menu_index, box_width, box_height, glyphs, note)
     return block, Rect(
         max(1, (height - box_height) // 2), (width - box_width) // 2, box_width, box_height
     )

@@ -1,17 +1,20 @@
 """The status line and the prompts shorten by whole fields: a hint is shown whole or not at all,
-and a message loses whole words."""
+and a message loses whole words; the signal menu says whom it would signal."""
 
 from __future__ import annotations
 
 import pytest
 
 from sot.actions import PendingSignal
+from sot.history import History
 from sot.key_help import normal_hints
 from sot.keys import Mode
+from sot.render.frame import render_frame
 from sot.render.glyphs import UNICODE
 from sot.render.status import fit_words, render_status
 from sot.state import AppState
 from sot.view import ProcessQuery
+from tests.render.test_golden import busy_snapshot, frame_input
 
 HINTS = [f"{k.hint_keys or k.keys} {'1s' if k.keys == '+ -' else k.hint}" for k in normal_hints()]
 EXITED = "process 31337 (postgres) exited; selected 4242 (postgres)"
@@ -120,3 +123,20 @@ def test_the_bottom_right_cell_stays_blank(state: AppState) -> None:
     # The screen never writes it (a terminal may scroll): nothing may be lost there.
     for width in range(1, 200):
         assert render_status(state, width, UNICODE)[0].cells[-1] == " ", width
+
+
+def test_signal_menu_names_its_target_and_the_typed_number() -> None:
+    snap = busy_snapshot()
+    state = AppState(mode=Mode.SIGNAL_MENU, selected=(4242, 1_699_990_000.0), menu_index=2)
+    block = render_frame(frame_input(snap, History(), state), 160, 48, UNICODE)
+    assert any("signal to 4242 postgres" in line.text for line in block)
+    typed = AppState(
+        mode=Mode.SIGNAL_MENU,
+        selected=(4242, 1_699_990_000.0),
+        menu_index=2,
+        signal_digits="14",
+    )
+    block = render_frame(frame_input(snap, History(), typed), 160, 48, UNICODE)
+    assert any(
+        "signal to 4242 postgres" in line.text and "signal 14" in line.text for line in block
+    )

@@ -79,8 +79,13 @@ def test_pause_help_interval() -> None:
     assert state.mode is Mode.HELP
     assert press(state, "escape").mode is Mode.NORMAL
     assert press(AppState(interval_s=1.0), "+").interval_s == 2.0
-    assert press(AppState(interval_s=0.2), "-").interval_s == 0.2  # never below the minimum
-    assert press(AppState(interval_s=3600.0), "+").interval_s == 3600.0
+    fastest = press(AppState(interval_s=0.2), "-")
+    assert fastest.interval_s == 0.2  # never below the minimum, and it says so
+    assert fastest.message == "already at the shortest interval (0.2 s)"
+    slowest = press(AppState(interval_s=3600.0), "+")
+    assert slowest.interval_s == 3600.0
+    assert slowest.message == "already at the longest interval (1 h)"
+    assert press(AppState(interval_s=0.3), "-").interval_s == 0.2
 
 
 def test_quit_only_from_the_table() -> None:
@@ -140,7 +145,7 @@ def test_selection_follows_the_process_and_moves_on_when_it_exits() -> None:
     snap = snapshot(processes=[rows[0], rows[2], rows[3]])
     state = follow_selection(state, build_view(snap.processes, state.query), snap)
     assert state.selected == process_key(rows[3])
-    assert state.message is not None and "process 2 (p2) exited" in state.message
+    assert state.message == "process 2 (p2) exited; selected 4 (p4)"
     # PID reuse: same PID, new start time, is another process.
     reused = dataclasses.replace(rows[3], start_time_epoch_s=9.0)
     snap = snapshot(processes=[rows[0], rows[2], reused])
