@@ -31,6 +31,8 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp("o", "order by: Left Right pick, Enter cycles", "sort", hint_rank=4),
     KeyHelp("c m p N e", "sort by CPU, memory, PID, name, time"),
     KeyHelp("/", "filter by name, command line or user", "filter", hint_rank=3),
+    KeyHelp("F3", "search: jump to a match, the rest stay shown", "search", hint_rank=10),
+    KeyHelp("Shift-F3", "previous match (F3: the next one)"),
     KeyHelp("u", "show one user's processes"),
     KeyHelp("a", "command line or name"),
     KeyHelp("t", "tree view", "tree", hint_rank=5),
@@ -41,7 +43,7 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp("+ -", "sample less or more often", "interval", "+/-", hint_rank=9),
     KeyHelp("n d", "next network interface / disk"),
     KeyHelp("Ctrl-L", "repaint the screen"),
-    KeyHelp("Esc", "close, or clear the filter"),
+    KeyHelp("Esc", "close; clear the search, then the filter"),
 )
 
 # The status line's hints in the other modes: (keys, what they do), dropped from the right
@@ -57,6 +59,7 @@ MODE_HINTS: dict[Mode, tuple[tuple[str, str], ...]] = {
     ),
     Mode.DETAILS: (("Esc q", "close"), ("T K s", "signal"), ("space", "pause")),
     Mode.FILTER: (("Enter", "keep"), ("Esc", "clear")),
+    Mode.SEARCH: (("Enter", "keep"), ("Esc", "cancel"), ("F3", "next"), ("Shift-F3", "previous")),
 }
 # Mode hints for keys that send signals, left out under --read-only.
 SIGNAL_HINT_KEYS = frozenset({"T K s"})

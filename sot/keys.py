@@ -14,6 +14,7 @@ class Mode(Enum):
     HELP = "help"
     ORDER = "order"  # choosing the sort column
     FILTER = "filter"  # typing in the filter prompt
+    SEARCH = "search"  # typing in the search prompt
     USER_MENU = "user-menu"
     SIGNAL_MENU = "signal-menu"
     CONFIRM = "confirm"  # "Send SIGxxx to ...? [y/N]"
@@ -42,6 +43,9 @@ class Action(Enum):
     ORDER_CYCLE = "order-cycle"
     SORT_BY = "sort-by"  # Command.sort_key: the column
     FILTER = "filter"
+    SEARCH = "search"  # open the search prompt, or jump to the next match of the kept search
+    SEARCH_NEXT = "search-next"
+    SEARCH_PREVIOUS = "search-previous"
     TEXT_INSERT = "text-insert"  # argument: the characters
     TEXT_BACKSPACE = "text-backspace"
     TEXT_DELETE_WORD = "text-delete-word"
@@ -208,6 +212,8 @@ NORMAL_KEYS: dict[str, Command] = {
     "+": Command(Action.SLOWER),
     "=": Command(Action.SLOWER),
     "-": Command(Action.FASTER),
+    "f3": Command(Action.SEARCH),  # as in htop
+    "shift-f3": Command(Action.SEARCH_PREVIOUS),
     "n": Command(Action.NEXT_INTERFACE),
     "d": Command(Action.NEXT_DISK),
     "o": Command(Action.ORDER_MODE),
@@ -267,6 +273,12 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "ctrl-l": Command(Action.REPAINT),
     },
     Mode.FILTER: _TEXT_EDITING,
+    Mode.SEARCH: {
+        **_TEXT_EDITING,
+        # Not n / N: in the prompt they are letters of the search.
+        "f3": Command(Action.SEARCH_NEXT),
+        "shift-f3": Command(Action.SEARCH_PREVIOUS),
+    },
     Mode.USER_MENU: {**_MENU, "u": Command(Action.CLOSE)},
     Mode.SIGNAL_MENU: {
         **_MENU,
@@ -286,8 +298,8 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
 
 
 def command_for(mode: Mode, key: str) -> Command | None:
-    """The command ``key`` means in ``mode``; text keys type into the filter prompt, digits
-    into the signal menu's number."""
+    """The command ``key`` means in ``mode``; text keys type into the filter and search
+    prompts, digits into the signal menu's number."""
     command = MODE_KEYS[mode].get(key)
     if command is not None:
         return command
@@ -320,4 +332,4 @@ def _is_text(mode: Mode, key: str) -> bool:
         return False
     if mode is Mode.SIGNAL_MENU:
         return key in "0123456789"
-    return mode is Mode.FILTER and key.isprintable()
+    return mode in (Mode.FILTER, Mode.SEARCH) and key.isprintable()

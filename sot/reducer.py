@@ -1,7 +1,8 @@
 """How each command changes the state: a table from action to handler, each returning the new
 state and the ``Reaction`` flags the loop must carry out (as htop's actions return reaction
 flags). Pure: the state, one command and the data on screen (and the loop's clock) in; nothing
-read, nothing sent. The signal keys' handlers are in ``sot.signal_keys``.
+read, nothing sent. The search's handlers are in ``sot.search``, the signal keys' in
+``sot.signal_keys``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import Flag, auto
 
-from sot import signal_keys
+from sot import search, signal_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
 from sot.keys import Action, Command, Mode
@@ -185,6 +186,8 @@ def _menu_step(state: AppState, command: Command, context: Context) -> AppState:
 def _accept(state: AppState, _: Command, context: Context) -> AppState:
     if state.mode is Mode.FILTER:
         return replace(state, mode=Mode.NORMAL)
+    if state.mode is Mode.SEARCH:
+        return search.accept_search(state)
     return _accept_menu(state, context)
 
 
@@ -194,6 +197,8 @@ def _toggle_help(state: AppState, _: Command, __: Context) -> AppState:
 
 def _close(state: AppState, _: Command, __: Context) -> AppState:
     if state.mode is Mode.NORMAL:
+        if state.search:  # the newer, lighter choice goes first
+            return replace(state, search="", search_cursor=0, message="search cleared")
         return replace(state, query=replace(state.query, text=""), message=None)
     if state.mode is Mode.DETAILS:
         return replace(state, mode=Mode.NORMAL, details=None)
@@ -202,7 +207,9 @@ def _close(state: AppState, _: Command, __: Context) -> AppState:
     return replace(state, mode=Mode.NORMAL)
 
 
-def _cancel_filter(state: AppState, _: Command, __: Context) -> AppState:
+def _cancel(state: AppState, _: Command, __: Context) -> AppState:
+    if state.mode is Mode.SEARCH:
+        return search.cancel_search(state)
     return replace(state, mode=Mode.NORMAL, query=replace(state.query, text=""), filter_cursor=0)
 
 
@@ -297,7 +304,9 @@ def _move_command(state: AppState, command: Command, context: Context) -> AppSta
     return _move(state, context, command.action)
 
 
-def _edit_command(state: AppState, command: Command, _: Context) -> AppState:
+def _edit_command(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.SEARCH:
+        return search.edit_search(state, command, context)
     if state.mode is Mode.SIGNAL_MENU:
         return signal_keys.type_signal_number(state, command)
     return _edit_filter(state, command.action, command.text)
@@ -323,7 +332,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.ACCEPT: _accept,
     Action.HELP: _toggle_help,
     Action.CLOSE: _close,
-    Action.CANCEL: _cancel_filter,
+    Action.CANCEL: _cancel,
     Action.TOGGLE_PAUSE: _toggle_pause,
     Action.SLOWER: _change_interval,
     Action.FASTER: _change_interval,
@@ -333,6 +342,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.ORDER_CYCLE: lambda state, _, __: _cycle_order(state),
     Action.SORT_BY: _sort_command,
     Action.FILTER: _start_filter,
+    Action.SEARCH: search.start_search,
+    Action.SEARCH_NEXT: search.search_step,
+    Action.SEARCH_PREVIOUS: search.search_step,
     Action.USER_MENU: _user_menu,
     Action.TOGGLE_COMMAND: _toggle_command,
     Action.TOGGLE_TREE: _toggle_tree,

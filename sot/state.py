@@ -29,6 +29,8 @@ class AppState:
     scroll_top: int = 0
     order_cursor: SortKey = SortKey.CPU
     filter_cursor: int = 0
+    search: str = ""  # kept after Enter: F3 / Shift-F3 jump to its next / previous match
+    search_cursor: int = 0
     menu_index: int = 0
     signal_digits: str = ""  # a signal number typed in the signal menu
     pending_signal: PendingSignal | None = None

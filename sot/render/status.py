@@ -1,4 +1,4 @@
-"""The bottom row: key hints and messages, or the filter and confirmation prompts.
+"""The bottom row: key hints and messages, or the filter, search and confirmation prompts.
 
 Nothing here is cut in the middle of a word: a hint is shown whole or not at all (the least
 important, on the right, go first; "q quit" and "? help" last), and a message too long for the
@@ -19,7 +19,7 @@ from sot.state import AppState
 Hint = tuple[str, str]  # (keys, what they do)
 HINT_GAP = 2  # blanks between two hints, and between the hints and a message
 MIN_PROMPT_TEXT = 12  # cells of typed text a prompt keeps when a message wants the row
-_PROMPTS = {Mode.FILTER: "filter: "}
+_PROMPTS = {Mode.FILTER: "filter: ", Mode.SEARCH: "search: "}
 
 
 def _hint_words(state_mode: Mode, paused: bool, interval_s: float, read_only: bool) -> list[Hint]:
@@ -123,12 +123,18 @@ def _confirm_line(pending: PendingSignal, width: int, glyphs: Glyphs) -> str:
 
 
 def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
-    """The bottom row: key hints and messages, or the filter and confirmation prompts."""
+    """The bottom row: key hints and messages, or the filter, search and confirmation
+    prompts."""
     canvas = Canvas(width, 1)
     message = sanitize(state.message, glyphs.ascii_only) if state.message else ""
     hints = _hint_words(state.mode, state.paused, state.interval_s, state.read_only)
     if state.mode in _PROMPTS:
-        typed = (sanitize(state.query.text, glyphs.ascii_only), state.filter_cursor)
+        text, cursor = (
+            (state.query.text, state.filter_cursor)
+            if state.mode is Mode.FILTER
+            else (state.search, state.search_cursor)
+        )
+        typed = (sanitize(text, glyphs.ascii_only), cursor)
         _render_prompt(canvas, _PROMPTS[state.mode], typed, message, hints, glyphs)
         return canvas.block()
     if state.mode is Mode.CONFIRM and state.pending_signal is not None:

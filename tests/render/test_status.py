@@ -1,5 +1,6 @@
-"""The status line and the prompts shorten by whole fields: a hint is shown whole or not at all,
-and a message loses whole words; the signal menu says whom it would signal."""
+"""The status line and the prompts (filter, search) shorten by whole fields: a hint is shown
+whole or not at all, and a message loses whole words; the signal menu says whom it would
+signal."""
 
 from __future__ import annotations
 
@@ -101,6 +102,16 @@ def test_a_message_in_a_prompt_takes_the_hints_place() -> None:
     assert text.startswith("filter: xxxxxxxxxxxx")  # the end of the text stays in view
 
 
+def test_the_search_prompt() -> None:
+    state = AppState(mode=Mode.SEARCH, search="ngin", search_cursor=4)
+    text = status_text(state, 100)
+    assert text.startswith("search: ngin")
+    assert "Enter keep  Esc cancel  F3 next  Shift-F3 previous" in text
+    assert status_text(state, 40).rstrip().endswith("Enter keep  Esc cancel")
+    missing = AppState(mode=Mode.SEARCH, search="zz", search_cursor=2, message='no match for "zz"')
+    assert 'search: zz   no match for "zz"' in status_text(missing, 60)
+
+
 @pytest.mark.parametrize("width", [30, 40, 60])
 def test_the_question_always_shows_its_answers(width: int) -> None:
     pending = PendingSignal(4242, 1.0, "a-very-long-process-name-indeed", 15)
@@ -115,6 +126,7 @@ def test_the_question_always_shows_its_answers(width: int) -> None:
         AppState(message=EXITED),
         AppState(mode=Mode.FILTER, query=ProcessQuery(text="x" * 300), filter_cursor=300),
         AppState(mode=Mode.FILTER, filter_cursor=0, message="the filter holds at most 256"),
+        AppState(mode=Mode.SEARCH, search="abc", search_cursor=3),
         AppState(mode=Mode.CONFIRM, pending_signal=PendingSignal(42, 1.0, "n" * 200, 15)),
         AppState(mode=Mode.SIGNAL_MENU),
     ],

@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.keys": {"sot.sorting"},
     "sot.key_help": {"sot.keys"},
     "sot.prompt": {"sot.keys"},
+    "sot.search": {"sot.keys", "sot.prompt", "sot.state", "sot.view"},
     "sot.signal_keys": {
         "sot.actions",
         "sot.keys",
@@ -47,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.sorting",
         "sot.state",
         "sot.prompt",
+        "sot.search",
         "sot.signal_keys",
     },
     "sot.view": {"sot.model", "sot.sorting"},

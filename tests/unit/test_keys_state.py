@@ -63,6 +63,8 @@ def test_every_help_entry_names_keys_that_do_something() -> None:
         "space": " ",
         "Ctrl-L": "ctrl-l",
         "Ctrl-C": None,
+        "Shift-F3": "shift-f3",
+        **{f"F{n}": f"f{n}" for n in range(1, 13)},
     }
     for keys in (entry.keys for entry in KEY_HELP):
         for key in keys.split():
