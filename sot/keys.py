@@ -41,7 +41,12 @@ class Action(Enum):
     ORDER_LEFT = "order-left"
     ORDER_RIGHT = "order-right"
     ORDER_CYCLE = "order-cycle"
-    SORT_BY = "sort-by"  # Command.sort_key: the column
+    SORT_BY = "sort-by"  # Command.sort_key: the column; pressed again, the direction flips
+    SORT_SET = "sort-set"  # Command.sort_key, in its usual direction (htop's M and P)
+    SORT_LEFT = "sort-left"  # sort by the column left of the current one
+    SORT_RIGHT = "sort-right"
+    INVERT_SORT = "invert-sort"
+    HIDE_THREADS = "hide-threads"
     FILTER = "filter"
     SEARCH = "search"  # open the search prompt, or jump to the next match of the kept search
     SEARCH_NEXT = "search-next"
@@ -67,6 +72,7 @@ class Action(Enum):
     SIGNAL_MENU = "signal-menu"
     CONFIRM_YES = "confirm-yes"
     CONFIRM_NO = "confirm-no"
+    UNKNOWN_KEY = "unknown-key"  # a key that means nothing in the table: point at the help
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
     SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
@@ -199,7 +205,12 @@ _MOVES = {
     "end": Action.LAST,
 }
 
-_SIGNAL_KEYS = {"K": Action.KILL, "T": Action.TERMINATE, "s": Action.SIGNAL_MENU}
+_SIGNAL_KEYS = {
+    "K": Action.KILL,
+    "T": Action.TERMINATE,
+    "s": Action.SIGNAL_MENU,
+    "f9": Action.SIGNAL_MENU,
+}
 
 NORMAL_KEYS: dict[str, Command] = {
     "q": Command(Action.QUIT),
@@ -212,8 +223,23 @@ NORMAL_KEYS: dict[str, Command] = {
     "+": Command(Action.SLOWER),
     "=": Command(Action.SLOWER),
     "-": Command(Action.FASTER),
-    "f3": Command(Action.SEARCH),  # as in htop
+    "M": Command(Action.SORT_SET, sort_key=SortKey.MEMORY),
+    "P": Command(Action.SORT_SET, sort_key=SortKey.CPU),
+    "<": Command(Action.SORT_LEFT),
+    ">": Command(Action.SORT_RIGHT),
+    "I": Command(Action.INVERT_SORT),
+    "H": Command(Action.HIDE_THREADS),
+    "\\": Command(Action.FILTER),
+    # htop's function keys; T and K keep sot's meaning (signals), see HTOP_KEYS.
+    "f1": Command(Action.HELP),
+    "f2": Command(Action.HELP),  # htop's setup: until sot has a setup screen, the help
+    "f3": Command(Action.SEARCH),
     "shift-f3": Command(Action.SEARCH_PREVIOUS),
+    "f4": Command(Action.FILTER),
+    "f5": Command(Action.TOGGLE_TREE),
+    "f6": Command(Action.ORDER_MODE),
+    "f9": Command(Action.SIGNAL_MENU),
+    "f10": Command(Action.QUIT),
     "n": Command(Action.NEXT_INTERFACE),
     "d": Command(Action.NEXT_DISK),
     "o": Command(Action.ORDER_MODE),
@@ -258,16 +284,27 @@ _MENU = {
     "escape": Command(Action.CLOSE),
     "q": Command(Action.CLOSE),
     "ctrl-l": Command(Action.REPAINT),
+    "f10": Command(Action.CLOSE),
+}
+
+# Scrolling the help overlay: the moves of the table, which the reducer applies to the help.
+_HELP_KEYS = {
+    **{key: Command(Action.CLOSE) for key in ("?", "h", "escape", "q", "enter", " ")},
+    **{key: Command(Action.CLOSE) for key in ("f1", "f2", "f10")},
+    **{key: Command(action) for key, action in _MOVES.items()},
+    "ctrl-l": Command(Action.REPAINT),
 }
 
 MODE_KEYS: dict[Mode, dict[str, Command]] = {
     Mode.NORMAL: NORMAL_KEYS,
-    Mode.HELP: {key: Command(Action.CLOSE) for key in ("?", "h", "escape", "q", "enter", " ")},
+    Mode.HELP: _HELP_KEYS,
     Mode.ORDER: {
         "left": Command(Action.ORDER_LEFT),
         "right": Command(Action.ORDER_RIGHT),
         "enter": Command(Action.ORDER_CYCLE),
         "o": Command(Action.CLOSE),
+        "f6": Command(Action.CLOSE),
+        "f10": Command(Action.CLOSE),
         "escape": Command(Action.CLOSE),
         "q": Command(Action.CLOSE),
         "ctrl-l": Command(Action.REPAINT),
@@ -283,6 +320,7 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
     Mode.SIGNAL_MENU: {
         **_MENU,
         "s": Command(Action.CLOSE),
+        "f9": Command(Action.CLOSE),
         "backspace": Command(Action.TEXT_BACKSPACE),  # digits typed: a signal number
         "ctrl-h": Command(Action.TEXT_BACKSPACE),
     },
@@ -290,6 +328,7 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
     Mode.DETAILS: {
         "escape": Command(Action.CLOSE),
         "q": Command(Action.CLOSE),
+        "f10": Command(Action.CLOSE),
         "enter": Command(Action.CLOSE),
         "ctrl-l": Command(Action.REPAINT),
         **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
@@ -307,6 +346,8 @@ def command_for(mode: Mode, key: str) -> Command | None:
         return Command(Action.TEXT_INSERT, key)
     if mode is Mode.CONFIRM:
         return Command(Action.CONFIRM_NO)  # anything but y cancels
+    if mode is Mode.NORMAL:
+        return Command(Action.UNKNOWN_KEY, key)
     return None
 
 

@@ -14,6 +14,7 @@ from enum import Flag, auto
 from sot import search, signal_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
+from sot.key_help import help_lines
 from sot.keys import Action, Command, Mode
 from sot.prompt import MAX_PROMPT_CHARS, edit_text, full_message
 from sot.sorting import SORT_ORDER, SortKey
@@ -37,6 +38,8 @@ DESCENDING_FIRST = frozenset(
 )
 MAX_FILTER_CHARS = MAX_PROMPT_CHARS
 FILTER_FULL_MESSAGE = full_message("filter")
+HELP_HINT_MESSAGE = "press ? for help"
+THREADS_MESSAGE = "the table lists processes, not threads: none to hide"
 
 
 class Reaction(Flag):
@@ -76,9 +79,10 @@ def _cycle(choices: Sequence[str], current: str | None) -> str | None:
     return choices[(choices.index(current) + 1) % len(choices)]
 
 
-def _sort_by(state: AppState, key: SortKey) -> AppState:
+def _sort_by(state: AppState, key: SortKey, flip: bool = True) -> AppState:
+    """Sort by ``key``: its usual direction the first time; ``flip``: pressed again, the other."""
     query = state.query
-    if query.sort_key is key:
+    if query.sort_key is key and flip:
         query = replace(query, descending=not query.descending)
     else:
         query = replace(query, sort_key=key, descending=key in DESCENDING_FIRST)
@@ -142,17 +146,28 @@ def _accept_menu(state: AppState, context: Context) -> AppState:
     return signal_keys.accept_signal_menu(state, context)
 
 
-def _move(state: AppState, context: Context, action: Action) -> AppState:
-    index = current_index(state, context.view)
-    page = max(1, context.page_rows)
-    targets = {
+def _targets(index: int, page: int, last: int) -> dict[Action, int]:
+    return {
         Action.UP: index - 1,
         Action.DOWN: index + 1,
         Action.PAGE_UP: index - page,
         Action.PAGE_DOWN: index + page,
         Action.FIRST: 0,
-        Action.LAST: len(context.view.rows) - 1,
+        Action.LAST: last,
     }
+
+
+def _help_top_limit(state: AppState, context: Context) -> int:
+    return max(0, len(help_lines(state.read_only)) - max(1, context.help_rows))
+
+
+def _move(state: AppState, context: Context, action: Action) -> AppState:
+    if state.mode is Mode.HELP:  # the same keys scroll the help
+        limit = _help_top_limit(state, context)
+        top = _targets(state.help_top, max(1, context.help_rows), limit)[action]
+        return replace(state, help_top=max(0, min(top, limit)))
+    index = current_index(state, context.view)
+    targets = _targets(index, max(1, context.page_rows), len(context.view.rows) - 1)
     return keep_visible(
         select(state, context.view, targets[action]), len(context.view.rows), context.page_rows
     )
@@ -192,7 +207,9 @@ def _accept(state: AppState, _: Command, context: Context) -> AppState:
 
 
 def _toggle_help(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=Mode.NORMAL if state.mode is Mode.HELP else Mode.HELP)
+    if state.mode is Mode.HELP:
+        return replace(state, mode=Mode.NORMAL)
+    return replace(state, mode=Mode.HELP, help_top=0)
 
 
 def _close(state: AppState, _: Command, __: Context) -> AppState:
@@ -241,7 +258,36 @@ def _order_step(state: AppState, command: Command, _: Context) -> AppState:
 
 
 def _sort_command(state: AppState, command: Command, _: Context) -> AppState:
-    return state if command.sort_key is None else _sort_by(state, command.sort_key)
+    if command.sort_key is None:
+        return state
+    return _sort_by(state, command.sort_key, flip=command.action is Action.SORT_BY)
+
+
+def _sort_neighbour(state: AppState, command: Command, _: Context) -> AppState:
+    """< and >: sort by the column left or right of the current one (wrapping around)."""
+    step = -1 if command.action is Action.SORT_LEFT else 1
+    current = SORT_ORDER.index(state.query.sort_key or SortKey.CPU)
+    return _sort_by(state, SORT_ORDER[(current + step) % len(SORT_ORDER)], flip=False)
+
+
+def _invert_sort(state: AppState, _: Command, __: Context) -> AppState:
+    # Unsorted is PID order, lowest first: inverted, highest first.
+    query = state.query
+    if query.sort_key is None:
+        return replace(state, query=replace(query, sort_key=SortKey.PID, descending=True))
+    return replace(state, query=replace(query, descending=not query.descending))
+
+
+def _hide_threads(state: AppState, _: Command, __: Context) -> AppState:
+    # htop's H hides threads; sot's table has one row per process, so say so rather than
+    # do nothing silently.
+    return replace(state, message=THREADS_MESSAGE)
+
+
+def _unknown_key(state: AppState, _: Command, __: Context) -> AppState:
+    if state.help_hinted:
+        return state  # said once: a stray key should not keep covering the status line
+    return replace(state, message=HELP_HINT_MESSAGE, help_hinted=True)
 
 
 def _start_filter(state: AppState, _: Command, __: Context) -> AppState:
@@ -297,6 +343,7 @@ def _view_changed(state: AppState, _: Command, context: Context) -> AppState:
 
 
 def _resized(state: AppState, _: Command, context: Context) -> AppState:
+    state = replace(state, help_top=min(state.help_top, _help_top_limit(state, context)))
     return keep_visible(state, len(context.view.rows), context.page_rows)
 
 
@@ -341,6 +388,11 @@ HANDLERS: dict[Action, Handler] = {
     Action.ORDER_RIGHT: _order_step,
     Action.ORDER_CYCLE: lambda state, _, __: _cycle_order(state),
     Action.SORT_BY: _sort_command,
+    Action.SORT_SET: _sort_command,
+    Action.SORT_LEFT: _sort_neighbour,
+    Action.SORT_RIGHT: _sort_neighbour,
+    Action.INVERT_SORT: _invert_sort,
+    Action.HIDE_THREADS: _hide_threads,
     Action.FILTER: _start_filter,
     Action.SEARCH: search.start_search,
     Action.SEARCH_NEXT: search.search_step,
@@ -350,6 +402,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.TOGGLE_TREE: _toggle_tree,
     Action.NEXT_INTERFACE: _next_interface,
     Action.NEXT_DISK: _next_disk,
+    Action.UNKNOWN_KEY: _unknown_key,
     Action.SIGNAL_SENT: _signal_sent,
     Action.MESSAGE_EXPIRED: _message_expired,
     Action.VIEW_CHANGED: _view_changed,

@@ -1,4 +1,4 @@
-"""The keys that lead to a signal (T, K, s) up to the question "Send SIGxxx to PID name?",
+"""The keys that lead to a signal (T, K, s, F9) up to the question "Send SIGxxx to PID name?",
 for the reducer's table: whom they would reach, the read-only and moved-selection guards, and
 the signal menu with its typed number. Pure; the sending itself is ``sot.actions``."""
 
@@ -64,7 +64,7 @@ def signal_key(state: AppState, command: Command, context: Context) -> AppState:
 
 
 def open_signal_menu(state: AppState, _: Command, context: Context) -> AppState:
-    """s: the menu of signals, on TERM."""
+    """s and F9: the menu of signals, on TERM."""
     if state.read_only:
         return replace(state, message=READ_ONLY_MESSAGE)
     guarded = moved_guard(state, context)

@@ -33,11 +33,13 @@ class AppState:
     search_cursor: int = 0
     menu_index: int = 0
     signal_digits: str = ""  # a signal number typed in the signal menu
+    help_top: int = 0  # the first line the help overlay shows (it scrolls on short terminals)
     pending_signal: PendingSignal | None = None
     details: ProcessKey | None = None
     # When the selection last moved by itself (its process exited), in the loop's monotonic
     # seconds: for a few seconds a signal key names the new target instead of acting.
     moved_at_s: float | None = None
+    help_hinted: bool = False  # "press ? for help" was said once: an unknown key says no more
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class Context:
     snapshot: Snapshot | None
     view: ProcessView
     page_rows: int
+    help_rows: int = 0  # lines the help overlay shows at once
     now_s: float = 0.0  # the loop's monotonic clock when the command came
 
 

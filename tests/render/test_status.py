@@ -1,6 +1,5 @@
-"""The status line and the prompts (filter, search) shorten by whole fields: a hint is shown
-whole or not at all, and a message loses whole words; the signal menu says whom it would
-signal."""
+"""The status line, the prompts and the help overlay shorten by whole fields: a hint is shown
+whole or not at all, a message loses whole words, and the help scrolls instead of being cut."""
 
 from __future__ import annotations
 
@@ -10,12 +9,12 @@ from sot.actions import PendingSignal
 from sot.history import History
 from sot.key_help import normal_hints
 from sot.keys import Mode
-from sot.render.frame import render_frame
-from sot.render.glyphs import UNICODE
+from sot.render.frame import help_page_rows, render_frame, render_help
+from sot.render.glyphs import ASCII, UNICODE
 from sot.render.status import fit_words, render_status
 from sot.state import AppState
 from sot.view import ProcessQuery
-from tests.render.test_golden import busy_snapshot, frame_input
+from tests.render.test_golden import busy_snapshot, check, frame_input
 
 HINTS = [f"{k.hint_keys or k.keys} {'1s' if k.keys == '+ -' else k.hint}" for k in normal_hints()]
 EXITED = "process 31337 (postgres) exited; selected 4242 (postgres)"
@@ -119,22 +118,43 @@ def test_the_question_always_shows_its_answers(width: int) -> None:
     assert text.startswith(" Send SIGTERM to 4242 ") and text.endswith("? [y/N]")
 
 
-@pytest.mark.parametrize(
-    "state",
-    [
-        AppState(),
-        AppState(message=EXITED),
-        AppState(mode=Mode.FILTER, query=ProcessQuery(text="x" * 300), filter_cursor=300),
-        AppState(mode=Mode.FILTER, filter_cursor=0, message="the filter holds at most 256"),
-        AppState(mode=Mode.SEARCH, search="abc", search_cursor=3),
-        AppState(mode=Mode.CONFIRM, pending_signal=PendingSignal(42, 1.0, "n" * 200, 15)),
-        AppState(mode=Mode.SIGNAL_MENU),
-    ],
-)
-def test_the_bottom_right_cell_stays_blank(state: AppState) -> None:
-    # The screen never writes it (a terminal may scroll): nothing may be lost there.
-    for width in range(1, 200):
-        assert render_status(state, width, UNICODE)[0].cells[-1] == " ", width
+def test_help_overlay_at_80x24_scrolls_instead_of_cutting() -> None:
+    snap = busy_snapshot()
+    texts = []
+    for top, name in ((0, "frame-help-80x24"), (99, "frame-help-end-80x24")):
+        state = AppState(mode=Mode.HELP, help_top=top)
+        block = render_frame(frame_input(snap, History().push(snap), state), 80, 24, UNICODE)
+        check(name, block, 80, 24)
+        overlay = render_help(80, 24, UNICODE, state)
+        assert overlay is not None
+        rect = overlay[1]
+        inside = [
+            "".join(line.cells[rect.x : rect.x + rect.width])
+            for line in block[rect.y : rect.bottom]
+        ]
+        assert not any("…" in line for line in inside)  # no help line is cut
+        assert "Up/Down scroll" in inside[0]
+        assert "close" in block[-1].text  # the status line stays, with the help's keys
+        texts.append("\n".join(inside))
+    assert "q F10" in texts[0] and "l            not in sot" in texts[1]
+
+
+def test_help_overlay_shows_both_tables_and_drops_signals_when_read_only() -> None:
+    overlay = render_help(120, 70, ASCII, AppState())
+    assert overlay is not None
+    text = "\n".join(line.text for line in overlay[0])
+    assert "Esc closes" in text and "htop key" in text and "what it does in sot" in text
+    assert "send SIGTERM / SIGKILL" in text and "SIGKILL, asks first" in text
+    read_only = render_help(120, 70, ASCII, AppState(read_only=True))
+    assert read_only is not None
+    text = "\n".join(line.text for line in read_only[0])
+    assert "SIGTERM" not in text and "SIGKILL" not in text and "choose a signal" not in text
+    assert "signal menu" not in text
+
+
+def test_help_page_rows_is_what_the_overlay_shows() -> None:
+    overlay = render_help(80, 24, UNICODE, AppState())
+    assert overlay is not None and overlay[1].height - 2 == help_page_rows(24)
 
 
 def test_signal_menu_names_its_target_and_the_typed_number() -> None:
@@ -152,3 +172,21 @@ def test_signal_menu_names_its_target_and_the_typed_number() -> None:
     assert any(
         "signal to 4242 postgres" in line.text and "signal 14" in line.text for line in block
     )
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        AppState(),
+        AppState(message=EXITED),
+        AppState(mode=Mode.FILTER, query=ProcessQuery(text="x" * 300), filter_cursor=300),
+        AppState(mode=Mode.FILTER, filter_cursor=0, message="the filter holds at most 256"),
+        AppState(mode=Mode.SEARCH, search="abc", search_cursor=3),
+        AppState(mode=Mode.CONFIRM, pending_signal=PendingSignal(42, 1.0, "n" * 200, 15)),
+        AppState(mode=Mode.SIGNAL_MENU),
+    ],
+)
+def test_the_bottom_right_cell_stays_blank(state: AppState) -> None:
+    # The screen never writes it (a terminal may scroll): nothing may be lost there.
+    for width in range(1, 200):
+        assert render_status(state, width, UNICODE)[0].cells[-1] == " ", width

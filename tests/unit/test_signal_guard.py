@@ -55,7 +55,7 @@ def test_a_refresh_that_moves_the_selection_says_so_for_the_full_time() -> None:
 
 
 def test_t_k_s_after_an_automatic_move_name_the_new_target_first() -> None:
-    for key in ("T", "K", "s"):
+    for key in ("T", "K", "s", "f9"):
         guarded = press(moved(), key)
         assert guarded.mode is Mode.NORMAL and guarded.pending_signal is None, key
         assert guarded.message == GUARD, key
