@@ -41,6 +41,11 @@ class PendingSignal:
         return signal_name(self.signum)
 
 
+def is_signal(signum: int) -> bool:
+    """Whether ``signum`` is a signal this system has (0, which only probes, is not)."""
+    return signum in signal.valid_signals()
+
+
 def signal_name(signum: int) -> str:
     try:
         return signal.Signals(signum).name

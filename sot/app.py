@@ -25,7 +25,13 @@ from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.pipeline import Pipeline, initial_state, stdout_encoding
 from sot.reducer import Reaction, reduce
-from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
+from sot.render.frame import (
+    FrameInput,
+    FrameMemo,
+    help_page_rows,
+    process_page_rows,
+    render_frame,
+)
 from sot.render.glyphs import Glyphs
 from sot.schedule import Schedule
 from sot.screen import Screen
@@ -70,6 +76,7 @@ class Dashboard:
     view: ProcessView = field(init=False)
     details: ProcessDetails | None = None
     page_rows: int = 0
+    help_rows: int = 0
     frame_memo: FrameMemo = field(default_factory=FrameMemo)
 
     def __post_init__(self) -> None:
@@ -85,7 +92,10 @@ class Dashboard:
 
     def dispatch(self, command: Command) -> None:
         """Reduce ``command`` and carry out the reaction; raises Quit to end the loop."""
-        context = Context(self.snapshot, self.view, self.page_rows)
+        # The clock comes in with the command, so that reduce stays pure.
+        context = Context(
+            self.snapshot, self.view, self.page_rows, self.help_rows, time.monotonic()
+        )
         self.state, reaction = reduce(self.state, command, context)
         self._carry_out(reaction)
 
@@ -124,9 +134,9 @@ class Dashboard:
 
     def _draw(self) -> None:
         width, height = clamp_size(*self.session.size())
-        page_rows = process_page_rows(width, height)
-        if page_rows != self.page_rows:
-            self.page_rows = page_rows
+        page_rows, help_rows = process_page_rows(width, height), help_page_rows(height)
+        if (page_rows, help_rows) != (self.page_rows, self.help_rows):
+            self.page_rows, self.help_rows = page_rows, help_rows
             self.dispatch(Command(Action.RESIZED))
         data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
         self.screen.present(render_frame(data, width, height, self.glyphs, self.frame_memo))

@@ -14,6 +14,7 @@ class Mode(Enum):
     HELP = "help"
     ORDER = "order"  # choosing the sort column
     FILTER = "filter"  # typing in the filter prompt
+    SEARCH = "search"  # typing in the search prompt
     USER_MENU = "user-menu"
     SIGNAL_MENU = "signal-menu"
     CONFIRM = "confirm"  # "Send SIGxxx to ...? [y/N]"
@@ -40,8 +41,16 @@ class Action(Enum):
     ORDER_LEFT = "order-left"
     ORDER_RIGHT = "order-right"
     ORDER_CYCLE = "order-cycle"
-    SORT_BY = "sort-by"  # Command.sort_key: the column
+    SORT_BY = "sort-by"  # Command.sort_key: the column; pressed again, the direction flips
+    SORT_SET = "sort-set"  # Command.sort_key, in its usual direction (htop's M and P)
+    SORT_LEFT = "sort-left"  # sort by the column left of the current one
+    SORT_RIGHT = "sort-right"
+    INVERT_SORT = "invert-sort"
+    HIDE_THREADS = "hide-threads"
     FILTER = "filter"
+    SEARCH = "search"  # open the search prompt, or jump to the next match of the kept search
+    SEARCH_NEXT = "search-next"
+    SEARCH_PREVIOUS = "search-previous"
     TEXT_INSERT = "text-insert"  # argument: the characters
     TEXT_BACKSPACE = "text-backspace"
     TEXT_DELETE_WORD = "text-delete-word"
@@ -63,6 +72,7 @@ class Action(Enum):
     SIGNAL_MENU = "signal-menu"
     CONFIRM_YES = "confirm-yes"
     CONFIRM_NO = "confirm-no"
+    UNKNOWN_KEY = "unknown-key"  # a key that means nothing in the table: point at the help
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
     SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
@@ -100,6 +110,30 @@ _SEQUENCES = {
     "[5~": "pgup",
     "[6~": "pgdn",
     "OM": "enter",  # keypad Enter in application mode
+    # Function keys: xterm and tmux (SS3 for F1-F4, CSI n ~ above), rxvt and screen (CSI 11~ to
+    # 14~ for F1-F4), the Linux console (CSI [A to [E for F1-F5).
+    "OP": "f1",
+    "OQ": "f2",
+    "OR": "f3",
+    "OS": "f4",
+    "[11~": "f1",
+    "[12~": "f2",
+    "[13~": "f3",
+    "[14~": "f4",
+    "[[A": "f1",
+    "[[B": "f2",
+    "[[C": "f3",
+    "[[D": "f4",
+    "[[E": "f5",
+    "[15~": "f5",
+    "[17~": "f6",
+    "[18~": "f7",
+    "[19~": "f8",
+    "[20~": "f9",
+    "[21~": "f10",
+    # Shift-F3: xterm and tmux send F3 with a modifier, rxvt and the Linux console send F13.
+    "[1;2R": "shift-f3",
+    "[25~": "shift-f3",
 }
 
 _CONTROL_NAMES = {
@@ -114,9 +148,10 @@ _CONTROL_NAMES = {
 def decode_keys(text: str) -> list[str]:
     """Split one read of terminal input into key names.
 
-    Printable characters are their own names; escape sequences become ``up``, ``pgdn`` and so on;
-    a lone ESC (nothing after it in the same read) is ``escape``; control characters are
-    ``ctrl-<letter>``. Unknown sequences are dropped whole rather than leaking their bytes as keys.
+    Printable characters are their own names; escape sequences become ``up``, ``pgdn``, ``f3``,
+    ``shift-f3`` and so on; a lone ESC (nothing after it in the same read) is ``escape``;
+    control characters are ``ctrl-<letter>``. Unknown sequences are dropped whole rather than
+    leaking their bytes as keys.
     """
     keys: list[str] = []
     i = 0
@@ -128,7 +163,11 @@ def decode_keys(text: str) -> list[str]:
                 i += 1
                 continue
             follower = text[i + 1]
-            if follower == "[":
+            if text[i + 1 : i + 3] == "[[" and "A" <= text[i + 3 : i + 4] <= "E":
+                # The Linux console's F1-F5, ESC [ [ A to E: the second "[" is no final byte.
+                keys.append(_SEQUENCES[text[i + 1 : i + 4]])
+                i += 4
+            elif follower == "[":
                 end = i + 2
                 while end < len(text) and not ("@" <= text[end] <= "~"):
                     end += 1
@@ -166,7 +205,12 @@ _MOVES = {
     "end": Action.LAST,
 }
 
-_SIGNAL_KEYS = {"K": Action.KILL, "T": Action.TERMINATE, "s": Action.SIGNAL_MENU}
+_SIGNAL_KEYS = {
+    "K": Action.KILL,
+    "T": Action.TERMINATE,
+    "s": Action.SIGNAL_MENU,
+    "f9": Action.SIGNAL_MENU,
+}
 
 NORMAL_KEYS: dict[str, Command] = {
     "q": Command(Action.QUIT),
@@ -179,6 +223,23 @@ NORMAL_KEYS: dict[str, Command] = {
     "+": Command(Action.SLOWER),
     "=": Command(Action.SLOWER),
     "-": Command(Action.FASTER),
+    "M": Command(Action.SORT_SET, sort_key=SortKey.MEMORY),
+    "P": Command(Action.SORT_SET, sort_key=SortKey.CPU),
+    "<": Command(Action.SORT_LEFT),
+    ">": Command(Action.SORT_RIGHT),
+    "I": Command(Action.INVERT_SORT),
+    "H": Command(Action.HIDE_THREADS),
+    "\\": Command(Action.FILTER),
+    # htop's function keys; T and K keep sot's meaning (signals), see HTOP_KEYS.
+    "f1": Command(Action.HELP),
+    "f2": Command(Action.HELP),  # htop's setup: until sot has a setup screen, the help
+    "f3": Command(Action.SEARCH),
+    "shift-f3": Command(Action.SEARCH_PREVIOUS),
+    "f4": Command(Action.FILTER),
+    "f5": Command(Action.TOGGLE_TREE),
+    "f6": Command(Action.ORDER_MODE),
+    "f9": Command(Action.SIGNAL_MENU),
+    "f10": Command(Action.QUIT),
     "n": Command(Action.NEXT_INTERFACE),
     "d": Command(Action.NEXT_DISK),
     "o": Command(Action.ORDER_MODE),
@@ -223,27 +284,51 @@ _MENU = {
     "escape": Command(Action.CLOSE),
     "q": Command(Action.CLOSE),
     "ctrl-l": Command(Action.REPAINT),
+    "f10": Command(Action.CLOSE),
+}
+
+# Scrolling the help overlay: the moves of the table, which the reducer applies to the help.
+_HELP_KEYS = {
+    **{key: Command(Action.CLOSE) for key in ("?", "h", "escape", "q", "enter", " ")},
+    **{key: Command(Action.CLOSE) for key in ("f1", "f2", "f10")},
+    **{key: Command(action) for key, action in _MOVES.items()},
+    "ctrl-l": Command(Action.REPAINT),
 }
 
 MODE_KEYS: dict[Mode, dict[str, Command]] = {
     Mode.NORMAL: NORMAL_KEYS,
-    Mode.HELP: {key: Command(Action.CLOSE) for key in ("?", "h", "escape", "q", "enter", " ")},
+    Mode.HELP: _HELP_KEYS,
     Mode.ORDER: {
         "left": Command(Action.ORDER_LEFT),
         "right": Command(Action.ORDER_RIGHT),
         "enter": Command(Action.ORDER_CYCLE),
         "o": Command(Action.CLOSE),
+        "f6": Command(Action.CLOSE),
+        "f10": Command(Action.CLOSE),
         "escape": Command(Action.CLOSE),
         "q": Command(Action.CLOSE),
         "ctrl-l": Command(Action.REPAINT),
     },
     Mode.FILTER: _TEXT_EDITING,
+    Mode.SEARCH: {
+        **_TEXT_EDITING,
+        # Not n / N: in the prompt they are letters of the search.
+        "f3": Command(Action.SEARCH_NEXT),
+        "shift-f3": Command(Action.SEARCH_PREVIOUS),
+    },
     Mode.USER_MENU: {**_MENU, "u": Command(Action.CLOSE)},
-    Mode.SIGNAL_MENU: {**_MENU, "s": Command(Action.CLOSE)},
+    Mode.SIGNAL_MENU: {
+        **_MENU,
+        "s": Command(Action.CLOSE),
+        "f9": Command(Action.CLOSE),
+        "backspace": Command(Action.TEXT_BACKSPACE),  # digits typed: a signal number
+        "ctrl-h": Command(Action.TEXT_BACKSPACE),
+    },
     Mode.CONFIRM: {"y": Command(Action.CONFIRM_YES), "Y": Command(Action.CONFIRM_YES)},
     Mode.DETAILS: {
         "escape": Command(Action.CLOSE),
         "q": Command(Action.CLOSE),
+        "f10": Command(Action.CLOSE),
         "enter": Command(Action.CLOSE),
         "ctrl-l": Command(Action.REPAINT),
         **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
@@ -252,14 +337,17 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
 
 
 def command_for(mode: Mode, key: str) -> Command | None:
-    """The command ``key`` means in ``mode``; text keys type into the filter prompt."""
+    """The command ``key`` means in ``mode``; text keys type into the filter and search
+    prompts, digits into the signal menu's number."""
     command = MODE_KEYS[mode].get(key)
     if command is not None:
         return command
-    if mode is Mode.FILTER and len(key) == 1 and key.isprintable():
+    if _is_text(mode, key):
         return Command(Action.TEXT_INSERT, key)
     if mode is Mode.CONFIRM:
         return Command(Action.CONFIRM_NO)  # anything but y cancels
+    if mode is Mode.NORMAL:
+        return Command(Action.UNKNOWN_KEY, key)
     return None
 
 
@@ -281,58 +369,8 @@ def next_command(mode: Mode, keys: Sequence[str], start: int) -> tuple[Command |
 
 
 def _is_text(mode: Mode, key: str) -> bool:
-    return key not in MODE_KEYS[mode] and len(key) == 1 and key.isprintable()
-
-
-@dataclass(frozen=True, slots=True)
-class KeyHelp:
-    """One line of the key reference: ``sot --help``, the help overlay, README's table (a test
-    compares them) and, where ``hint`` is set, the status line's hints (by ``hint_rank``)."""
-
-    keys: str
-    text: str
-    hint: str = ""  # a word or two for the status line
-    hint_keys: str = ""  # the keys as the status line shows them (default: ``keys``)
-    hint_rank: int = 0  # place in the status line, 1 first; 0: not there
-
-
-# Tests check that every entry's keys do something in the normal mode.
-KEY_HELP: tuple[KeyHelp, ...] = (
-    KeyHelp("q", "quit (also Ctrl-C); closes a view or menu", "quit", hint_rank=1),
-    KeyHelp("? h", "show or hide this help", "help", "?", hint_rank=2),
-    KeyHelp("Up Down j k", "move the selection"),
-    KeyHelp("PgUp PgDn", "move a page"),
-    KeyHelp("Home End", "first / last process"),
-    KeyHelp("o", "order by: Left Right pick, Enter cycles", "sort", hint_rank=4),
-    KeyHelp("c m p N e", "sort by CPU, memory, PID, name, time"),
-    KeyHelp("/", "filter by name, command line or user", "filter", hint_rank=3),
-    KeyHelp("u", "show one user's processes"),
-    KeyHelp("a", "command line or name"),
-    KeyHelp("t", "tree view", "tree", hint_rank=5),
-    KeyHelp("Enter", "details of the selected process", "details", hint_rank=6),
-    KeyHelp("T K", "send SIGTERM / SIGKILL (asks first)", "signal", hint_rank=7),
-    KeyHelp("s", "choose a signal to send"),
-    KeyHelp("space", "pause or resume sampling", "pause", hint_rank=8),
-    KeyHelp("+ -", "sample less or more often", "interval", "+/-", hint_rank=9),
-    KeyHelp("n d", "next network interface / disk"),
-    KeyHelp("Ctrl-L", "repaint the screen"),
-    KeyHelp("Esc", "close, or clear the filter"),
-)
-
-# The status line's hints in the other modes: (keys, what they do).
-MODE_HINTS: dict[Mode, tuple[tuple[str, str], ...]] = {
-    Mode.ORDER: (("Left/Right", "column"), ("Enter", "desc/asc/off"), ("o Esc", "done")),
-    Mode.USER_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
-    Mode.SIGNAL_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
-    Mode.DETAILS: (("Esc q", "close"), ("T K s", "signal"), ("space", "pause")),
-}
-
-
-def normal_hints() -> tuple[KeyHelp, ...]:
-    return tuple(sorted((k for k in KEY_HELP if k.hint_rank), key=lambda k: k.hint_rank))
-
-
-def key_reference() -> str:
-    """The key table as plain text, for ``sot --help``."""
-    width = max(len(entry.keys) for entry in KEY_HELP) + 2
-    return "\n".join(f"  {entry.keys:<{width}}{entry.text}" for entry in KEY_HELP)
+    if key in MODE_KEYS[mode] or len(key) != 1:
+        return False
+    if mode is Mode.SIGNAL_MENU:
+        return key in "0123456789"
+    return mode in (Mode.FILTER, Mode.SEARCH) and key.isprintable()

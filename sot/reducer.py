@@ -1,6 +1,8 @@
 """How each command changes the state: a table from action to handler, each returning the new
 state and the ``Reaction`` flags the loop must carry out (as htop's actions return reaction
-flags). Pure: the state, one command and the data on screen in; nothing read, nothing sent.
+flags). Pure: the state, one command and the data on screen (and the loop's clock) in; nothing
+read, nothing sent. The search's handlers are in ``sot.search``, the signal keys' in
+``sot.signal_keys``.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import Flag, auto
 
-from sot.actions import SIGNAL_CHOICES, PendingSignal
+from sot import search, signal_keys
+from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
+from sot.key_help import help_lines
 from sot.keys import Action, Command, Mode
-from sot.model import ProcessRow
+from sot.prompt import MAX_PROMPT_CHARS, edit_text, full_message
 from sot.sorting import SORT_ORDER, SortKey
 from sot.state import (
     AppState,
     Context,
+    back_mode,
     current_index,
     follow_selection,
     keep_visible,
@@ -25,18 +30,16 @@ from sot.state import (
     selected_mount,
     user_choices,
 )
-from sot.view import process_key
 
 INTERVAL_STEPS_S = (0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 # First press of a sort shortcut: biggest first for amounts, A-Z / lowest first for names and IDs.
 DESCENDING_FIRST = frozenset(
     {SortKey.CPU, SortKey.MEMORY, SortKey.TIME, SortKey.THREADS, SortKey.START}
 )
-READ_ONLY_MESSAGE = "read-only: signals are disabled (--read-only or SOT_READ_ONLY=1)"
-# Longer than any name or command line worth matching, short enough that filtering a few
-# thousand processes by it costs nothing (a paste could otherwise bring megabytes).
-MAX_FILTER_CHARS = 256
-FILTER_FULL_MESSAGE = f"the filter holds at most {MAX_FILTER_CHARS} characters"
+MAX_FILTER_CHARS = MAX_PROMPT_CHARS
+FILTER_FULL_MESSAGE = full_message("filter")
+HELP_HINT_MESSAGE = "press ? for help"
+THREADS_MESSAGE = "the table lists processes, not threads: none to hide"
 
 
 class Reaction(Flag):
@@ -61,6 +64,13 @@ def _next_interval(current: float, slower: bool) -> float:
     return next((s for s in reversed(INTERVAL_STEPS_S) if s < current - 1e-9), MIN_INTERVAL_S)
 
 
+def _interval_words(seconds: float) -> str:
+    """0.2 s, 1 h: as a person says it."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g} h"
+    return f"{seconds:g} s"
+
+
 def _cycle(choices: Sequence[str], current: str | None) -> str | None:
     if not choices:
         return current
@@ -69,27 +79,10 @@ def _cycle(choices: Sequence[str], current: str | None) -> str | None:
     return choices[(choices.index(current) + 1) % len(choices)]
 
 
-def _target(state: AppState, context: Context) -> ProcessRow | None:
-    """The process a signal or details view is about: the details one, else the selection."""
-    if context.snapshot is None:
-        return None
-    key = state.details if state.mode is Mode.DETAILS else state.selected
-    return next((p for p in context.snapshot.processes if process_key(p) == key), None)
-
-
-def _ask_signal(state: AppState, context: Context, signum: int) -> AppState:
-    if state.read_only:
-        return replace(state, message=READ_ONLY_MESSAGE)
-    target = _target(state, context)
-    if target is None:
-        return replace(state, message="no process selected")
-    pending = PendingSignal(target.pid, target.start_time_epoch_s, target.name, signum)
-    return replace(state, mode=Mode.CONFIRM, pending_signal=pending, message=None)
-
-
-def _sort_by(state: AppState, key: SortKey) -> AppState:
+def _sort_by(state: AppState, key: SortKey, flip: bool = True) -> AppState:
+    """Sort by ``key``: its usual direction the first time; ``flip``: pressed again, the other."""
     query = state.query
-    if query.sort_key is key:
+    if query.sort_key is key and flip:
         query = replace(query, descending=not query.descending)
     else:
         query = replace(query, sort_key=key, descending=key in DESCENDING_FIRST)
@@ -109,29 +102,11 @@ def _cycle_order(state: AppState) -> AppState:
 
 
 def _edit_filter(state: AppState, action: Action, argument: str) -> AppState:
-    text, cursor = state.query.text, min(state.filter_cursor, len(state.query.text))
-    if action is Action.TEXT_INSERT:
-        room = max(0, MAX_FILTER_CHARS - len(text))
-        if len(argument) > room:
-            state = replace(state, message=FILTER_FULL_MESSAGE)
-            argument = argument[:room]
-        text, cursor = text[:cursor] + argument + text[cursor:], cursor + len(argument)
-    elif action is Action.TEXT_BACKSPACE and cursor > 0:
-        text, cursor = text[: cursor - 1] + text[cursor:], cursor - 1
-    elif action is Action.TEXT_DELETE_WORD:
-        start = text[:cursor].rstrip().rfind(" ") + 1  # the word before the cursor, and its blanks
-        text, cursor = text[:start] + text[cursor:], start
-    elif action is Action.TEXT_CLEAR:
-        text, cursor = text[cursor:], 0
-    elif action is Action.TEXT_LEFT:
-        cursor = max(0, cursor - 1)
-    elif action is Action.TEXT_RIGHT:
-        cursor = min(len(text), cursor + 1)
-    elif action is Action.TEXT_HOME:
-        cursor = 0
-    elif action is Action.TEXT_END:
-        cursor = len(text)
-    return replace(state, query=replace(state.query, text=text), filter_cursor=cursor)
+    edited = edit_text(state.query.text, state.filter_cursor, action, argument)
+    if edited.full:
+        state = replace(state, message=FILTER_FULL_MESSAGE)
+    query = replace(state.query, text=edited.text)
+    return replace(state, query=query, filter_cursor=edited.cursor)
 
 
 _MOVE_ACTIONS = (
@@ -168,26 +143,31 @@ def _accept_menu(state: AppState, context: Context) -> AppState:
         user = choices[min(state.menu_index, len(choices) - 1)]
         query = replace(state.query, user=user)
         return replace(state, mode=Mode.NORMAL, query=query, message=f"user: {user or 'all'}")
-    _, signum = SIGNAL_CHOICES[min(state.menu_index, len(SIGNAL_CHOICES) - 1)]
-    return _ask_signal(replace(state, mode=_back_mode(state)), context, signum)
+    return signal_keys.accept_signal_menu(state, context)
 
 
-def _back_mode(state: AppState) -> Mode:
-    """Where a menu or prompt returns to: the details view it was opened from, if any."""
-    return Mode.DETAILS if state.details is not None else Mode.NORMAL
-
-
-def _move(state: AppState, context: Context, action: Action) -> AppState:
-    index = current_index(state, context.view)
-    page = max(1, context.page_rows)
-    targets = {
+def _targets(index: int, page: int, last: int) -> dict[Action, int]:
+    return {
         Action.UP: index - 1,
         Action.DOWN: index + 1,
         Action.PAGE_UP: index - page,
         Action.PAGE_DOWN: index + page,
         Action.FIRST: 0,
-        Action.LAST: len(context.view.rows) - 1,
+        Action.LAST: last,
     }
+
+
+def _help_top_limit(state: AppState, context: Context) -> int:
+    return max(0, len(help_lines(state.read_only)) - max(1, context.help_rows))
+
+
+def _move(state: AppState, context: Context, action: Action) -> AppState:
+    if state.mode is Mode.HELP:  # the same keys scroll the help
+        limit = _help_top_limit(state, context)
+        top = _targets(state.help_top, max(1, context.help_rows), limit)[action]
+        return replace(state, help_top=max(0, min(top, limit)))
+    index = current_index(state, context.view)
+    targets = _targets(index, max(1, context.page_rows), len(context.view.rows) - 1)
     return keep_visible(
         select(state, context.view, targets[action]), len(context.view.rows), context.page_rows
     )
@@ -197,11 +177,11 @@ Handler = Callable[[AppState, Command, Context], AppState | tuple[AppState, Reac
 
 
 def _confirm_yes(state: AppState, _: Command, __: Context) -> tuple[AppState, Reaction]:
-    return replace(state, mode=_back_mode(state)), Reaction.SEND_SIGNAL
+    return replace(state, mode=back_mode(state)), Reaction.SEND_SIGNAL
 
 
 def _confirm_no(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=_back_mode(state), pending_signal=None, message="cancelled")
+    return replace(state, mode=back_mode(state), pending_signal=None, message="cancelled")
 
 
 def _open_details(
@@ -212,46 +192,41 @@ def _open_details(
     return replace(state, mode=Mode.DETAILS, details=state.selected), Reaction.OPEN_DETAILS
 
 
-def _signal_key(state: AppState, command: Command, context: Context) -> AppState:
-    signum = dict(SIGNAL_CHOICES)["KILL" if command.action is Action.KILL else "TERM"]
-    return _ask_signal(state, context, signum)
-
-
-def _signal_menu(state: AppState, _: Command, __: Context) -> AppState:
-    if state.read_only:
-        return replace(state, message=READ_ONLY_MESSAGE)
-    default = [name for name, _ in SIGNAL_CHOICES].index("TERM")
-    return replace(state, mode=Mode.SIGNAL_MENU, menu_index=default)
-
-
 def _menu_step(state: AppState, command: Command, context: Context) -> AppState:
     step = -1 if command.action is Action.MENU_UP else 1
-    return replace(
-        state, menu_index=(state.menu_index + step) % max(1, _menu_length(state, context))
-    )
+    index = (state.menu_index + step) % max(1, _menu_length(state, context))
+    return replace(state, menu_index=index, signal_digits="")
 
 
 def _accept(state: AppState, _: Command, context: Context) -> AppState:
     if state.mode is Mode.FILTER:
         return replace(state, mode=Mode.NORMAL)
+    if state.mode is Mode.SEARCH:
+        return search.accept_search(state)
     return _accept_menu(state, context)
 
 
 def _toggle_help(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=Mode.NORMAL if state.mode is Mode.HELP else Mode.HELP)
+    if state.mode is Mode.HELP:
+        return replace(state, mode=Mode.NORMAL)
+    return replace(state, mode=Mode.HELP, help_top=0)
 
 
 def _close(state: AppState, _: Command, __: Context) -> AppState:
     if state.mode is Mode.NORMAL:
+        if state.search:  # the newer, lighter choice goes first
+            return replace(state, search="", search_cursor=0, message="search cleared")
         return replace(state, query=replace(state.query, text=""), message=None)
     if state.mode is Mode.DETAILS:
         return replace(state, mode=Mode.NORMAL, details=None)
     if state.mode in (Mode.SIGNAL_MENU, Mode.CONFIRM):
-        return replace(state, mode=_back_mode(state), pending_signal=None)
+        return replace(state, mode=back_mode(state), pending_signal=None, signal_digits="")
     return replace(state, mode=Mode.NORMAL)
 
 
-def _cancel_filter(state: AppState, _: Command, __: Context) -> AppState:
+def _cancel(state: AppState, _: Command, __: Context) -> AppState:
+    if state.mode is Mode.SEARCH:
+        return search.cancel_search(state)
     return replace(state, mode=Mode.NORMAL, query=replace(state.query, text=""), filter_cursor=0)
 
 
@@ -262,7 +237,13 @@ def _toggle_pause(state: AppState, _: Command, __: Context) -> AppState:
 
 
 def _change_interval(state: AppState, command: Command, _: Context) -> AppState:
-    interval = _next_interval(state.interval_s, command.action is Action.SLOWER)
+    slower = command.action is Action.SLOWER
+    interval = _next_interval(state.interval_s, slower)
+    if abs(interval - state.interval_s) < 1e-9:
+        limit = "longest" if slower else "shortest"
+        return replace(
+            state, message=f"already at the {limit} interval ({_interval_words(interval)})"
+        )
     return replace(state, interval_s=interval, message=f"interval {interval:g}s")
 
 
@@ -277,7 +258,36 @@ def _order_step(state: AppState, command: Command, _: Context) -> AppState:
 
 
 def _sort_command(state: AppState, command: Command, _: Context) -> AppState:
-    return state if command.sort_key is None else _sort_by(state, command.sort_key)
+    if command.sort_key is None:
+        return state
+    return _sort_by(state, command.sort_key, flip=command.action is Action.SORT_BY)
+
+
+def _sort_neighbour(state: AppState, command: Command, _: Context) -> AppState:
+    """< and >: sort by the column left or right of the current one (wrapping around)."""
+    step = -1 if command.action is Action.SORT_LEFT else 1
+    current = SORT_ORDER.index(state.query.sort_key or SortKey.CPU)
+    return _sort_by(state, SORT_ORDER[(current + step) % len(SORT_ORDER)], flip=False)
+
+
+def _invert_sort(state: AppState, _: Command, __: Context) -> AppState:
+    # Unsorted is PID order, lowest first: inverted, highest first.
+    query = state.query
+    if query.sort_key is None:
+        return replace(state, query=replace(query, sort_key=SortKey.PID, descending=True))
+    return replace(state, query=replace(query, descending=not query.descending))
+
+
+def _hide_threads(state: AppState, _: Command, __: Context) -> AppState:
+    # htop's H hides threads; sot's table has one row per process, so say so rather than
+    # do nothing silently.
+    return replace(state, message=THREADS_MESSAGE)
+
+
+def _unknown_key(state: AppState, _: Command, __: Context) -> AppState:
+    if state.help_hinted:
+        return state  # said once: a stray key should not keep covering the status line
+    return replace(state, message=HELP_HINT_MESSAGE, help_hinted=True)
 
 
 def _start_filter(state: AppState, _: Command, __: Context) -> AppState:
@@ -328,11 +338,12 @@ def _message_expired(state: AppState, _: Command, __: Context) -> AppState:
 
 def _view_changed(state: AppState, _: Command, context: Context) -> AppState:
     if context.snapshot is not None:
-        state = follow_selection(state, context.view, context.snapshot)
+        state = follow_selection(state, context.view, context.snapshot, context.now_s)
     return keep_visible(state, len(context.view.rows), context.page_rows)
 
 
 def _resized(state: AppState, _: Command, context: Context) -> AppState:
+    state = replace(state, help_top=min(state.help_top, _help_top_limit(state, context)))
     return keep_visible(state, len(context.view.rows), context.page_rows)
 
 
@@ -340,7 +351,11 @@ def _move_command(state: AppState, command: Command, context: Context) -> AppSta
     return _move(state, context, command.action)
 
 
-def _edit_command(state: AppState, command: Command, _: Context) -> AppState:
+def _edit_command(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.SEARCH:
+        return search.edit_search(state, command, context)
+    if state.mode is Mode.SIGNAL_MENU:
+        return signal_keys.type_signal_number(state, command)
     return _edit_filter(state, command.action, command.text)
 
 
@@ -356,15 +371,15 @@ HANDLERS: dict[Action, Handler] = {
     Action.CONFIRM_YES: _confirm_yes,
     Action.CONFIRM_NO: _confirm_no,
     Action.DETAILS: _open_details,
-    Action.KILL: _signal_key,
-    Action.TERMINATE: _signal_key,
-    Action.SIGNAL_MENU: _signal_menu,
+    Action.KILL: signal_keys.signal_key,
+    Action.TERMINATE: signal_keys.signal_key,
+    Action.SIGNAL_MENU: signal_keys.open_signal_menu,
     Action.MENU_UP: _menu_step,
     Action.MENU_DOWN: _menu_step,
     Action.ACCEPT: _accept,
     Action.HELP: _toggle_help,
     Action.CLOSE: _close,
-    Action.CANCEL: _cancel_filter,
+    Action.CANCEL: _cancel,
     Action.TOGGLE_PAUSE: _toggle_pause,
     Action.SLOWER: _change_interval,
     Action.FASTER: _change_interval,
@@ -373,12 +388,21 @@ HANDLERS: dict[Action, Handler] = {
     Action.ORDER_RIGHT: _order_step,
     Action.ORDER_CYCLE: lambda state, _, __: _cycle_order(state),
     Action.SORT_BY: _sort_command,
+    Action.SORT_SET: _sort_command,
+    Action.SORT_LEFT: _sort_neighbour,
+    Action.SORT_RIGHT: _sort_neighbour,
+    Action.INVERT_SORT: _invert_sort,
+    Action.HIDE_THREADS: _hide_threads,
     Action.FILTER: _start_filter,
+    Action.SEARCH: search.start_search,
+    Action.SEARCH_NEXT: search.search_step,
+    Action.SEARCH_PREVIOUS: search.search_step,
     Action.USER_MENU: _user_menu,
     Action.TOGGLE_COMMAND: _toggle_command,
     Action.TOGGLE_TREE: _toggle_tree,
     Action.NEXT_INTERFACE: _next_interface,
     Action.NEXT_DISK: _next_disk,
+    Action.UNKNOWN_KEY: _unknown_key,
     Action.SIGNAL_SENT: _signal_sent,
     Action.MESSAGE_EXPIRED: _message_expired,
     Action.VIEW_CHANGED: _view_changed,

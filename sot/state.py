@@ -29,9 +29,17 @@ class AppState:
     scroll_top: int = 0
     order_cursor: SortKey = SortKey.CPU
     filter_cursor: int = 0
+    search: str = ""  # kept after Enter: F3 / Shift-F3 jump to its next / previous match
+    search_cursor: int = 0
     menu_index: int = 0
+    signal_digits: str = ""  # a signal number typed in the signal menu
+    help_top: int = 0  # the first line the help overlay shows (it scrolls on short terminals)
     pending_signal: PendingSignal | None = None
     details: ProcessKey | None = None
+    # When the selection last moved by itself (its process exited), in the loop's monotonic
+    # seconds: for a few seconds a signal key names the new target instead of acting.
+    moved_at_s: float | None = None
+    help_hinted: bool = False  # "press ? for help" was said once: an unknown key says no more
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,8 @@ class Context:
     snapshot: Snapshot | None
     view: ProcessView
     page_rows: int
+    help_rows: int = 0  # lines the help overlay shows at once
+    now_s: float = 0.0  # the loop's monotonic clock when the command came
 
 
 def selected_interface(state: AppState, snapshot: Snapshot) -> str | None:
@@ -70,7 +80,13 @@ def select(state: AppState, view: ProcessView, index: int) -> AppState:
         return replace(state, selected_index=0)
     index = max(0, min(index, len(view.rows) - 1))
     row = view.rows[index].process
-    return replace(state, selected=process_key(row), selected_name=row.name, selected_index=index)
+    return replace(
+        state,
+        selected=process_key(row),
+        selected_name=row.name,
+        selected_index=index,
+        moved_at_s=None,
+    )
 
 
 def current_index(state: AppState, view: ProcessView) -> int:
@@ -78,9 +94,12 @@ def current_index(state: AppState, view: ProcessView) -> int:
     return found if found is not None else min(state.selected_index, max(0, len(view.rows) - 1))
 
 
-def follow_selection(state: AppState, view: ProcessView, snapshot: Snapshot) -> AppState:
+def follow_selection(
+    state: AppState, view: ProcessView, snapshot: Snapshot, now_s: float | None = None
+) -> AppState:
     """Keep the selection on the same process (pid and start time) across refreshes, re-sorts
-    and filtering; when that process has exited, move to its neighbour and say so."""
+    and filtering; when that process has exited, move to its neighbour, say so, and remember
+    when (``now_s``) so that a signal key does not act on the new selection unseen."""
     found = view.index_of(state.selected)
     if found is not None:
         return replace(state, selected_index=found)
@@ -92,10 +111,12 @@ def follow_selection(state: AppState, view: ProcessView, snapshot: Snapshot) -> 
     alive = any(process_key(p) == state.selected for p in snapshot.processes)
     if alive:
         return moved  # filtered out, not gone
-    pid = state.selected[0]
+    pid, new_pid = state.selected[0], moved.selected[0] if moved.selected else "-"
     return replace(
         moved,
-        message=f"process {pid} ({state.selected_name}) exited; selected {moved.selected_name}",
+        message=f"process {pid} ({state.selected_name}) exited;"
+        f" selected {new_pid} ({moved.selected_name})",
+        moved_at_s=now_s,
     )
 
 
@@ -109,6 +130,11 @@ def keep_visible(state: AppState, row_count: int, page_rows: int) -> AppState:
         top = state.selected_index - page_rows + 1
     top = max(0, min(top, max(0, row_count - page_rows)))
     return state if top == state.scroll_top else replace(state, scroll_top=top)
+
+
+def back_mode(state: AppState) -> Mode:
+    """Where a menu or prompt returns to: the details view it was opened from, if any."""
+    return Mode.DETAILS if state.details is not None else Mode.NORMAL
 
 
 def confirm_prompt(pending: PendingSignal) -> str:

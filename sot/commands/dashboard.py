@@ -17,7 +17,7 @@ from sot.config import (
     parse_interval,
     parse_top,
 )
-from sot.keys import key_reference
+from sot.key_help import key_reference
 from sot.log import DebugLog
 from sot.safe_text import report
 
@@ -85,7 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--read-only",
         action="store_true",
-        help="never send signals: T, K and s are disabled (also SOT_READ_ONLY=1)",
+        help="never send signals: T, K, s and F9 are disabled (also SOT_READ_ONLY=1)",
     )
     parser.add_argument(
         "--record",

@@ -120,10 +120,16 @@ def render_details(
 
 
 def render_menu(
-    title: str, items: Sequence[str], index: int, width: int, height: int, glyphs: Glyphs
+    title: str,
+    items: Sequence[str],
+    index: int,
+    width: int,
+    height: int,
+    glyphs: Glyphs,
+    note: str = "Enter picks",
 ) -> Block:
     """A boxed list with the ``index`` item highlighted, scrolled to keep it in view."""
-    canvas, inner = open_box(width, height, title, glyphs, "Enter picks")
+    canvas, inner = open_box(width, height, title, glyphs, note)
     if inner is None:
         return canvas.block()
     top = (

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from sot.actions import SIGNAL_CHOICES
-from sot.keys import KEY_HELP, Mode
+from sot.key_help import help_lines
+from sot.keys import Mode
 from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
 from sot.render.box import draw_box
-from sot.render.cells import Block, Canvas, Line, Role, blank_block, display_width, fit
+from sot.render.cells import (
+    Block,
+    Canvas,
+    Line,
+    Role,
+    blank_block,
+    display_width,
+    fit,
+    sanitize,
+)
 from sot.render.details import render_details, render_menu
 from sot.render.glyphs import Glyphs
 from sot.render.panels import PANELS, FrameInput, FrameMemo, render_panel
 from sot.render.processes import table_rows
 from sot.render.status import render_status
 from sot.render.text import Segment, put_segments
-from sot.state import user_choices
+from sot.state import AppState, user_choices
+from sot.view import process_key
 
-__all__ = ["FrameInput", "FrameMemo", "process_page_rows", "render_frame", "render_status"]
+__all__ = [
+    "FrameInput",
+    "FrameMemo",
+    "help_page_rows",
+    "process_page_rows",
+    "render_frame",
+    "render_status",
+]
 
 
 def process_page_rows(width: int, height: int, with_status: bool = True) -> int:
@@ -36,24 +54,54 @@ def render_too_small(width: int, height: int, glyphs: Glyphs) -> Block:
     return canvas.block()
 
 
-def render_help(width: int, height: int, glyphs: Glyphs) -> tuple[Block, Rect] | None:
-    """The help overlay and where it goes (centred), or None when it cannot fit at all."""
-    key_width = max(len(entry.keys) for entry in KEY_HELP)
-    text_width = max(len(entry.text) for entry in KEY_HELP)
+def help_page_rows(height: int) -> int:
+    """How many lines the help overlay shows at once (for its scrolling): it leaves the
+    header and the status line uncovered."""
+    return max(0, height - 2 - 2)  # less the top and bottom rows, and its border
+
+
+def render_help(
+    width: int, height: int, glyphs: Glyphs, state: AppState | None = None
+) -> tuple[Block, Rect] | None:
+    """The help overlay (sot's keys, then htop's) and where it goes (centred), or None when it
+    cannot fit at all. On a short terminal it shows from ``state.help_top`` on, and says which
+    lines it shows."""
+    state = state or AppState()
+    lines = help_lines(state.read_only)
+    key_width = max(len(line.keys) for line in lines)
+    text_width = max(len(line.text) for line in lines)
     box_width = min(width, key_width + text_width + 6)
-    box_height = min(height, len(KEY_HELP) + 2)
+    box_height = min(height - 2, len(lines) + 2)
     if box_width < 12 or box_height < 3:
         return None
+    rows = box_height - 2
+    top = max(0, min(state.help_top, len(lines) - rows))
+    note = "Esc closes"
+    if rows < len(lines):
+        note = f"{top + 1}-{top + rows} of {len(lines)}, Up/Down scroll"
     canvas = Canvas(box_width, box_height)
-    inner = draw_box(canvas, "keys", glyphs, "Esc closes")
-    for offset, entry in enumerate(KEY_HELP[: inner.height]):
+    inner = draw_box(canvas, "keys", glyphs, note)
+    for offset, line in enumerate(lines[top : top + rows]):
+        if not line.keys:
+            continue  # the blank line between the two tables
         segments: list[Segment] = [
-            (f" {entry.keys:<{key_width}}  ", Role.KEY),
-            (entry.text, Role.NORMAL),
+            (f" {line.keys:<{key_width}}  ", Role.TITLE if line.heading else Role.KEY),
+            (line.text, Role.TITLE if line.heading else Role.NORMAL),
         ]
         put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
-    rect = Rect((height - box_height) // 2, (width - box_width) // 2, box_width, box_height)
-    return canvas.block(), rect
+    y = 1 + (height - 2 - box_height) // 2
+    return canvas.block(), Rect(y, (width - box_width) // 2, box_width, box_height)
+
+
+def _signal_target(data: FrameInput) -> str:
+    """ "1234 nginx": whom the signal menu would signal (the details' process, else the
+    selection)."""
+    state = data.state
+    key = state.details if state.details is not None else state.selected
+    if key is None:
+        return ""
+    found = next((p for p in data.snapshot.processes if process_key(p) == key), None)
+    return f"{key[0]} {found.name if found is not None else state.selected_name}"
 
 
 def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Block, Rect]:
@@ -61,12 +109,16 @@ def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Bl
     if state.mode is Mode.USER_MENU:
         title = "show processes of"
         items = [user or "all users" for user in user_choices(data.snapshot)]
+        note = "Enter picks"
     else:
-        title = "send signal"
+        title = sanitize(f"signal to {_signal_target(data)}".strip(), glyphs.ascii_only)
         items = [f"SIG{name:<5} {number:>2}" for name, number in SIGNAL_CHOICES]
-    box_width = min(width, max(24, max(display_width(i) for i in items) + 4))
+        note = f"signal {state.signal_digits}" if state.signal_digits else "or type a number"
+    # Wide enough for the title and the note on the border, where the screen allows.
+    wanted = max(max(display_width(i) for i in items) + 4, display_width(title) + 9 + len(note))
+    box_width = min(width, max(24, wanted))
     box_height = min(height - 2, len(items) + 2)
-    block = render_menu(title, items, state.menu_index, box_width, box_height, glyphs)
+    block = render_menu(title, items, state.menu_index, box_width, box_height, glyphs, note)
     return block, Rect(
         max(1, (height - box_height) // 2), (width - box_width) // 2, box_width, box_height
     )
@@ -146,5 +198,5 @@ def _overlay(
     if state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):
         return _menu(data, width, height, glyphs)
     if state.mode is Mode.HELP:
-        return render_help(width, height, glyphs)
+        return render_help(width, height, glyphs, state)
     return None

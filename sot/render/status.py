@@ -1,74 +1,155 @@
-"""The bottom row: key hints and messages, or the filter and confirmation prompts."""
+"""The bottom row: key hints and messages, or the filter, search and confirmation prompts.
+
+Nothing here is cut in the middle of a word: a hint is shown whole or not at all (the least
+important, on the right, go first; "q quit" and "? help" last), and a message too long for the
+row loses its last words, not half of one. A message takes its room before the hints.
+"""
 
 from __future__ import annotations
 
-from sot.keys import MODE_HINTS, Mode, normal_hints
+from collections.abc import Sequence
+
+from sot.actions import PendingSignal
+from sot.key_help import MODE_HINTS, SIGNAL_HINT_KEYS, normal_hints
+from sot.keys import Mode
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
-from sot.render.text import Segment, put_segments
-from sot.state import AppState, confirm_prompt
+from sot.state import AppState
 
-FILTER_HINT = "Enter keep  Esc clear"
-
-
-# Hints for keys that send signals, left out under --read-only.
-_SIGNAL_HINT_KEYS = frozenset({"T K", "T K s"})
+Hint = tuple[str, str]  # (keys, what they do)
+HINT_GAP = 2  # blanks between two hints, and between the hints and a message
+MIN_PROMPT_TEXT = 12  # cells of typed text a prompt keeps when a message wants the row
+_PROMPTS = {Mode.FILTER: "filter: ", Mode.SEARCH: "search: "}
 
 
-def _hint_words(state: AppState) -> list[tuple[str, str]]:
-    """(keys, word) for the status line in this mode, from the key table."""
-    if state.mode in MODE_HINTS:
-        return list(MODE_HINTS[state.mode])
-    dynamic = {
-        "space": "resume" if state.paused else "pause",
-        "+ -": f"{state.interval_s:g}s",
-    }
-    return [(k.hint_keys or k.keys, dynamic.get(k.keys, k.hint)) for k in normal_hints()]
+def _hint_words(state_mode: Mode, paused: bool, interval_s: float, read_only: bool) -> list[Hint]:
+    """(keys, word) for the status line in this mode, from the key table, most important
+    first."""
+    if state_mode in MODE_HINTS:
+        hints = list(MODE_HINTS[state_mode])
+        return [h for h in hints if not (read_only and h[0] in SIGNAL_HINT_KEYS)]
+    dynamic = {"space": "resume" if paused else "pause", "+ -": f"{interval_s:g}s"}
+    return [
+        (k.hint_keys or k.keys, dynamic.get(k.keys, k.hint))
+        for k in normal_hints()
+        if not (read_only and k.signals)
+    ]
 
 
-def _hints(state: AppState) -> list[Segment]:
-    segments: list[Segment] = [] if state.mode in MODE_HINTS else [(" ", Role.LABEL)]
-    for keys, word in _hint_words(state):
-        if state.read_only and keys in _SIGNAL_HINT_KEYS:
-            continue
-        segments += [(keys, Role.KEY), (f" {word}  ", Role.LABEL)]
-    return segments
+def _hint_width(hint: Hint) -> int:
+    keys, word = hint
+    return display_width(keys) + 1 + display_width(word)
+
+
+def fitting_hints(hints: Sequence[Hint], room: int) -> list[Hint]:
+    """The hints, from the first, that fit whole in ``room`` cells with their gaps."""
+    kept: list[Hint] = []
+    used = 0
+    for hint in hints:
+        needed = _hint_width(hint) + (HINT_GAP if kept else 0)
+        if used + needed > room:
+            break
+        kept.append(hint)
+        used += needed
+    return kept
+
+
+def put_hints(canvas: Canvas, x: int, room: int, hints: Sequence[Hint], glyphs: Glyphs) -> int:
+    """Write the hints that fit whole in ``room`` cells from ``x``; returns the column after."""
+    end = x + room
+    for index, (keys, word) in enumerate(fitting_hints(hints, room)):
+        if index:
+            x = canvas.put(0, x, " " * HINT_GAP, Role.LABEL)
+        x = canvas.put(0, x, sanitize(keys, glyphs.ascii_only), Role.KEY)
+        x = canvas.put(0, x, " " + sanitize(word, glyphs.ascii_only), Role.LABEL)
+    # The gap after the last hint, as far as the room goes (the row reads the same either way).
+    return canvas.put(0, x, " " * max(0, min(HINT_GAP, end - x)), Role.LABEL)
+
+
+def fit_words(text: str, width: int, ellipsis: str) -> str:
+    """``text`` in at most ``width`` cells: whole, or its first words and ``ellipsis``; a
+    single word too long for the room is cut (nothing else would show at all)."""
+    if display_width(text) <= width:
+        return text
+    words = text.split(" ")
+    kept = ""
+    for word in words:
+        candidate = f"{kept} {word}" if kept else word
+        if display_width(candidate) + display_width(ellipsis) > width:
+            break
+        kept = candidate
+    return kept + ellipsis if kept else fit(text, width, ellipsis)
+
+
+def _render_prompt(
+    canvas: Canvas,
+    label: str,
+    typed: tuple[str, int],
+    message: str,
+    hints: list[Hint],
+    glyphs: Glyphs,
+) -> None:
+    """``label`` and the typed text with its cursor, then the message or the hints. The text
+    keeps its end (where the cursor usually is) in view on a narrow row."""
+    width, (text, cursor) = canvas.width, typed
+    # The bottom-right cell stays blank: some terminals scroll when it is written.
+    x = canvas.put(0, 0, label[: max(0, width - 1)], Role.KEY)
+    available = max(0, width - 1 - x)
+    needed = display_width(text) + 1  # the cursor's cell after the text
+    if message:
+        room = max(0, available - min(needed, MIN_PROMPT_TEXT) - HINT_GAP)
+        message = fit_words(message, room, glyphs.ellipsis)
+    room = max(1, available - (display_width(message) + HINT_GAP if message else 0))
+    cursor = min(cursor, len(text))
+    start = max(0, cursor - room + 1)
+    shown = text[start : start + room]
+    canvas.put(0, x, shown, Role.VALUE)
+    canvas.restyle(0, x + display_width(text[start:cursor]), 1, Role.SELECTED)
+    after = x + max(display_width(shown), cursor - start + 1) + HINT_GAP
+    if message:
+        canvas.put(0, after, message, Role.WARN)
+    else:
+        put_hints(canvas, after, width - 1 - after, hints, glyphs)
+
+
+def _confirm_line(pending: PendingSignal, width: int, glyphs: Glyphs) -> str:
+    """ "Send SIGTERM to 4242 postgres? [y/N]": on a short row the name gives way first, so
+    the question and its answers always show."""
+    start, end = f" Send {pending.signal_name} to {pending.pid} ", "? [y/N]"
+    name = sanitize(pending.name, glyphs.ascii_only)
+    room = width - 1 - display_width(start) - display_width(end)
+    line = start + fit(name, max(0, room), glyphs.ellipsis) + end
+    return fit(line, width - 1, glyphs.ellipsis)  # a row too short even for the question
 
 
 def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
-    """The bottom row: key hints and messages, or the filter and confirmation prompts."""
+    """The bottom row: key hints and messages, or the filter, search and confirmation
+    prompts."""
     canvas = Canvas(width, 1)
-    if state.mode is Mode.FILTER:
-        text = sanitize(state.query.text, glyphs.ascii_only)
-        cursor = min(state.filter_cursor, len(text))
-        prompt = "filter: "
-        # A message (the filter is full) takes the place of the hint while it lasts.
-        hint = sanitize(state.message, glyphs.ascii_only) if state.message else FILTER_HINT
-        # Keep the cursor in view on a narrow terminal: show the end of a long filter.
-        room = max(1, width - len(prompt) - 1 - 2 - display_width(hint))
-        start = max(0, cursor - room + 1)
-        shown = text[start : start + room]
-        x = canvas.put(0, 0, prompt, Role.KEY)
-        canvas.put(0, x, shown, Role.VALUE)
-        canvas.restyle(0, x + display_width(text[start:cursor]), 1, Role.SELECTED)
-        role = Role.WARN if state.message else Role.LABEL
-        canvas.put(0, x + display_width(shown) + 2, hint, role)
+    message = sanitize(state.message, glyphs.ascii_only) if state.message else ""
+    hints = _hint_words(state.mode, state.paused, state.interval_s, state.read_only)
+    if state.mode in _PROMPTS:
+        text, cursor = (
+            (state.query.text, state.filter_cursor)
+            if state.mode is Mode.FILTER
+            else (state.search, state.search_cursor)
+        )
+        typed = (sanitize(text, glyphs.ascii_only), cursor)
+        _render_prompt(canvas, _PROMPTS[state.mode], typed, message, hints, glyphs)
         return canvas.block()
     if state.mode is Mode.CONFIRM and state.pending_signal is not None:
-        prompt = sanitize(confirm_prompt(state.pending_signal), glyphs.ascii_only)
-        canvas.put(0, 0, fit(" " + prompt, width, glyphs.ellipsis), Role.WARN)
+        canvas.put(0, 0, _confirm_line(state.pending_signal, width, glyphs), Role.WARN)
         return canvas.block()
-    message = state.message or ""
     if state.paused:
         message = "PAUSED" + (f"  {message}" if message else "")
-    message = fit(sanitize(message, glyphs.ascii_only), max(0, width // 2), glyphs.ellipsis)
-    room = width - display_width(message) - (2 if message else 0)
-    put_segments(canvas, 0, 0, room, _hints(state), glyphs)
+    message = fit_words(message, max(0, width - 1), glyphs.ellipsis)
+    # Hints never reach the bottom-right cell, which the screen leaves blank (see above).
+    room = width - 1 - (display_width(message) + HINT_GAP if message else 0)
+    if state.mode in MODE_HINTS:
+        put_hints(canvas, 0, room, hints, glyphs)
+    else:  # the table's hints start one blank in, as the panels' text does
+        put_hints(canvas, canvas.put(0, 0, " ", Role.LABEL), room - 1, hints, glyphs)
     if message:
-        canvas.put(
-            0,
-            width - display_width(message) - 1,
-            message,
-            Role.WARN if state.paused else Role.TITLE,
-        )
+        role = Role.WARN if state.paused else Role.TITLE
+        canvas.put(0, width - display_width(message) - 1, message, role)
     return canvas.block()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import Tmux
+from tests.e2e.harness import VICTIM, Tmux, comm_of, wait_until
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,6 +42,19 @@ def busy_marker() -> Iterator[tuple[str, int]]:
     )
     try:
         yield marker, child.pid
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.fixture
+def victim() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A sleeping child process with a name of its own."""
+    name = f"sotv{os.getpid() % 100000}x"
+    child = subprocess.Popen([sys.executable, "-c", VICTIM, name])
+    try:
+        assert wait_until(lambda: comm_of(child.pid) == name)
+        yield name, child
     finally:
         child.kill()
         child.wait()

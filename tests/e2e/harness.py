@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 SOT = [sys.executable, "-m", "sot"]
 _serial = itertools.count()
 _CLOCK = re.compile(r"\d\d:\d\d:\d\d(?=\s*$)")
+# A sleeping child that renames itself (comm): a unique name, not just a unique argument.
+VICTIM = "import sys, time\nopen('/proc/self/comm', 'w').write(sys.argv[1])\ntime.sleep(600)\n"
 
 
 def base_env(**extra: str) -> dict[str, str]:

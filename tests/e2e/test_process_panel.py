@@ -5,26 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
-import pytest
-
-from tests.e2e.harness import SOT, PtyRun, Tmux, comm_of, holds_throughout, wait_until
-
-# Renames itself (comm) so the process has a unique name, not just a unique argument.
-VICTIM = "import sys, time\nopen('/proc/self/comm', 'w').write(sys.argv[1])\ntime.sleep(600)\n"
-
-
-@pytest.fixture
-def victim() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    name = f"sotv{os.getpid() % 100000}x"
-    child = subprocess.Popen([sys.executable, "-c", VICTIM, name])
-    try:
-        assert wait_until(lambda: comm_of(child.pid) == name)
-        yield name, child
-    finally:
-        child.kill()
-        child.wait()
+from tests.e2e.harness import SOT, PtyRun, Tmux, holds_throughout
 
 
 def start_filtered(tmux: Tmux, text: str, *args: str, columns: int = 120, lines: int = 40) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sot import cli
 from sot.commands import Subcommand
 from sot.config import OutputFormat
-from sot.keys import KEY_HELP
+from sot.key_help import KEY_HELP
 
 
 def run_sot(*args: str) -> subprocess.CompletedProcess[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from sot.key_help import KEY_HELP
 from sot.keys import (
-    KEY_HELP,
     MODE_KEYS,
     Action,
     Command,
@@ -63,6 +63,8 @@ def test_every_help_entry_names_keys_that_do_something() -> None:
         "space": " ",
         "Ctrl-L": "ctrl-l",
         "Ctrl-C": None,
+        "Shift-F3": "shift-f3",
+        **{f"F{n}": f"f{n}" for n in range(1, 13)},
     }
     for keys in (entry.keys for entry in KEY_HELP):
         for key in keys.split():
@@ -79,8 +81,13 @@ def test_pause_help_interval() -> None:
     assert state.mode is Mode.HELP
     assert press(state, "escape").mode is Mode.NORMAL
     assert press(AppState(interval_s=1.0), "+").interval_s == 2.0
-    assert press(AppState(interval_s=0.2), "-").interval_s == 0.2  # never below the minimum
-    assert press(AppState(interval_s=3600.0), "+").interval_s == 3600.0
+    fastest = press(AppState(interval_s=0.2), "-")
+    assert fastest.interval_s == 0.2  # never below the minimum, and it says so
+    assert fastest.message == "already at the shortest interval (0.2 s)"
+    slowest = press(AppState(interval_s=3600.0), "+")
+    assert slowest.interval_s == 3600.0
+    assert slowest.message == "already at the longest interval (1 h)"
+    assert press(AppState(interval_s=0.3), "-").interval_s == 0.2
 
 
 def test_quit_only_from_the_table() -> None:
@@ -140,7 +147,7 @@ def test_selection_follows_the_process_and_moves_on_when_it_exits() -> None:
     snap = snapshot(processes=[rows[0], rows[2], rows[3]])
     state = follow_selection(state, build_view(snap.processes, state.query), snap)
     assert state.selected == process_key(rows[3])
-    assert state.message is not None and "process 2 (p2) exited" in state.message
+    assert state.message == "process 2 (p2) exited; selected 4 (p4)"
     # PID reuse: same PID, new start time, is another process.
     reused = dataclasses.replace(rows[3], start_time_epoch_s=9.0)
     snap = snapshot(processes=[rows[0], rows[2], reused])
@@ -366,5 +373,6 @@ def test_a_paste_mixed_with_keys_keeps_their_meaning() -> None:
 
 def test_text_keys_outside_the_filter_stay_single_commands() -> None:
     assert next_command(Mode.NORMAL, ["j", "j", "k"], 0) == (Command(Action.DOWN), 1)
-    assert next_command(Mode.NORMAL, ["x", "j"], 0) == (None, 1)
+    assert next_command(Mode.NORMAL, ["x", "x"], 0) == (Command(Action.UNKNOWN_KEY, "x"), 1)
+    assert next_command(Mode.ORDER, ["x", "j"], 0) == (None, 1)
     assert next_command(Mode.FILTER, ["a", "\x85", "b"], 0) == (Command(Action.TEXT_INSERT, "a"), 1)

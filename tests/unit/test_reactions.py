@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sot.keys import KEY_HELP, Action, Command, Mode
+from sot.key_help import HTOP_KEYS, KEY_HELP
+from sot.keys import Action, Command, Mode
 from sot.reducer import HANDLERS, Reaction, reduce
 from sot.schedule import FIRST_FOLLOW_UP_S, MESSAGE_SECONDS, Schedule
 from sot.sorting import SortKey
@@ -107,3 +108,13 @@ def test_a_state_change_outside_reduce_is_not_needed_for_messages() -> None:
     state = replace(AppState(), message="x")
     expired, _ = reduce(state, Command(Action.MESSAGE_EXPIRED), context(state))
     assert expired.message is None
+
+
+def test_readme_htop_table_is_the_htop_table() -> None:
+    # README's table of htop's keys is HTOP_KEYS, row for row, as the help overlay shows it.
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("### htop's keys") :]
+    section = section[: section.index("\n\n", section.index("|---|"))]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    cells = [[cell.replace("`", "").strip() for cell in row.split("|")[1:3]] for row in rows[1:]]
+    assert cells == [[entry.keys, entry.text] for entry in HTOP_KEYS]
