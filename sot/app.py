@@ -134,11 +134,19 @@ class Dashboard:
 
     def _draw(self) -> None:
         width, height = clamp_size(*self.session.size())
-        page_rows, help_rows = process_page_rows(width, height), help_page_rows(height)
+        page_rows = process_page_rows(width, height, screen=self.config.screen)
+        help_rows = help_page_rows(height)
         if (page_rows, help_rows) != (self.page_rows, self.help_rows):
             self.page_rows, self.help_rows = page_rows, help_rows
             self.dispatch(Command(Action.RESIZED))
-        data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
+        data = FrameInput(
+            self.snapshot,
+            self.history,
+            self.state,
+            self.view,
+            self.details,
+            screen=self.config.screen,
+        )
         self.screen.present(render_frame(data, width, height, self.glyphs, self.frame_memo))
 
     def _take_signals(self, signals: tuple[int, ...]) -> bool:

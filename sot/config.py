@@ -32,6 +32,7 @@ class Config:
     record_path: str | None = None
     replay_path: str | None = None
     top: int | None = None  # one-shot output: only the first N processes
+    screen: str = "dashboard"  # the full-screen view: sot.layout.SCREENS' key
 
 
 def parse_top(text: str) -> int:

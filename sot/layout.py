@@ -129,6 +129,11 @@ TIERS: tuple[TierSpec, ...] = (
 )
 
 
+# Each full-screen view (the dashboard; `sot ps`, `sot disk`) is a tier table of its own: the
+# same loop, panels and keys, another arrangement. A subcommand's screen registers here.
+SCREENS: dict[str, tuple[TierSpec, ...]] = {"dashboard": TIERS}
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     width: int
@@ -162,8 +167,9 @@ def split(total: int, weights: Sequence[int]) -> list[int]:
     return shares
 
 
-def _tier_for(width: int, height: int) -> TierSpec | None:
-    return next((t for t in TIERS if width >= t.min_width and height >= t.min_height), None)
+def _tier_for(width: int, height: int, screen: str) -> TierSpec | None:
+    tiers = SCREENS[screen]
+    return next((t for t in tiers if width >= t.min_width and height >= t.min_height), None)
 
 
 def _band_heights(bands: Sequence[Band], height: int) -> list[int]:
@@ -181,11 +187,13 @@ def _band_heights(bands: Sequence[Band], height: int) -> list[int]:
     return heights
 
 
-def compute_layout(width: int, height: int, with_status: bool = True) -> Layout:
-    """Where each panel goes; ``with_status=False`` leaves out the key hints (one-shot output,
-    where no key can be pressed)."""
+def compute_layout(
+    width: int, height: int, with_status: bool = True, screen: str = "dashboard"
+) -> Layout:
+    """Where each panel of ``screen`` goes; ``with_status=False`` leaves out the key hints
+    (one-shot output, where no key can be pressed)."""
     width, height = max(0, width), max(0, height)
-    spec = _tier_for(width, height)
+    spec = _tier_for(width, height, screen)
     if spec is None:
         return Layout(width, height, Tier.TOO_SMALL)
     bands = tuple(b for b in spec.bands if with_status or b is not STATUS)

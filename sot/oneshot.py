@@ -48,7 +48,7 @@ def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
     return dict(opened.sequences.styles), opened.sequences.reset
 
 
-def _frame_size(rows_wanted: int | None) -> tuple[int, int]:
+def _frame_size(rows_wanted: int | None, screen: str) -> tuple[int, int]:
     """The frame's size: the terminal's (less the prompt's line), else COLUMNS x LINES; with
     --top, no taller than it takes to show those rows (scripts want no blank table)."""
     if sys.stdout.isatty():
@@ -58,7 +58,9 @@ def _frame_size(rows_wanted: int | None) -> tuple[int, int]:
         width, height = text_size()
     if rows_wanted is None:
         return width, height
-    fitting = (h for h in range(1, height + 1) if process_page_rows(width, h, False) >= rows_wanted)
+    fitting = (
+        h for h in range(1, height + 1) if process_page_rows(width, h, False, screen) >= rows_wanted
+    )
     return width, next(fitting, height)
 
 
@@ -81,9 +83,10 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
         output = snapshot_to_json(snapshot, [row.process for row in view.rows])
     else:
         history = History().push(pipeline.first).push(snapshot)
-        width, height = _frame_size(None if config.top is None else len(view.rows))
+        rows_wanted = None if config.top is None else len(view.rows)
+        width, height = _frame_size(rows_wanted, config.screen)
         state = initial_state(config)
-        data = FrameInput(snapshot, history, state, view, interactive=False)
+        data = FrameInput(snapshot, history, state, view, interactive=False, screen=config.screen)
         frame = render_frame(data, width, height, pipeline.glyphs)
         palette = _styled_palette(config) if styled else None
         output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)

@@ -36,9 +36,11 @@ __all__ = [
 ]
 
 
-def process_page_rows(width: int, height: int, with_status: bool = True) -> int:
+def process_page_rows(
+    width: int, height: int, with_status: bool = True, screen: str = "dashboard"
+) -> int:
     """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling)."""
-    table = compute_layout(width, height, with_status).rect("processes")
+    table = compute_layout(width, height, with_status, screen).rect("processes")
     return table_rows(table.height) if table is not None else 0
 
 
@@ -162,7 +164,7 @@ def render_frame(
     """The whole screen. ``memo`` (owned by the caller, kept across frames) spares drawing
     panels whose readings did not change, and laying out unchanged process rows again; the
     frame is the same without it."""
-    layout = compute_layout(width, height, with_status=data.interactive)
+    layout = compute_layout(width, height, data.interactive, data.screen)
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
     placed = [

@@ -34,6 +34,7 @@ class FrameInput:
     view: ProcessView
     details: ProcessDetails | None = None
     interactive: bool = True  # False: one-shot output, no key hints
+    screen: str = "dashboard"  # which tier table of sot.layout.SCREENS arranges the panels
 
 
 @dataclass(slots=True)
