@@ -52,4 +52,5 @@ fuzz: sync
 
 bench: sync
 	$(UV) run --locked python benchmarks/stages.py
+	$(UV) run --locked python benchmarks/info.py
 	$(UV) run --locked python benchmarks/bench.py $(ARGS)
