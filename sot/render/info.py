@@ -2,12 +2,14 @@
 
 Pure: facts, a width and the glyph choice in, rows of spans out; which escape sequences (if any)
 a role becomes is the command's business. Widths are display cells, measured by
-``sot.render.cells``, which is imported only for text that is not ASCII: it loads wcwidth's
-tables, about 60 ms, more than a third of ``sot info``'s budget, for text that usually is ASCII.
+``sot.render.cells``, which is imported only for text beyond ASCII and our own one-cell glyphs:
+it loads wcwidth's tables, about 60 ms, more than a third of ``sot info``'s budget, for text that
+usually is ASCII.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +19,9 @@ from sot.safe_text import sanitize
 
 LOGO_GAP = 3  # blanks between the logo and the facts
 MIN_FACTS_WIDTH = 40  # narrower than logo + this: facts only, as the issue asks
+# Text measured without wcwidth: printable ASCII, the ellipsis and box lines (the rule under the
+# title), one cell each wherever wcwidth is asked.
+_ONE_CELL_TEXT = re.compile("[\x20-\x7e\u2026\u2500-\u257f]*")
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 # systemd-detect-virt's names as people write them.
 VIRTUALIZATION_NAMES = {
@@ -65,7 +70,7 @@ InfoLine = tuple[Span, ...]
 
 
 def display_width(text: str) -> int:
-    if text.isascii():
+    if _ONE_CELL_TEXT.fullmatch(text):
         return len(text)
     from sot.render.cells import display_width as cells_width
 
@@ -73,7 +78,8 @@ def display_width(text: str) -> int:
 
 
 def fit(text: str, width: int, ellipsis: str) -> str:
-    if text.isascii() and ellipsis.isascii():
+    """``text`` cut to ``width`` cells, ending in ``ellipsis`` when cut."""
+    if _ONE_CELL_TEXT.fullmatch(text) and _ONE_CELL_TEXT.fullmatch(ellipsis):
         if len(text) <= width:
             return text
         return (text[: max(0, width - len(ellipsis))] + ellipsis)[: max(0, width)]

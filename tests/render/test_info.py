@@ -8,6 +8,8 @@ import dataclasses
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -199,3 +201,23 @@ def test_numbers_read_as_people_write_them() -> None:
         "252 GiB",
     ]
     assert [uptime_text(s) for s in (59, 3600, 90061.2)] == ["0m", "1h 0m", "1d 1h 1m"]
+
+
+def test_ascii_facts_are_laid_out_without_loading_wcwidth() -> None:
+    # wcwidth's import costs more than a third of sot info's budget: only text that needs it
+    # (CJK, emoji) may load it, not the rule, the ellipsis or a cut ASCII value.
+    code = (
+        "import sys\n"
+        "from sot.facts import SystemFacts\n"
+        "from sot.render.info import render_info\n"
+        "from sot.render.logos import TUX\n"
+        "facts = SystemFacts(user='u', hostname='h', os_pretty_name='x' * 200)\n"
+        "render_info(facts, TUX, 60, False)\n"
+        "before = 'wcwidth' in sys.modules\n"
+        "render_info(SystemFacts(hostname='中文'), TUX, 60, False)\n"
+        "print(before, 'wcwidth' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
