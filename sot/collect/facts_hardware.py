@@ -94,8 +94,10 @@ def read_virtualization(root: Path, kernel_release: str | None) -> str | None:
     flags = _cpu_flags(root)
     if flags is None:
         return None
-    # x86 CPUs report "hypervisor" to a guest; its absence there means bare metal.
-    return "vm" if "hypervisor" in flags else "none" if "fpu" in flags else None
+    if "hypervisor" in flags:
+        return "vm"  # a guest, of a hypervisor that names itself nowhere we looked
+    # x86 CPUs (the ones with this flag list) report "hypervisor" to every guest: bare metal.
+    return "none" if "fpu" in flags else None
 
 
 def _dmi_virtualization(root: Path) -> str | None:
