@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sot.commands import info
 from sot.log import DebugLog
 
 
@@ -27,4 +28,6 @@ class Subcommand:
 
 # `sot info`, `disk`, `ps`, `bench`, `clean`, `fleet`, `line` and `config` register here as each
 # arrives: one module per command, one entry per module.
-SUBCOMMANDS: tuple[Subcommand, ...] = ()
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
+)

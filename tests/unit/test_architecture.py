@@ -44,6 +44,20 @@ ALLOWED: dict[str, set[str]] = {
         "sot.collect.records",
     },
     "sot.collect.recording_schema": set(),
+    # `sot info`'s readers: files read once, under a root tests replace with a fake tree.
+    "sot.collect.facts": {
+        "sot.collect.facts_files",
+        "sot.collect.facts_hardware",
+        "sot.collect.facts_network",
+        "sot.collect.packages",
+        "sot.collect.procfs_parsers",
+        "sot.facts",
+    },
+    "sot.collect.facts_files": {"sot.safe_text"},
+    "sot.collect.facts_hardware": {"sot.collect.facts_files", "sot.facts"},
+    "sot.collect.facts_network": {"sot.collect.facts_files", "sot.collect.procfs_parsers"},
+    "sot.collect.packages": {"sot.collect.facts_files"},
+    "sot.facts": set(),
     "sot.collect.replay": {
         "sot.collect.records",
         "sot.collect.recording_schema",
@@ -94,6 +108,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.config",
         "sot.actions",
     },
+    "sot.render.info": {"sot.facts", "sot.render.cells", "sot.render.logos", "sot.safe_text"},
     "sot.screen": {"sot.render.cells"},
     "sot.terminal": {"sot.screen", "sot.keys", "sot.render.cells"},
     "sot.events": {"sot.keys", "sot.terminal"},
@@ -135,6 +150,16 @@ ALLOWED: dict[str, set[str]] = {
         "sot.pipeline",
         "sot.safe_text",
         "sot.terminal",
+    },
+    "sot.commands.info": {
+        "sot",
+        "sot.collect.facts",
+        "sot.config",
+        "sot.encoding",
+        "sot.facts",
+        "sot.log",
+        "sot.render.info",
+        "sot.render.logos",
     },
     "sot.cli": {"sot", "sot.commands", "sot.config", "sot.log", "sot.safe_text", "sot.safe_files"},
 }
@@ -208,7 +233,15 @@ def test_only_commands_start_the_loop_and_only_cli_imports_commands() -> None:
 # Only the /proc source opens /proc and /sys: a path there anywhere else would be a second reader
 # of the kernel's files, untested against psutil and with no fallback where they are missing.
 KERNEL_FILE_ROOTS = ("/proc", "/sys")
-READS_KERNEL_FILES = {"sot.collect.procfs"}
+READS_KERNEL_FILES = {
+    "sot.collect.procfs",
+    # `sot info`'s system facts (DMI, PCI, cpuinfo, routes): read once per run, not per tick,
+    # from files the per-tick sampler has no use for; under an injectable root, so tested on
+    # fake trees rather than against psutil.
+    "sot.collect.facts",
+    "sot.collect.facts_hardware",
+    "sot.collect.facts_network",
+}
 
 
 def kernel_paths_in(path: Path) -> list[str]:
