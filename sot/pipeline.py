@@ -9,11 +9,14 @@ import sys
 import time
 from dataclasses import dataclass
 
+from sot.collect.block_devices import BlockDeviceReader
 from sot.collect.collector import Collector
 from sot.collect.records import SystemSource
 from sot.collect.system import system_source
 from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
+from sot.keys import Mode
+from sot.layout import screen_readings
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
 from sot.state import AppState
@@ -67,8 +70,10 @@ def stdout_encoding() -> str:
 def start_pipeline(config: Config) -> Pipeline:
     """Open the source, take the first sample and check the options against it."""
     source = open_source(config)
-    collector = Collector(source)
-    first = collector.sample(time.monotonic(), time.time())
+    # A recording holds no /sys/block: the disk screen of a replay shows no disks.
+    block_source = None if config.replay_path else BlockDeviceReader()
+    collector = Collector(source, block_source=block_source)
+    first = collector.sample(time.monotonic(), time.time(), screen_readings(config.screen))
     check_choices(config, first)
     glyphs = choose_glyphs(
         os.environ,
@@ -85,4 +90,6 @@ def initial_state(config: Config) -> AppState:
         interface=config.interface,
         mount_point=config.mount_point,
         read_only=config.read_only,
+        home_mode=Mode.DISK if config.screen == "disk" else Mode.NORMAL,
+        disk_show_all=config.show_all_devices,
     )

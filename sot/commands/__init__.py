@@ -27,4 +27,10 @@ class Subcommand:
 
 # `sot info`, `disk`, `ps`, `bench`, `clean`, `fleet`, `line` and `config` register here as each
 # arrives: one module per command, one entry per module.
-SUBCOMMANDS: tuple[Subcommand, ...] = ()
+def _disk() -> Subcommand:
+    from sot.commands import disk
+
+    return Subcommand("disk", disk.SUMMARY, disk.add_arguments, disk.run)
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (_disk(),)
