@@ -85,11 +85,14 @@ def start_pipeline(config: Config) -> Pipeline:
 
 
 def initial_state(config: Config) -> AppState:
+    # The disk screen rests in its own key mode (keys.DISK_KEYS); the dashboard in NORMAL.
+    home = Mode.DISK if config.screen == "disk" else Mode.NORMAL
     return AppState(
         interval_s=config.interval_s,
         interface=config.interface,
         mount_point=config.mount_point,
         read_only=config.read_only,
-        home_mode=Mode.DISK if config.screen == "disk" else Mode.NORMAL,
+        mode=home,
+        home_mode=home,
         disk_show_all=config.show_all_devices,
     )
