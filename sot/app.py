@@ -20,7 +20,7 @@ from sot.config import Config
 from sot.events import EXIT_SIGNALS, EventSource
 from sot.history import History
 from sot.keys import Action, Command, next_command
-from sot.layout import clamp_size
+from sot.layout import clamp_size, screen_readings
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.pipeline import Pipeline, initial_state, stdout_encoding
@@ -124,7 +124,7 @@ class Dashboard:
             self.dispatch(Command(Action.SIGNAL_SENT, text=outcome))
 
     def _sample(self, now: float) -> None:
-        self.snapshot = self.collector.sample(now, time.time())
+        self.snapshot = self.collector.sample(now, time.time(), screen_readings(self.config.screen))
         self.history = self.history.push(self.snapshot)
         if self.state.details is not None:
             self.details = self.collector.process_details(self.state.details, now)

@@ -33,6 +33,7 @@ class Config:
     replay_path: str | None = None
     top: int | None = None  # one-shot output: only the first N processes
     screen: str = "dashboard"  # the full-screen view: sot.layout.SCREENS' key
+    show_all_devices: bool = False  # sot disk --all: loop, zram and ram devices too
 
 
 def parse_top(text: str) -> int:

@@ -35,6 +35,10 @@ class History:
     disk_write: Mapping[str, Series] = field(default_factory=dict)
     net_rx: Mapping[str, Series] = field(default_factory=dict)
     net_tx: Mapping[str, Series] = field(default_factory=dict)
+    # The disk screen's graphs, by disk name: empty (and left alone) on the dashboard.
+    block_read: Mapping[str, Series] = field(default_factory=dict)
+    block_write: Mapping[str, Series] = field(default_factory=dict)
+    block_util: Mapping[str, Series] = field(default_factory=dict)
 
     def push(self, snapshot: Snapshot) -> History:
         cpu = snapshot.cpu
@@ -61,4 +65,19 @@ class History:
             net_tx=_append_each(
                 self.net_tx, {i.name: i.tx_bytes_per_s for i in snapshot.interfaces}
             ),
+            **self._block_series(snapshot),
         )
+
+    def _block_series(self, snapshot: Snapshot) -> dict[str, Mapping[str, Series]]:
+        disks = snapshot.block_devices
+        if not disks and not self.block_read:
+            return {}  # the dashboard: nothing to keep
+        return {
+            "block_read": _append_each(
+                self.block_read, {d.name: d.read_bytes_per_s for d in disks}
+            ),
+            "block_write": _append_each(
+                self.block_write, {d.name: d.write_bytes_per_s for d in disks}
+            ),
+            "block_util": _append_each(self.block_util, {d.name: d.util_percent for d in disks}),
+        }

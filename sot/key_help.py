@@ -103,9 +103,24 @@ class HelpLine:
 HTOP_HEADING = HelpLine("htop key", "what it does in sot", heading=True)
 
 
-def help_lines(read_only: bool) -> tuple[HelpLine, ...]:
+# `sot disk`'s keys (keys.DISK_KEYS): its help overlay lists these instead of the dashboard's.
+DISK_KEY_HELP: tuple[KeyHelp, ...] = (
+    KeyHelp("q F10", "quit (also Ctrl-C)"),
+    KeyHelp("? h F1", "show or hide this help"),
+    KeyHelp("Up Down j k", "select a disk"),
+    KeyHelp("Enter", "expand or collapse the disk's partitions"),
+    KeyHelp("space", "pause or resume sampling"),
+    KeyHelp("+ -", "sample less or more often"),
+    KeyHelp("Ctrl-L", "repaint the screen"),
+)
+DISK_HEADING = HelpLine("disk key", "what it does", heading=True)
+
+
+def help_lines(read_only: bool, home: Mode = Mode.NORMAL) -> tuple[HelpLine, ...]:
     """The help overlay's lines: sot's keys, then what htop's keys do here; without the keys
-    that send signals under --read-only."""
+    that send signals under --read-only. On the disk screen (``home`` DISK), its keys."""
+    if home is Mode.DISK:
+        return (DISK_HEADING, *(HelpLine(k.keys, k.text) for k in DISK_KEY_HELP))
     keys = [HelpLine(k.keys, k.text) for k in KEY_HELP if not (read_only and k.signals)]
     htop = [HelpLine(k.keys, k.text) for k in HTOP_KEYS if not (read_only and k.signals)]
     return (*keys, HelpLine("", ""), HTOP_HEADING, *htop)
@@ -124,6 +139,7 @@ MODE_HINTS: dict[Mode, tuple[tuple[str, str], ...]] = {
         ("0-9", "signal number"),
     ),
     Mode.DETAILS: (("Esc q", "close"), ("T K s", "signal"), ("space", "pause")),
+    Mode.DISK: (("q", "quit"), ("?", "help"), ("Up/Down", "disk"), ("Enter", "partitions")),
     Mode.FILTER: (("Enter", "keep"), ("Esc", "clear")),
     Mode.SEARCH: (("Enter", "keep"), ("Esc", "cancel"), ("F3", "next"), ("Shift-F3", "previous")),
 }

@@ -19,6 +19,7 @@ class Mode(Enum):
     SIGNAL_MENU = "signal-menu"
     CONFIRM = "confirm"  # "Send SIGxxx to ...? [y/N]"
     DETAILS = "details"
+    DISK = "disk"  # the disk screen's own keys (sot disk)
 
 
 class Action(Enum):
@@ -72,6 +73,9 @@ class Action(Enum):
     SIGNAL_MENU = "signal-menu"
     CONFIRM_YES = "confirm-yes"
     CONFIRM_NO = "confirm-no"
+    DISK_UP = "disk-up"  # the disk screen: select the disk above
+    DISK_DOWN = "disk-down"
+    DISK_TOGGLE = "disk-toggle"  # expand or collapse the selected disk's partitions
     UNKNOWN_KEY = "unknown-key"  # a key that means nothing in the table: point at the help
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
@@ -295,9 +299,29 @@ _HELP_KEYS = {
     "ctrl-l": Command(Action.REPAINT),
 }
 
+# `sot disk`: its screen rests in this mode instead of NORMAL (AppState.home_mode).
+DISK_KEYS: dict[str, Command] = {
+    "q": Command(Action.QUIT),
+    "Q": Command(Action.QUIT),
+    "f10": Command(Action.QUIT),
+    "?": Command(Action.HELP),
+    "h": Command(Action.HELP),
+    "f1": Command(Action.HELP),
+    "up": Command(Action.DISK_UP),
+    "k": Command(Action.DISK_UP),
+    "down": Command(Action.DISK_DOWN),
+    "j": Command(Action.DISK_DOWN),
+    "enter": Command(Action.DISK_TOGGLE),
+    " ": Command(Action.TOGGLE_PAUSE),
+    "+": Command(Action.SLOWER),
+    "-": Command(Action.FASTER),
+    "ctrl-l": Command(Action.REPAINT),
+}
+
 MODE_KEYS: dict[Mode, dict[str, Command]] = {
     Mode.NORMAL: NORMAL_KEYS,
     Mode.HELP: _HELP_KEYS,
+    Mode.DISK: DISK_KEYS,
     Mode.ORDER: {
         "left": Command(Action.ORDER_LEFT),
         "right": Command(Action.ORDER_RIGHT),

@@ -133,6 +133,36 @@ TIERS: tuple[TierSpec, ...] = (
 # same loop, panels and keys, another arrangement. A subcommand's screen registers here.
 SCREENS: dict[str, tuple[TierSpec, ...]] = {"dashboard": TIERS}
 
+# `sot disk`: the disk tree (disks, partitions, holders) beside the selected disk's graphs;
+# below 100 columns the graphs go under the tree. Every size from 40x10 has both.
+SCREENS["disk"] = (
+    TierSpec(
+        Tier.FULL,
+        100,
+        MIN_HEIGHT,
+        (HEADER, Band((("disk_tree", 55), ("disk_graphs", 45))), STATUS),
+    ),
+    TierSpec(
+        Tier.NARROW,
+        MIN_WIDTH,
+        MIN_HEIGHT,
+        (
+            HEADER,
+            Band((("disk_tree", 1),), share=0.55, minimum=4),
+            Band((("disk_graphs", 1),)),
+            STATUS,
+        ),
+    ),
+)
+
+# What a screen reads beyond the dashboard's readings (Collector.sample's ``wanted``): the
+# dashboard wants nothing extra, so its cost does not change when screens are added.
+SCREEN_READINGS: dict[str, frozenset[str]] = {"disk": frozenset({"block_devices"})}
+
+
+def screen_readings(screen: str) -> frozenset[str]:
+    return SCREEN_READINGS.get(screen, frozenset())
+
 
 @dataclass(frozen=True, slots=True)
 class Layout:

@@ -210,3 +210,41 @@ class Snapshot:
     default_interface: str | None
     processes: tuple[ProcessRow, ...]
     process_counts: ProcessCounts
+    # The disk screen's disks: read only when it is shown (Collector.sample's ``wanted``).
+    block_devices: tuple[BlockDiskSample, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BlockPartitionSample:
+    """A partition (or a whole disk holding a filesystem) on the disk screen."""
+
+    name: str
+    size_bytes: int | None
+    fstype: str | None
+    mount_points: tuple[str, ...]
+    used_bytes: int | None
+    free_bytes: int | None
+    total_bytes: int | None
+    holders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BlockDiskSample:
+    """A disk of /sys/block with its partitions and its live rates, computed as ``iostat -x``
+    does: ``await_ms`` is None when no I/O completed in the interval."""
+
+    name: str
+    model: str | None
+    size_bytes: int | None
+    rotational: bool | None
+    partitions: tuple[BlockPartitionSample, ...]
+    holders: tuple[str, ...]
+    slaves: tuple[str, ...]
+    hidden: bool  # loop, zram, ram: shown only with --all
+    filesystem: BlockPartitionSample | None  # a filesystem on the whole disk (no partitions)
+    read_bytes_per_s: float | None = None
+    write_bytes_per_s: float | None = None
+    read_iops: float | None = None
+    write_iops: float | None = None
+    await_ms: float | None = None
+    util_percent: float | None = None

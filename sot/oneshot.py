@@ -10,7 +10,7 @@ import time
 from sot.collect.system import system_source
 from sot.config import CannotRun, Config, OutputFormat
 from sot.history import History
-from sot.layout import clamp_size
+from sot.layout import clamp_size, screen_readings
 from sot.model import Snapshot
 from sot.pipeline import Pipeline, initial_state
 from sot.render.frame import FrameInput, process_page_rows, render_frame
@@ -77,7 +77,9 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
 
     time.sleep(config.interval_s)
-    snapshot = pipeline.collector.sample(time.monotonic(), time.time())
+    snapshot = pipeline.collector.sample(
+        time.monotonic(), time.time(), screen_readings(config.screen)
+    )
     view = _table_rows(config, snapshot, pipeline.glyphs.ascii_only)
     if config.output_format is OutputFormat.JSON:
         output = snapshot_to_json(snapshot, [row.process for row in view.rows])

@@ -9,11 +9,14 @@ import sys
 import time
 from dataclasses import dataclass
 
+from sot.collect.block_devices import BlockDeviceReader
 from sot.collect.collector import Collector
 from sot.collect.records import SystemSource
 from sot.collect.system import system_source
 from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
+from sot.keys import Mode
+from sot.layout import screen_readings
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
 from sot.state import AppState
@@ -67,8 +70,10 @@ def stdout_encoding() -> str:
 def start_pipeline(config: Config) -> Pipeline:
     """Open the source, take the first sample and check the options against it."""
     source = open_source(config)
-    collector = Collector(source)
-    first = collector.sample(time.monotonic(), time.time())
+    # A recording holds no /sys/block: the disk screen of a replay shows no disks.
+    block_source = None if config.replay_path else BlockDeviceReader()
+    collector = Collector(source, block_source=block_source)
+    first = collector.sample(time.monotonic(), time.time(), screen_readings(config.screen))
     check_choices(config, first)
     glyphs = choose_glyphs(
         os.environ,
@@ -80,9 +85,14 @@ def start_pipeline(config: Config) -> Pipeline:
 
 
 def initial_state(config: Config) -> AppState:
+    # The disk screen rests in its own key mode (keys.DISK_KEYS); the dashboard in NORMAL.
+    home = Mode.DISK if config.screen == "disk" else Mode.NORMAL
     return AppState(
         interval_s=config.interval_s,
         interface=config.interface,
         mount_point=config.mount_point,
         read_only=config.read_only,
+        mode=home,
+        home_mode=home,
+        disk_show_all=config.show_all_devices,
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import Flag, auto
 
-from sot import search, signal_keys
+from sot import disk_keys, search, signal_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
 from sot.key_help import help_lines
@@ -158,7 +158,7 @@ def _targets(index: int, page: int, last: int) -> dict[Action, int]:
 
 
 def _help_top_limit(state: AppState, context: Context) -> int:
-    return max(0, len(help_lines(state.read_only)) - max(1, context.help_rows))
+    return max(0, len(help_lines(state.read_only, state.home_mode)) - max(1, context.help_rows))
 
 
 def _move(state: AppState, context: Context, action: Action) -> AppState:
@@ -208,7 +208,7 @@ def _accept(state: AppState, _: Command, context: Context) -> AppState:
 
 def _toggle_help(state: AppState, _: Command, __: Context) -> AppState:
     if state.mode is Mode.HELP:
-        return replace(state, mode=Mode.NORMAL)
+        return replace(state, mode=back_mode(state))
     return replace(state, mode=Mode.HELP, help_top=0)
 
 
@@ -221,7 +221,7 @@ def _close(state: AppState, _: Command, __: Context) -> AppState:
         return replace(state, mode=Mode.NORMAL, details=None)
     if state.mode in (Mode.SIGNAL_MENU, Mode.CONFIRM):
         return replace(state, mode=back_mode(state), pending_signal=None, signal_digits="")
-    return replace(state, mode=Mode.NORMAL)
+    return replace(state, mode=back_mode(state))
 
 
 def _cancel(state: AppState, _: Command, __: Context) -> AppState:
@@ -403,6 +403,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.NEXT_INTERFACE: _next_interface,
     Action.NEXT_DISK: _next_disk,
     Action.UNKNOWN_KEY: _unknown_key,
+    **disk_keys.HANDLERS,
     Action.SIGNAL_SENT: _signal_sent,
     Action.MESSAGE_EXPIRED: _message_expired,
     Action.VIEW_CHANGED: _view_changed,

@@ -40,6 +40,10 @@ class AppState:
     # seconds: for a few seconds a signal key names the new target instead of acting.
     moved_at_s: float | None = None
     help_hinted: bool = False  # "press ? for help" was said once: an unknown key says no more
+    home_mode: Mode = Mode.NORMAL  # where closing the help returns: sot disk's screen is DISK
+    disk_selected: str | None = None  # sot disk: the selected disk's name (None: the first)
+    disk_expanded: frozenset[str] = frozenset()  # disks whose partitions are shown (Enter)
+    disk_show_all: bool = False  # sot disk --all: loop, zram and ram devices too
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +138,7 @@ def keep_visible(state: AppState, row_count: int, page_rows: int) -> AppState:
 
 def back_mode(state: AppState) -> Mode:
     """Where a menu or prompt returns to: the details view it was opened from, if any."""
-    return Mode.DETAILS if state.details is not None else Mode.NORMAL
+    return Mode.DETAILS if state.details is not None else state.home_mode
 
 
 def confirm_prompt(pending: PendingSignal) -> str:

@@ -11,10 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from sot.collect.block import BlockCollector
 from sot.collect.cpu import cpu_percentages
 from sot.collect.processes import ProcessCollector
 from sot.collect.rates import rate
 from sot.collect.records import (
+    BlockSource,
     CpuTimes,
     DiskCounters,
     NetCounters,
@@ -181,8 +183,11 @@ class Collector:
         source: SystemSource,
         slow_period_s: float = 5.0,
         partitions_period_s: float = 10.0,
+        block_source: BlockSource | None = None,
     ) -> None:
         self._source = source
+        # The disk screen's reader, asked only when a sample wants "block_devices".
+        self._block = None if block_source is None else BlockCollector(block_source)
         self._processes = ProcessCollector(source)
         self._static_host: StaticHostInfo = source.host_info()
         self._counts = source.cpu_counts()
@@ -207,7 +212,11 @@ class Collector:
         self._net_counters: Mapping[str, NetCounters] = {}
         self._details_seen: tuple[ProcessKey, float, RawProcessDetails] | None = None
 
-    def sample(self, now_s: float, wall_epoch_s: float) -> Snapshot:
+    def sample(
+        self, now_s: float, wall_epoch_s: float, wanted: frozenset[str] = frozenset()
+    ) -> Snapshot:
+        """One tick's readings; ``wanted`` names the extra readings a screen shows (only
+        "block_devices" so far), left out by default so the dashboard pays nothing for them."""
         interval_s = None if self._previous_s is None else now_s - self._previous_s
         self._previous_s = now_s
         memory = self._memory(interval_s)
@@ -227,6 +236,11 @@ class Collector:
             default_interface=self._default_interface(now_s, interfaces),
             processes=processes,
             process_counts=counts,
+            block_devices=(
+                self._block.sample(now_s, interval_s)
+                if self._block is not None and "block_devices" in wanted
+                else ()
+            ),
         )
 
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:

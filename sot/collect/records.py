@@ -204,3 +204,52 @@ class SystemSource(Protocol):
     def process_identity(self, pid: int) -> ProcessIdentity | None: ...
     def process_details(self, pid: int) -> RawProcessDetails | None: ...
     def process_start_time(self, pid: int) -> float | None: ...
+
+
+class BlockPartition(NamedTuple):
+    """A partition of a disk in /sys/block: ``device`` is its "major:minor"."""
+
+    name: str
+    device: str | None
+    size_bytes: int | None
+    holders: tuple[str, ...]
+
+
+class BlockDisk(NamedTuple):
+    """One entry of /sys/block: a disk, an md array or a device-mapper volume."""
+
+    name: str
+    device: str | None  # "major:minor", which the mount table names
+    size_bytes: int | None
+    model: str | None  # the vendor's model, an md level or a dm volume name; untrusted text
+    rotational: bool | None
+    partitions: tuple[BlockPartition, ...]
+    holders: tuple[str, ...]  # what is built on it (md0, dm-0)
+    slaves: tuple[str, ...]  # what it is built on (sda1, sdb1)
+
+
+class BlockMount(NamedTuple):
+    device: str  # "major:minor"
+    mount_point: str
+    fstype: str
+
+
+class DiskTimes(NamedTuple):
+    """One line of /proc/diskstats: completed I/Os, sectors and the milliseconds spent."""
+
+    reads: int
+    read_sectors: int
+    read_ms: int
+    writes: int
+    write_sectors: int
+    write_ms: int
+    io_ms: int  # time the device had I/O in flight: iostat's %util
+
+
+class BlockSource(Protocol):
+    """What the disk screen reads; asked only while that screen is shown."""
+
+    def block_disks(self) -> Sequence[BlockDisk]: ...
+    def block_mounts(self) -> Sequence[BlockMount]: ...
+    def disk_times(self) -> Mapping[str, DiskTimes]: ...
+    def filesystem_usage(self, mount_point: str) -> UsageBytes | None: ...

@@ -28,6 +28,14 @@ class Subcommand:
 
 # `sot info`, `disk`, `ps`, `bench`, `clean`, `fleet`, `line` and `config` register here as each
 # arrives: one module per command, one entry per module.
+def _disk() -> Subcommand:
+    # Imported here: sot.commands.disk itself imports this module (for Subcommand).
+    from sot.commands import disk
+
+    return Subcommand("disk", disk.SUMMARY, disk.add_arguments, disk.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
+    _disk(),
 )

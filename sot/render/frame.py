@@ -69,7 +69,7 @@ def render_help(
     cannot fit at all. On a short terminal it shows from ``state.help_top`` on, and says which
     lines it shows."""
     state = state or AppState()
-    lines = help_lines(state.read_only)
+    lines = help_lines(state.read_only, state.home_mode)
     key_width = max(len(line.keys) for line in lines)
     text_width = max(len(line.text) for line in lines)
     box_width = min(width, key_width + text_width + 6)

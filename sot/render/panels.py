@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from sot.disk_view import selected_disk_index, shown_disks
 from sot.history import History
 from sot.keys import Mode
 from sot.model import ProcessDetails, Snapshot
 from sot.render.cells import Block
 from sot.render.cpu import render_cpu
+from sot.render.disk_tree import render_disk_graphs, render_disk_tree
 from sot.render.disks import render_disks
 from sot.render.glyphs import Glyphs
 from sot.render.header import render_header
@@ -140,6 +142,35 @@ def _reads_network(data: FrameInput) -> tuple[object, ...]:
     return (data.snapshot.interfaces, selected, data.history.net_rx, data.history.net_tx)
 
 
+def _disk_tree(
+    data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None
+) -> Block:
+    disks = shown_disks(data.state, data.snapshot)
+    selected = selected_disk_index(data.state, disks)
+    return render_disk_tree(disks, selected, data.state.disk_expanded, width, height, glyphs)
+
+
+def _disk_graphs(
+    data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None
+) -> Block:
+    disks = shown_disks(data.state, data.snapshot)
+    selected = selected_disk_index(data.state, disks)
+    disk = None if selected is None else disks[selected]
+    return render_disk_graphs(disk, data.history, width, height, glyphs)
+
+
+def _reads_disk_screen(data: FrameInput) -> tuple[object, ...]:
+    state, history = data.state, data.history
+    return (
+        data.snapshot.block_devices,
+        state.disk_selected,
+        state.disk_expanded,
+        state.disk_show_all,
+        history.block_read,
+        history.block_util,
+    )
+
+
 PANELS: Mapping[str, Panel] = {
     panel.name: panel
     for panel in (
@@ -170,6 +201,8 @@ PANELS: Mapping[str, Panel] = {
         Panel("summary", _summary, _reads_summary, min_width=20),
         Panel("rates", _rates, _reads_summary, min_width=20),
         Panel("status", _status, lambda d: (d.state,)),
+        Panel("disk_tree", _disk_tree, _reads_disk_screen, min_width=20, min_height=3),
+        Panel("disk_graphs", _disk_graphs, _reads_disk_screen, min_width=20, min_height=3),
     )
 }
 

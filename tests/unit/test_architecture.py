@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     # The collector reads a machine through the SystemSource Protocol only (records): which
     # source that is, live (system) or stored (replay), is decided outside it.
     "sot.collect": {
+        "sot.collect.block",
         "sot.collect.records",
         "sot.collect.cpu",
         "sot.collect.processes",
@@ -37,6 +38,8 @@ ALLOWED: dict[str, set[str]] = {
         "sot.collect.users",
         "sot.model",
     },
+    # The disk screen's reader of /sys/block: beside procfs, and reusing its file reader.
+    "sot.collect.block_devices": {"sot.collect.procfs", "sot.collect.records"},
     "sot.collect.psutil_source": {"sot.collect.records", "sot.collect.users"},
     "sot.collect.system": {
         "sot.collect.procfs",
@@ -92,10 +95,14 @@ ALLOWED: dict[str, set[str]] = {
         "sot.prompt",
         "sot.search",
         "sot.signal_keys",
+        "sot.disk_keys",
     },
     "sot.view": {"sot.model", "sot.sorting"},
+    "sot.disk_view": {"sot.model", "sot.state"},
+    "sot.disk_keys": {"sot.disk_view", "sot.keys", "sot.state"},
     "sot.history": {"sot.model"},
     "sot.render": {
+        "sot.disk_view",
         "sot.model",
         "sot.sorting",
         "sot.view",
@@ -117,6 +124,8 @@ ALLOWED: dict[str, set[str]] = {
     # The pipeline's set-up, shared by the loop and the one-shot printers.
     "sot.pipeline": {
         "sot.collect",
+        "sot.keys",
+        "sot.layout",
         "sot.config",
         "sot.encoding",
         "sot.model",
@@ -147,6 +156,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.key_help",
         "sot.log",
         "sot.oneshot",
+        "sot.oneshot_disk",
         "sot.pipeline",
         "sot.safe_text",
         "sot.terminal",
@@ -160,6 +170,17 @@ ALLOWED: dict[str, set[str]] = {
         "sot.log",
         "sot.render.info",
         "sot.render.logos",
+    },
+    # sot disk --once: the disk screen's data as a tree or JSON.
+    "sot.oneshot_disk": {
+        "sot.config",
+        "sot.disk_view",
+        "sot.export",
+        "sot.layout",
+        "sot.model",
+        "sot.oneshot",
+        "sot.pipeline",
+        "sot.render",
     },
     "sot.cli": {"sot", "sot.commands", "sot.config", "sot.log", "sot.safe_text", "sot.safe_files"},
 }
@@ -241,6 +262,9 @@ READS_KERNEL_FILES = {
     "sot.collect.facts",
     "sot.collect.facts_hardware",
     "sot.collect.facts_network",
+    # The disk screen's reader of /sys/block, /proc/diskstats and the mount table, asked only
+    # while `sot disk` is on screen.
+    "sot.collect.block_devices",
 }
 
 

@@ -1,0 +1,92 @@
+"""``sot disk``: the disks of /sys/block as a tree (partitions, filesystems, holders), with each
+disk's iostat figures and the selected disk's history graphs; ``--once`` prints the tree or
+JSON for scripts. The dashboard's loop, collector and renderers with the "disk" screen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+
+from sot import __version__
+from sot.commands import dashboard
+from sot.config import CannotRun, Config, OutputFormat, parse_interval
+from sot.log import DebugLog
+from sot.safe_text import report
+
+SUMMARY = "disks, partitions and live I/O (like lsblk plus iostat -x)"
+EPILOG = (
+    "keys: Up/Down select a disk, Enter expands or collapses its partitions, ? help, q quits.\n"
+    "When stdout or stdin is not a terminal, sot disk prints the tree once (as with --once).\n"
+    "await and util are computed from /proc/diskstats as iostat -x does."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument(
+        "-i",
+        "--interval",
+        type=dashboard._checked(parse_interval),
+        default=1.0,
+        metavar="SECONDS",
+        help="seconds between samples, 0.2 to 3600 (default 1); --once measures rates over it",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="sample twice, --interval apart, print every disk expanded and exit",
+    )
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=OutputFormat.TEXT.value,
+        help="output of --once (or when not on a terminal): text (default) or json",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also list loop, zram and ram devices (hidden by default)",
+    )
+    dashboard._add_look_arguments(parser)
+
+
+def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
+    return Config(
+        interval_s=args.interval,
+        once=args.once,
+        output_format=OutputFormat(args.format),
+        no_color=args.no_color or "NO_COLOR" in environ,
+        ascii_only=args.ascii,
+        unicode=args.unicode,
+        log_path=args.log,
+        read_only=True,  # the disk screen sends no signals
+        screen="disk",
+        show_all_devices=args.all,
+    )
+
+
+def run(args: argparse.Namespace, log: DebugLog) -> int:
+    import os
+
+    config = config_from(args, os.environ)
+    if sys.stdout is None:
+        raise CannotRun("stdout is closed: there is nowhere to show anything")
+    log.write(f"sot {__version__} disk starting: {config}")
+    from sot.oneshot_disk import print_disks_once
+    from sot.pipeline import start_pipeline
+
+    pipeline = start_pipeline(config)
+    interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
+    styled = interactive and config.output_format is OutputFormat.TEXT
+    if config.once or not interactive:
+        return print_disks_once(config, pipeline, styled)
+    from sot.app import run_dashboard
+    from sot.terminal import NotFullScreen
+
+    try:
+        return run_dashboard(config, pipeline, log)
+    except NotFullScreen as reason:
+        report(f"{reason}: printing the disks once instead")
+        return print_disks_once(config, pipeline, styled=False)
