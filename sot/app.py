@@ -23,7 +23,7 @@ from sot.keys import Action, Command, next_command
 from sot.layout import clamp_size
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
-from sot.pipeline import Pipeline, initial_state, stdout_encoding
+from sot.pipeline import Pipeline, initial_state, stdout_encoding, wanted_readings
 from sot.reducer import Reaction, reduce
 from sot.render.frame import (
     FrameInput,
@@ -124,7 +124,7 @@ class Dashboard:
             self.dispatch(Command(Action.SIGNAL_SENT, text=outcome))
 
     def _sample(self, now: float) -> None:
-        self.snapshot = self.collector.sample(now, time.time())
+        self.snapshot = self.collector.sample(now, time.time(), wanted_readings(self.config))
         self.history = self.history.push(self.snapshot)
         if self.state.details is not None:
             self.details = self.collector.process_details(self.state.details, now)

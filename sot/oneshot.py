@@ -12,7 +12,7 @@ from sot.config import CannotRun, Config, OutputFormat
 from sot.history import History
 from sot.layout import clamp_size
 from sot.model import Snapshot
-from sot.pipeline import Pipeline, initial_state
+from sot.pipeline import Pipeline, initial_state, wanted_readings
 from sot.render.frame import FrameInput, process_page_rows, render_frame
 from sot.safe_files import FileRefused, write_whole_file
 from sot.safe_text import report
@@ -77,7 +77,7 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
 
     time.sleep(config.interval_s)
-    snapshot = pipeline.collector.sample(time.monotonic(), time.time())
+    snapshot = pipeline.collector.sample(time.monotonic(), time.time(), wanted_readings(config))
     view = _table_rows(config, snapshot, pipeline.glyphs.ascii_only)
     if config.output_format is OutputFormat.JSON:
         output = snapshot_to_json(snapshot, [row.process for row in view.rows])

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from sot.collect.collector import Collector
 from sot.collect.records import SystemSource
-from sot.collect.system import system_source
+from sot.collect.system import port_source, system_source
 from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
+from sot.layout import SCREEN_READINGS
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
 from sot.state import AppState
@@ -64,11 +65,18 @@ def stdout_encoding() -> str:
     return getattr(sys.stdout, "encoding", None) or "utf-8"
 
 
+def wanted_readings(config: Config) -> frozenset[str]:
+    """The optional readings the configured screen shows (none for the dashboard)."""
+    return SCREEN_READINGS.get(config.screen, frozenset())
+
+
 def start_pipeline(config: Config) -> Pipeline:
     """Open the source, take the first sample and check the options against it."""
     source = open_source(config)
-    collector = Collector(source)
-    first = collector.sample(time.monotonic(), time.time())
+    # Sockets are only read live (a recording holds none), and only for a screen showing them.
+    ports = port_source() if wanted_readings(config) and not config.replay_path else None
+    collector = Collector(source, ports=ports, own_pid=os.getpid())
+    first = collector.sample(time.monotonic(), time.time(), wanted_readings(config))
     check_choices(config, first)
     glyphs = choose_glyphs(
         os.environ,

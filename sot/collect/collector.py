@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sot.collect.cpu import cpu_percentages
+from sot.collect.listeners import Listeners
 from sot.collect.processes import ProcessCollector
 from sot.collect.rates import rate
 from sot.collect.records import (
@@ -20,6 +21,7 @@ from sot.collect.records import (
     NetCounters,
     NetStats,
     Partition,
+    PortSource,
     RawProcessDetails,
     SensorReading,
     StaticHostInfo,
@@ -181,8 +183,12 @@ class Collector:
         source: SystemSource,
         slow_period_s: float = 5.0,
         partitions_period_s: float = 10.0,
+        ports: PortSource | None = None,
+        own_pid: int | None = None,
+        ports_period_s: float = 3.0,
     ) -> None:
         self._source = source
+        self._listeners = Listeners(ports, own_pid, ports_period_s)
         self._processes = ProcessCollector(source)
         self._static_host: StaticHostInfo = source.host_info()
         self._counts = source.cpu_counts()
@@ -207,13 +213,19 @@ class Collector:
         self._net_counters: Mapping[str, NetCounters] = {}
         self._details_seen: tuple[ProcessKey, float, RawProcessDetails] | None = None
 
-    def sample(self, now_s: float, wall_epoch_s: float) -> Snapshot:
+    def sample(
+        self, now_s: float, wall_epoch_s: float, wanted: frozenset[str] = frozenset()
+    ) -> Snapshot:
+        """One tick's snapshot; ``wanted`` names the optional readings to take as well
+        (``listeners.READING_PORTS``, ``listeners.READING_DEV_SERVERS``): none by default, so
+        the dashboard pays nothing for them."""
         interval_s = None if self._previous_s is None else now_s - self._previous_s
         self._previous_s = now_s
         memory = self._memory(interval_s)
         processes, counts = self._processes.sample(now_s, interval_s, memory.total_bytes)
         disks, disk_total = self._disks(now_s, interval_s)
         interfaces = self._interfaces(now_s, interval_s)
+        ports, dev_servers = self._listeners.read(now_s, wanted, processes)
         return Snapshot(
             monotonic_s=now_s,
             wall_epoch_s=wall_epoch_s,
@@ -227,6 +239,8 @@ class Collector:
             default_interface=self._default_interface(now_s, interfaces),
             processes=processes,
             process_counts=counts,
+            ports=ports,
+            dev_servers=dev_servers,
         )
 
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:
