@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sot import __version__
@@ -88,3 +88,7 @@ def ps_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow]) -> str:
         "dev_servers": plain(snapshot.dev_servers),
     }
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+# A screen whose JSON is not the whole snapshot: its writer, by ``Config.screen``.
+JSON_WRITERS: dict[str, Callable[[Snapshot, Sequence[ProcessRow]], str]] = {"ps": ps_to_json}

@@ -73,6 +73,7 @@ class Action(Enum):
     CONFIRM_YES = "confirm-yes"
     CONFIRM_NO = "confirm-no"
     UNKNOWN_KEY = "unknown-key"  # a key that means nothing in the table: point at the help
+    NEXT_PANEL = "next-panel"  # Tab: the focus moves to the next panel (sot ps)
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
     SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
@@ -253,6 +254,7 @@ NORMAL_KEYS: dict[str, Command] = {
     "a": Command(Action.TOGGLE_COMMAND),
     "t": Command(Action.TOGGLE_TREE),
     "enter": Command(Action.DETAILS),
+    "tab": Command(Action.NEXT_PANEL),
     **{key: Command(action) for key, action in _MOVES.items()},
     **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
 }

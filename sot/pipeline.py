@@ -14,7 +14,7 @@ from sot.collect.records import SystemSource
 from sot.collect.system import port_source, system_source
 from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
-from sot.layout import SCREEN_READINGS
+from sot.layout import FOCUS_ORDER, SCREEN_READINGS
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
 from sot.state import AppState
@@ -93,4 +93,5 @@ def initial_state(config: Config) -> AppState:
         interface=config.interface,
         mount_point=config.mount_point,
         read_only=config.read_only,
+        focus_order=FOCUS_ORDER.get(config.screen, ()),
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from sot.actions import PendingSignal, signal_name
 from sot.keys import Mode
 from sot.model import ProcessKey, Snapshot
+from sot.ports_view import DevColumn, PortColumn
 from sot.sorting import SortKey
 from sot.view import ProcessQuery, ProcessView, process_key
 
@@ -40,6 +41,17 @@ class AppState:
     # seconds: for a few seconds a signal key names the new target instead of acting.
     moved_at_s: float | None = None
     help_hinted: bool = False  # "press ? for help" was said once: an unknown key says no more
+    # Screens with more than one panel to act on (sot ps): the panels Tab moves between, the
+    # one the keys act on, and each other panel's selection (an index in its sorted order)
+    # and sort.
+    focus_order: tuple[str, ...] = ()
+    focus: str = "processes"
+    port_index: int = 0
+    port_sort: PortColumn = PortColumn.PORT
+    port_descending: bool = False
+    dev_index: int = 0
+    dev_sort: DevColumn = DevColumn.PROCESSES
+    dev_descending: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,4 +27,10 @@ class Subcommand:
 
 # `sot info`, `disk`, `ps`, `bench`, `clean`, `fleet`, `line` and `config` register here as each
 # arrives: one module per command, one entry per module.
-SUBCOMMANDS: tuple[Subcommand, ...] = ()
+def _ps() -> Subcommand:
+    from sot.commands import ps
+
+    return Subcommand("ps", ps.SUMMARY, ps.add_arguments, ps.run)
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (_ps(),)

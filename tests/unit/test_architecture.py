@@ -59,7 +59,14 @@ ALLOWED: dict[str, set[str]] = {
     "sot.sorting": set(),
     "sot.schedule": set(),
     "sot.actions": set(),
-    "sot.state": {"sot.model", "sot.keys", "sot.view", "sot.actions", "sot.sorting"},
+    "sot.state": {
+        "sot.model",
+        "sot.keys",
+        "sot.view",
+        "sot.actions",
+        "sot.sorting",
+        "sot.ports_view",
+    },
     "sot.search": {"sot.keys", "sot.prompt", "sot.state", "sot.view"},
     "sot.signal_keys": {
         "sot.actions",
@@ -85,11 +92,12 @@ ALLOWED: dict[str, set[str]] = {
         "sot.panel_focus",
     },
     # sot ps's panels: their order, and what Tab, Up/Down, sort keys and Enter do in them.
-    "sot.ports_view": {"sot.model"},
+    "sot.ports_view": {"sot.model", "sot.sorting"},
     "sot.panel_focus": {
         "sot.keys",
         "sot.model",
         "sot.ports_view",
+        "sot.sorting",
         "sot.state",
         "sot.view",
     },
