@@ -59,7 +59,7 @@ def _port_line(port: ListeningPort, address_width: int, glyphs: Glyphs) -> str:
     pid = UNKNOWN if port.pid is None else str(port.pid)
     name = UNKNOWN if port.name is None else sanitize(port.name, glyphs.ascii_only)
     address = fit(port.address, address_width, glyphs.ellipsis)
-    return f"{port.protocol:<5} {address:<{address_width}} {port.port:>5} {pid:>7} {name}"
+    return f"{port.protocol:<4} {address:<{address_width}} {port.port:>5} {pid:>7} {name}"
 
 
 def render_ports(
@@ -81,8 +81,8 @@ def render_ports(
     # As wide as the longest address (an IPv6 address is at most 39 characters), leaving the
     # other columns their room.
     longest = max((display_width(p.address) for p in ports), default=7)
-    address_width = max(7, min(longest, 39, inner.width - 26))
-    header = f"{'PROTO':<5} {'ADDRESS':<{address_width}} {'PORT':>5} {'PID':>7} NAME"
+    address_width = max(7, min(longest, 39, inner.width - 29))
+    header = f"{'PROT':<4} {'ADDRESS':<{address_width}} {'PORT':>5} {'PID':>7} NAME"
     rows = [_port_line(p, address_width, glyphs) for p in ports]
     hidden = any(p.pid is None for p in ports)
     _table(canvas, header, rows, selected, ROOT_HINT if hidden else "", glyphs)
@@ -94,7 +94,7 @@ def _group_line(group: DevServerGroup, glyphs: Glyphs) -> str:
     programs = sanitize(", ".join(group.programs), glyphs.ascii_only)
     cpu = percent(group.cpu_percent)
     memory = human_bytes(group.rss_bytes)
-    return f"{group.kind:<10} {group.process_count:>5} {cpu:>6} {memory:>7} {ports:<12} {programs}"
+    return f"{group.kind:<10} {group.process_count:>3} {cpu:>6} {memory:>6} {ports:<11} {programs}"
 
 
 def render_dev_servers(
@@ -109,7 +109,7 @@ def render_dev_servers(
     canvas, inner = open_box(width, height, DEV_SERVERS_TITLE, glyphs, note)
     if inner is None:
         return canvas.block()
-    header = f"{'KIND':<10} {'PROCS':>5} {'CPU%':>6} {'MEM':>7} {'PORTS':<12} RUNS"
+    header = f"{'KIND':<10} {'N':>3} {'CPU%':>6} {'MEM':>6} {'PORTS':<11} RUNS"
     rows = [_group_line(g, glyphs) for g in groups or ()]
     _table(canvas, header, rows, selected, GO_HINT, glyphs)
     return canvas.block()
