@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(TOOLS)/bin/uv)
 SYNC = $(UV) sync --locked --dev
 # uv trusts the system's certificate store, as pip, curl and git do: behind a proxy whose CA is
 # installed there (common in companies and sandboxes), uv's own bundle would refuse PyPI.
-export UV_NATIVE_TLS ?= 1
+export UV_SYSTEM_CERTS ?= 1
 
 .PHONY: run test fuzz lint format bench uv sync tmux
 

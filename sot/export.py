@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sot import __version__
@@ -56,7 +56,39 @@ def snapshot_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow] | None 
     """The snapshot as one JSON document; ``processes`` (the table's rows, in its order, maybe
     fewer) replaces the snapshot's own list when given."""
     body = _clean(dataclasses.asdict(snapshot))
+    for optional in ("ports", "dev_servers"):  # screens' readings: absent where not taken
+        if body.get(optional) is None:
+            body.pop(optional, None)
     if processes is not None:
         body["processes"] = [_clean(dataclasses.asdict(row)) for row in processes]
     document = {"schema_version": SCHEMA_VERSION, "sot_version": __version__, **body}
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+# What each dev-server group is, for scripts: "cpu_percent" and "rss_bytes" sum its processes.
+PS_SCHEMA_VERSION = 1
+
+
+def ps_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow]) -> str:
+    """``sot ps --format json``: the processes (the table's rows, in its order), the listening
+    ports and the development servers; ``null`` for a reading that could not be taken."""
+
+    def plain(items: Sequence[object] | None) -> list[Any] | None:
+        if items is None:
+            return None
+        return [_clean(dataclasses.asdict(item)) for item in items]  # type: ignore[call-overload]
+
+    document = {
+        "schema_version": PS_SCHEMA_VERSION,
+        "sot_version": __version__,
+        "wall_epoch_s": snapshot.wall_epoch_s,
+        "hostname": snapshot.host.hostname,
+        "processes": plain(processes),
+        "ports": plain(snapshot.ports),
+        "dev_servers": plain(snapshot.dev_servers),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+
+
+# A screen whose JSON is not the whole snapshot: its writer, by ``Config.screen``.
+JSON_WRITERS: dict[str, Callable[[Snapshot, Sequence[ProcessRow]], str]] = {"ps": ps_to_json}

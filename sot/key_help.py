@@ -42,6 +42,7 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp("t F5", "tree view", "tree", "t", 5),
     KeyHelp("H", "hide threads: the table lists processes only"),
     KeyHelp("Enter", "details of the selected process", "details", hint_rank=6),
+    KeyHelp("Tab", "sot ps: focus the next panel"),
     KeyHelp("T K", "send SIGTERM / SIGKILL (asks first)", "signal", hint_rank=7, signals=True),
     KeyHelp("s F9", "choose a signal to send, or type its number", signals=True),
     KeyHelp("space", "pause or resume sampling", "pause", hint_rank=8),

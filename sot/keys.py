@@ -77,6 +77,7 @@ class Action(Enum):
     DISK_DOWN = "disk-down"
     DISK_TOGGLE = "disk-toggle"  # expand or collapse the selected disk's partitions
     UNKNOWN_KEY = "unknown-key"  # a key that means nothing in the table: point at the help
+    NEXT_PANEL = "next-panel"  # Tab: the focus moves to the next panel (sot ps)
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
     SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
@@ -257,6 +258,7 @@ NORMAL_KEYS: dict[str, Command] = {
     "a": Command(Action.TOGGLE_COMMAND),
     "t": Command(Action.TOGGLE_TREE),
     "enter": Command(Action.DETAILS),
+    "tab": Command(Action.NEXT_PANEL),
     **{key: Command(action) for key, action in _MOVES.items()},
     **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
 }

@@ -129,13 +129,49 @@ TIERS: tuple[TierSpec, ...] = (
 )
 
 
-# Each full-screen view (the dashboard; `sot ps`, `sot disk`) is a tier table of its own: the
-# same loop, panels and keys, another arrangement. A subcommand's screen registers here.
-SCREENS: dict[str, tuple[TierSpec, ...]] = {"dashboard": TIERS}
+# `sot ps`: the process table under the listening ports and the development servers. Side by
+# side where there is width for both tables, stacked on narrow terminals; on the smallest the
+# dev servers go first (the process table keeps at least 3 rows: a row and its header).
+PS_TIERS: tuple[TierSpec, ...] = (
+    TierSpec(
+        Tier.FULL,
+        120,
+        30,
+        (
+            HEADER,
+            Band((("ports", 55), ("devservers", 45)), share=0.4, minimum=6, maximum=20),
+            PROCESSES,
+            STATUS,
+        ),
+    ),
+    TierSpec(
+        Tier.MEDIUM,
+        80,
+        20,
+        (
+            HEADER,
+            Band((("ports", 50), ("devservers", 50)), share=0.4, minimum=5),
+            PROCESSES,
+            STATUS,
+        ),
+    ),
+    TierSpec(
+        Tier.NARROW,
+        MIN_WIDTH,
+        MIN_HEIGHT,
+        (
+            HEADER,
+            Band((("ports", 1),), share=0.3, minimum=3),
+            Band((("devservers", 1),), share=0.25, minimum=3, from_body=16),
+            PROCESSES,
+            STATUS,
+        ),
+    ),
+)
 
 # `sot disk`: the disk tree (disks, partitions, holders) beside the selected disk's graphs;
 # below 100 columns the graphs go under the tree. Every size from 40x10 has both.
-SCREENS["disk"] = (
+DISK_TIERS: tuple[TierSpec, ...] = (
     TierSpec(
         Tier.FULL,
         100,
@@ -155,9 +191,17 @@ SCREENS["disk"] = (
     ),
 )
 
+# Each full-screen view (the dashboard; `sot ps`, `sot disk`) is a tier table of its own: the
+# same loop, panels and keys, another arrangement. A subcommand's screen registers here.
+SCREENS: dict[str, tuple[TierSpec, ...]] = {"dashboard": TIERS, "ps": PS_TIERS, "disk": DISK_TIERS}
 # What a screen reads beyond the dashboard's readings (Collector.sample's ``wanted``): the
 # dashboard wants nothing extra, so its cost does not change when screens are added.
-SCREEN_READINGS: dict[str, frozenset[str]] = {"disk": frozenset({"block_devices"})}
+SCREEN_READINGS: dict[str, frozenset[str]] = {
+    "ps": frozenset({"ports", "dev_servers"}),
+    "disk": frozenset({"block_devices"}),
+}
+# The panels Tab moves the focus between, in order; a screen not listed has only the table.
+FOCUS_ORDER: dict[str, tuple[str, ...]] = {"ps": ("processes", "ports", "devservers")}
 
 
 def screen_readings(screen: str) -> frozenset[str]:

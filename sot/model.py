@@ -195,6 +195,34 @@ class ProcessCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class ListeningPort:
+    """A listening TCP socket or a bound UDP socket. IPv4 and IPv6 sockets on the same port
+    are two entries: they are two sockets, and either may be missing. ``pid`` and ``name``
+    are ``None`` where the owner cannot be seen (another user's process, without root)."""
+
+    protocol: str  # "tcp", "tcp6", "udp", "udp6"
+    address: str
+    port: int
+    pid: int | None
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DevServerGroup:
+    """Processes that run the same kind of thing (``kind``: "Python", "Node", "Database"...),
+    with what they run (``programs``: scripts, modules, executables), the ports they listen
+    on, and their CPU and memory summed (``None``: none of them could be read)."""
+
+    kind: str
+    programs: tuple[str, ...]
+    process_count: int
+    pids: tuple[int, ...]
+    ports: tuple[int, ...]
+    cpu_percent: float | None
+    rss_bytes: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything one tick saw. ``interval_s`` is the time the rates were measured over."""
 
@@ -210,6 +238,9 @@ class Snapshot:
     default_interface: str | None
     processes: tuple[ProcessRow, ...]
     process_counts: ProcessCounts
+    # Read only when a screen wants them (``Collector.sample``'s ``wanted``): ``None`` = not read.
+    ports: tuple[ListeningPort, ...] | None = None
+    dev_servers: tuple[DevServerGroup, ...] | None = None
     # The disk screen's disks: read only when it is shown (Collector.sample's ``wanted``).
     block_devices: tuple[BlockDiskSample, ...] = ()
 

@@ -74,7 +74,7 @@ def _table_rows(config: Config, snapshot: Snapshot, glyphs_ascii: bool) -> Proce
 
 def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     """Print one frame (or the JSON snapshot) taken ``--interval`` after the first sample."""
-    from sot.export import frame_to_styled_text, frame_to_text, snapshot_to_json
+    from sot.export import JSON_WRITERS, frame_to_styled_text, frame_to_text, snapshot_to_json
 
     time.sleep(config.interval_s)
     snapshot = pipeline.collector.sample(
@@ -82,7 +82,8 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     )
     view = _table_rows(config, snapshot, pipeline.glyphs.ascii_only)
     if config.output_format is OutputFormat.JSON:
-        output = snapshot_to_json(snapshot, [row.process for row in view.rows])
+        to_json = JSON_WRITERS.get(config.screen, snapshot_to_json)
+        output = to_json(snapshot, [row.process for row in view.rows])
     else:
         history = History().push(pipeline.first).push(snapshot)
         rows_wanted = None if config.top is None else len(view.rows)

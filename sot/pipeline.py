@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sot.collect.block_devices import BlockDeviceReader
 from sot.collect.collector import Collector
 from sot.collect.records import SystemSource
-from sot.collect.system import system_source
+from sot.collect.system import port_source, system_source
 from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
 from sot.keys import Mode
-from sot.layout import screen_readings
+from sot.layout import FOCUS_ORDER, screen_readings
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
 from sot.state import AppState
@@ -70,10 +70,12 @@ def stdout_encoding() -> str:
 def start_pipeline(config: Config) -> Pipeline:
     """Open the source, take the first sample and check the options against it."""
     source = open_source(config)
-    # A recording holds no /sys/block: the disk screen of a replay shows no disks.
+    # Recordings hold no /sys/block and no sockets: those screens show none in a replay.
     block_source = None if config.replay_path else BlockDeviceReader()
-    collector = Collector(source, block_source=block_source)
-    first = collector.sample(time.monotonic(), time.time(), screen_readings(config.screen))
+    wanted = screen_readings(config.screen)
+    ports = port_source() if wanted and not config.replay_path else None
+    collector = Collector(source, block_source=block_source, ports=ports, own_pid=os.getpid())
+    first = collector.sample(time.monotonic(), time.time(), wanted)
     check_choices(config, first)
     glyphs = choose_glyphs(
         os.environ,
@@ -95,4 +97,5 @@ def initial_state(config: Config) -> AppState:
         mode=home,
         home_mode=home,
         disk_show_all=config.show_all_devices,
+        focus_order=FOCUS_ORDER.get(config.screen, ()),
     )

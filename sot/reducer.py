@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import Flag, auto
 
-from sot import disk_keys, search, signal_keys
+from sot import disk_keys, panel_focus, search, signal_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
 from sot.key_help import help_lines
@@ -408,6 +408,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.MESSAGE_EXPIRED: _message_expired,
     Action.VIEW_CHANGED: _view_changed,
     Action.RESIZED: _resized,
+    Action.NEXT_PANEL: panel_focus.next_panel,
 }
 
 
@@ -429,6 +430,8 @@ def _consequences(before: AppState, after: AppState) -> Reaction:
 
 def reduce(state: AppState, command: Command, context: Context) -> tuple[AppState, Reaction]:
     """The state after ``command``, and what the loop must do about it."""
-    result = HANDLERS[command.action](state, command, context)
+    # On a screen of several panels (sot ps), the focused one takes its keys first.
+    routed = panel_focus.route(state, command, context)
+    result = routed if routed is not None else HANDLERS[command.action](state, command, context)
     new, reaction = result if isinstance(result, tuple) else (result, Reaction.NONE)
     return new, reaction | _consequences(state, new)

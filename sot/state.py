@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from sot.actions import PendingSignal, signal_name
 from sot.keys import Mode
 from sot.model import ProcessKey, Snapshot
+from sot.ports_view import DevColumn, PortColumn
 from sot.sorting import SortKey
 from sot.view import ProcessQuery, ProcessView, process_key
 
@@ -44,6 +45,17 @@ class AppState:
     disk_selected: str | None = None  # sot disk: the selected disk's name (None: the first)
     disk_expanded: frozenset[str] = frozenset()  # disks whose partitions are shown (Enter)
     disk_show_all: bool = False  # sot disk --all: loop, zram and ram devices too
+    # Screens with more than one panel to act on (sot ps): the panels Tab moves between, the
+    # one the keys act on, and each other panel's selection (an index in its sorted order)
+    # and sort.
+    focus_order: tuple[str, ...] = ()
+    focus: str = "processes"
+    port_index: int = 0
+    port_sort: PortColumn = PortColumn.PORT
+    port_descending: bool = False
+    dev_index: int = 0
+    dev_sort: DevColumn = DevColumn.PROCESSES
+    dev_descending: bool = True
 
 
 @dataclass(frozen=True, slots=True)

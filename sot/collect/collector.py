@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from sot.collect.block import BlockCollector
 from sot.collect.cpu import cpu_percentages
+from sot.collect.listeners import Listeners
 from sot.collect.processes import ProcessCollector
 from sot.collect.rates import rate
 from sot.collect.records import (
@@ -22,6 +23,7 @@ from sot.collect.records import (
     NetCounters,
     NetStats,
     Partition,
+    PortSource,
     RawProcessDetails,
     SensorReading,
     StaticHostInfo,
@@ -184,10 +186,14 @@ class Collector:
         slow_period_s: float = 5.0,
         partitions_period_s: float = 10.0,
         block_source: BlockSource | None = None,
+        ports: PortSource | None = None,
+        own_pid: int | None = None,
+        ports_period_s: float = 3.0,
     ) -> None:
         self._source = source
         # The disk screen's reader, asked only when a sample wants "block_devices".
         self._block = None if block_source is None else BlockCollector(block_source)
+        self._listeners = Listeners(ports, own_pid, ports_period_s)
         self._processes = ProcessCollector(source)
         self._static_host: StaticHostInfo = source.host_info()
         self._counts = source.cpu_counts()
@@ -215,14 +221,17 @@ class Collector:
     def sample(
         self, now_s: float, wall_epoch_s: float, wanted: frozenset[str] = frozenset()
     ) -> Snapshot:
-        """One tick's readings; ``wanted`` names the extra readings a screen shows (only
-        "block_devices" so far), left out by default so the dashboard pays nothing for them."""
+        """One tick's snapshot; ``wanted`` names the optional readings a screen shows as well
+        ("block_devices" for sot disk; ``listeners.READING_PORTS`` and
+        ``listeners.READING_DEV_SERVERS`` for sot ps): none by default, so the dashboard pays
+        nothing for them."""
         interval_s = None if self._previous_s is None else now_s - self._previous_s
         self._previous_s = now_s
         memory = self._memory(interval_s)
         processes, counts = self._processes.sample(now_s, interval_s, memory.total_bytes)
         disks, disk_total = self._disks(now_s, interval_s)
         interfaces = self._interfaces(now_s, interval_s)
+        ports, dev_servers = self._listeners.read(now_s, wanted, processes)
         return Snapshot(
             monotonic_s=now_s,
             wall_epoch_s=wall_epoch_s,
@@ -241,6 +250,8 @@ class Collector:
                 if self._block is not None and "block_devices" in wanted
                 else ()
             ),
+            ports=ports,
+            dev_servers=dev_servers,
         )
 
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:

@@ -21,9 +21,11 @@ from sot.collect.procfs_parsers import (
     parse_diskstats,
     parse_meminfo,
     parse_net_dev,
+    parse_net_sockets,
     parse_per_cpu_times,
     parse_proc_stat,
     parse_status_uid,
+    socket_inode,
     split_cmdline,
     swap_from_meminfo,
 )
@@ -32,8 +34,10 @@ from sot.collect.records import (
     DiskCounters,
     Memory,
     NetCounters,
+    OwnedSocket,
     ProcessIdentity,
     RawProcess,
+    SocketRecord,
 )
 from sot.collect.users import UserNames
 from sot.model import STATE_NAMES
@@ -288,3 +292,54 @@ class ProcfsSource:
                 name = extended
         user = self._users.name(parse_status_uid(status))
         return ProcessIdentity(name=name, cmdline=" ".join(args), user=user)
+
+
+NET_SOCKET_TABLES = ("tcp", "tcp6", "udp", "udp6")
+
+
+class ProcNetSockets:
+    """Listening sockets from /proc/net/{tcp,tcp6,udp,udp6}, each with the lowest PID holding
+    it (found through /proc/<pid>/fd links; a prefork server's workers share its socket).
+    Another user's fds cannot be read without privileges: those owners stay ``None``."""
+
+    def __init__(self, root: str = PROC_ROOT) -> None:
+        self._root = root
+
+    def listening_sockets(self) -> list[OwnedSocket] | None:
+        sockets: list[SocketRecord] = []
+        readable = False
+        for protocol in NET_SOCKET_TABLES:
+            data = read_small(f"{self._root}/net/{protocol}", limit=64 << 20)
+            if data is not None:
+                readable = True
+                sockets.extend(parse_net_sockets(data, protocol))
+        if not readable:
+            return None
+        owners = self.socket_owners(frozenset(s.inode for s in sockets if s.inode))
+        return [OwnedSocket(s.protocol, s.address, s.port, owners.get(s.inode)) for s in sockets]
+
+    def socket_owners(self, inodes: frozenset[int]) -> dict[int, int]:
+        """inode -> the lowest PID with an fd on it; stops once every inode has an owner."""
+        owners: dict[int, int] = {}
+        if not inodes:
+            return owners
+        try:
+            pids = sorted(int(name) for name in os.listdir(self._root) if name.isdigit())
+        except OSError:
+            return owners
+        for pid in pids:
+            fd_dir = f"{self._root}/{pid}/fd"
+            try:
+                fds = os.listdir(fd_dir)
+            except OSError:  # gone, or another user's without privileges
+                continue
+            for fd in fds:
+                try:
+                    inode = socket_inode(os.readlink(f"{fd_dir}/{fd}"))
+                except OSError:
+                    continue
+                if inode in inodes and inode not in owners:
+                    owners[inode] = pid
+            if len(owners) == len(inodes):
+                break
+        return owners

@@ -6,9 +6,17 @@ sources agree; tests compare them on the live machine. ``procfs`` reads the file
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 
-from sot.collect.records import CpuTimes, DiskCounters, NetCounters, SwapMemory, VirtualMemory
+from sot.collect.records import (
+    CpuTimes,
+    DiskCounters,
+    NetCounters,
+    SocketRecord,
+    SwapMemory,
+    VirtualMemory,
+)
 
 
 def split_cmdline(text: str) -> list[str]:
@@ -225,3 +233,57 @@ def parse_default_route(route_table: str) -> str | None:
         if best is None or metric < best[0]:
             best = (metric, fields[0])
     return best[1] if best else None
+
+
+TCP_LISTEN = "0A"  # the kernel's TCP_LISTEN state, as /proc/net/tcp prints it
+
+
+def _hex_address(text: str) -> str | None:
+    """/proc/net's address: each 32-bit word printed as the host-order integer it is stored
+    as, so the bytes come back in network order through this machine's byte order."""
+    import socket  # here: only the ps screen reads sockets; the dashboard's start-up skips it
+
+    try:
+        words = [int(text[i : i + 8], 16) for i in range(0, len(text), 8)]
+        packed = b"".join(word.to_bytes(4, sys.byteorder) for word in words)
+        family = socket.AF_INET if len(packed) == 4 else socket.AF_INET6
+        return socket.inet_ntop(family, packed)
+    except (ValueError, OSError):
+        return None
+
+
+def parse_net_sockets(data: bytes, protocol: str) -> list[SocketRecord]:
+    """/proc/net/{tcp,tcp6,udp,udp6}: listening TCP sockets (state 0A) and bound UDP sockets
+    (a local port, no remote end); each IPv4 and IPv6 socket is its own record."""
+    found: list[SocketRecord] = []
+    for line in data.decode("ascii", "replace").splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10:
+            continue
+        local, remote, state, inode_text = fields[1], fields[2], fields[3], fields[9]
+        local_host, _, local_port = local.partition(":")
+        _, _, remote_port = remote.partition(":")
+        try:
+            port, inode = int(local_port, 16), int(inode_text)
+            remote_port_number = int(remote_port, 16)
+        except ValueError:
+            continue
+        if protocol.startswith("tcp"):
+            if state != TCP_LISTEN:
+                continue
+        elif port == 0 or remote_port_number != 0:
+            continue
+        address = _hex_address(local_host)
+        if address is not None:
+            found.append(SocketRecord(protocol, address, port, inode))
+    return found
+
+
+def socket_inode(link: str) -> int | None:
+    """The inode of an fd link such as ``socket:[12345]``; None for any other kind of file."""
+    if not (link.startswith("socket:[") and link.endswith("]")):
+        return None
+    try:
+        return int(link[8:-1])
+    except ValueError:
+        return None

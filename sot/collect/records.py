@@ -253,3 +253,28 @@ class BlockSource(Protocol):
     def block_mounts(self) -> Sequence[BlockMount]: ...
     def disk_times(self) -> Mapping[str, DiskTimes]: ...
     def filesystem_usage(self, mount_point: str) -> UsageBytes | None: ...
+
+
+class SocketRecord(NamedTuple):
+    """A listening TCP or bound UDP socket from /proc/net/*; ``inode`` finds its owner."""
+
+    protocol: str  # "tcp", "tcp6", "udp", "udp6"
+    address: str
+    port: int
+    inode: int
+
+
+class OwnedSocket(NamedTuple):
+    """A socket with the process that holds it; ``pid`` None: not visible without privileges."""
+
+    protocol: str
+    address: str
+    port: int
+    pid: int | None
+
+
+class PortSource(Protocol):
+    """Where the listening sockets come from (``procfs.ProcNetSockets`` on Linux). Read only
+    when a screen shows them: finding each socket's owner walks every process's open files."""
+
+    def listening_sockets(self) -> Sequence[OwnedSocket] | None: ...

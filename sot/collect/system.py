@@ -9,10 +9,11 @@ alone where there is no /proc.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from sot.collect.procfs import PROC_ROOT, ProcfsSource
+from sot.collect.procfs import PROC_ROOT, ProcfsSource, ProcNetSockets
 from sot.collect.psutil_source import PsutilSource
 from sot.collect.records import (
     CpuTimes,
@@ -22,6 +23,7 @@ from sot.collect.records import (
     NetCounters,
     NetStats,
     Partition,
+    PortSource,
     ProcessIdentity,
     RawProcess,
     RawProcessDetails,
@@ -69,6 +71,11 @@ def system_source(proc_root: str = PROC_ROOT) -> SystemSource:
     if procfs is None:
         return PsutilSource()
     return FallbackSource(procfs, PsutilSource())
+
+
+def port_source(proc_root: str = PROC_ROOT) -> PortSource | None:
+    """Listening sockets and their owners: /proc/net on Linux; None elsewhere (no reading)."""
+    return ProcNetSockets(proc_root) if os.path.isdir(f"{proc_root}/net") else None
 
 
 def _first(answer: A | None, fallback: Callable[[], B]) -> A | B:

@@ -35,7 +35,14 @@ def _disk() -> Subcommand:
     return Subcommand("disk", disk.SUMMARY, disk.add_arguments, disk.run)
 
 
+def _ps() -> Subcommand:
+    from sot.commands import ps
+
+    return Subcommand("ps", ps.SUMMARY, ps.add_arguments, ps.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
     _disk(),
+    _ps(),
 )

@@ -13,6 +13,7 @@ from sot.disk_view import selected_disk_index, shown_disks
 from sot.history import History
 from sot.keys import Mode
 from sot.model import ProcessDetails, Snapshot
+from sot.ports_view import sorted_groups, sorted_ports
 from sot.render.cells import Block
 from sot.render.cpu import render_cpu
 from sot.render.disk_tree import render_disk_graphs, render_disk_tree
@@ -21,6 +22,14 @@ from sot.render.glyphs import Glyphs
 from sot.render.header import render_header
 from sot.render.memory import render_memory
 from sot.render.network import render_network
+from sot.render.ports import (
+    DEV_SERVERS_TITLE,
+    PORTS_TITLE,
+    focus_title,
+    render_dev_servers,
+    render_ports,
+)
+from sot.render.processes import TITLE as PROCESSES_TITLE
 from sot.render.processes import ProcessTable, RowMemo, render_processes
 from sot.render.status import render_status
 from sot.render.summary import RATE_LINES, render_summary
@@ -99,7 +108,47 @@ def _processes(
         scroll_top=state.scroll_top,
         order_cursor=state.order_cursor if state.mode is Mode.ORDER else None,
     )
-    return render_processes(table, width, height, glyphs, rows)
+    block = render_processes(table, width, height, glyphs, rows)
+    return focus_title(block, PROCESSES_TITLE) if _focused(data, "processes") else block
+
+
+def _focused(data: FrameInput, panel: str) -> bool:
+    """Whether ``panel`` has the focus on a screen of several panels (never on the dashboard)."""
+    return bool(data.state.focus_order) and data.state.focus == panel
+
+
+def _ports(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    state = data.state
+    ports = data.snapshot.ports
+    shown = None if ports is None else sorted_ports(ports, state.port_sort, state.port_descending)
+    focused = _focused(data, "ports")
+    selected = min(state.port_index, len(shown) - 1) if focused and shown else None
+    block = render_ports(shown, selected, width, height, glyphs)
+    return focus_title(block, PORTS_TITLE) if focused else block
+
+
+def _dev_servers(
+    data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None
+) -> Block:
+    state = data.state
+    groups = data.snapshot.dev_servers
+    shown = None if groups is None else sorted_groups(groups, state.dev_sort, state.dev_descending)
+    focused = _focused(data, "devservers")
+    selected = min(state.dev_index, len(shown) - 1) if focused and shown else None
+    block = render_dev_servers(shown, selected, width, height, glyphs)
+    return focus_title(block, DEV_SERVERS_TITLE) if focused else block
+
+
+def _reads_ports(data: FrameInput) -> tuple[object, ...]:
+    state = data.state
+    return (data.snapshot.ports, state.focus, state.port_index, state.port_sort,
+            state.port_descending)  # fmt: skip
+
+
+def _reads_dev_servers(data: FrameInput) -> tuple[object, ...]:
+    state = data.state
+    return (data.snapshot.dev_servers, state.focus, state.dev_index, state.dev_sort,
+            state.dev_descending)  # fmt: skip
 
 
 def _summary(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
@@ -203,6 +252,8 @@ PANELS: Mapping[str, Panel] = {
         Panel("status", _status, lambda d: (d.state,)),
         Panel("disk_tree", _disk_tree, _reads_disk_screen, min_width=20, min_height=3),
         Panel("disk_graphs", _disk_graphs, _reads_disk_screen, min_width=20, min_height=3),
+        Panel("ports", _ports, _reads_ports, min_width=20, min_height=3),
+        Panel("devservers", _dev_servers, _reads_dev_servers, min_width=20, min_height=3),
     )
 }
 

@@ -59,6 +59,7 @@ def test_every_help_entry_names_keys_that_do_something() -> None:
         "Home": "home",
         "End": "end",
         "Enter": "enter",
+        "Tab": "tab",
         "Esc": "escape",
         "space": " ",
         "Ctrl-L": "ctrl-l",
