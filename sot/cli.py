@@ -40,9 +40,7 @@ def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.Ar
     parser.add_argument("--log", metavar="FILE", help="append a debug log to FILE")
     parser.add_argument("-V", "--version", action="version", version=f"sot {__version__}")
     if subcommands:
-        chooser = parser.add_subparsers(
-            dest="command", metavar="COMMAND", title="commands (default: the dashboard)"
-        )
+        chooser = parser.add_subparsers(dest="command", title="commands (default: the dashboard)")
         for command in subcommands:
             sub = chooser.add_parser(
                 command.name, help=command.summary, description=command.summary

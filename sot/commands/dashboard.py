@@ -24,7 +24,7 @@ from sot.safe_text import report
 NOT_A_TERMINAL_NOTE = "When stdout or stdin is not a terminal, sot prints one plain-text frame."
 
 
-def _checked(parse: Callable[[str], float]) -> Callable[[str], float]:
+def checked(parse: Callable[[str], float]) -> Callable[[str], float]:
     """An argparse type from a config parser: its ConfigError becomes argparse's usage error."""
 
     def convert(text: str) -> float:
@@ -40,14 +40,34 @@ def epilog() -> str:
     return f"keys:\n{key_reference()}\n\n{NOT_A_TERMINAL_NOTE}\n"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_sampling_arguments(
+    parser: argparse.ArgumentParser, interval_help: str, once_help: str, format_help: str
+) -> None:
+    """-i, --once and --format, as every command with a screen and a one-shot form takes them."""
     parser.add_argument(
         "-i",
         "--interval",
-        type=_checked(parse_interval),
+        type=checked(parse_interval),
         default=1.0,
         metavar="SECONDS",
-        help="seconds between samples, 0.2 to 3600 (default 1)",
+        help=interval_help,
+    )
+    parser.add_argument("--once", action="store_true", help=once_help)
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in OutputFormat],
+        default=OutputFormat.TEXT.value,
+        metavar="FORMAT",
+        help=format_help,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_sampling_arguments(
+        parser,
+        "seconds between samples, 0.2 to 3600 (default 1)",
+        "sample twice, --interval apart, print one frame and exit",
+        "output of --once (or when not on a terminal): text (default) or json",
     )
     parser.add_argument(
         "-N",
@@ -59,26 +79,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-D", "--disk", metavar="MOUNTPOINT", help="filesystem whose I/O to graph (default: /)"
     )
     parser.add_argument(
-        "--once",
-        action="store_true",
-        help="sample twice, --interval apart, print one frame and exit",
-    )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=OutputFormat.TEXT.value,
-        help="output of --once (or when not on a terminal): text (default) or json",
-    )
-    parser.add_argument(
         "--top",
-        type=_checked(parse_top),
+        type=checked(parse_top),
         metavar="N",
         help="with --once (or without a terminal): only the first N processes, in text and JSON",
     )
-    _add_look_arguments(parser)
+    add_look_arguments(parser)
     parser.add_argument(
         "--duration",
-        type=_checked(parse_duration),
+        type=checked(parse_duration),
         metavar="SECONDS",
         help="run the dashboard for this long (at most 366 days), then exit 0",
     )
@@ -99,7 +108,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_look_arguments(parser: argparse.ArgumentParser) -> None:
+def add_look_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-color",
         action="store_true",

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from sot import __version__
 from sot.commands import dashboard
-from sot.config import CannotRun, Config, OutputFormat, parse_interval
+from sot.config import CannotRun, Config, OutputFormat
 from sot.log import DebugLog
 from sot.safe_text import report
 
@@ -25,31 +25,18 @@ EPILOG = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument(
-        "-i",
-        "--interval",
-        type=dashboard._checked(parse_interval),
-        default=1.0,
-        metavar="SECONDS",
-        help="seconds between samples, 0.2 to 3600 (default 1); --once measures rates over it",
-    )
-    parser.add_argument(
-        "--once",
-        action="store_true",
-        help="sample twice, --interval apart, print every disk expanded and exit",
-    )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=OutputFormat.TEXT.value,
-        help="output of --once (or when not on a terminal): text (default) or json",
+    dashboard.add_sampling_arguments(
+        parser,
+        "seconds between samples, 0.2 to 3600 (default 1); --once measures rates over it",
+        "sample twice, --interval apart, print every disk expanded and exit",
+        "output of --once (or when not on a terminal): text (default) or json",
     )
     parser.add_argument(
         "--all",
         action="store_true",
         help="also list loop, zram and ram devices (hidden by default)",
     )
-    dashboard._add_look_arguments(parser)
+    dashboard.add_look_arguments(parser)
 
 
 def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:

@@ -36,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=["text", "json"],
         default="text",
+        metavar="FORMAT",
         help="text (default): logo and facts; json: one flat object for scripts",
     )
     parser.add_argument("--no-logo", action="store_true", help="print the facts only")

@@ -8,7 +8,7 @@ import argparse
 import dataclasses
 
 from sot.commands import dashboard
-from sot.config import Config, OutputFormat, parse_duration, parse_interval, parse_top
+from sot.config import Config, parse_duration, parse_top
 from sot.log import DebugLog
 
 SUMMARY = "processes, listening ports and development servers (Tab moves between the panels)"
@@ -31,36 +31,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     has no options of its own."""
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument(
-        "-i",
-        "--interval",
-        type=dashboard._checked(parse_interval),
-        default=1.0,
-        metavar="SECONDS",
-        help="seconds between samples, 0.2 to 3600 (default 1); ports are read every 3 s",
-    )
-    parser.add_argument(
-        "--once",
-        action="store_true",
-        help="sample twice, --interval apart, print the panels (or JSON) once and exit",
-    )
-    parser.add_argument(
-        "--format",
-        choices=[f.value for f in OutputFormat],
-        default=OutputFormat.TEXT.value,
-        help="output of --once (or when not on a terminal): text (default) or json"
+    dashboard.add_sampling_arguments(
+        parser,
+        "seconds between samples, 0.2 to 3600 (default 1); ports are read every 3 s",
+        "sample twice, --interval apart, print the panels (or JSON) once and exit",
+        "output of --once (or when not on a terminal): text (default) or json"
         " (schema_version, processes, ports, dev_servers)",
     )
     parser.add_argument(
         "--top",
-        type=dashboard._checked(parse_top),
+        type=dashboard.checked(parse_top),
         metavar="N",
         help="with --once (or without a terminal): only the first N processes",
     )
-    dashboard._add_look_arguments(parser)
+    dashboard.add_look_arguments(parser)
     parser.add_argument(
         "--duration",
-        type=dashboard._checked(parse_duration),
+        type=dashboard.checked(parse_duration),
         metavar="SECONDS",
         help="run for this long (at most 366 days), then exit 0",
     )
