@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import psutil
 
+from sot.collect.procfs_parsers import parse_os_release
 from sot.collect.records import (
     CpuTimes,
     DiskCounters,
@@ -40,19 +41,6 @@ T = TypeVar("T")
 _PROCESS_ERRORS = (psutil.Error, OSError)
 _DYNAMIC_ATTRS = ("ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads")
 OS_RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release")
-
-
-def parse_os_release(text: str) -> str | None:
-    """PRETTY_NAME (or NAME VERSION) from an os-release file's text."""
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            fields[key.strip()] = value.strip().strip("\"'")
-    if fields.get("PRETTY_NAME"):
-        return fields["PRETTY_NAME"]
-    name = " ".join(part for part in (fields.get("NAME"), fields.get("VERSION")) if part)
-    return name or None
 
 
 def _os_name(uname: platform.uname_result) -> str | None:

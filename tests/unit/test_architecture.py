@@ -44,7 +44,12 @@ ALLOWED: dict[str, set[str]] = {
     },
     # The disk screen's reader of /sys/block: beside procfs, and reusing its file reader.
     "sot.collect.block_devices": {"sot.collect.procfs", "sot.collect.records"},
-    "sot.collect.psutil_source": {"sot.collect.records", "sot.collect.users"},
+    # The os-release parser is shared: it opens nothing, so it reads no /proc behind the rule.
+    "sot.collect.psutil_source": {
+        "sot.collect.procfs_parsers",
+        "sot.collect.records",
+        "sot.collect.users",
+    },
     "sot.collect.system": {
         "sot.collect.procfs",
         "sot.collect.psutil_source",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sot.collect.collector import Collector, choose_busiest_interface, select_real_filesystems
-from sot.collect.procfs_parsers import parse_cpu_model, parse_default_route
-from sot.collect.psutil_source import parse_os_release
+from sot.collect.procfs_parsers import parse_cpu_model, parse_default_route, parse_os_release
 from sot.collect.records import (
     DiskCounters,
     Memory,
