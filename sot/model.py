@@ -150,6 +150,10 @@ class ProcessRow:
     mem_percent: float | None
     cpu_time_s: float | None
     start_time_epoch_s: float | None
+    # Defaults: readings added later; a row built without them shows them unknown.
+    vms_bytes: int | None = None
+    nice: int | None = None
+    priority: int | None = None  # the kernel's: 20 + nice, or -2 to -100 for real-time
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,6 +248,7 @@ def process(
     cmdline: str | None = None,
     status: str = "sleeping",
     rss: int | None = 50 * 1024 * 1024,
+    nice: int | None = 0,
 ) -> ProcessRow:
     return ProcessRow(
         pid=pid,
@@ -262,4 +263,7 @@ def process(
         mem_percent=None if rss is None else 100.0 * rss / (8 * GIB),
         cpu_time_s=123.45,
         start_time_epoch_s=1_699_990_000.0,
+        vms_bytes=None if rss is None else 4 * rss,
+        nice=nice,
+        priority=None if nice is None else 20 + nice,
     )

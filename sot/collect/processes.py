@@ -123,4 +123,7 @@ def _row(
         mem_percent=percent_of(proc.rss_bytes, memory_total_bytes),
         cpu_time_s=proc.cpu_seconds,
         start_time_epoch_s=proc.create_time,
+        vms_bytes=proc.vms_bytes,
+        nice=proc.nice,
+        priority=proc.priority,
     )

@@ -7,6 +7,7 @@ sources agree; tests compare them on the live machine. ``procfs`` reads the file
 import os
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from sot.collect.records import CpuTimes, DiskCounters, NetCounters, SwapMemory, VirtualMemory
 
@@ -167,8 +168,24 @@ def parse_status_uid(status: bytes) -> int | None:
         return None
 
 
-def parse_proc_stat(data: bytes) -> tuple[str, int, int, int, int, int, int] | None:
-    """(state, ppid, utime, stime, threads, start ticks, rss pages) from /proc/<pid>/stat.
+class ProcStat(NamedTuple):
+    """The fields of /proc/<pid>/stat that sot shows; times in clock ticks, sizes as the kernel
+    gives them (``vsize`` in bytes, ``rss_pages`` in pages)."""
+
+    state: str
+    ppid: int
+    utime: int
+    stime: int
+    priority: int  # the kernel's: 20 + nice for normal processes, -2 to -100 for real-time ones
+    nice: int
+    threads: int
+    start: int
+    vsize: int
+    rss_pages: int
+
+
+def parse_proc_stat(data: bytes) -> ProcStat | None:
+    """The fields sot reads from /proc/<pid>/stat; None where the line is short or garbled.
 
     The command name sits in parentheses and may itself hold spaces and ')', so the fields are
     taken after the last ')'.
@@ -177,16 +194,28 @@ def parse_proc_stat(data: bytes) -> tuple[str, int, int, int, int, int, int] | N
     if len(fields) < 22:
         return None
     try:
-        return (
-            fields[0].decode("ascii", "replace"),
-            int(fields[1]),
-            int(fields[11]),
-            int(fields[12]),
-            int(fields[17]),
-            int(fields[19]),
-            int(fields[21]),
+        return ProcStat(
+            state=fields[0].decode("ascii", "replace"),
+            ppid=int(fields[1]),
+            utime=int(fields[11]),
+            stime=int(fields[12]),
+            priority=int(fields[15]),
+            nice=int(fields[16]),
+            threads=int(fields[17]),
+            start=int(fields[19]),
+            vsize=int(fields[20]),
+            rss_pages=int(fields[21]),
         )
     except ValueError:
+        return None
+
+
+def parse_statm_resident(data: bytes) -> int | None:
+    """Resident pages, the second field of /proc/<pid>/statm."""
+    fields = data.split()
+    try:
+        return int(fields[1])
+    except (IndexError, ValueError):
         return None
 
 

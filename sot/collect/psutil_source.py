@@ -38,7 +38,9 @@ from sot.collect.users import UserNames
 T = TypeVar("T")
 
 _PROCESS_ERRORS = (psutil.Error, OSError)
-_DYNAMIC_ATTRS = ("ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads")
+_DYNAMIC_ATTRS = (
+    "ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads", "nice",
+)  # fmt: skip
 OS_RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release")
 
 
@@ -291,6 +293,9 @@ class PsutilSource:
                     cpu_seconds=(times.user + times.system) if times is not None else None,
                     rss_bytes=memory.rss if memory is not None else None,
                     threads=info["num_threads"],
+                    vms_bytes=memory.vms if memory is not None else None,
+                    nice=info["nice"],
+                    priority=None,  # psutil has no portable reading of the kernel's priority
                 )
             )
         return rows

@@ -127,6 +127,11 @@ class RawProcess(NamedTuple):
     cpu_seconds: float | None
     rss_bytes: int | None
     threads: int | None
+    # Read from the same line as the rest on Linux; a source that has no cheap way to them
+    # leaves them unknown (defaults, so records built before they existed still load).
+    vms_bytes: int | None = None
+    nice: int | None = None
+    priority: int | None = None
 
 
 class ProcessIdentity(NamedTuple):

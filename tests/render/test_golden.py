@@ -46,7 +46,7 @@ def busy_snapshot() -> Snapshot:
     return snapshot(
         processes=[
             process(1, "systemd", cpu=0.0, cmdline="/sbin/init splash"),
-            process(4242, "postgres", cpu=97.5, user="postgres"),
+            process(4242, "postgres", cpu=97.5, user="postgres", nice=-5),
             process(77, "kworker/0:1", cpu=None, cmdline=""),
             process(31337, HOSTILE, cpu=12.0, user="中文用户名", cmdline=HOSTILE + " --evil\targ"),
             process(99, "zombie", cpu=0.0, status="zombie", cmdline="", rss=None),
@@ -74,7 +74,7 @@ def full_snapshot() -> Snapshot:
 
 def unknown_snapshot() -> Snapshot:
     return snapshot(
-        processes=[process(5, "fresh", cpu=None, user=None, rss=None)],
+        processes=[process(5, "fresh", cpu=None, user=None, rss=None, nice=None)],
         cpu_percent=None,
         per_cpu=(None, None),
         memory_percent=None,

@@ -357,3 +357,13 @@ def test_a_disk_plugged_in_later_counts_in_the_total() -> None:
     counters = {**counters, "sdb": DiskCounters(4096, 0, 4, 0)}
     source.readings = replace(source.readings, disk_counters=counters)
     assert collector.sample(3.0, 3.0).disk_total_io.read_bytes_per_s == 4096.0
+
+
+def test_nice_priority_and_virtual_size_reach_the_table() -> None:
+    stored = with_process(readings(), 10, "worker")
+    stored = replace(
+        stored,
+        processes=(stored.processes[0]._replace(vms_bytes=4096, nice=-5, priority=15),),
+    )
+    row = Collector(ReplaySource(stored)).sample(1.0, 1e9).processes[0]
+    assert (row.vms_bytes, row.nice, row.priority) == (4096, -5, 15)
