@@ -211,7 +211,9 @@ class Collector:
         interval_s = None if self._previous_s is None else now_s - self._previous_s
         self._previous_s = now_s
         memory = self._memory(interval_s)
-        processes, counts = self._processes.sample(now_s, interval_s, memory.total_bytes)
+        processes, counts = self._processes.sample(
+            now_s, wall_epoch_s, interval_s, memory.total_bytes
+        )
         disks, disk_total = self._disks(now_s, interval_s)
         interfaces = self._interfaces(now_s, interval_s)
         return Snapshot(
