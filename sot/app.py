@@ -25,6 +25,7 @@ from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.pipeline import Pipeline, initial_state, stdout_encoding
 from sot.reducer import Reaction, reduce
+from sot.render.details import details_extent, details_place
 from sot.render.frame import FrameInput, FrameMemo, process_page_rows, render_frame
 from sot.render.glyphs import Glyphs
 from sot.schedule import Schedule
@@ -70,6 +71,7 @@ class Dashboard:
     view: ProcessView = field(init=False)
     details: ProcessDetails | None = None
     page_rows: int = 0
+    details_extent: tuple[int, int] = (0, 0)  # the details view's rows: shown, in all
     frame_memo: FrameMemo = field(default_factory=FrameMemo)
 
     def __post_init__(self) -> None:
@@ -85,7 +87,7 @@ class Dashboard:
 
     def dispatch(self, command: Command) -> None:
         """Reduce ``command`` and carry out the reaction; raises Quit to end the loop."""
-        context = Context(self.snapshot, self.view, self.page_rows)
+        context = Context(self.snapshot, self.view, self.page_rows, *self.details_extent)
         self.state, reaction = reduce(self.state, command, context)
         self._carry_out(reaction)
 
@@ -128,6 +130,11 @@ class Dashboard:
         if page_rows != self.page_rows:
             self.page_rows = page_rows
             self.dispatch(Command(Action.RESIZED))
+        if self.state.details is not None:
+            place = details_place(width, height)
+            self.details_extent = details_extent(
+                self.details, self.snapshot.wall_epoch_s, place.width, place.height, self.glyphs
+            )
         data = FrameInput(self.snapshot, self.history, self.state, self.view, self.details)
         self.screen.present(render_frame(data, width, height, self.glyphs, self.frame_memo))
 

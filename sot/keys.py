@@ -63,6 +63,13 @@ class Action(Enum):
     SIGNAL_MENU = "signal-menu"
     CONFIRM_YES = "confirm-yes"
     CONFIRM_NO = "confirm-no"
+    # Scrolling the details view.
+    SCROLL_UP = "scroll-up"
+    SCROLL_DOWN = "scroll-down"
+    SCROLL_PAGE_UP = "scroll-page-up"
+    SCROLL_PAGE_DOWN = "scroll-page-down"
+    SCROLL_TOP = "scroll-top"
+    SCROLL_BOTTOM = "scroll-bottom"
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
     SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
@@ -168,6 +175,17 @@ _MOVES = {
 
 _SIGNAL_KEYS = {"K": Action.KILL, "T": Action.TERMINATE, "s": Action.SIGNAL_MENU}
 
+_SCROLLS = {  # the details view: the same keys as moving in the table
+    "up": Action.SCROLL_UP,
+    "k": Action.SCROLL_UP,
+    "down": Action.SCROLL_DOWN,
+    "j": Action.SCROLL_DOWN,
+    "pgup": Action.SCROLL_PAGE_UP,
+    "pgdn": Action.SCROLL_PAGE_DOWN,
+    "home": Action.SCROLL_TOP,
+    "end": Action.SCROLL_BOTTOM,
+}
+
 NORMAL_KEYS: dict[str, Command] = {
     "q": Command(Action.QUIT),
     "Q": Command(Action.QUIT),
@@ -247,6 +265,7 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "enter": Command(Action.CLOSE),
         "ctrl-l": Command(Action.REPAINT),
         **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
+        **{key: Command(action) for key, action in _SCROLLS.items()},
     },
 }
 

@@ -162,7 +162,7 @@ class ProcessDetails:
 
     pid: int
     name: str
-    cmdline: str
+    arguments: tuple[str, ...]  # the command line, one item per argument
     exe: str | None
     cwd: str | None
     user_real: str | None
@@ -186,6 +186,13 @@ class ProcessDetails:
     connections: tuple[tuple[str, int], ...] | None  # (state, count), busiest first
     parent: tuple[int, str] | None
     children: tuple[tuple[int, str], ...]
+    # (name, value) in the process's order, secret-looking values already masked; None: not
+    # readable. ``environment_complete`` False: only the first part was read.
+    environment: tuple[tuple[str, str], ...] | None
+    environment_complete: bool
+    # (descriptor, path or kernel name such as "socket:[123]"), lowest first; None: not readable.
+    # ``open_files`` counts them all, listed or not.
+    open_file_targets: tuple[tuple[int, str], ...] | None
 
 
 @dataclass(frozen=True, slots=True)

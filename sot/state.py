@@ -32,6 +32,7 @@ class AppState:
     menu_index: int = 0
     pending_signal: PendingSignal | None = None
     details: ProcessKey | None = None
+    details_top: int = 0  # the first row of the details view shown (it scrolls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ class Context:
     snapshot: Snapshot | None
     view: ProcessView
     page_rows: int
+    # The details view's rows: how many are shown at once, and how many there are.
+    details_rows: int = 0
+    details_total: int = 0
 
 
 def selected_interface(state: AppState, snapshot: Snapshot) -> str | None:

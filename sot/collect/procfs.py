@@ -19,6 +19,7 @@ from sot.collect.procfs_parsers import (
     parse_cpu_model,
     parse_default_route,
     parse_diskstats,
+    parse_environ,
     parse_meminfo,
     parse_net_dev,
     parse_per_cpu_times,
@@ -29,10 +30,14 @@ from sot.collect.procfs_parsers import (
     swap_from_meminfo,
 )
 from sot.collect.records import (
+    ENVIRONMENT_CAP_BYTES,
+    OPEN_FILES_CAP,
     CpuTimes,
     DiskCounters,
+    Environment,
     Memory,
     NetCounters,
+    OpenFiles,
     ProcessIdentity,
     RawProcess,
 )
@@ -297,3 +302,30 @@ class ProcfsSource:
                 name = extended
         user = self._users.name(parse_status_uid(status))
         return ProcessIdentity(name=name, cmdline=" ".join(args), user=user)
+
+    def process_environment(self, pid: int) -> Environment | None:
+        """The first ENVIRONMENT_CAP_BYTES of /proc/<pid>/environ; None where it cannot be read
+        (another user's process, or gone)."""
+        data = read_small(f"{self._root}/{pid}/environ", ENVIRONMENT_CAP_BYTES + 1)
+        if data is None:
+            return None
+        complete = len(data) <= ENVIRONMENT_CAP_BYTES
+        return Environment(parse_environ(data[:ENVIRONMENT_CAP_BYTES], complete), complete)
+
+    def process_open_files(self, pid: int) -> OpenFiles | None:
+        """What the lowest OPEN_FILES_CAP descriptors of /proc/<pid>/fd point to, and how many
+        there are; None where the directory cannot be listed. A descriptor closed between the
+        listing and its readlink is left out."""
+        directory = f"{self._root}/{pid}/fd"
+        try:
+            numbers = sorted(int(name) for name in os.listdir(directory) if name.isdigit())
+        except OSError:
+            return None
+        files: list[tuple[int, str]] = []
+        for number in numbers[:OPEN_FILES_CAP]:
+            try:
+                target = os.readlink(f"{directory}/{number}".encode())
+            except OSError:
+                continue
+            files.append((number, target.decode("utf-8", "replace")))
+        return OpenFiles(tuple(files), len(numbers))

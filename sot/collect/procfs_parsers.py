@@ -219,6 +219,22 @@ def parse_statm_resident(data: bytes) -> int | None:
         return None
 
 
+def parse_environ(data: bytes, complete: bool) -> tuple[tuple[str, str], ...]:
+    """/proc/<pid>/environ as (name, value) pairs, in the process's order. ``complete`` False: the
+    read stopped at a cap, so the last entry may be cut and is dropped. An entry without '='
+    (a process may write anything there) is a name with an empty value."""
+    entries = data.split(b"\x00")
+    if not complete or entries[-1] == b"":
+        entries.pop()  # after the last NUL: nothing, or what the cap cut off mid-entry
+    pairs: list[tuple[str, str]] = []
+    for entry in entries:
+        if not entry:
+            continue
+        name, _, value = entry.partition(b"=")
+        pairs.append((name.decode("utf-8", "replace"), value.decode("utf-8", "replace")))
+    return tuple(pairs)
+
+
 def parse_os_release(text: str) -> str | None:
     """PRETTY_NAME (or NAME VERSION) from an os-release file's text."""
     fields: dict[str, str] = {}

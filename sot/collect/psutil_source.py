@@ -17,12 +17,16 @@ from typing import Any, TypeVar
 import psutil
 
 from sot.collect.records import (
+    ENVIRONMENT_CAP_BYTES,
+    OPEN_FILES_CAP,
     CpuTimes,
     DiskCounters,
+    Environment,
     Frequency,
     Memory,
     NetCounters,
     NetStats,
+    OpenFiles,
     Partition,
     ProcessIdentity,
     RawProcess,
@@ -331,6 +335,12 @@ class PsutilSource:
         except _PROCESS_ERRORS:
             return None
 
+    def process_environment(self, pid: int) -> Environment | None:
+        return _allowed(lambda: _environment(psutil.Process(pid)))
+
+    def process_open_files(self, pid: int) -> OpenFiles | None:
+        return _allowed(lambda: _open_files(psutil.Process(pid)))
+
     def process_details(self, pid: int) -> RawProcessDetails | None:
         """Each field read on its own, so one denied field (cwd, io, fds of another user's
         process) leaves the rest readable."""
@@ -350,7 +360,7 @@ class PsutilSource:
                 pid=pid,
                 create_time=_allowed(proc.create_time),
                 name=name,
-                cmdline=" ".join(_allowed(proc.cmdline) or ()),
+                arguments=tuple(_allowed(proc.cmdline) or ()),
                 exe=_allowed(proc.exe) or None,
                 cwd=_allowed(proc.cwd),
                 user_real=self._user_name(proc, uids.real) if uids is not None else None,
@@ -375,6 +385,24 @@ class PsutilSource:
         return details._replace(
             children=tuple(sorted((c.pid, _allowed(c.name) or "?") for c in children))
         )
+
+
+def _environment(proc: psutil.Process) -> Environment:
+    """psutil reads the whole environment; what is kept is capped as the /proc source caps it."""
+    variables: list[tuple[str, str]] = []
+    size = 0
+    for name, value in proc.environ().items():
+        size += len(name) + len(value) + 2  # as stored: "NAME=value\0"
+        if size > ENVIRONMENT_CAP_BYTES:
+            return Environment(tuple(variables), complete=False)
+        variables.append((name, value))
+    return Environment(tuple(variables), complete=True)
+
+
+def _open_files(proc: psutil.Process) -> OpenFiles:
+    """psutil lists regular files only (no sockets or pipes), with their descriptors."""
+    files = sorted((f.fd, f.path) for f in proc.open_files())
+    return OpenFiles(tuple(files[:OPEN_FILES_CAP]), len(files))
 
 
 def _allowed(getter: Callable[[], T]) -> T | None:

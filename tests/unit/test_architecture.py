@@ -23,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.collect": {
         "sot.collect.records",
         "sot.collect.cpu",
+        "sot.collect.details",
         "sot.collect.processes",
         "sot.collect.rates",
         "sot.model",

@@ -13,12 +13,13 @@ from sot.collect.records import (
     NetCounters,
     Partition,
     ProcessIdentity,
+    RawProcessDetails,
     SensorReading,
     SwapMemory,
     UsageBytes,
 )
 from sot.collect.replay import ReplaySource
-from tests.fakes import GIB, cpu_times, readings, recorded_source, with_process
+from tests.fakes import GIB, cpu_times, raw_details, readings, recorded_source, with_process
 
 
 class CountingSource(ReplaySource):
@@ -258,34 +259,8 @@ def test_parsers_for_files_psutil_does_not_read() -> None:
 
 
 def test_details_rates_and_pid_reuse() -> None:
-    from sot.collect.records import RawProcessDetails
-
     def raw(read: int, user: float, create: float = 5000.0) -> RawProcessDetails:
-        return RawProcessDetails(
-            pid=10,
-            create_time=create,
-            name="db",
-            cmdline="db --serve",
-            exe="/usr/bin/db",
-            cwd=None,
-            user_real="root",
-            user_effective="root",
-            status="sleeping",
-            nice=0,
-            cpu_user_s=user,
-            cpu_system_s=1.0,
-            rss_bytes=1,
-            vms_bytes=2,
-            shared_bytes=None,
-            threads=3,
-            open_files=None,
-            io_read_bytes=read,
-            io_write_bytes=None,
-            listening_ports=None,
-            connections=None,
-            parent=(1, "init"),
-            children=(),
-        )
+        return raw_details(10, "db", create, cpu_user_s=user, io_read_bytes=read)
 
     source = ReplaySource(replace(readings(), details={10: raw(1000, 2.0)}))
     collector = Collector(source)
