@@ -25,6 +25,7 @@ from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
 from sot.pipeline import Pipeline, initial_state, stdout_encoding
 from sot.reducer import Reaction, reduce
+from sot.render.details import details_extent, details_place
 from sot.render.frame import (
     FrameInput,
     FrameMemo,
@@ -77,6 +78,7 @@ class Dashboard:
     details: ProcessDetails | None = None
     page_rows: int = 0
     help_rows: int = 0
+    details_extent: tuple[int, int] = (0, 0)  # the details view's rows: shown, in all
     frame_memo: FrameMemo = field(default_factory=FrameMemo)
 
     def __post_init__(self) -> None:
@@ -93,8 +95,15 @@ class Dashboard:
     def dispatch(self, command: Command) -> None:
         """Reduce ``command`` and carry out the reaction; raises Quit to end the loop."""
         # The clock comes in with the command, so that reduce stays pure.
+        rows, total = self.details_extent
         context = Context(
-            self.snapshot, self.view, self.page_rows, self.help_rows, time.monotonic()
+            self.snapshot,
+            self.view,
+            self.page_rows,
+            help_rows=self.help_rows,
+            now_s=time.monotonic(),
+            details_rows=rows,
+            details_total=total,
         )
         self.state, reaction = reduce(self.state, command, context)
         self._carry_out(reaction)
@@ -139,6 +148,11 @@ class Dashboard:
         if (page_rows, help_rows) != (self.page_rows, self.help_rows):
             self.page_rows, self.help_rows = page_rows, help_rows
             self.dispatch(Command(Action.RESIZED))
+        if self.state.details is not None:
+            place = details_place(width, height)
+            self.details_extent = details_extent(
+                self.details, self.snapshot.wall_epoch_s, place.width, place.height, self.glyphs
+            )
         data = FrameInput(
             self.snapshot,
             self.history,

@@ -78,6 +78,13 @@ class Action(Enum):
     DISK_TOGGLE = "disk-toggle"  # expand or collapse the selected disk's partitions
     UNKNOWN_KEY = "unknown-key"  # a key that means nothing in the table: point at the help
     NEXT_PANEL = "next-panel"  # Tab: the focus moves to the next panel (sot ps)
+    # Scrolling the details view.
+    SCROLL_UP = "scroll-up"
+    SCROLL_DOWN = "scroll-down"
+    SCROLL_PAGE_UP = "scroll-page-up"
+    SCROLL_PAGE_DOWN = "scroll-page-down"
+    SCROLL_TOP = "scroll-top"
+    SCROLL_BOTTOM = "scroll-bottom"
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
     SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
@@ -215,6 +222,17 @@ _SIGNAL_KEYS = {
     "T": Action.TERMINATE,
     "s": Action.SIGNAL_MENU,
     "f9": Action.SIGNAL_MENU,
+}
+
+_SCROLLS = {  # the details view: the same keys as moving in the table
+    "up": Action.SCROLL_UP,
+    "k": Action.SCROLL_UP,
+    "down": Action.SCROLL_DOWN,
+    "j": Action.SCROLL_DOWN,
+    "pgup": Action.SCROLL_PAGE_UP,
+    "pgdn": Action.SCROLL_PAGE_DOWN,
+    "home": Action.SCROLL_TOP,
+    "end": Action.SCROLL_BOTTOM,
 }
 
 NORMAL_KEYS: dict[str, Command] = {
@@ -358,6 +376,7 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "enter": Command(Action.CLOSE),
         "ctrl-l": Command(Action.REPAINT),
         **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
+        **{key: Command(action) for key, action in _SCROLLS.items()},
     },
 }
 

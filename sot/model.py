@@ -150,6 +150,10 @@ class ProcessRow:
     mem_percent: float | None
     cpu_time_s: float | None
     start_time_epoch_s: float | None
+    # Defaults: readings added later; a row built without them shows them unknown.
+    vms_bytes: int | None = None
+    nice: int | None = None
+    priority: int | None = None  # the kernel's: 20 + nice, or -2 to -100 for real-time
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +162,7 @@ class ProcessDetails:
 
     pid: int
     name: str
-    cmdline: str
+    arguments: tuple[str, ...]  # the command line, one item per argument
     exe: str | None
     cwd: str | None
     user_real: str | None
@@ -182,6 +186,13 @@ class ProcessDetails:
     connections: tuple[tuple[str, int], ...] | None  # (state, count), busiest first
     parent: tuple[int, str] | None
     children: tuple[tuple[int, str], ...]
+    # (name, value) in the process's order, secret-looking values already masked; None: not
+    # readable. ``environment_complete`` False: only the first part was read.
+    environment: tuple[tuple[str, str], ...] | None
+    environment_complete: bool
+    # (descriptor, path or kernel name such as "socket:[123]"), lowest first; None: not readable.
+    # ``open_files`` counts them all, listed or not.
+    open_file_targets: tuple[tuple[int, str], ...] | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,21 @@ def _move(state: AppState, context: Context, action: Action) -> AppState:
 Handler = Callable[[AppState, Command, Context], AppState | tuple[AppState, Reaction]]
 
 
+def _scroll_details(state: AppState, command: Command, context: Context) -> AppState:
+    """Move the details view's window; it stops with its last row at the bottom."""
+    page = max(1, context.details_rows)
+    last = max(0, context.details_total - context.details_rows)
+    targets = {
+        Action.SCROLL_UP: state.details_top - 1,
+        Action.SCROLL_DOWN: state.details_top + 1,
+        Action.SCROLL_PAGE_UP: state.details_top - page,
+        Action.SCROLL_PAGE_DOWN: state.details_top + page,
+        Action.SCROLL_TOP: 0,
+        Action.SCROLL_BOTTOM: last,
+    }
+    return replace(state, details_top=max(0, min(targets[command.action], last)))
+
+
 def _confirm_yes(state: AppState, _: Command, __: Context) -> tuple[AppState, Reaction]:
     return replace(state, mode=back_mode(state)), Reaction.SEND_SIGNAL
 
@@ -189,7 +204,8 @@ def _open_details(
 ) -> AppState | tuple[AppState, Reaction]:
     if state.selected is None or not context.view.rows:
         return replace(state, message="no process selected")
-    return replace(state, mode=Mode.DETAILS, details=state.selected), Reaction.OPEN_DETAILS
+    opened = replace(state, mode=Mode.DETAILS, details=state.selected, details_top=0)
+    return opened, Reaction.OPEN_DETAILS
 
 
 def _menu_step(state: AppState, command: Command, context: Context) -> AppState:
@@ -409,6 +425,17 @@ HANDLERS: dict[Action, Handler] = {
     Action.VIEW_CHANGED: _view_changed,
     Action.RESIZED: _resized,
     Action.NEXT_PANEL: panel_focus.next_panel,
+    **dict.fromkeys(
+        (
+            Action.SCROLL_UP,
+            Action.SCROLL_DOWN,
+            Action.SCROLL_PAGE_UP,
+            Action.SCROLL_PAGE_DOWN,
+            Action.SCROLL_TOP,
+            Action.SCROLL_BOTTOM,
+        ),
+        _scroll_details,
+    ),
 }
 
 

@@ -39,6 +39,10 @@ class Sequences:
     move_up: Callable[[int], str] = lambda n: ""
     back: str = ""  # one cell left
     carriage_return: str = ""  # to column 0 of the same row
+    # n cells from the cursor blanked in the current background, the cursor staying (ECH);
+    # "" if unsupported.
+    erase: Callable[[int], str] = lambda n: ""
+    clear_to_end: str = ""  # from the cursor to the end of the row (EL); "" if unsupported
     # (from role, to role) -> the shortest SGR for that change, where shorter than a full style.
     transitions: Mapping[tuple[str, str], str] = field(init=False)
 
@@ -271,22 +275,110 @@ def render_diff(
         limit = width - 1 if y == height - 1 else width
         if y == height - 1 and limit > 0 and line.cells[limit] == "":
             limit -= 1  # a wide character ending in the bottom-right cell is not drawn either
-        for start, end in _changed_runs(previous, line, limit):
-            writer.goto(y, start)
-            x = start
-            for col in range(start, end):
-                cell = line.cells[col]
-                if cell == "":
-                    continue
-                if cell == " ":
-                    writer.blank(line.styles[col])
-                else:
-                    writer.style(line.styles[col])
-                    writer.parts.append(cell)
-                x = col + (2 if col + 1 < width and line.cells[col + 1] == "" else 1)
-            # At the right margin the cursor's position is terminal-specific (pending wrap).
-            writer.cursor = (y, x) if x < width else None
+        _write_row(writer, previous, line, y, limit)
     return "".join(writer.parts)
+
+
+def _write_row(writer: _Writer, old: Line, new: Line, y: int, limit: int) -> None:
+    """Draw the cells of row y that differ from ``old``. Where the rest of the row was cleared
+    (EL) on the way, what follows is compared with blanks from there on."""
+    done = 0
+    while True:
+        cleared = None
+        for first, end in _changed_runs(old, new, limit):
+            if end <= done:
+                continue
+            start = max(first, done)
+            while start > 0 and new.cells[start] == "":
+                start -= 1  # never start on the second half of a wide character
+            cleared = _write_run(writer, new, y, start, end, limit)
+            if cleared is not None:
+                done = end
+                break
+        if cleared is None:
+            return
+        blanks = len(old.cells) - cleared
+        old = Line(old.cells[:cleared] + (" ",) * blanks, old.styles[:cleared] + " " * blanks)
+
+
+def _blanks_until(line: Line, start: int, end: int) -> int:
+    """Where the run of plain blanks (no background) from ``start`` ends, at ``end`` at most."""
+    col = start
+    while col < end and line.cells[col] == " " and line.styles[col] not in BACKGROUND_ROLES:
+        col += 1
+    return col
+
+
+# ECH takes at least 4 bytes ("ESC[5X"): shorter runs of blanks are sent as spaces.
+MIN_ERASE_CELLS = 6
+
+
+def _write_run(writer: _Writer, line: Line, y: int, start: int, end: int, limit: int) -> int | None:
+    """Draw ``line``'s cells start..end-1 at row y. A long run of blanks is erased instead of
+    sent as spaces (see ``_erase_blanks``): closing a view or emptying a table row clears most
+    of a line. Returns the column from which the rest of the row was cleared, if it was."""
+    cells, styles = line.cells, line.styles
+    width = len(cells)
+    writer.goto(y, start)
+    x = col = start
+    cleared = None
+    while col < end:
+        cell = cells[col]
+        if (
+            cell == " "
+            and x == col
+            and col + MIN_ERASE_CELLS <= end
+            and cells[col + MIN_ERASE_CELLS - 1] == " "
+        ):
+            erased = _erase_blanks(writer, line, y, col, end, limit if cleared is None else None)
+            if erased is not None:
+                if erased[2]:
+                    cleared = col
+                col, x = erased[0], erased[1]
+                continue
+        if cell == " ":
+            writer.blank(styles[col])
+        elif cell:
+            writer.style(styles[col])
+            writer.parts.append(cell)
+        if cell:
+            x = col + (2 if col + 1 < width and cells[col + 1] == "" else 1)
+        col += 1
+    # At the right margin the cursor's position is terminal-specific (pending wrap).
+    writer.cursor = (y, x) if x < width else None
+    return cleared
+
+
+def _erase_blanks(
+    writer: _Writer, line: Line, y: int, col: int, end: int, limit: int | None
+) -> tuple[int, int, bool] | None:
+    """Blank the run of blanks from ``col`` (the cursor's column) in place, when that costs less
+    than sending the spaces: with ECH (n cells, the cursor stays), or else with EL (the rest of
+    the row, which is then redrawn where it is not blank; ``limit`` None: not again in this
+    run). Returns (the next column to draw, the cursor's column, whether the rest of the row
+    was cleared), or None where spaces are cheaper."""
+    blank_end = _blanks_until(line, col, end)
+    seq = writer.seq
+    count = blank_end - col
+    move = (seq.move_right(count) or seq.move(y, blank_end)) if blank_end < end else ""
+    erase, to_end = seq.erase(count), False
+    if not erase and seq.clear_to_end and limit is not None:
+        # What EL clears beyond this run and must be drawn again: a cell or two of border.
+        redrawn = sum(
+            1
+            for c in range(end, limit)
+            if line.cells[c] != " " or line.styles[c] in BACKGROUND_ROLES
+        )
+        erase, to_end = seq.clear_to_end, True
+        count -= 2 * redrawn + (12 if redrawn else 0)  # the cells, a move and a style
+    if not erase or len(erase) + len(move) >= count:
+        return None
+    # Erased cells take the current background: the style in effect must paint none (the
+    # blank's own style, as writing a space would set it, paints none).
+    if writer.role is None or writer.role in BACKGROUND_ROLES:
+        writer.style(line.styles[col])
+    writer.parts.append(erase + move)
+    return blank_end, blank_end if move else col, to_end
 
 
 class Screen:

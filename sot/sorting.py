@@ -18,6 +18,10 @@ class SortKey(Enum):
     TIME = "TIME+"
     START = "START"
     COMMAND = "COMMAND"
+    # Added after the first nine, so the keys before keep their place in order-by mode.
+    VIRTUAL = "VIRT"
+    NICE = "NI"
+    PRIORITY = "PRI"
 
 
 SORT_ORDER: tuple[SortKey, ...] = tuple(SortKey)

@@ -56,6 +56,7 @@ class AppState:
     dev_index: int = 0
     dev_sort: DevColumn = DevColumn.PROCESSES
     dev_descending: bool = True
+    details_top: int = 0  # the first row of the details view shown (it scrolls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,9 @@ class Context:
     page_rows: int
     help_rows: int = 0  # lines the help overlay shows at once
     now_s: float = 0.0  # the loop's monotonic clock when the command came
+    # The details view's rows: how many are shown at once, and how many there are.
+    details_rows: int = 0
+    details_total: int = 0
 
 
 def selected_interface(state: AppState, snapshot: Snapshot) -> str | None:

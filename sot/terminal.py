@@ -232,6 +232,8 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
         move_up=parameterized("cuu"),
         back="\b" if term.cub1 == "\b" else "",
         carriage_return="\r" if term.cr == "\r" else "",
+        erase=parameterized("ech"),
+        clear_to_end=strip_padding(term.clear_eol or ""),
     )
 
 

@@ -70,6 +70,9 @@ def _sort_value(key: SortKey, command_line: bool) -> Callable[[ProcessRow], Any]
         SortKey.TIME: lambda r: r.cpu_time_s,
         SortKey.START: lambda r: r.start_time_epoch_s,
         SortKey.COMMAND: lambda r: shown_command(r, command_line).lower(),
+        SortKey.VIRTUAL: lambda r: r.vms_bytes,
+        SortKey.NICE: lambda r: r.nice,
+        SortKey.PRIORITY: lambda r: r.priority,
     }
     return getters[key]
 

@@ -17,6 +17,7 @@ from sot.collect.records import (
     Partition,
     ProcessIdentity,
     RawProcess,
+    RawProcessDetails,
     StaticHostInfo,
     SwapMemory,
     UsageBytes,
@@ -101,6 +102,43 @@ def with_process(
             RawProcess(pid, ppid, status, create_time, cpu_seconds, rss_bytes, threads),
         ),
         identities={**stored.identities, pid: identity},
+    )
+
+
+def raw_details(
+    pid: int,
+    name: str,
+    create_time: float = 5000.0,
+    arguments: tuple[str, ...] | None = None,
+    cpu_user_s: float = 2.0,
+    io_read_bytes: int | None = 1000,
+    rss_bytes: int | None = 1,
+) -> RawProcessDetails:
+    """What a source's ``process_details`` answers for one process (cwd and I/O writes denied)."""
+    return RawProcessDetails(
+        pid=pid,
+        create_time=create_time,
+        name=name,
+        arguments=arguments if arguments is not None else (name, "--serve"),
+        exe=f"/usr/bin/{name}",
+        cwd=None,
+        user_real="root",
+        user_effective="root",
+        status="sleeping",
+        nice=0,
+        cpu_user_s=cpu_user_s,
+        cpu_system_s=1.0,
+        rss_bytes=rss_bytes,
+        vms_bytes=2,
+        shared_bytes=None,
+        threads=3,
+        open_files=None,
+        io_read_bytes=io_read_bytes,
+        io_write_bytes=None,
+        listening_ports=None,
+        connections=None,
+        parent=(1, "init"),
+        children=(),
     )
 
 
@@ -248,6 +286,7 @@ def process(
     cmdline: str | None = None,
     status: str = "sleeping",
     rss: int | None = 50 * 1024 * 1024,
+    nice: int | None = 0,
 ) -> ProcessRow:
     return ProcessRow(
         pid=pid,
@@ -262,4 +301,7 @@ def process(
         mem_percent=None if rss is None else 100.0 * rss / (8 * GIB),
         cpu_time_s=123.45,
         start_time_epoch_s=1_699_990_000.0,
+        vms_bytes=None if rss is None else 4 * rss,
+        nice=nice,
+        priority=None if nice is None else 20 + nice,
     )

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from sot.collect.block import BlockCollector
 from sot.collect.cpu import cpu_percentages
+from sot.collect.details import DetailsReader
 from sot.collect.listeners import Listeners
 from sot.collect.processes import ProcessCollector
 from sot.collect.rates import rate
@@ -24,7 +25,6 @@ from sot.collect.records import (
     NetStats,
     Partition,
     PortSource,
-    RawProcessDetails,
     SensorReading,
     StaticHostInfo,
     SwapMemory,
@@ -216,7 +216,7 @@ class Collector:
         self._disk_counters: Mapping[str, DiskCounters] = {}
         self._whole_disks = _WholeDisks()
         self._net_counters: Mapping[str, NetCounters] = {}
-        self._details_seen: tuple[ProcessKey, float, RawProcessDetails] | None = None
+        self._details = DetailsReader(source)
 
     def sample(
         self, now_s: float, wall_epoch_s: float, wanted: frozenset[str] = frozenset()
@@ -228,7 +228,9 @@ class Collector:
         interval_s = None if self._previous_s is None else now_s - self._previous_s
         self._previous_s = now_s
         memory = self._memory(interval_s)
-        processes, counts = self._processes.sample(now_s, interval_s, memory.total_bytes)
+        processes, counts = self._processes.sample(
+            now_s, wall_epoch_s, interval_s, memory.total_bytes
+        )
         disks, disk_total = self._disks(now_s, interval_s)
         interfaces = self._interfaces(now_s, interval_s)
         ports, dev_servers = self._listeners.read(now_s, wanted, processes)
@@ -255,54 +257,9 @@ class Collector:
         )
 
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:
-        """The details view's data for one process, with I/O and CPU rates since the last call
-        for the same process; ``None`` once it has exited (or its PID belongs to another)."""
-        pid, start_time = key
-        raw = self._source.process_details(pid)
-        if raw is None or not _same_start(raw.create_time, start_time):
-            self._details_seen = None
-            return None
-        seen, self._details_seen = self._details_seen, (key, now_s, raw)
-        previous = seen[2] if seen is not None and seen[0] == key else None
-        interval_s = now_s - seen[1] if seen is not None and previous is not None else None
-
-        def delta_rate(old: float | None, new: float | None) -> float | None:
-            return rate(old, new, interval_s)
-
-        cpu_before = _cpu_total(previous) if previous is not None else None
-        cpu_rate = delta_rate(cpu_before, _cpu_total(raw))
-        return ProcessDetails(
-            pid=raw.pid,
-            name=raw.name,
-            cmdline=raw.cmdline,
-            exe=raw.exe,
-            cwd=raw.cwd,
-            user_real=raw.user_real,
-            user_effective=raw.user_effective,
-            status=raw.status,
-            nice=raw.nice,
-            start_time_epoch_s=raw.create_time,
-            cpu_user_s=raw.cpu_user_s,
-            cpu_system_s=raw.cpu_system_s,
-            cpu_percent=None if cpu_rate is None else 100.0 * cpu_rate,
-            rss_bytes=raw.rss_bytes,
-            vms_bytes=raw.vms_bytes,
-            shared_bytes=raw.shared_bytes,
-            threads=raw.threads,
-            open_files=raw.open_files,
-            io_read_bytes=raw.io_read_bytes,
-            io_write_bytes=raw.io_write_bytes,
-            io_read_bytes_per_s=delta_rate(
-                previous.io_read_bytes if previous else None, raw.io_read_bytes
-            ),
-            io_write_bytes_per_s=delta_rate(
-                previous.io_write_bytes if previous else None, raw.io_write_bytes
-            ),
-            listening_ports=raw.listening_ports,
-            connections=raw.connections,
-            parent=raw.parent,
-            children=raw.children,
-        )
+        """The details view's data for one process (see ``DetailsReader``); ``None`` once it
+        has exited (or its PID belongs to another)."""
+        return self._details.read(key, now_s)
 
     def _host(self, now_s: float, wall_epoch_s: float) -> HostInfo:
         static = self._static_host
@@ -447,18 +404,6 @@ class Collector:
         if routed in names:
             return routed
         return choose_busiest_interface(interfaces)
-
-
-def _same_start(actual: float | None, expected: float | None) -> bool:
-    if actual is None or expected is None:
-        return actual is None and expected is None
-    return abs(actual - expected) < 0.01
-
-
-def _cpu_total(raw: RawProcessDetails) -> float | None:
-    if raw.cpu_user_s is None or raw.cpu_system_s is None:
-        return None
-    return raw.cpu_user_s + raw.cpu_system_s
 
 
 def choose_busiest_interface(interfaces: Sequence[NetInterface]) -> str | None:

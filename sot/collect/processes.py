@@ -8,6 +8,9 @@ from sot.collect.rates import percent_of, rate
 from sot.collect.records import ProcessIdentity, RawProcess, SystemSource
 from sot.model import ProcessCounts, ProcessKey, ProcessRow
 
+# Start times are based on the boot time in whole seconds (/proc/stat's btime, as psutil reads
+# it), so a process's start time may read up to this much earlier than it was.
+START_TIME_SLACK_S = 1.0
 _SLEEPING = frozenset({"sleeping", "disk-sleep", "idle", "waking", "parked"})
 
 
@@ -57,7 +60,11 @@ class ProcessCollector:
         self._memory_total_bytes: int | None = None
 
     def sample(
-        self, now_s: float, interval_s: float | None, memory_total_bytes: int | None
+        self,
+        now_s: float,
+        wall_epoch_s: float,
+        interval_s: float | None,
+        memory_total_bytes: int | None,
     ) -> tuple[tuple[ProcessRow, ...], ProcessCounts]:
         raw = self._source.processes()
         rows: list[ProcessRow] = []
@@ -90,9 +97,12 @@ class ProcessCollector:
                 and previous[1].cpu_percent == 0.0
             ):
                 row = previous[1]  # an idle process, unchanged: thousands of them on big hosts
+            elif previous is not None:
+                cpu_percent = _cpu_percent(previous[0].cpu_seconds, proc.cpu_seconds, interval_s)
+                row = _row(proc, cached.identity, cpu_percent, memory_total_bytes)
             else:
-                before = previous[0].cpu_seconds if previous is not None else None
-                row = _row(proc, cached.identity, before, interval_s, memory_total_bytes)
+                cpu_percent = _new_process_cpu_percent(proc, wall_epoch_s, interval_s)
+                row = _row(proc, cached.identity, cpu_percent, memory_total_bytes)
             seen[key] = (proc, row)
             rows.append(row)
         for key in self._identities.keys() - seen.keys():
@@ -102,14 +112,37 @@ class ProcessCollector:
         return frozen_rows, count_processes(frozen_rows)
 
 
+def _cpu_percent(
+    before: float | None, after: float | None, interval_s: float | None
+) -> float | None:
+    cpu_rate = rate(before, after, interval_s)
+    return None if cpu_rate is None else 100.0 * cpu_rate
+
+
+def _new_process_cpu_percent(
+    proc: RawProcess, wall_epoch_s: float, interval_s: float | None
+) -> float | None:
+    """CPU % of a process the last sample did not see: its CPU time over its age. None on the
+    first sample (every process is new to it, and a lifetime average is not a current rate) and
+    where the start time or CPU time is unknown or the clock has moved backwards."""
+    if interval_s is None or proc.cpu_seconds is None or proc.create_time is None:
+        return None
+    age_s = wall_epoch_s - proc.create_time
+    if age_s <= 0:
+        return None
+    if age_s <= interval_s + START_TIME_SLACK_S:
+        # Started since the last sample, so it is at most interval_s old; its start time may
+        # read up to a second early (see START_TIME_SLACK_S), which would understate it.
+        age_s = min(age_s, interval_s)
+    return 100.0 * proc.cpu_seconds / age_s
+
+
 def _row(
     proc: RawProcess,
     identity: ProcessIdentity,
-    cpu_seconds_before: float | None,
-    interval_s: float | None,
+    cpu_percent: float | None,
     memory_total_bytes: int | None,
 ) -> ProcessRow:
-    cpu_rate = rate(cpu_seconds_before, proc.cpu_seconds, interval_s)
     return ProcessRow(
         pid=proc.pid,
         ppid=proc.ppid,
@@ -118,9 +151,12 @@ def _row(
         cmdline=identity.cmdline,
         status=proc.status,
         threads=proc.threads,
-        cpu_percent=None if cpu_rate is None else 100.0 * cpu_rate,
+        cpu_percent=cpu_percent,
         rss_bytes=proc.rss_bytes,
         mem_percent=percent_of(proc.rss_bytes, memory_total_bytes),
         cpu_time_s=proc.cpu_seconds,
         start_time_epoch_s=proc.create_time,
+        vms_bytes=proc.vms_bytes,
+        nice=proc.nice,
+        priority=proc.priority,
     )

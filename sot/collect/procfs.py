@@ -19,21 +19,27 @@ from sot.collect.procfs_parsers import (
     parse_cpu_model,
     parse_default_route,
     parse_diskstats,
+    parse_environ,
     parse_meminfo,
     parse_net_dev,
     parse_net_sockets,
     parse_per_cpu_times,
     parse_proc_stat,
+    parse_statm_resident,
     parse_status_uid,
     socket_inode,
     split_cmdline,
     swap_from_meminfo,
 )
 from sot.collect.records import (
+    ENVIRONMENT_CAP_BYTES,
+    OPEN_FILES_CAP,
     CpuTimes,
     DiskCounters,
+    Environment,
     Memory,
     NetCounters,
+    OpenFiles,
     OwnedSocket,
     ProcessIdentity,
     RawProcess,
@@ -259,18 +265,26 @@ class ProcfsSource:
         return rows
 
     def _record(self, pid: int, data: bytes, boot: float) -> RawProcess | None:
-        parsed = parse_proc_stat(data)
-        if parsed is None:
+        stat = parse_proc_stat(data)
+        if stat is None:
             return None
-        state, ppid, utime, stime, threads, start, rss_pages = parsed
+        # The stat line's RSS is the kernel's quick per-CPU estimate and trails the exact sum
+        # that statm and status (and so ps and psutil) give by a few dozen pages: the table
+        # said 1.6M where ps said 1.7M. statm is read only here, when the stat line changed (a
+        # process that has not run keeps its record), so idle processes cost nothing more.
+        statm = read_small(f"{self._root}/{pid}/statm")
+        resident = parse_statm_resident(statm) if statm else None
         return RawProcess(
             pid=pid,
-            ppid=ppid,
-            status=STATE_NAMES.get(state, state),
-            create_time=start / self._clock_ticks + boot,
-            cpu_seconds=(utime + stime) / self._clock_ticks,
-            rss_bytes=rss_pages * self._page_size,
-            threads=threads,
+            ppid=stat.ppid,
+            status=STATE_NAMES.get(stat.state, stat.state),
+            create_time=stat.start / self._clock_ticks + boot,
+            cpu_seconds=(stat.utime + stat.stime) / self._clock_ticks,
+            rss_bytes=(resident if resident is not None else stat.rss_pages) * self._page_size,
+            threads=stat.threads,
+            vms_bytes=stat.vsize,
+            nice=stat.nice,
+            priority=stat.priority,
         )
 
     def process_identity(self, pid: int) -> ProcessIdentity | None:
@@ -292,6 +306,33 @@ class ProcfsSource:
                 name = extended
         user = self._users.name(parse_status_uid(status))
         return ProcessIdentity(name=name, cmdline=" ".join(args), user=user)
+
+    def process_environment(self, pid: int) -> Environment | None:
+        """The first ENVIRONMENT_CAP_BYTES of /proc/<pid>/environ; None where it cannot be read
+        (another user's process, or gone)."""
+        data = read_small(f"{self._root}/{pid}/environ", ENVIRONMENT_CAP_BYTES + 1)
+        if data is None:
+            return None
+        complete = len(data) <= ENVIRONMENT_CAP_BYTES
+        return Environment(parse_environ(data[:ENVIRONMENT_CAP_BYTES], complete), complete)
+
+    def process_open_files(self, pid: int) -> OpenFiles | None:
+        """What the lowest OPEN_FILES_CAP descriptors of /proc/<pid>/fd point to, and how many
+        there are; None where the directory cannot be listed. A descriptor closed between the
+        listing and its readlink is left out."""
+        directory = f"{self._root}/{pid}/fd"
+        try:
+            numbers = sorted(int(name) for name in os.listdir(directory) if name.isdigit())
+        except OSError:
+            return None
+        files: list[tuple[int, str]] = []
+        for number in numbers[:OPEN_FILES_CAP]:
+            try:
+                target = os.readlink(f"{directory}/{number}".encode())
+            except OSError:
+                continue
+            files.append((number, target.decode("utf-8", "replace")))
+        return OpenFiles(tuple(files), len(numbers))
 
 
 NET_SOCKET_TABLES = ("tcp", "tcp6", "udp", "udp6")

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from sot.collect.records import (
     CpuTimes,
@@ -175,8 +176,24 @@ def parse_status_uid(status: bytes) -> int | None:
         return None
 
 
-def parse_proc_stat(data: bytes) -> tuple[str, int, int, int, int, int, int] | None:
-    """(state, ppid, utime, stime, threads, start ticks, rss pages) from /proc/<pid>/stat.
+class ProcStat(NamedTuple):
+    """The fields of /proc/<pid>/stat that sot shows; times in clock ticks, sizes as the kernel
+    gives them (``vsize`` in bytes, ``rss_pages`` in pages)."""
+
+    state: str
+    ppid: int
+    utime: int
+    stime: int
+    priority: int  # the kernel's: 20 + nice for normal processes, -2 to -100 for real-time ones
+    nice: int
+    threads: int
+    start: int
+    vsize: int
+    rss_pages: int
+
+
+def parse_proc_stat(data: bytes) -> ProcStat | None:
+    """The fields sot reads from /proc/<pid>/stat; None where the line is short or garbled.
 
     The command name sits in parentheses and may itself hold spaces and ')', so the fields are
     taken after the last ')'.
@@ -185,17 +202,45 @@ def parse_proc_stat(data: bytes) -> tuple[str, int, int, int, int, int, int] | N
     if len(fields) < 22:
         return None
     try:
-        return (
-            fields[0].decode("ascii", "replace"),
-            int(fields[1]),
-            int(fields[11]),
-            int(fields[12]),
-            int(fields[17]),
-            int(fields[19]),
-            int(fields[21]),
+        return ProcStat(
+            state=fields[0].decode("ascii", "replace"),
+            ppid=int(fields[1]),
+            utime=int(fields[11]),
+            stime=int(fields[12]),
+            priority=int(fields[15]),
+            nice=int(fields[16]),
+            threads=int(fields[17]),
+            start=int(fields[19]),
+            vsize=int(fields[20]),
+            rss_pages=int(fields[21]),
         )
     except ValueError:
         return None
+
+
+def parse_statm_resident(data: bytes) -> int | None:
+    """Resident pages, the second field of /proc/<pid>/statm."""
+    fields = data.split()
+    try:
+        return int(fields[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def parse_environ(data: bytes, complete: bool) -> tuple[tuple[str, str], ...]:
+    """/proc/<pid>/environ as (name, value) pairs, in the process's order. ``complete`` False: the
+    read stopped at a cap, so the last entry may be cut and is dropped. An entry without '='
+    (a process may write anything there) is a name with an empty value."""
+    entries = data.split(b"\x00")
+    if not complete or entries[-1] == b"":
+        entries.pop()  # after the last NUL: nothing, or what the cap cut off mid-entry
+    pairs: list[tuple[str, str]] = []
+    for entry in entries:
+        if not entry:
+            continue
+        name, _, value = entry.partition(b"=")
+        pairs.append((name.decode("utf-8", "replace"), value.decode("utf-8", "replace")))
+    return tuple(pairs)
 
 
 def parse_os_release(text: str) -> str | None:

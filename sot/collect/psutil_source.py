@@ -18,12 +18,16 @@ import psutil
 
 from sot.collect.procfs_parsers import parse_os_release
 from sot.collect.records import (
+    ENVIRONMENT_CAP_BYTES,
+    OPEN_FILES_CAP,
     CpuTimes,
     DiskCounters,
+    Environment,
     Frequency,
     Memory,
     NetCounters,
     NetStats,
+    OpenFiles,
     Partition,
     ProcessIdentity,
     RawProcess,
@@ -39,7 +43,9 @@ from sot.collect.users import UserNames
 T = TypeVar("T")
 
 _PROCESS_ERRORS = (psutil.Error, OSError)
-_DYNAMIC_ATTRS = ("ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads")
+_DYNAMIC_ATTRS = (
+    "ppid", "status", "create_time", "cpu_times", "memory_info", "num_threads", "nice",
+)  # fmt: skip
 OS_RELEASE_FILES = ("/etc/os-release", "/usr/lib/os-release")
 
 
@@ -279,6 +285,9 @@ class PsutilSource:
                     cpu_seconds=(times.user + times.system) if times is not None else None,
                     rss_bytes=memory.rss if memory is not None else None,
                     threads=info["num_threads"],
+                    vms_bytes=memory.vms if memory is not None else None,
+                    nice=info["nice"],
+                    priority=None,  # psutil has no portable reading of the kernel's priority
                 )
             )
         return rows
@@ -314,6 +323,12 @@ class PsutilSource:
         except _PROCESS_ERRORS:
             return None
 
+    def process_environment(self, pid: int) -> Environment | None:
+        return _allowed(lambda: _environment(psutil.Process(pid)))
+
+    def process_open_files(self, pid: int) -> OpenFiles | None:
+        return _allowed(lambda: _open_files(psutil.Process(pid)))
+
     def process_details(self, pid: int) -> RawProcessDetails | None:
         """Each field read on its own, so one denied field (cwd, io, fds of another user's
         process) leaves the rest readable."""
@@ -333,7 +348,7 @@ class PsutilSource:
                 pid=pid,
                 create_time=_allowed(proc.create_time),
                 name=name,
-                cmdline=" ".join(_allowed(proc.cmdline) or ()),
+                arguments=tuple(_allowed(proc.cmdline) or ()),
                 exe=_allowed(proc.exe) or None,
                 cwd=_allowed(proc.cwd),
                 user_real=self._user_name(proc, uids.real) if uids is not None else None,
@@ -358,6 +373,24 @@ class PsutilSource:
         return details._replace(
             children=tuple(sorted((c.pid, _allowed(c.name) or "?") for c in children))
         )
+
+
+def _environment(proc: psutil.Process) -> Environment:
+    """psutil reads the whole environment; what is kept is capped as the /proc source caps it."""
+    variables: list[tuple[str, str]] = []
+    size = 0
+    for name, value in proc.environ().items():
+        size += len(name) + len(value) + 2  # as stored: "NAME=value\0"
+        if size > ENVIRONMENT_CAP_BYTES:
+            return Environment(tuple(variables), complete=False)
+        variables.append((name, value))
+    return Environment(tuple(variables), complete=True)
+
+
+def _open_files(proc: psutil.Process) -> OpenFiles:
+    """psutil lists regular files only (no sockets or pipes), with their descriptors."""
+    files = sorted((f.fd, f.path) for f in proc.open_files())
+    return OpenFiles(tuple(files[:OPEN_FILES_CAP]), len(files))
 
 
 def _allowed(getter: Callable[[], T]) -> T | None:

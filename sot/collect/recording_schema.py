@@ -161,6 +161,10 @@ PROCESS = Record(
         ("cpu_seconds", MAYBE_SECONDS),
         ("rss_bytes", MAYBE_BYTES),
         ("threads", _integer(1e7, nullable=True)),
+        ("vms_bytes", MAYBE_BYTES),
+        ("nice", _integer(20, nullable=True, low=-20)),
+        # Linux: 0 to 39 (20 + nice), real-time -2 to -100; other systems use other scales.
+        ("priority", _integer(1000, nullable=True, low=-1000)),
     )
 )
 IDENTITY = Record(

@@ -127,6 +127,11 @@ class RawProcess(NamedTuple):
     cpu_seconds: float | None
     rss_bytes: int | None
     threads: int | None
+    # Read from the same line as the rest on Linux; a source that has no cheap way to them
+    # leaves them unknown (defaults, so records built before they existed still load).
+    vms_bytes: int | None = None
+    nice: int | None = None
+    priority: int | None = None
 
 
 class ProcessIdentity(NamedTuple):
@@ -143,7 +148,7 @@ class RawProcessDetails(NamedTuple):
     pid: int
     create_time: float | None
     name: str
-    cmdline: str
+    arguments: tuple[str, ...]  # the command line as the process holds it, one per argument
     exe: str | None
     cwd: str | None
     user_real: str | None
@@ -163,6 +168,28 @@ class RawProcessDetails(NamedTuple):
     connections: tuple[tuple[str, int], ...] | None
     parent: tuple[int, str] | None
     children: tuple[tuple[int, str], ...]
+
+
+# What the details view reads of one process at most, per tick: a process's environment can be
+# megabytes and its descriptors hundreds of thousands.
+ENVIRONMENT_CAP_BYTES = 64 * 1024
+OPEN_FILES_CAP = 1000
+
+
+class Environment(NamedTuple):
+    """A process's environment as read: (name, value) pairs in its own order. ``complete`` is
+    False where the read stopped at the source's cap (the rest is not shown)."""
+
+    variables: tuple[tuple[str, str], ...]
+    complete: bool
+
+
+class OpenFiles(NamedTuple):
+    """A process's open file descriptors: (fd, what it points to) for the lowest ``files``, as
+    the kernel names them (a path, ``socket:[123]``, ``pipe:[456]``); ``total`` counts them all."""
+
+    files: tuple[tuple[int, str], ...]
+    total: int
 
 
 class StaticHostInfo(NamedTuple):
@@ -203,6 +230,8 @@ class SystemSource(Protocol):
     def processes(self) -> Sequence[RawProcess]: ...
     def process_identity(self, pid: int) -> ProcessIdentity | None: ...
     def process_details(self, pid: int) -> RawProcessDetails | None: ...
+    def process_environment(self, pid: int) -> Environment | None: ...
+    def process_open_files(self, pid: int) -> OpenFiles | None: ...
     def process_start_time(self, pid: int) -> float | None: ...
 
 

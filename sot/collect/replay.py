@@ -21,10 +21,12 @@ from sot.collect.recording_schema import MAX_COMMAND_LINE_CHARS, RecordingError,
 from sot.collect.records import (
     CpuTimes,
     DiskCounters,
+    Environment,
     Frequency,
     Memory,
     NetCounters,
     NetStats,
+    OpenFiles,
     Partition,
     ProcessIdentity,
     RawProcess,
@@ -80,7 +82,11 @@ class Readings:
     default_route: str | None
     processes: tuple[RawProcess, ...]
     identities: Mapping[int, ProcessIdentity | None]  # None: gone before its name was read
-    details: Mapping[int, RawProcessDetails] = field(default_factory=dict)  # never recorded
+    # Never recorded (they are about one process, read only while its details are shown):
+    # tests store them.
+    details: Mapping[int, RawProcessDetails] = field(default_factory=dict)
+    environments: Mapping[int, Environment] = field(default_factory=dict)
+    open_files: Mapping[int, OpenFiles] = field(default_factory=dict)
     # How many times the mount table has changed (a recording's never does); the source reports
     # each change once, as the kernel's notice on /proc/self/mountinfo does.
     mount_changes: int = 0
@@ -293,6 +299,12 @@ class ReplaySource:
     def process_details(self, pid: int) -> RawProcessDetails | None:
         # None where none is stored (a recording holds no details): the view says it is gone.
         return self.readings.details.get(pid)
+
+    def process_environment(self, pid: int) -> Environment | None:
+        return self.readings.environments.get(pid)
+
+    def process_open_files(self, pid: int) -> OpenFiles | None:
+        return self.readings.open_files.get(pid)
 
     def process_start_time(self, pid: int) -> float | None:
         # Stored processes are not this machine's: a PID here may be a live process's there, so

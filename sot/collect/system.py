@@ -18,10 +18,12 @@ from sot.collect.psutil_source import PsutilSource
 from sot.collect.records import (
     CpuTimes,
     DiskCounters,
+    Environment,
     Frequency,
     Memory,
     NetCounters,
     NetStats,
+    OpenFiles,
     Partition,
     PortSource,
     ProcessIdentity,
@@ -163,6 +165,14 @@ class FallbackSource:
 
     def process_details(self, pid: int) -> RawProcessDetails | None:
         return self._fallback.process_details(pid)
+
+    # /proc's answers stand for these two: psutil reads the same files on Linux, so where /proc
+    # refuses (another user's process) it would too.
+    def process_environment(self, pid: int) -> Environment | None:
+        return self._primary.process_environment(pid)
+
+    def process_open_files(self, pid: int) -> OpenFiles | None:
+        return self._primary.process_open_files(pid)
 
     def process_start_time(self, pid: int) -> float | None:
         return self._fallback.process_start_time(pid)

@@ -2,96 +2,71 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
+from sot.layout import Rect, compute_layout
 from sot.model import ProcessDetails
 from sot.render.box import open_box
-from sot.render.cells import Block, Role, clusters, fit, sanitize
+from sot.render.cells import Block, Role, display_width, fit, sanitize
+from sot.render.details_content import Row, details_rows
 from sot.render.glyphs import Glyphs
-from sot.render.units import UNKNOWN, cpu_time, duration, human_bytes, human_rate, percent
 
-LABEL_WIDTH = 13
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """``text`` cut into lines of at most ``width`` cells (by display width, not characters)."""
-    if width <= 0:
-        return []
-    lines: list[str] = []
-    current, used = "", 0
-    for cluster, cluster_width in clusters(text):
-        if used + cluster_width > width:
-            lines.append(current)
-            current, used = "", 0
-        current += cluster
-        used += cluster_width
-    if current or not lines:
-        lines.append(current)
-    return lines
+# The details view takes the process table's place, so opening and closing it redraws only that
+# part of the screen (the meters above go on updating); a table shorter than this is too small
+# to read details in, and the view takes the whole body between the header and the status line.
+MIN_PLACE_ROWS = 12
+CLOSE_NOTE = "Esc or q closes"
 
 
-def _or_unknown(value: object) -> str:
-    return UNKNOWN if value is None else str(value)
+def details_place(width: int, height: int) -> Rect:
+    """Where the details view goes on a screen of this size."""
+    table = compute_layout(width, height, with_status=True).rect("processes")
+    if table is not None and table.height >= MIN_PLACE_ROWS:
+        return table
+    return Rect(1, 0, width, max(0, height - 2))
 
 
-def _fields(details: ProcessDetails, wall_epoch_s: float, glyphs: Glyphs) -> list[tuple[str, str]]:
-    def clean(text: str) -> str:
-        return sanitize(text, glyphs.ascii_only)
+def details_extent(
+    details: ProcessDetails | None, wall_epoch_s: float, width: int, height: int, glyphs: Glyphs
+) -> tuple[int, int]:
+    """(rows shown, rows in all) of the details view in a box of this size: how far it
+    scrolls."""
+    if details is None or width < 3 or height < 3:
+        return 0, 0
+    return height - 2, len(details_rows(details, wall_epoch_s, width - 2, glyphs))
 
-    started = (
-        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(details.start_time_epoch_s))
-        + f"  (running {duration(wall_epoch_s - details.start_time_epoch_s)})"
-        if details.start_time_epoch_s is not None
-        else UNKNOWN
-    )
-    connections = (
-        UNKNOWN
-        if details.connections is None
-        else ", ".join(f"{state} {count}" for state, count in details.connections) or "none"
-    )
-    listening = (
-        UNKNOWN if details.listening_ports is None else " ".join(details.listening_ports) or "none"
-    )
-    parent = f"{details.parent[0]} {clean(details.parent[1])}" if details.parent else UNKNOWN
-    children = ", ".join(f"{pid} {clean(name)}" for pid, name in details.children) or "none"
-    return [
-        ("command", clean(details.cmdline) or f"[{clean(details.name)}]"),
-        ("executable", clean(details.exe) if details.exe else UNKNOWN),
-        ("directory", clean(details.cwd) if details.cwd else UNKNOWN),
-        ("user", f"{_or_unknown(details.user_real)}"
-                 f" (effective {_or_unknown(details.user_effective)})"),
-        ("state", f"{_or_unknown(details.status)}, nice {_or_unknown(details.nice)}"),
-        ("started", started),
-        ("cpu", f"{percent(details.cpu_percent)} now; user {cpu_time(details.cpu_user_s)},"
-                f" system {cpu_time(details.cpu_system_s)}"),
-        ("memory", f"rss {human_bytes(details.rss_bytes)},"
-                   f" virtual {human_bytes(details.vms_bytes)},"
-                   f" shared {human_bytes(details.shared_bytes)}"),
-        ("threads", _or_unknown(details.threads)),
-        ("open files", _or_unknown(details.open_files)),
-        ("disk i/o", f"read {human_bytes(details.io_read_bytes)}"
-                     f" ({human_rate(details.io_read_bytes_per_s)}), write"
-                     f" {human_bytes(details.io_write_bytes)}"
-                     f" ({human_rate(details.io_write_bytes_per_s)})"),
-        ("listening", listening),
-        ("connections", connections),
-        ("parent", parent),
-        ("children", children),
-    ]  # fmt: skip
+
+def _note(title: str, width: int, top: int, shown: int, total: int) -> str:
+    """The top edge's note: where the window is (when it scrolls) and how to close, whole
+    parts that fit, the position first."""
+    room = width - 7 - min(display_width(title), max(0, width - 4))
+    position = f"{top + 1}-{min(total, top + shown)} of {total}" if total > shown else ""
+    for note in (f"{position}  {CLOSE_NOTE}" if position else CLOSE_NOTE, position):
+        if note and display_width(note) <= room:
+            return note
+    return ""
 
 
 def render_details(
     details: ProcessDetails | None,
     pid: int,
     wall_epoch_s: float,
+    top: int,
     width: int,
     height: int,
     glyphs: Glyphs,
 ) -> Block:
+    """The details box, showing its rows from ``top`` (clamped so the last row is at the
+    bottom at most)."""
     name = sanitize(details.name, glyphs.ascii_only) if details else ""
+    title = f"process {pid} {name}".strip()
+    rows: tuple[Row, ...] = ()
+    if details is not None and width >= 3:
+        rows = details_rows(details, wall_epoch_s, width - 2, glyphs)
+    shown = max(0, height - 2)
+    top = max(0, min(top, len(rows) - shown))
     canvas, inner = open_box(
-        width, height, f"process {pid} {name}".strip(), glyphs, "Esc or q closes"
+        width, height, title, glyphs, _note(title, width, top, shown, len(rows))
     )
     if inner is None:
         return canvas.block()
@@ -99,23 +74,10 @@ def render_details(
         message = f"process {pid} has exited"
         canvas.put(inner.y, inner.x, fit(message, inner.width, glyphs.ellipsis), Role.WARN)
         return canvas.block()
-    value_width = inner.width - LABEL_WIDTH
-    y = inner.y
-    for label, value in _fields(details, wall_epoch_s, glyphs):
-        if y >= inner.bottom:
-            break
-        lines = (
-            wrap(value, value_width)
-            if label in ("command", "children", "listening")
-            else [fit(value, value_width, glyphs.ellipsis)]
-        )
-        # Long values may take a few rows, but never push the later fields off a small screen.
-        rows_left = inner.bottom - y
-        lines = lines[: max(1, min(len(lines), 4, rows_left))]
-        canvas.put(y, inner.x, fit(label, LABEL_WIDTH - 1, ""), Role.LABEL)
-        for line in lines:
-            canvas.put(y, inner.x + LABEL_WIDTH, line, Role.VALUE)
-            y += 1
+    for offset, row in enumerate(rows[top : top + inner.height]):
+        x = inner.x + row.x
+        for text, role in row.segments:
+            x = canvas.put(inner.y + offset, x, text, role)
     return canvas.block()
 
 

@@ -17,7 +17,7 @@ from sot.render.cells import (
     fit,
     sanitize,
 )
-from sot.render.details import render_details, render_menu
+from sot.render.details import details_place, render_details, render_menu
 from sot.render.glyphs import Glyphs
 from sot.render.panels import PANELS, FrameInput, FrameMemo, render_panel
 from sot.render.processes import table_rows
@@ -187,11 +187,12 @@ def _overlay(
     """What covers the panels in this mode (details, a menu, help), and where; or None."""
     state = data.state
     if state.mode is Mode.DETAILS and state.details is not None:
-        body = Rect(1, 0, width, height - 2)
+        body = details_place(width, height)
         details = render_details(
             data.details,
             state.details[0],
             data.snapshot.wall_epoch_s,
+            state.details_top,
             body.width,
             body.height,
             glyphs,

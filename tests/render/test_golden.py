@@ -46,7 +46,7 @@ def busy_snapshot() -> Snapshot:
     return snapshot(
         processes=[
             process(1, "systemd", cpu=0.0, cmdline="/sbin/init splash"),
-            process(4242, "postgres", cpu=97.5, user="postgres"),
+            process(4242, "postgres", cpu=97.5, user="postgres", nice=-5),
             process(77, "kworker/0:1", cpu=None, cmdline=""),
             process(31337, HOSTILE, cpu=12.0, user="中文用户名", cmdline=HOSTILE + " --evil\targ"),
             process(99, "zombie", cpu=0.0, status="zombie", cmdline="", rss=None),
@@ -74,7 +74,7 @@ def full_snapshot() -> Snapshot:
 
 def unknown_snapshot() -> Snapshot:
     return snapshot(
-        processes=[process(5, "fresh", cpu=None, user=None, rss=None)],
+        processes=[process(5, "fresh", cpu=None, user=None, rss=None, nice=None)],
         cpu_percent=None,
         per_cpu=(None, None),
         memory_percent=None,
@@ -303,8 +303,13 @@ def details_sample() -> ProcessDetails:
     return ProcessDetails(
         pid=4242,
         name="postgres",
-        cmdline="/usr/lib/postgresql/15/bin/postgres -D "
-        "/var/lib/postgresql/15/main -c config_file=/etc/postgresql/15/main/postgresql.conf",
+        arguments=(
+            "/usr/lib/postgresql/15/bin/postgres",
+            "-D",
+            "/var/lib/postgresql/15/main",
+            "-c",
+            "config_file=/etc/postgresql/15/main/postgresql.conf",
+        ),
         exe="/usr/lib/postgresql/15/bin/postgres",
         cwd=None,
         user_real="postgres",
@@ -319,7 +324,7 @@ def details_sample() -> ProcessDetails:
         vms_bytes=200 * 1024 * 1024,
         shared_bytes=None,
         threads=4,
-        open_files=None,
+        open_files=1205,
         io_read_bytes=10 * 1024**3,
         io_write_bytes=1024**3,
         io_read_bytes_per_s=2048.0,
@@ -328,6 +333,21 @@ def details_sample() -> ProcessDetails:
         connections=(("ESTABLISHED", 3), ("TIME_WAIT", 1)),
         parent=(1, "systemd"),
         children=((4243, "postgres: checkpointer"), (4244, "postgres: walwriter")),
+        environment=(
+            ("LANG", "C.UTF-8"),
+            ("PGPASSWORD", "****"),  # masked by the collector before it gets here
+            ("PGDATA", "/var/lib/postgresql/15/main"),
+            ("EVIL\x1b]0;x\x07", "a\tb\x1b[2J中文"),
+            ("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:" * 3),
+        ),
+        environment_complete=False,
+        open_file_targets=(
+            (0, "/dev/null"),
+            (1, "pipe:[4242]"),
+            (2, "socket:[98765]"),
+            (3, "/var/lib/postgresql/15/main/base/16384/1259"),
+            (12, "/tmp/\x1b[2Jevil\nname"),
+        ),
     )
 
 
@@ -341,6 +361,18 @@ def test_details_view(width: int, height: int) -> None:
         FrameInput(snap, History(), state, view, details_sample()), width, height, UNICODE
     )
     check(f"details-{width}x{height}", block, width, height)
+    # Scrolled to the end: the environment (a secret's value masked, hostile text made safe)
+    # and the open files, each capped with what was left out.
+    end = render_frame(
+        FrameInput(
+            snap, History(), dataclasses.replace(state, details_top=10**6), view, details_sample()
+        ),
+        width,
+        height,
+        UNICODE,
+    )
+    check(f"details-end-{width}x{height}", end, width, height)
+    assert not any("\x1b" in line.text for line in end)
     gone = render_frame(FrameInput(snap, History(), state, view, None), width, height, ASCII)
     check(f"details-exited-{width}x{height}", gone, width, height)
     assert any("process 4242 has exited" in line.text for line in gone)

@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.collect.block",
         "sot.collect.records",
         "sot.collect.cpu",
+        "sot.collect.details",
         "sot.collect.processes",
         "sot.collect.rates",
         "sot.collect.listeners",

@@ -12,12 +12,13 @@ from sot.collect.records import (
     NetCounters,
     Partition,
     ProcessIdentity,
+    RawProcessDetails,
     SensorReading,
     SwapMemory,
     UsageBytes,
 )
 from sot.collect.replay import ReplaySource
-from tests.fakes import GIB, cpu_times, readings, recorded_source, with_process
+from tests.fakes import GIB, cpu_times, raw_details, readings, recorded_source, with_process
 
 
 class CountingSource(ReplaySource):
@@ -257,34 +258,8 @@ def test_parsers_for_files_psutil_does_not_read() -> None:
 
 
 def test_details_rates_and_pid_reuse() -> None:
-    from sot.collect.records import RawProcessDetails
-
     def raw(read: int, user: float, create: float = 5000.0) -> RawProcessDetails:
-        return RawProcessDetails(
-            pid=10,
-            create_time=create,
-            name="db",
-            cmdline="db --serve",
-            exe="/usr/bin/db",
-            cwd=None,
-            user_real="root",
-            user_effective="root",
-            status="sleeping",
-            nice=0,
-            cpu_user_s=user,
-            cpu_system_s=1.0,
-            rss_bytes=1,
-            vms_bytes=2,
-            shared_bytes=None,
-            threads=3,
-            open_files=None,
-            io_read_bytes=read,
-            io_write_bytes=None,
-            listening_ports=None,
-            connections=None,
-            parent=(1, "init"),
-            children=(),
-        )
+        return raw_details(10, "db", create, cpu_user_s=user, io_read_bytes=read)
 
     source = ReplaySource(replace(readings(), details={10: raw(1000, 2.0)}))
     collector = Collector(source)
@@ -356,3 +331,45 @@ def test_a_disk_plugged_in_later_counts_in_the_total() -> None:
     counters = {**counters, "sdb": DiskCounters(4096, 0, 4, 0)}
     source.readings = replace(source.readings, disk_counters=counters)
     assert collector.sample(3.0, 3.0).disk_total_io.read_bytes_per_s == 4096.0
+
+
+def test_a_process_that_started_between_samples_gets_its_own_cpu_over_its_age() -> None:
+    wall = 1_700_000_000.0
+    source = ReplaySource(with_process(readings(), 10, "old", cpu_seconds=50.0, create_time=1e9))
+    collector = Collector(source)
+    first = collector.sample(100.0, wall)
+    assert first.processes[0].cpu_percent is None  # the first sample: no "between" to speak of
+    stored = source.readings
+    stored = with_process(stored, 11, "fresh", cpu_seconds=0.5, create_time=wall + 1.0)
+    stored = with_process(stored, 12, "nostart", cpu_seconds=0.5)
+    stored = replace(
+        stored,
+        processes=tuple(
+            p._replace(create_time=None) if p.pid == 12 else p for p in stored.processes
+        ),
+    )
+    # Seen for the first time now but older than the interval (missed last time, say): its
+    # lifetime average, not all its CPU time put into the last two seconds.
+    stored = with_process(stored, 13, "missed", cpu_seconds=10.0, create_time=wall - 98.0)
+    # A start time up to a second early (the boot time is in whole seconds): it started after
+    # the last sample, so its age is taken as the interval at most.
+    stored = with_process(stored, 14, "early", cpu_seconds=1.0, create_time=wall - 0.5)
+    stored = with_process(stored, 15, "future", cpu_seconds=1.0, create_time=wall + 9.0)
+    source.readings = stored
+    by_pid = {p.pid: p for p in collector.sample(102.0, wall + 2.0).processes}
+    assert by_pid[10].cpu_percent == 0.0  # seen before: its rate over the interval
+    assert by_pid[11].cpu_percent == 50.0  # 0.5 cpu-seconds over its 1 s of life
+    assert by_pid[12].cpu_percent is None  # no start time: cannot be known
+    assert by_pid[13].cpu_percent == 10.0  # 10 s over 100 s
+    assert by_pid[14].cpu_percent == 50.0  # 1 s over the 2 s interval, not over 2.5 s
+    assert by_pid[15].cpu_percent is None  # started "after now": the clock moved back
+
+
+def test_nice_priority_and_virtual_size_reach_the_table() -> None:
+    stored = with_process(readings(), 10, "worker")
+    stored = replace(
+        stored,
+        processes=(stored.processes[0]._replace(vms_bytes=4096, nice=-5, priority=15),),
+    )
+    row = Collector(ReplaySource(stored)).sample(1.0, 1e9).processes[0]
+    assert (row.vms_bytes, row.nice, row.priority) == (4096, -5, 15)

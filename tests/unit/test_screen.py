@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import blessed
 import pyte
@@ -25,11 +25,11 @@ def sequences() -> Sequences:
 
 
 class Harness:
-    def __init__(self) -> None:
+    def __init__(self, seq: Sequences | None = None) -> None:
         self.vt = pyte.Screen(WIDTH, HEIGHT)
         self.stream = pyte.Stream(self.vt)
         self.sent: list[str] = []
-        self.screen = Screen(sequences(), self._write)
+        self.screen = Screen(seq or sequences(), self._write)
 
     def _write(self, text: str) -> int:
         self.sent.append(text)
@@ -141,12 +141,29 @@ ROW = st.tuples(
 )
 
 
+def without_erase(clear_to_end: bool) -> Sequences:
+    """A terminal without ECH (tmux's and screen's terminfo), with or without EL."""
+    return dataclasses.replace(
+        sequences(), erase=lambda n: "", clear_to_end="\x1b[K" if clear_to_end else ""
+    )
+
+
+ERASERS: dict[str, Callable[[], Sequences]] = {
+    "ech": sequences,
+    "el": lambda: without_erase(True),
+    "spaces": lambda: without_erase(False),
+}
+
+
 @settings(max_examples=examples(60))
-@given(st.lists(st.lists(ROW, max_size=6), min_size=1, max_size=5))
+@given(
+    st.lists(st.lists(ROW, max_size=6), min_size=1, max_size=5),
+    st.sampled_from(sorted(ERASERS)),
+)
 def test_any_sequence_of_frames_leaves_exactly_the_last_one(
-    frames: list[list[tuple[int, int, str, str]]],
+    frames: list[list[tuple[int, int, str, str]]], eraser: str
 ) -> None:
-    harness = Harness()
+    harness = Harness(ERASERS[eraser]())
     blocks = [frame(rows) for rows in frames]
     for block in blocks:
         harness.screen.present(block)
@@ -207,3 +224,25 @@ def test_style_sequences_merge_under_xterm_tmux_and_screen() -> None:
     assert merge_sgr("\x1b[m\x0f\x1b[38;5;245m") == "\x1b[0;38;5;245m"
     assert merge_sgr("\x1b[m\x0f") == "\x1b[0m"
     assert merge_sgr("\x1b[m\x0e") == "\x1b[m\x0e"  # anything else: sent as terminfo says
+
+
+def test_a_long_run_of_blanks_is_erased_not_sent_as_spaces() -> None:
+    harness = fresh_paint(frame([(2, 0, "x" * 25 + "|", Role.VALUE)]))
+    harness.screen.present(frame([(2, 0, "a", Role.VALUE), (2, 25, "|", Role.VALUE)]))
+    sent = harness.sent[-1]
+    assert "\x1b[24X" in sent and " " * 6 not in sent  # ECH, then a move past the blanks
+    assert text_of(harness)[2] == "a" + " " * 24 + "|"
+    # Without ECH: the rest of the row is cleared (EL) and the border drawn again; with neither,
+    # spaces.
+    for seq, expected in ((without_erase(True), "\x1b[K"), (without_erase(False), " " * 24)):
+        other = Harness(seq)
+        other.screen.present(frame([(2, 0, "x" * 25 + "|", Role.VALUE)]))
+        other.screen.present(frame([(2, 0, "a", Role.VALUE), (2, 25, "|", Role.VALUE)]))
+        assert expected in other.sent[-1]
+        assert other.cells() == harness.cells()
+
+
+def test_erased_cells_take_no_background_from_a_selected_row() -> None:
+    harness = fresh_paint(frame([(1, 0, "selected row text", Role.SELECTED)]))
+    harness.screen.present(frame([]))
+    assert harness.cells() == fresh_paint(frame([])).cells()

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from sot.collect.collector import Collector
 from sot.collect.procfs import ProcfsSource
 from sot.collect.procfs_parsers import (
+    ProcStat,
     memory_from_meminfo,
     parse_boot_time,
     parse_diskstats,
@@ -28,6 +30,7 @@ from sot.collect.procfs_parsers import (
 from sot.collect.psutil_source import PsutilSource
 from sot.collect.records import CpuTimes, DiskCounters, NetCounters, RawProcess, SwapMemory
 from sot.collect.system import system_source
+from sot.render.units import human_bytes
 
 
 def procfs_source() -> ProcfsSource:
@@ -42,7 +45,18 @@ def test_parse_proc_stat_survives_hostile_command_names() -> None:
         b"4242 (evil) name (x) 0) S 1 4242 4242 0 -1 4194560 100 0 0 0 "
         b"250 130 0 0 20 0 7 0 98765 123456789 2048 18446744073709551615"
     )
-    assert parse_proc_stat(stat) == ("S", 1, 250, 130, 7, 98765, 2048)
+    assert parse_proc_stat(stat) == ProcStat(
+        state="S",
+        ppid=1,
+        utime=250,
+        stime=130,
+        priority=20,
+        nice=0,
+        threads=7,
+        start=98765,
+        vsize=123456789,
+        rss_pages=2048,
+    )
     assert parse_proc_stat(b"1 (short) R 0") is None
 
 
@@ -76,6 +90,39 @@ def test_fast_path_agrees_with_psutil() -> None:
     # CPU time only grows: psutil's reading lies between the two fast ones.
     assert me_fast.cpu_seconds <= me_slow.cpu_seconds + 0.01
     assert me_slow.cpu_seconds <= me_last.cpu_seconds + 0.01
+
+
+def table_rss(pid: int) -> int | None:
+    """The RSS the process table shows for ``pid``: a fresh collector's row (its first reading
+    of every /proc file, nothing kept from before)."""
+    rows = Collector(system_source()).sample(time.monotonic(), time.time()).processes
+    return next(row.rss_bytes for row in rows if row.pid == pid)
+
+
+def ps_rss(pid: int) -> int:
+    ps = subprocess.run(
+        ["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True, check=True
+    )
+    return int(ps.stdout) * 1024  # ps counts KiB
+
+
+@pytest.mark.skipif(shutil.which("ps") is None, reason="needs ps (procps)")
+def test_table_rss_equals_ps_and_the_details_view() -> None:
+    # /proc/<pid>/stat's RSS is the kernel's per-CPU estimate and trailed ps by dozens of pages
+    # (1.6M in the table, 1.7M in ps). This process's memory moves while it runs, so a round
+    # counts only when the table saw the same figure before and after ps and the details read.
+    pid = os.getpid()
+    for _ in range(30):
+        before = table_rss(pid)
+        ps = ps_rss(pid)
+        details = system_source().process_details(pid)
+        after = table_rss(pid)
+        if details is not None and before == after == details.rss_bytes:
+            break
+    else:
+        pytest.fail("this process's RSS never held still for one round")
+    assert before == ps, f"table {before}, ps {ps}"
+    assert human_bytes(before) == human_bytes(ps)
 
 
 def test_start_time_matches_the_signal_guards_reading() -> None:
