@@ -264,7 +264,9 @@ def mutate(doc: Any, path: tuple[Any, ...], how: str, replacement: Any) -> None:
     elif how == "negate" and isinstance(parent[last], int | float):
         parent[last] = -parent[last] - 1
     else:
-        parent[last] = replacement
+        # A copy: the replacements are shared between examples, and a later mutation inside
+        # one (or one put inside itself) must not change them for the next example.
+        parent[last] = copy.deepcopy(replacement)
 
 
 mutations = st.lists(
