@@ -112,8 +112,8 @@ def cell_width(cell: str) -> int:
 
 def display_width(text: str) -> int:
     """Terminal cells ``text`` occupies (text must already be sanitized)."""
-    if text.isascii():
-        return len(text)
+    if text.isascii() or _ONE_CELL_TEXT.fullmatch(text):
+        return len(text)  # our own bars, boxes and graphs are one cell a character
     return sum(width for _, width in clusters(text))
 
 

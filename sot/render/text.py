@@ -49,32 +49,36 @@ def _field_width(item: Field, glyphs: Glyphs) -> int:
     return sum(display_width(sanitize(text, glyphs.ascii_only)) for text, _ in item.segments)
 
 
-def fitting(fields: Sequence[Field], width: int, glyphs: Glyphs) -> list[Field]:
-    """The fields that fit in ``width`` cells, in their order, least important dropped first.
-    When the least important left is cuttable text and cutting it (to no less than four cells)
-    makes the row fit, it is cut instead of dropped."""
-    kept = list(fields)
-    while kept:
-        widths = [_field_width(item, glyphs) for item in kept]
-        if sum(widths) <= width:
-            break
+def _fitting_widths(fields: Sequence[Field], width: int, glyphs: Glyphs) -> list[tuple[Field, int]]:
+    """The fields that fit in ``width`` cells with their widths, in their order, least important
+    dropped first. When the least important left is cuttable text and cutting it (to no less
+    than four cells) makes the row fit, it is cut instead of dropped."""
+    kept = [(item, _field_width(item, glyphs)) for item in fields]
+    total = sum(w for _, w in kept)
+    while kept and total > width:
         # Of the least important, the rightmost goes: the line keeps its left part stable.
-        worst = max(range(len(kept)), key=lambda i: (kept[i].rank, i))
-        shrunk = sum(widths) - widths[worst] + min(4, widths[worst])
-        if kept[worst].cuttable and shrunk <= width:
+        worst = max(range(len(kept)), key=lambda i: (kept[i][0].rank, i))
+        item, item_width = kept[worst]
+        if item.cuttable and total - item_width + min(4, item_width) <= width:
             break
         del kept[worst]
+        total -= item_width
     return kept
+
+
+def fitting(fields: Sequence[Field], width: int, glyphs: Glyphs) -> list[Field]:
+    """The fields that fit in ``width`` cells (see ``_fitting_widths``)."""
+    return [item for item, _ in _fitting_widths(fields, width, glyphs)]
 
 
 def put_fields(
     canvas: Canvas, y: int, x: int, width: int, fields: Sequence[Field], glyphs: Glyphs
 ) -> int:
     """Write the fields that fit (see ``fitting``) from x; returns the column after the last."""
-    kept = fitting(fields, width, glyphs)
-    room = width - sum(_field_width(item, glyphs) for item in kept if not item.cuttable)
+    kept = _fitting_widths(fields, width, glyphs)
+    room = width - sum(w for item, w in kept if not item.cuttable)
     end = x + width
-    for item in kept:
+    for item, _ in kept:
         if item.cuttable:
             x = put_segments(canvas, y, x, max(0, min(room, end - x)), item.segments, glyphs)
             continue
