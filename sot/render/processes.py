@@ -69,21 +69,22 @@ def _number(value: int | None) -> str:
 
 # The columns in the order they stand. Which are shown is decided by width, in this order of
 # priority: PID, MEM% and CPU% always; then USER (table at least 60 cells wide inside), THR and
-# RSS (70), TIME+ (80), S (100), START (110), VIRT (145), NI and PRI (150). The command takes the
-# rest.
+# RSS (70), TIME+ (80), S (100), START (110), VIRT (168), NI and PRI (175): past 160x48, so
+# the common wide view keeps its bytes per second (each changing cell is sent). The command takes
+# the rest.
 COLUMNS: tuple[Column, ...] = (
     Column("PID", 7, ">", 0, SortKey.PID, lambda r, g: str(r.pid), lambda r: Role.LABEL),
     Column(
         "USER", 9, "<", 60, SortKey.USER,
         lambda r, g: sanitize(r.user or UNKNOWN, g.ascii_only), _value_role,
     ),
-    Column("PRI", 4, ">", 150, SortKey.PRIORITY, _priority, _value_role),
-    Column("NI", 3, ">", 150, SortKey.NICE, lambda r, g: _number(r.nice), _value_role),
+    Column("PRI", 4, ">", 175, SortKey.PRIORITY, _priority, _value_role),
+    Column("NI", 3, ">", 175, SortKey.NICE, lambda r, g: _number(r.nice), _value_role),
     Column("S", 2, "<", 100, SortKey.STATE,
            lambda r, g: STATE_LETTERS.get(r.status or "", "?"), _value_role),
     Column("THR", 4, ">", 70, SortKey.THREADS,
            lambda r, g: str(r.threads) if r.threads else UNKNOWN, _value_role),
-    Column("VIRT", 6, ">", 145, SortKey.VIRTUAL, lambda r, g: human_bytes(r.vms_bytes),
+    Column("VIRT", 6, ">", 168, SortKey.VIRTUAL, lambda r, g: human_bytes(r.vms_bytes),
            _value_role),
     Column("RSS", 6, ">", 70, SortKey.MEMORY, lambda r, g: human_bytes(r.rss_bytes), _value_role),
     Column("MEM%", 5, ">", 0, SortKey.MEMORY, lambda r, g: _percent_cell(r.mem_percent),
