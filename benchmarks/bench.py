@@ -41,7 +41,7 @@ class Measurement:
     bytes_per_s: float
 
 
-def _tmux(socket: str, *args: str) -> str:
+def tmux(socket: str, *args: str) -> str:
     result = subprocess.run(
         ["tmux", "-L", socket, "-f", "/dev/null", *args],
         capture_output=True,
@@ -76,7 +76,7 @@ def measure(
         # The pane first waits for a line, so recording starts before the program does and the
         # clock starts at its exec, not at tmux's own start-up.
         holder = ["sh", "-c", 'read line; exec "$@"', "sh"]
-        _tmux(
+        tmux(
             socket,
             "-u",
             "new-session",
@@ -94,11 +94,11 @@ def measure(
             *program.command,
         )
         try:
-            _tmux(socket, "pipe-pane", "-o", "-t", "bench", f"cat >> {shlex.quote(str(recording))}")
-            pid = int(_tmux(socket, "display-message", "-p", "-t", "bench", "#{pane_pid}"))
+            tmux(socket, "pipe-pane", "-o", "-t", "bench", f"cat >> {shlex.quote(str(recording))}")
+            pid = int(tmux(socket, "display-message", "-p", "-t", "bench", "#{pane_pid}"))
             ready = program.ready_text.encode()
             started = time.monotonic()
-            _tmux(socket, "send-keys", "-t", "bench", "Enter")
+            tmux(socket, "send-keys", "-t", "bench", "Enter")
             first_frame_ms = float("nan")
             # Watch the recorded bytes in-process: polling capture-pane would spawn a tmux client
             # every few milliseconds and slow down the very start-up being timed.

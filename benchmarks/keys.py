@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench import REPO, tmux  # this folder is on sys.path when run as a script
+
 QUIET_S = 0.6  # no output for this long: the program has finished reacting to the key
 
 
@@ -35,17 +36,6 @@ class Program:
     command: tuple[str, ...]
     ready_text: str
     actions: tuple[Action, ...]
-
-
-def _tmux(socket: str, *args: str) -> str:
-    result = subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=15,
-    )
-    return result.stdout
 
 
 def _settled_size(recording: Path, timeout_s: float = 10.0) -> int:
@@ -69,11 +59,11 @@ def measure(program: Program, width: int, height: int) -> dict[str, int]:
         recording.touch()
         env = ["env", "TERM=tmux-256color", "LANG=C.UTF-8", f"PATH={os.environ['PATH']}"]
         holder = ["sh", "-c", 'read line; exec "$@"', "sh"]
-        _tmux(socket, "-u", "new-session", "-d", "-s", "keys", "-x", str(width), "-y",
+        tmux(socket, "-u", "new-session", "-d", "-s", "keys", "-x", str(width), "-y",
               str(height), "-c", str(REPO), *env, *holder, *program.command)  # fmt: skip
         try:
-            _tmux(socket, "pipe-pane", "-o", "-t", "keys", f"cat >> {shlex.quote(str(recording))}")
-            _tmux(socket, "send-keys", "-t", "keys", "Enter")
+            tmux(socket, "pipe-pane", "-o", "-t", "keys", f"cat >> {shlex.quote(str(recording))}")
+            tmux(socket, "send-keys", "-t", "keys", "Enter")
             deadline = time.monotonic() + 10
             while program.ready_text.encode() not in recording.read_bytes():
                 if time.monotonic() > deadline:
@@ -84,7 +74,7 @@ def measure(program: Program, width: int, height: int) -> dict[str, int]:
             figures: dict[str, int] = {}
             for action in program.actions:
                 for key in action.keys:
-                    _tmux(socket, "send-keys", "-t", "keys", key)
+                    tmux(socket, "send-keys", "-t", "keys", key)
                 after = _settled_size(recording)
                 figures[action.name] = after - before
                 before = after

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from sot import __version__
 from sot.config import (
@@ -20,6 +21,12 @@ from sot.config import (
 from sot.key_help import key_reference
 from sot.log import DebugLog
 from sot.safe_text import report
+
+if TYPE_CHECKING:  # the pipeline imports psutil: not on the --help path
+    from sot.pipeline import Pipeline
+
+# Prints a screen once, for scripts: (configuration, pipeline, with colour) -> exit status.
+OneShot = Callable[[Config, "Pipeline", bool], int]
 
 NOT_A_TERMINAL_NOTE = "When stdout or stdin is not a terminal, sot prints one plain-text frame."
 
@@ -153,13 +160,22 @@ def run(config: Config, log: DebugLog) -> int:
 
         return record(config.record_path)
     from sot.oneshot import print_once
+
+    return run_screen(config, log, print_once, ("one frame", "the dashboard"))
+
+
+def run_screen(config: Config, log: DebugLog, print_once: OneShot, names: tuple[str, str]) -> int:
+    """A full-screen view on the terminal; ``print_once`` where there is no terminal for it
+    (``--once``, a pipe, cron, a terminal that cannot be drawn on). ``names`` (what is printed
+    once, the view) word the one line that says so."""
+    once_name, view_name = names
     from sot.pipeline import start_pipeline
 
     pipeline = start_pipeline(config)
     interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
     if config.once or not interactive:
         if not config.once:
-            log.write("stdin or stdout is not a terminal: printing one frame")
+            log.write(f"stdin or stdout is not a terminal: printing {once_name}")
         styled = interactive and config.output_format is OutputFormat.TEXT
         return print_once(config, pipeline, styled)
     from sot.app import run_dashboard
@@ -168,5 +184,5 @@ def run(config: Config, log: DebugLog) -> int:
     try:
         return run_dashboard(config, pipeline, log)
     except NotFullScreen as reason:
-        report(f"{reason}: printing one frame instead of the dashboard")
-        return print_once(config, pipeline, styled=False)
+        report(f"{reason}: printing {once_name} instead of {view_name}")
+        return print_once(config, pipeline, False)

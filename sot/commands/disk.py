@@ -12,7 +12,6 @@ from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, OutputFormat
 from sot.log import DebugLog
-from sot.safe_text import report
 
 SUMMARY = "disks, partitions and live I/O (like lsblk plus iostat -x)"
 EPILOG = (
@@ -62,18 +61,6 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
         raise CannotRun("stdout is closed: there is nowhere to show anything")
     log.write(f"sot {__version__} disk starting: {config}")
     from sot.oneshot_disk import print_disks_once
-    from sot.pipeline import start_pipeline
 
-    pipeline = start_pipeline(config)
-    interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
-    styled = interactive and config.output_format is OutputFormat.TEXT
-    if config.once or not interactive:
-        return print_disks_once(config, pipeline, styled)
-    from sot.app import run_dashboard
-    from sot.terminal import NotFullScreen
-
-    try:
-        return run_dashboard(config, pipeline, log)
-    except NotFullScreen as reason:
-        report(f"{reason}: printing the disks once instead")
-        return print_disks_once(config, pipeline, styled=False)
+    names = ("the disks once", "the disk screen")
+    return dashboard.run_screen(config, log, print_disks_once, names)
