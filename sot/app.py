@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from sot.actions import OsProcessControl, ProcessControl, send_signal
+from sot.actions import OsProcessControl, SystemControl, renice, send_signal, send_signals
 from sot.collect.collector import Collector
 from sot.config import Config
 from sot.events import EXIT_SIGNALS, EventSource
@@ -63,7 +63,7 @@ class Dashboard:
 
     config: Config
     collector: Collector
-    control: ProcessControl
+    control: SystemControl
     opened: OpenedTerminal
     session: Session
     events: EventSource
@@ -131,6 +131,16 @@ class Dashboard:
             outcome = send_signal(self.state.pending_signal, self.control, os.getpid())
             self.log.write(outcome)
             self.dispatch(Command(Action.SIGNAL_SENT, text=outcome))
+        if Reaction.SEND_SIGNAL in reaction and self.state.pending_batch:
+            outcome = send_signals(self.state.pending_batch, self.control, os.getpid())
+            self.log.write(outcome)
+            self.dispatch(Command(Action.SIGNAL_SENT, text=outcome))
+        if Reaction.RENICE in reaction and self.state.pending_renice is not None:
+            outcome = renice(self.state.pending_renice, self.control, os.geteuid())
+            self.log.write(outcome)
+            if self.state.details is not None:  # the details view shows the new nice at once
+                self.details = self.collector.process_details(self.state.details, now)
+            self.dispatch(Command(Action.RENICED, text=outcome))
 
     def _sample(self, now: float) -> None:
         self.snapshot = self.collector.sample(now, time.time(), screen_readings(self.config.screen))

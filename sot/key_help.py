@@ -19,7 +19,8 @@ class KeyHelp:
     hint: str = ""  # a word or two for the status line
     hint_keys: str = ""  # the keys as the status line shows them (default: ``keys``)
     hint_rank: int = 0  # place in the status line, 1 first and dropped last; 0: not there
-    signals: bool = False  # sends signals: left out under --read-only
+    # Acts on processes (sends signals, renices): left out under --read-only.
+    signals: bool = False
 
 
 # Tests check that every entry's keys do something in the normal mode.
@@ -43,13 +44,24 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp("H", "hide threads: the table lists processes only"),
     KeyHelp("Enter", "details of the selected process", "details", hint_rank=6),
     KeyHelp("Tab", "sot ps: focus the next panel"),
-    KeyHelp("T K", "send SIGTERM / SIGKILL (asks first)", "signal", hint_rank=7, signals=True),
+    KeyHelp(
+        "T K",
+        "send SIGTERM / SIGKILL (asks first), to any tagged",
+        "signal",
+        hint_rank=7,
+        signals=True,
+    ),
     KeyHelp("s F9", "choose a signal to send, or type its number", signals=True),
     KeyHelp("space", "pause or resume sampling", "pause", hint_rank=8),
     KeyHelp("+ -", "sample less or more often", "interval", "+/-", hint_rank=9),
     KeyHelp("n d", "next network interface / disk"),
     KeyHelp("Ctrl-L", "repaint the screen"),
     KeyHelp("Esc", "close; clear the search, then the filter"),
+    KeyHelp("v", "tag or untag the process, then move down"),
+    KeyHelp("V", "tag the process and its descendants"),
+    KeyHelp("U", "untag all"),
+    KeyHelp("] F7", "higher priority: nice - 1 (root only)", signals=True),
+    KeyHelp("[ F8", "lower priority: nice + 1 (tagged, if any)", signals=True),
 )
 
 
@@ -60,7 +72,8 @@ class HtopKey:
 
     keys: str
     text: str
-    signals: bool = False  # the row is about sending signals: left out under --read-only
+    # The row is about acting on processes (signals, nice): left out under --read-only.
+    signals: bool = False
 
 
 HTOP_KEYS: tuple[HtopKey, ...] = (
@@ -72,7 +85,7 @@ HTOP_KEYS: tuple[HtopKey, ...] = (
     HtopKey("F5 t", "tree view, as in htop"),
     HtopKey("F6", "order by: Left Right pick a column, Enter cycles"),
     HtopKey("< >", "sort by the column to the left / right (htop: menu)"),
-    HtopKey("F7 F8 [ ]", "nice: not in sot"),
+    HtopKey("F7 F8 [ ]", "nice, as in htop", signals=True),
     HtopKey("F9", "signal menu, as in htop", signals=True),
     HtopKey("k", "moves up, as j down (htop: kill; here F9 s T K)"),
     HtopKey("F10 q", "quit, as in htop"),
@@ -85,9 +98,10 @@ HTOP_KEYS: tuple[HtopKey, ...] = (
     HtopKey("p", "sort by PID (htop: program path; here a)"),
     HtopKey("u", "one user's processes, as in htop"),
     HtopKey("s", "signal menu (htop: strace)", signals=True),
-    HtopKey("space", "pause (htop: tag a process; Z pauses)"),
+    HtopKey("space", "pause (htop: tag, here v; Z pauses)"),
+    HtopKey("U", "untag all, as in htop"),
     HtopKey("+ -", "sample less / more often (htop: fold the tree)"),
-    HtopKey("c m e", "sort by CPU / memory / time (htop: tag, merge, env)"),
+    HtopKey("c m e", "sort by CPU / memory / time (htop c: tag tree, V)"),
     HtopKey("l", "not in sot: Enter shows details (htop: lsof)"),
 )
 

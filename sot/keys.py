@@ -73,6 +73,11 @@ class Action(Enum):
     SIGNAL_MENU = "signal-menu"
     CONFIRM_YES = "confirm-yes"
     CONFIRM_NO = "confirm-no"
+    TAG = "tag"  # tag or untag the selected process, then move down (htop's space)
+    TAG_TREE = "tag-tree"  # tag the selected process and its descendants (htop's c)
+    UNTAG_ALL = "untag-all"
+    NICE_HIGHER_PRIORITY = "nice-higher-priority"  # nice - 1 (htop's ] and F7): needs root
+    NICE_LOWER_PRIORITY = "nice-lower-priority"  # nice + 1 (htop's [ and F8)
     DISK_UP = "disk-up"  # the disk screen: select the disk above
     DISK_DOWN = "disk-down"
     DISK_TOGGLE = "disk-toggle"  # expand or collapse the selected disk's partitions
@@ -88,6 +93,7 @@ class Action(Enum):
 
     # Sent by the loop, not bound to keys: what happened outside the key handlers.
     SIGNAL_SENT = "signal-sent"  # text: the outcome, for the status line
+    RENICED = "reniced"  # text: the outcome, for the status line
     MESSAGE_EXPIRED = "message-expired"
     VIEW_CHANGED = "view-changed"  # a new sample or query: keep the selection on its process
     RESIZED = "resized"  # the table shows a different number of rows
@@ -224,6 +230,14 @@ _SIGNAL_KEYS = {
     "f9": Action.SIGNAL_MENU,
 }
 
+# Renice, as in htop: ] and F7 raise the priority (nice - 1), [ and F8 lower it (nice + 1).
+_NICE_KEYS = {
+    "]": Action.NICE_HIGHER_PRIORITY,
+    "f7": Action.NICE_HIGHER_PRIORITY,
+    "[": Action.NICE_LOWER_PRIORITY,
+    "f8": Action.NICE_LOWER_PRIORITY,
+}
+
 _SCROLLS = {  # the details view: the same keys as moving in the table
     "up": Action.SCROLL_UP,
     "k": Action.SCROLL_UP,
@@ -277,8 +291,13 @@ NORMAL_KEYS: dict[str, Command] = {
     "t": Command(Action.TOGGLE_TREE),
     "enter": Command(Action.DETAILS),
     "tab": Command(Action.NEXT_PANEL),
+    # Tags: htop's space pauses here, and its c sorts by CPU.
+    "v": Command(Action.TAG),
+    "V": Command(Action.TAG_TREE),
+    "U": Command(Action.UNTAG_ALL),
     **{key: Command(action) for key, action in _MOVES.items()},
     **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
+    **{key: Command(action) for key, action in _NICE_KEYS.items()},
 }
 
 _TEXT_EDITING = {
@@ -376,6 +395,7 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "enter": Command(Action.CLOSE),
         "ctrl-l": Command(Action.REPAINT),
         **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
+        **{key: Command(action) for key, action in _NICE_KEYS.items()},
         **{key: Command(action) for key, action in _SCROLLS.items()},
     },
 }

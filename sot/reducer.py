@@ -2,7 +2,7 @@
 state and the ``Reaction`` flags the loop must carry out (as htop's actions return reaction
 flags). Pure: the state, one command and the data on screen (and the loop's clock) in; nothing
 read, nothing sent. The search's handlers are in ``sot.search``, the signal keys' in
-``sot.signal_keys``.
+``sot.signal_keys``, the tag and renice keys' in ``sot.tag_keys``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import Flag, auto
 
-from sot import disk_keys, panel_focus, search, signal_keys
+from sot import disk_keys, panel_focus, search, signal_keys, tag_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
 from sot.key_help import help_lines
@@ -55,7 +55,8 @@ class Reaction(Flag):
     SHOW_MESSAGE = auto()  # a new message: it expires a few seconds from now
     OPEN_DETAILS = auto()  # read the details of state.details
     CLOSE_DETAILS = auto()  # forget the details read
-    SEND_SIGNAL = auto()  # send state.pending_signal
+    SEND_SIGNAL = auto()  # send state.pending_signal, or state.pending_batch
+    RENICE = auto()  # renice state.pending_renice
 
 
 def _next_interval(current: float, slower: bool) -> float:
@@ -196,7 +197,9 @@ def _confirm_yes(state: AppState, _: Command, __: Context) -> tuple[AppState, Re
 
 
 def _confirm_no(state: AppState, _: Command, __: Context) -> AppState:
-    return replace(state, mode=back_mode(state), pending_signal=None, message="cancelled")
+    return replace(
+        state, mode=back_mode(state), pending_signal=None, pending_batch=(), message="cancelled"
+    )
 
 
 def _open_details(
@@ -236,7 +239,9 @@ def _close(state: AppState, _: Command, __: Context) -> AppState:
     if state.mode is Mode.DETAILS:
         return replace(state, mode=Mode.NORMAL, details=None)
     if state.mode in (Mode.SIGNAL_MENU, Mode.CONFIRM):
-        return replace(state, mode=back_mode(state), pending_signal=None, signal_digits="")
+        return replace(
+            state, mode=back_mode(state), pending_signal=None, pending_batch=(), signal_digits=""
+        )
     return replace(state, mode=back_mode(state))
 
 
@@ -345,7 +350,12 @@ def _next_disk(state: AppState, _: Command, context: Context) -> AppState:
 
 
 def _signal_sent(state: AppState, command: Command, _: Context) -> AppState:
-    return replace(state, pending_signal=None, message=command.text)
+    return replace(state, pending_signal=None, pending_batch=(), message=command.text)
+
+
+def _renice(state: AppState, command: Command, context: Context) -> tuple[AppState, Reaction]:
+    new = tag_keys.renice_key(state, command, context)
+    return new, Reaction.RENICE if new.pending_renice is not None else Reaction.NONE
 
 
 def _message_expired(state: AppState, _: Command, __: Context) -> AppState:
@@ -355,6 +365,7 @@ def _message_expired(state: AppState, _: Command, __: Context) -> AppState:
 def _view_changed(state: AppState, _: Command, context: Context) -> AppState:
     if context.snapshot is not None:
         state = follow_selection(state, context.view, context.snapshot, context.now_s)
+        state = tag_keys.prune_tags(state, context.snapshot)
     return keep_visible(state, len(context.view.rows), context.page_rows)
 
 
@@ -390,6 +401,12 @@ HANDLERS: dict[Action, Handler] = {
     Action.KILL: signal_keys.signal_key,
     Action.TERMINATE: signal_keys.signal_key,
     Action.SIGNAL_MENU: signal_keys.open_signal_menu,
+    Action.TAG: tag_keys.tag,
+    Action.TAG_TREE: tag_keys.tag_tree,
+    Action.UNTAG_ALL: tag_keys.untag_all,
+    Action.NICE_HIGHER_PRIORITY: _renice,
+    Action.NICE_LOWER_PRIORITY: _renice,
+    Action.RENICED: tag_keys.reniced,
     Action.MENU_UP: _menu_step,
     Action.MENU_DOWN: _menu_step,
     Action.ACCEPT: _accept,

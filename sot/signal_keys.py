@@ -1,6 +1,7 @@
-"""The keys that lead to a signal (T, K, s, F9) up to the question "Send SIGxxx to PID name?",
-for the reducer's table: whom they would reach, the read-only and moved-selection guards, and
-the signal menu with its typed number. Pure; the sending itself is ``sot.actions``."""
+"""The keys that lead to a signal (T, K, s, F9) up to the question "Send SIGxxx to PID name?"
+(or "Send SIGxxx to 5 processes?" when processes are tagged), for the reducer's table: whom
+they would reach, the read-only and moved-selection guards, and the signal menu with its typed
+number. Pure; the sending itself is ``sot.actions``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sot.keys import Action, Command, Mode
 from sot.model import ProcessRow
 from sot.prompt import edit_text
 from sot.schedule import MESSAGE_SECONDS
-from sot.state import AppState, Context, back_mode
+from sot.state import AppState, Context, back_mode, tagged_rows
 from sot.view import process_key
 
 READ_ONLY_MESSAGE = "read-only: signals are disabled (--read-only or SOT_READ_ONLY=1)"
@@ -28,10 +29,19 @@ def target(state: AppState, context: Context) -> ProcessRow | None:
     return next((p for p in context.snapshot.processes if process_key(p) == key), None)
 
 
+def targets_tags(state: AppState) -> bool:
+    """Whether the signal and renice keys act on the tagged processes: when there are any,
+    except in the details view, which is about its one process."""
+    return bool(state.tagged) and state.mode is not Mode.DETAILS
+
+
 def moved_guard(state: AppState, context: Context) -> AppState | None:
     """Within a few seconds of the selection moving by itself, a signal key does not act on
-    the new selection: it names it, and the next signal key goes ahead."""
+    the new selection: it names it, and the next signal key goes ahead. (Tagged processes are
+    the target whatever the selection does: no guard for them.)"""
     if state.mode is not Mode.NORMAL or state.moved_at_s is None or state.selected is None:
+        return None
+    if targets_tags(state):
         return None
     if context.now_s - state.moved_at_s >= MOVED_GUARD_S:
         return None
@@ -47,11 +57,23 @@ def ask_signal(state: AppState, context: Context, signum: int) -> AppState:
     """Ask "Send SIGxxx to PID name? [y/N]" about the target."""
     if state.read_only:
         return replace(state, message=READ_ONLY_MESSAGE)
+    if targets_tags(state):
+        tagged = tagged_rows(state, context.snapshot)
+        batch = tuple(PendingSignal(p.pid, p.start_time_epoch_s, p.name, signum) for p in tagged)
+        if len(batch) > 1:
+            return replace(
+                state, mode=Mode.CONFIRM, pending_batch=batch, pending_signal=None, message=None
+            )
+        if batch:  # one tagged process: the question names it
+            return replace(
+                state, mode=Mode.CONFIRM, pending_signal=batch[0], pending_batch=(), message=None
+            )
+        return replace(state, message="the tagged processes have exited")
     found = target(state, context)
     if found is None:
         return replace(state, message="no process selected")
     pending = PendingSignal(found.pid, found.start_time_epoch_s, found.name, signum)
-    return replace(state, mode=Mode.CONFIRM, pending_signal=pending, message=None)
+    return replace(state, mode=Mode.CONFIRM, pending_signal=pending, pending_batch=(), message=None)
 
 
 def signal_key(state: AppState, command: Command, context: Context) -> AppState:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sot.actions import PendingSignal, signal_name
+from sot.actions import PendingRenice, PendingSignal, signal_name
 from sot.keys import Mode
-from sot.model import ProcessKey, Snapshot
+from sot.model import ProcessKey, ProcessRow, Snapshot
 from sot.ports_view import DevColumn, PortColumn
 from sot.sorting import SortKey
 from sot.view import ProcessQuery, ProcessView, process_key
@@ -36,6 +36,13 @@ class AppState:
     signal_digits: str = ""  # a signal number typed in the signal menu
     help_top: int = 0  # the first line the help overlay shows (it scrolls on short terminals)
     pending_signal: PendingSignal | None = None
+    # The signal asked about for several tagged processes at once ("Send SIGTERM to 5
+    # processes?"); while it is set, pending_signal is None.
+    pending_batch: tuple[PendingSignal, ...] = ()
+    pending_renice: PendingRenice | None = None  # a renice key's targets, for the loop
+    # Tagged processes (v, V; U clears), by pid and start time so that a reused PID is never
+    # tagged; T, K, s and the renice keys act on them when there are any.
+    tagged: frozenset[ProcessKey] = frozenset()
     details: ProcessKey | None = None
     # When the selection last moved by itself (its process exited), in the loop's monotonic
     # seconds: for a few seconds a signal key names the new target instead of acting.
@@ -93,6 +100,18 @@ def user_choices(snapshot: Snapshot | None) -> tuple[str | None, ...]:
     """The `u` menu: all users first, then every user that owns a process."""
     users = {p.user for p in snapshot.processes if p.user is not None} if snapshot else set()
     return (None, *sorted(users))
+
+
+def tagged_rows(state: AppState, snapshot: Snapshot | None) -> tuple[ProcessRow, ...]:
+    """The tagged processes the snapshot still has, by PID (shown or filtered out alike)."""
+    if not state.tagged or snapshot is None:
+        return ()
+    return tuple(
+        sorted(
+            (p for p in snapshot.processes if process_key(p) in state.tagged),
+            key=lambda p: p.pid,
+        )
+    )
 
 
 def select(state: AppState, view: ProcessView, index: int) -> AppState:
@@ -159,3 +178,9 @@ def back_mode(state: AppState) -> Mode:
 
 def confirm_prompt(pending: PendingSignal) -> str:
     return f"Send {signal_name(pending.signum)} to {pending.pid} {pending.name}? [y/N]"
+
+
+def batch_prompt(batch: tuple[PendingSignal, ...]) -> str:
+    """The question for several tagged processes: "Send SIGTERM to 5 processes? [y/N]"."""
+    name = batch[0].signal_name if batch else "a signal"
+    return f"Send {name} to {len(batch)} processes? [y/N]"

@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--read-only",
         action="store_true",
-        help="never send signals: T, K, s and F9 are disabled (also SOT_READ_ONLY=1)",
+        help="never act on processes: T, K, s, F9 and renice are disabled (also SOT_READ_ONLY=1)",
     )
 
 

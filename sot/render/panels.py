@@ -107,6 +107,7 @@ def _processes(
         selected_index=state.selected_index if has_selection else None,
         scroll_top=state.scroll_top,
         order_cursor=state.order_cursor if state.mode is Mode.ORDER else None,
+        tagged=state.tagged,
     )
     block = render_processes(table, width, height, glyphs, rows)
     return focus_title(block, PROCESSES_TITLE) if _focused(data, "processes") else block

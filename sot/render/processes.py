@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sot.model import STATE_LETTERS, ProcessCounts, ProcessRow
+from sot.model import STATE_LETTERS, ProcessCounts, ProcessKey, ProcessRow
 from sot.render.box import draw_box
 from sot.render.cells import Block, Canvas, Line, Role, fit, pad, sanitize
 from sot.render.glyphs import Glyphs
@@ -14,9 +14,12 @@ from sot.render.meters import level_role
 from sot.render.text import joined_fields
 from sot.render.units import UNKNOWN, cpu_time, human_bytes, percent
 from sot.sorting import SortKey
-from sot.view import ProcessQuery, ProcessView, ViewRow, shown_command
+from sot.view import ProcessQuery, ProcessView, ViewRow, process_key, shown_command
 
 BORDER_AND_HEADER_ROWS = 3  # top border, column titles, bottom border
+# A tagged row's mark, in the blank after its PID: a character (ASCII, so every glyph set has
+# it), not a colour only, so that it shows with NO_COLOR and on a monochrome terminal too.
+TAG_MARKER = "*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class ProcessTable:
     selected_index: int | None
     scroll_top: int
     order_cursor: SortKey | None  # the highlighted column in order-by mode
+    tagged: frozenset[ProcessKey] = frozenset()  # rows marked with TAG_MARKER
 
 
 def _start(row: ProcessRow, glyphs: Glyphs) -> str:
@@ -120,6 +124,8 @@ def _title_note(table: ProcessTable, glyphs: Glyphs, room: int) -> str:
         (f"{len(table.view.rows)} of {table.view.total} processes", 0, False),
         (sort, 1, False),
     ]
+    if table.tagged:
+        parts.append((f"{len(table.tagged)} tagged", 1, False))
     if query.text:
         parts.append((f'filter "{sanitize(query.text, glyphs.ascii_only)}"', 2, True))
     if query.user is not None:
@@ -191,8 +197,8 @@ def table_rows(height: int) -> int:
 
 
 # What a finished row depends on besides its process row: panel width, matched, tree guide,
-# command line or name, glyphs.
-_RowKey = tuple[int, bool, str, bool, Glyphs]
+# command line or name, glyphs, tagged.
+_RowKey = tuple[int, bool, str, bool, Glyphs, bool]
 
 
 @dataclass(slots=True)
@@ -216,9 +222,15 @@ def _bordered(width: int, glyphs: Glyphs) -> Canvas:
 
 
 def _row_line(
-    view_row: ViewRow, columns: tuple[Column, ...], query: ProcessQuery, width: int, glyphs: Glyphs
+    view_row: ViewRow,
+    columns: tuple[Column, ...],
+    query: ProcessQuery,
+    width: int,
+    glyphs: Glyphs,
+    tagged: bool = False,
 ) -> Line:
-    """One table row, side borders included, ``width`` cells."""
+    """One table row, side borders included, ``width`` cells; a tagged one has TAG_MARKER
+    after its PID, and the PID and mark in the warning colour (htop's tag colour)."""
     row = view_row.process
     canvas = _bordered(width, glyphs)
     inner_width = width - 2
@@ -234,6 +246,9 @@ def _row_line(
             if role != Role.VALUE:
                 canvas.restyle(0, column_x, column.width, role)
             column_x += column.width + 1
+    if tagged and columns and 1 + columns[0].width < 1 + inner_width:
+        canvas.put(0, 1 + columns[0].width, TAG_MARKER, Role.WARN)
+        canvas.restyle(0, 1, columns[0].width, Role.WARN)
     room = 1 + inner_width - x
     if view_row.guide:
         x = canvas.put(0, x, fit(view_row.guide, room, ""), Role.BORDER)
@@ -275,12 +290,20 @@ def render_processes(
     kept: dict[int, tuple[ProcessRow, _RowKey, Line]] = {}
     for offset, view_row in enumerate(page):
         row = view_row.process
-        key: _RowKey = (width, view_row.matched, view_row.guide, table.query.command_line, glyphs)
+        tagged = bool(table.tagged) and process_key(row) in table.tagged
+        key: _RowKey = (
+            width,
+            view_row.matched,
+            view_row.guide,
+            table.query.command_line,
+            glyphs,
+            tagged,
+        )
         entry = remembered.get(id(row))
         if entry is not None and entry[0] is row and entry[1] == key:
             line = entry[2]
         else:
-            line = _row_line(view_row, columns, table.query, width, glyphs)
+            line = _row_line(view_row, columns, table.query, width, glyphs, tagged)
         kept[id(row)] = (row, key, line)
         if table.selected_index == table.scroll_top + offset:
             line = _selected(line)

@@ -14,7 +14,7 @@ from sot.key_help import MODE_HINTS, SIGNAL_HINT_KEYS, normal_hints
 from sot.keys import Mode
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
-from sot.state import AppState
+from sot.state import AppState, batch_prompt
 
 Hint = tuple[str, str]  # (keys, what they do)
 HINT_GAP = 2  # blanks between two hints, and between the hints and a message
@@ -139,6 +139,10 @@ def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
         return canvas.block()
     if state.mode is Mode.CONFIRM and state.pending_signal is not None:
         canvas.put(0, 0, _confirm_line(state.pending_signal, width, glyphs), Role.WARN)
+        return canvas.block()
+    if state.mode is Mode.CONFIRM and state.pending_batch:
+        line = fit(f" {batch_prompt(state.pending_batch)}", width - 1, glyphs.ellipsis)
+        canvas.put(0, 0, line, Role.WARN)
         return canvas.block()
     if state.paused:
         message = "PAUSED" + (f"  {message}" if message else "")

@@ -112,8 +112,18 @@ ALLOWED: dict[str, set[str]] = {
         "sot.prompt",
         "sot.search",
         "sot.signal_keys",
+        "sot.tag_keys",
         "sot.disk_keys",
         "sot.panel_focus",
+    },
+    # Tagging and renice keys: acting on several processes, from the signal keys' targets.
+    "sot.tag_keys": {
+        "sot.actions",
+        "sot.keys",
+        "sot.model",
+        "sot.signal_keys",
+        "sot.state",
+        "sot.view",
     },
     # sot ps's panels: their order, and what Tab, Up/Down, sort keys and Enter do in them.
     "sot.ports_view": {"sot.model", "sot.sorting"},
