@@ -97,8 +97,10 @@ def render_help(
 
 def _signal_target(data: FrameInput) -> str:
     """ "1234 nginx": whom the signal menu would signal (the details' process, else the
-    selection)."""
+    tagged processes, else the selection)."""
     state = data.state
+    if state.details is None and state.tagged:
+        return f"{len(state.tagged)} tagged"
     key = state.details if state.details is not None else state.selected
     if key is None:
         return ""

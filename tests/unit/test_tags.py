@@ -190,6 +190,16 @@ def test_K_and_the_signal_menu_act_on_the_tagged_too_and_n_or_esc_cancel() -> No
     assert closed.pending_batch == () and closed.mode is Mode.NORMAL
 
 
+def test_the_signal_menu_names_the_tagged_as_its_target() -> None:
+    from sot.history import History
+    from sot.render.frame import FrameInput, render_frame
+
+    state, _ = press(tagged_three(), "s")
+    frame = FrameInput(snapshot(processes=family()), History(), state, ctx(state).view, None)
+    block = render_frame(frame, 100, 30, UNICODE)
+    assert any("signal to 3 tagged" in line.text for line in block)
+
+
 def test_one_tagged_process_is_asked_about_by_name_not_the_selection() -> None:
     state = replace(selecting(20), tagged=frozenset({(12, START)}))
     state, _ = press(state, "T")
