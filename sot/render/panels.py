@@ -182,7 +182,10 @@ def _reads_summary(data: FrameInput) -> tuple[object, ...]:
     snapshot = data.snapshot
     mount = selected_mount(data.state, snapshot)
     interface = selected_interface(data.state, snapshot)
-    return (snapshot.cpu, snapshot.memory, snapshot.disks, snapshot.interfaces, mount, interface)
+    limit = memory_limit(snapshot)
+    quota = None if snapshot.cgroup is None else snapshot.cgroup.cpu_quota_cores
+    return (snapshot.cpu, snapshot.memory, snapshot.disks, snapshot.interfaces, mount, interface,
+            limit, quota)  # fmt: skip
 
 
 def _header(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
