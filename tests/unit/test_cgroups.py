@@ -176,6 +176,23 @@ def test_container_mount_shows_its_own_cgroup_at_the_mount_point(tmp_path: Path)
     assert reader.usage(limits)[0] == 10 * MIB
 
 
+def test_v2_container_with_its_own_cgroup_namespace_sees_its_cgroup_as_the_root(
+    tmp_path: Path,
+) -> None:
+    # docker's default on v2: "0::/" and the container's cgroup mounted at /sys/fs/cgroup,
+    # which (not being the host's root) has the limit files.
+    root = v2_tree(
+        tmp_path,
+        cgroup="0::/\n",
+        **{"memory.max": str(256 * MIB), "memory.current": str(MIB), "cpu.max": "200000 100000"},
+    )
+    reader = CgroupReader(str(root))
+    limits = reader.limits()
+    assert limits is not None
+    assert (limits.memory_limit_bytes, limits.cpu_quota_cores) == (256 * MIB, 2.0)
+    assert reader.usage(limits) == (MIB, None)
+
+
 def test_a_cgroup_the_mount_does_not_show_is_not_guessed(tmp_path: Path) -> None:
     # A cgroup namespace shows a cgroup outside it as "/.."; no directory may be made of it.
     root = v2_tree(tmp_path, cgroup="0::/../outside\n", **{"memory.max": str(MIB)})
