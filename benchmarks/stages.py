@@ -17,7 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sot.collect.cgroups import CgroupReader
 from sot.collect.collector import Collector
+from sot.collect.pressure import PressureReader
 from sot.collect.system import system_source
 from sot.history import History
 from sot.keys import command_for
@@ -121,7 +123,7 @@ def measure(real: Snapshot, count: int, repeat: int) -> tuple[float, float, floa
 def steady_ticks(ticks: int, interval_s: float) -> dict[str, float]:
     """CPU milliseconds (process_time) per stage of the real loop on this machine, one tick per
     ``interval_s``: what idle CPU is made of. Caches go cold between ticks, as they do in sot."""
-    collector = Collector(system_source())
+    collector = Collector(system_source(), cgroups=CgroupReader(), pressure=PressureReader())
     snapshot = collector.sample(time.monotonic(), time.time())
     history = History().push(snapshot)
     state = AppState()
@@ -176,7 +178,7 @@ def main() -> int:
             f"{steady['mean']:.2f} ms (= {steady['mean'] / 10:.2f} % of a core); "
             f"{steady['bytes']:.0f} bytes per tick"
         )
-    collector = Collector(system_source())
+    collector = Collector(system_source(), cgroups=CgroupReader(), pressure=PressureReader())
     real = collector.sample(time.monotonic(), time.time())
     time.sleep(0.5)
     real = collector.sample(time.monotonic(), time.time())

@@ -234,6 +234,42 @@ class DevServerGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class CgroupSample:
+    """The limits of the cgroup sot itself runs in (a container's, a systemd unit's). Each limit
+    is the tightest of this cgroup's and its ancestors' (as far up as the mounted hierarchy
+    shows): ``None`` where none is set or it cannot be read. ``path`` is the cgroup's path as
+    /proc/self/cgroup gives it (of the memory controller's hierarchy where there is one);
+    ``version`` 1 or 2 is that of the hierarchy the limits came from (1 if any came from v1)."""
+
+    path: str
+    version: int
+    memory_limit_bytes: int | None
+    memory_usage_bytes: int | None
+    cpu_quota_cores: float | None
+    pids_limit: int | None
+    pids_current: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StallShares:
+    """Pressure stall information for one resource: the share of the last 10 s in which some
+    task (``some``) or every non-idle task (``full``) waited for it, in percent. ``None``: not
+    reported (cpu "full" before Linux 5.13)."""
+
+    some_avg10: float | None
+    full_avg10: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PressureSample:
+    """/proc/pressure's cpu, memory and io figures; ``None`` for one the kernel did not give."""
+
+    cpu: StallShares | None
+    memory: StallShares | None
+    io: StallShares | None
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything one tick saw. ``interval_s`` is the time the rates were measured over."""
 
@@ -254,6 +290,10 @@ class Snapshot:
     dev_servers: tuple[DevServerGroup, ...] | None = None
     # The disk screen's disks: read only when it is shown (Collector.sample's ``wanted``).
     block_devices: tuple[BlockDiskSample, ...] = ()
+    # sot's own cgroup and the kernel's pressure stall figures: ``None`` where they could not be
+    # read at all (no cgroups, a kernel without PSI, a recording).
+    cgroup: CgroupSample | None = None
+    pressure: PressureSample | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,9 @@ import time
 from dataclasses import dataclass
 
 from sot.collect.block_devices import BlockDeviceReader
+from sot.collect.cgroups import CgroupReader
 from sot.collect.collector import Collector
+from sot.collect.pressure import PressureReader
 from sot.collect.records import SystemSource
 from sot.collect.system import port_source, system_source
 from sot.config import Config, ConfigError
@@ -74,7 +76,16 @@ def start_pipeline(config: Config) -> Pipeline:
     block_source = None if config.replay_path else BlockDeviceReader()
     wanted = screen_readings(config.screen)
     ports = port_source() if wanted and not config.replay_path else None
-    collector = Collector(source, block_source=block_source, ports=ports, own_pid=os.getpid())
+    # This machine's cgroup and pressure: a recording holds neither (both read as unknown).
+    live = not config.replay_path
+    collector = Collector(
+        source,
+        block_source=block_source,
+        ports=ports,
+        own_pid=os.getpid(),
+        cgroups=CgroupReader() if live else None,
+        pressure=PressureReader() if live else None,
+    )
     first = collector.sample(time.monotonic(), time.time(), wanted)
     check_choices(config, first)
     glyphs = choose_glyphs(

@@ -19,27 +19,35 @@ from sot.collect.processes import ProcessCollector
 from sot.collect.rates import rate
 from sot.collect.records import (
     BlockSource,
+    CgroupLimits,
+    CgroupSource,
     CpuTimes,
     DiskCounters,
     NetCounters,
     NetStats,
     Partition,
     PortSource,
+    PressureReading,
+    PressureSource,
     SensorReading,
+    Stall,
     StaticHostInfo,
     SwapMemory,
     SystemSource,
 )
 from sot.model import (
+    CgroupSample,
     CpuSample,
     DiskUsage,
     HostInfo,
     IoRate,
     MemorySample,
     NetInterface,
+    PressureSample,
     ProcessDetails,
     ProcessKey,
     Snapshot,
+    StallShares,
     Temperature,
 )
 
@@ -189,6 +197,8 @@ class Collector:
         ports: PortSource | None = None,
         own_pid: int | None = None,
         ports_period_s: float = 3.0,
+        cgroups: CgroupSource | None = None,
+        pressure: PressureSource | None = None,
     ) -> None:
         self._source = source
         # The disk screen's reader, asked only when a sample wants "block_devices".
@@ -217,6 +227,12 @@ class Collector:
         self._whole_disks = _WholeDisks()
         self._net_counters: Mapping[str, NetCounters] = {}
         self._details = DetailsReader(source)
+        # sot's own cgroup (None: not read, as in a replay): its limits rarely change and finding
+        # them walks the mount table and the ancestors, so on the slow schedule; its usage is
+        # two small files, read every tick so it moves with the host's figures beside it.
+        self._cgroups = cgroups
+        self._cgroup_limits: _Refresh[tuple[CgroupLimits | None]] = _Refresh(slow_period_s)
+        self._pressure = pressure
 
     def sample(
         self, now_s: float, wall_epoch_s: float, wanted: frozenset[str] = frozenset()
@@ -254,12 +270,32 @@ class Collector:
             ),
             ports=ports,
             dev_servers=dev_servers,
+            cgroup=self._cgroup(now_s),
+            pressure=None if self._pressure is None else _pressure(self._pressure.read()),
         )
 
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:
         """The details view's data for one process (see ``DetailsReader``); ``None`` once it
         has exited (or its PID belongs to another)."""
         return self._details.read(key, now_s)
+
+    def _cgroup(self, now_s: float) -> CgroupSample | None:
+        reader = self._cgroups
+        if reader is None:
+            return None
+        (limits,) = self._cgroup_limits.get(now_s, lambda: (reader.limits(),))
+        if limits is None:
+            return None
+        memory_usage, pids_current = reader.usage(limits)
+        return CgroupSample(
+            path=limits.path,
+            version=limits.version,
+            memory_limit_bytes=limits.memory_limit_bytes,
+            memory_usage_bytes=memory_usage,
+            cpu_quota_cores=limits.cpu_quota_cores,
+            pids_limit=limits.pids_limit,
+            pids_current=pids_current,
+        )
 
     def _host(self, now_s: float, wall_epoch_s: float) -> HostInfo:
         static = self._static_host
@@ -404,6 +440,16 @@ class Collector:
         if routed in names:
             return routed
         return choose_busiest_interface(interfaces)
+
+
+def _stall(stall: Stall | None) -> StallShares | None:
+    return None if stall is None else StallShares(stall.some_avg10, stall.full_avg10)
+
+
+def _pressure(reading: PressureReading | None) -> PressureSample | None:
+    if reading is None:
+        return None
+    return PressureSample(_stall(reading.cpu), _stall(reading.memory), _stall(reading.io))
 
 
 def choose_busiest_interface(interfaces: Sequence[NetInterface]) -> str | None:

@@ -307,3 +307,44 @@ class PortSource(Protocol):
     when a screen shows them: finding each socket's owner walks every process's open files."""
 
     def listening_sockets(self) -> Sequence[OwnedSocket] | None: ...
+
+
+class CgroupLimits(NamedTuple):
+    """sot's own cgroup as the slow schedule reads it (``cgroups.CgroupReader``): its path and
+    hierarchy version, the tightest limits over it and its ancestors (None: no limit or not
+    readable), and the files its usage is read from on every tick (None: none to read)."""
+
+    path: str
+    version: int
+    memory_limit_bytes: int | None
+    cpu_quota_cores: float | None
+    pids_limit: int | None
+    memory_usage_file: str | None
+    pids_current_file: str | None
+
+
+class CgroupSource(Protocol):
+    """sot's own cgroup: ``limits`` on a slow schedule, ``usage`` (memory bytes, processes) of
+    the cgroup ``limits`` found, on every tick."""
+
+    def limits(self) -> CgroupLimits | None: ...
+    def usage(self, limits: CgroupLimits) -> tuple[int | None, int | None]: ...
+
+
+class Stall(NamedTuple):
+    """One /proc/pressure file's avg10 figures, in percent (None: the line is not there)."""
+
+    some_avg10: float | None
+    full_avg10: float | None
+
+
+class PressureReading(NamedTuple):
+    cpu: Stall | None
+    memory: Stall | None
+    io: Stall | None
+
+
+class PressureSource(Protocol):
+    """The kernel's pressure stall figures; None where it gives none (no PSI)."""
+
+    def read(self) -> PressureReading | None: ...

@@ -24,7 +24,14 @@ def _title_note(cpu: CpuSample, glyphs: Glyphs) -> str:
     return "  ".join(parts)
 
 
-def _breakdown_fields(cpu: CpuSample, model: str | None) -> list[Field]:
+def cores_text(cores: float) -> str:
+    """A CPU quota in CPUs: "1.5", "2", "0.25"."""
+    return f"{cores:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def _breakdown_fields(
+    cpu: CpuSample, model: str | None, quota_cores: float | None = None
+) -> list[Field]:
     """The split of CPU time, then what the CPUs are. Every share keeps its place from tick to
     tick (a field that came and went would shift the line); a narrow panel drops the least
     important fields whole."""
@@ -46,6 +53,11 @@ def _breakdown_fields(cpu: CpuSample, model: str | None) -> list[Field]:
     if cpu.physical_count and cpu.physical_count != cpu.logical_count:
         counts += f" / {cpu.physical_count} cores"
     fields.append(field((counts, Role.DIM), rank=6))
+    if quota_cores is not None:
+        # sot's cgroup may use this many CPUs' time, whatever the count of CPUs it sees.
+        number = cores_text(quota_cores)
+        segments = (("  quota ", Role.LABEL), (number, Role.VALUE), (" cpu", Role.LABEL))
+        fields.append(field(*segments, rank=1))
     if cpu.max_frequency_mhz is not None:
         fields.append(field((f"  max {frequency(cpu.max_frequency_mhz)}", Role.DIM), rank=7))
     if model:
@@ -101,7 +113,9 @@ def render_cpu(
     height: int,
     glyphs: Glyphs,
     model: str | None = None,
+    quota_cores: float | None = None,
 ) -> Block:
+    """``quota_cores``: sot's cgroup's CPU quota, shown where it has one."""
     canvas, inner = open_box(width, height, "cpu", glyphs, _title_note(cpu, glyphs))
     if inner is None:
         return canvas.block()
@@ -117,7 +131,9 @@ def render_cpu(
         ]
         put_segments(canvas, inner.y, inner.x, inner.width, segments, glyphs)
         return canvas.block()
-    put_fields(canvas, inner.y, inner.x, inner.width, _breakdown_fields(cpu, model), glyphs)
+    put_fields(
+        canvas, inner.y, inner.x, inner.width, _breakdown_fields(cpu, model, quota_cores), glyphs
+    )
     body_top, body_height = inner.y + 1, inner.height - 1
     core_count = len(cpu.per_cpu_percent)
     if inner.width >= 40 and core_count:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from sot.model import HostInfo
+from sot.model import CgroupSample, HostInfo, PressureSample, StallShares
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.text import field, put_fields
@@ -15,7 +15,45 @@ def clock_text(wall_epoch_s: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(wall_epoch_s))
 
 
-def render_header(host: HostInfo, wall_epoch_s: float, width: int, glyphs: Glyphs) -> Block:
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def pressure_text(pressure: PressureSample | None) -> str:
+    """PSI's avg10 (percent of the last 10 s stalled), one decimal so the header does not change
+    with every tick: cpu's "some" alone (the kernel reports its system-wide "full" as 0), memory
+    and io as some/full. ``-`` where the kernel gives none."""
+    if pressure is None:
+        return "psi -"
+
+    def both(shares: StallShares | None) -> str:
+        if shares is None:
+            return "-"
+        if shares.full_avg10 is None:
+            return _share(shares.some_avg10)
+        return f"{_share(shares.some_avg10)}/{_share(shares.full_avg10)}"
+
+    cpu = "-" if pressure.cpu is None else _share(pressure.cpu.some_avg10)
+    return f"psi cpu {cpu} mem {both(pressure.memory)} io {both(pressure.io)}"
+
+
+def pids_text(cgroup: CgroupSample | None) -> str | None:
+    """sot's cgroup's process limit, with how many it holds; None (nothing shown) where there is
+    no limit."""
+    if cgroup is None or cgroup.pids_limit is None:
+        return None
+    current = "-" if cgroup.pids_current is None else str(cgroup.pids_current)
+    return f"cgroup pids {current}/{cgroup.pids_limit}"
+
+
+def render_header(
+    host: HostInfo,
+    wall_epoch_s: float,
+    width: int,
+    glyphs: Glyphs,
+    pressure: PressureSample | None = None,
+    cgroup: CgroupSample | None = None,
+) -> Block:
     canvas = Canvas(width, 1, Role.HEADER)
     sep = f" {glyphs.separator} "
     load = (
@@ -32,6 +70,8 @@ def render_header(host: HostInfo, wall_epoch_s: float, width: int, glyphs: Glyph
         (sanitize(host.hostname, glyphs.ascii_only), 0, False),
         (f"up {duration(host.uptime_s)}", 1, False),
         (load, 0, False),
+        (pressure_text(pressure), 2, False),
+        (pids_text(cgroup), 3, False),
         (users, 3, False),
         (sanitize(host.os_name or "-", glyphs.ascii_only), 4, True),
         (kernel or "-", 5, False),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sot.history import History
-from sot.model import MemorySample
+from sot.model import CgroupSample, MemorySample
 from sot.render.box import open_box
 from sot.render.cells import Block, Role
 from sot.render.glyphs import Glyphs
@@ -27,9 +27,24 @@ def _meter(label: str, value: float | None, detail: str, width: int, glyphs: Gly
     ]
 
 
+def limit_percent(cgroup: CgroupSample) -> float | None:
+    """The cgroup's memory usage as a share of its limit."""
+    usage, limit = cgroup.memory_usage_bytes, cgroup.memory_limit_bytes
+    if usage is None or not limit:
+        return None
+    return min(100.0, 100.0 * usage / limit)
+
+
 def render_memory(
-    memory: MemorySample, history: History, width: int, height: int, glyphs: Glyphs
+    memory: MemorySample,
+    history: History,
+    width: int,
+    height: int,
+    glyphs: Glyphs,
+    cgroup: CgroupSample | None = None,
 ) -> Block:
+    """``cgroup``: sot's own cgroup; its line (usage against its limit, beside the host's
+    "used") is shown where it has a memory limit."""
     canvas, inner = open_box(
         width, height, "memory", glyphs, f"total {human_bytes(memory.total_bytes)}"
     )
@@ -53,8 +68,15 @@ def render_memory(
         ("buf ", memory.buffers_bytes, 3),
         ("free ", memory.free_bytes, 2),
     ]
-    lines: list[list[Field]] = [
-        _meter("used  ", memory.percent, used, inner.width, glyphs),
+    lines: list[list[Field]] = [_meter("used  ", memory.percent, used, inner.width, glyphs)]
+    if cgroup is not None and cgroup.memory_limit_bytes is not None:
+        # "limit": the share of the cgroup's limit in use, where "used" is the host's RAM.
+        limit = (
+            f"{human_bytes(cgroup.memory_usage_bytes)}/"
+            f"{human_bytes(cgroup.memory_limit_bytes)} cgroup"
+        )
+        lines.append(_meter("limit ", limit_percent(cgroup), limit, inner.width, glyphs))
+    lines += [
         swap_line,
         [
             field((label, Role.LABEL), (f"{human_bytes(amount):<7}", Role.VALUE), rank=rank)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sot.disk_view import selected_disk_index, shown_disks
 from sot.history import History
 from sot.keys import Mode
-from sot.model import ProcessDetails, Snapshot
+from sot.model import CgroupSample, ProcessDetails, Snapshot
 from sot.ports_view import sorted_groups, sorted_ports
 from sot.render.cells import Block
 from sot.render.cpu import render_cpu
@@ -75,11 +75,24 @@ class Panel:
 
 def _cpu(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
     snapshot = data.snapshot
-    return render_cpu(snapshot.cpu, data.history, width, height, glyphs, snapshot.host.cpu_model)
+    quota = None if snapshot.cgroup is None else snapshot.cgroup.cpu_quota_cores
+    return render_cpu(
+        snapshot.cpu, data.history, width, height, glyphs, snapshot.host.cpu_model, quota
+    )
 
 
 def _memory(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
-    return render_memory(data.snapshot.memory, data.history, width, height, glyphs)
+    snapshot = data.snapshot
+    return render_memory(
+        snapshot.memory, data.history, width, height, glyphs, memory_limit(snapshot)
+    )
+
+
+def memory_limit(snapshot: Snapshot) -> CgroupSample | None:
+    """sot's cgroup where it has a memory limit (the memory panel shows it): None otherwise, so
+    a cgroup's usage changing under no limit does not redraw the panel."""
+    cgroup = snapshot.cgroup
+    return cgroup if cgroup is not None and cgroup.memory_limit_bytes is not None else None
 
 
 def _disks(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
@@ -170,11 +183,17 @@ def _reads_summary(data: FrameInput) -> tuple[object, ...]:
     snapshot = data.snapshot
     mount = selected_mount(data.state, snapshot)
     interface = selected_interface(data.state, snapshot)
-    return (snapshot.cpu, snapshot.memory, snapshot.disks, snapshot.interfaces, mount, interface)
+    limit = memory_limit(snapshot)
+    quota = None if snapshot.cgroup is None else snapshot.cgroup.cpu_quota_cores
+    return (snapshot.cpu, snapshot.memory, snapshot.disks, snapshot.interfaces, mount, interface,
+            limit, quota)  # fmt: skip
 
 
 def _header(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
-    return render_header(data.snapshot.host, data.snapshot.wall_epoch_s, width, glyphs)
+    snapshot = data.snapshot
+    return render_header(
+        snapshot.host, snapshot.wall_epoch_s, width, glyphs, snapshot.pressure, snapshot.cgroup
+    )
 
 
 def _status(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
@@ -224,18 +243,32 @@ def _reads_disk_screen(data: FrameInput) -> tuple[object, ...]:
 PANELS: Mapping[str, Panel] = {
     panel.name: panel
     for panel in (
-        Panel("header", _header, lambda d: (d.snapshot.host, d.snapshot.wall_epoch_s)),
+        Panel(
+            "header",
+            _header,
+            lambda d: (
+                d.snapshot.host,
+                d.snapshot.wall_epoch_s,
+                d.snapshot.pressure,
+                d.snapshot.cgroup,
+            ),
+        ),
         Panel(
             "cpu",
             _cpu,
-            lambda d: (d.snapshot.cpu, d.snapshot.host.cpu_model, d.history.cpu_total),
+            lambda d: (
+                d.snapshot.cpu,
+                d.snapshot.host.cpu_model,
+                d.history.cpu_total,
+                None if d.snapshot.cgroup is None else d.snapshot.cgroup.cpu_quota_cores,
+            ),
             min_width=20,
             min_height=3,
         ),
         Panel(
             "memory",
             _memory,
-            lambda d: (d.snapshot.memory, d.history.memory_used_percent),
+            lambda d: (d.snapshot.memory, d.history.memory_used_percent, memory_limit(d.snapshot)),
             min_width=20,
             min_height=3,
         ),

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from sot.model import Snapshot
 from sot.render.cells import Block, Canvas, Role, sanitize
-from sot.render.cpu import draw_cores
+from sot.render.cpu import cores_text, draw_cores
 from sot.render.glyphs import Glyphs
+from sot.render.memory import limit_percent
 from sot.render.meters import bar, level_role
 from sot.render.text import Field, field, put_fields
 from sot.render.units import human_bytes, human_rate, percent
@@ -26,10 +27,15 @@ def _cpu_line(snapshot: Snapshot, width: int, glyphs: Glyphs) -> list[Field]:
     )
     shares = [("usr", b.user_percent, 1), ("sys", b.system_percent, 1)]
     shares += [("iow", b.iowait_percent, 2), ("steal", b.steal_percent, 3)]
-    return [meter] + [
+    fields = [meter] + [
         field((f"  {label} ", Role.LABEL), (f"{percent(value, 0):<4}", Role.VALUE), rank=rank)
         for label, value, rank in shares
     ]
+    if snapshot.cgroup is not None and snapshot.cgroup.cpu_quota_cores is not None:
+        # sot's cgroup's CPU quota: kept longer than iowait and steal.
+        quota = cores_text(snapshot.cgroup.cpu_quota_cores)
+        fields.append(field(("  quota ", Role.LABEL), (quota, Role.VALUE), rank=1))
+    return fields
 
 
 def _memory_line(snapshot: Snapshot, width: int, glyphs: Glyphs) -> list[Field]:
@@ -43,6 +49,18 @@ def _memory_line(snapshot: Snapshot, width: int, glyphs: Glyphs) -> list[Field]:
         ),
         field((used, Role.DIM), rank=1),
     ]
+    cgroup = snapshot.cgroup
+    if cgroup is not None and cgroup.memory_limit_bytes is not None:
+        # sot's cgroup's share of its memory limit: in a container, closer to what matters than
+        # swap, so it goes after the host's figure and swap makes room first.
+        fields.append(
+            field(
+                ("  limit ", Role.LABEL),
+                (f"{percent(limit_percent(cgroup)):>6}", Role.VALUE),
+                (f" of {human_bytes(cgroup.memory_limit_bytes)}", Role.DIM),
+                rank=1,
+            )
+        )
     if memory.swap_total_bytes == 0:
         return [*fields, field(("  swap none", Role.DIM), rank=2)]
     swap = f" {human_bytes(memory.swap_used_bytes)}/{human_bytes(memory.swap_total_bytes)}"

@@ -45,6 +45,9 @@ ALLOWED: dict[str, set[str]] = {
     },
     # The disk screen's reader of /sys/block: beside procfs, and reusing its file reader.
     "sot.collect.block_devices": {"sot.collect.procfs", "sot.collect.records"},
+    # sot's own cgroup and the kernel's pressure figures: beside procfs, with its file reader.
+    "sot.collect.cgroups": {"sot.collect.procfs", "sot.collect.records"},
+    "sot.collect.pressure": {"sot.collect.procfs", "sot.collect.records"},
     # The os-release parser is shared: it opens nothing, so it reads no /proc behind the rule.
     "sot.collect.psutil_source": {
         "sot.collect.procfs_parsers",
@@ -304,6 +307,10 @@ READS_KERNEL_FILES = {
     # The disk screen's reader of /sys/block, /proc/diskstats and the mount table, asked only
     # while `sot disk` is on screen.
     "sot.collect.block_devices",
+    # sot's own cgroup limits (slow schedule) and usage, and /proc/pressure: a few small files
+    # each tick, under injectable roots so they are tested on fake trees.
+    "sot.collect.cgroups",
+    "sot.collect.pressure",
 }
 
 
