@@ -173,7 +173,15 @@ def _reads_summary(data: FrameInput) -> tuple[object, ...]:
 
 
 def _header(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
-    return render_header(data.snapshot.host, data.snapshot.wall_epoch_s, width, glyphs)
+    snapshot = data.snapshot
+    return render_header(
+        snapshot.host, snapshot.wall_epoch_s, width, glyphs, snapshot.fans, snapshot.battery
+    )
+
+
+def _reads_header(data: FrameInput) -> tuple[object, ...]:
+    snapshot = data.snapshot
+    return (snapshot.host, snapshot.wall_epoch_s, snapshot.fans, snapshot.battery)
 
 
 def _status(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
@@ -223,7 +231,7 @@ def _reads_disk_screen(data: FrameInput) -> tuple[object, ...]:
 PANELS: Mapping[str, Panel] = {
     panel.name: panel
     for panel in (
-        Panel("header", _header, lambda d: (d.snapshot.host, d.snapshot.wall_epoch_s)),
+        Panel("header", _header, _reads_header),
         Panel(
             "cpu",
             _cpu,

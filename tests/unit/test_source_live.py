@@ -241,10 +241,11 @@ def test_parsers_read_every_layout_psutil_reads() -> None:
     )
     disks = parse_diskstats(diskstats)
     assert disks is not None
-    assert disks["sda"] == DiskCounters(2000 * 512, 800 * 512, 100, 40)
-    assert disks["sda1"] == DiskCounters(1800 * 512, 600 * 512, 90, 30)
-    assert disks["hda"] == DiskCounters(8 * 512, 12 * 512, 0, 10)  # as psutil reads it
-    assert disks["hda1"] == DiskCounters(2 * 512, 4 * 512, 1, 3)
+    # With the ms reading, writing and busy (iostat's await and %util) where the layout has them.
+    assert disks["sda"] == DiskCounters(2000 * 512, 800 * 512, 100, 40, 30, 9, 50)
+    assert disks["sda1"] == DiskCounters(1800 * 512, 600 * 512, 90, 30, 20, 8, 40)
+    assert disks["hda"] == DiskCounters(8 * 512, 12 * 512, 0, 10, 9, 13, 15)  # as psutil reads it
+    assert disks["hda1"] == DiskCounters(2 * 512, 4 * 512, 1, 3)  # no times: unknown
     assert parse_diskstats(b"8 0 sda 1 2\n") is None  # unknown layout: psutil's turn
     net = parse_net_dev(
         b"Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n"
