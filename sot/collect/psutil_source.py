@@ -66,6 +66,18 @@ def _os_name(uname: platform.uname_result) -> str | None:
     return f"{uname.system} {uname.release}".strip() or None
 
 
+def battery_reading(found: Any) -> BatteryReading:
+    """psutil's ``sensors_battery()`` result as a record. Its POWER_TIME_UNKNOWN and
+    POWER_TIME_UNLIMITED (on mains power) are negative: no time to show, so None."""
+    seconds = found.secsleft
+    known = isinstance(seconds, int | float) and seconds >= 0
+    return BatteryReading(
+        percent=float(found.percent),
+        power_plugged=found.power_plugged,
+        seconds_left=int(seconds) if known else None,
+    )
+
+
 class PsutilSource:
     """The machine through psutil: every reading of ``SystemSource``."""
 
@@ -169,16 +181,7 @@ class PsutilSource:
             found = reader()
         except (*_PROCESS_ERRORS, NotImplementedError):
             return None
-        if found is None:
-            return None
-        # psutil's POWER_TIME_UNKNOWN and POWER_TIME_UNLIMITED are negative: no time to show.
-        seconds = found.secsleft
-        known = isinstance(seconds, int | float) and seconds >= 0
-        return BatteryReading(
-            percent=float(found.percent),
-            power_plugged=found.power_plugged,
-            seconds_left=int(seconds) if known else None,
-        )
+        return None if found is None else battery_reading(found)
 
     def load_average(self) -> tuple[float, float, float] | None:
         try:

@@ -229,6 +229,8 @@ def test_system_wide_fast_paths_agree_with_psutil() -> None:
         assert len(common) >= len(during) - 2 and common
         for name in common:
             for a, b, c in zip(before[name], during[name], after[name], strict=True):
+                # Both read every counter here (the disks' times too: /proc/diskstats on Linux).
+                assert a is not None and b is not None and c is not None, name
                 assert a <= b <= c, name
 
 
