@@ -77,6 +77,23 @@ class CpuSample:
     max_frequency_mhz: float | None
     package_celsius: float | None
     temperatures: tuple[Temperature, ...]
+    # Per logical CPU, in per_cpu_percent's order: its core's temperature, None where no sensor
+    # says (empty when the cores cannot be matched to sensors; see collector.core_temperatures).
+    core_celsius: tuple[float | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FanSample:
+    chip: str
+    label: str
+    rpm: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatterySample:
+    percent: float
+    power_plugged: bool | None  # None: the system does not say
+    seconds_left: int | None  # time to empty; None: unknown, or on mains power (unlimited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +118,10 @@ class IoRate:
     write_bytes_per_s: float | None
     read_ops_per_s: float | None
     write_ops_per_s: float | None
+    # As iostat -x computes them (collect.rates.iostat_await_util): the mean time an I/O took,
+    # queue included (None when none completed), and the share of time the device was busy.
+    await_ms: float | None = None
+    util_percent: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +315,9 @@ class Snapshot:
     # read at all (no cgroups, a kernel without PSI, a recording).
     cgroup: CgroupSample | None = None
     pressure: PressureSample | None = None
+    # Fans and the battery, where the machine has them (on the sensors' slow schedule).
+    fans: tuple[FanSample, ...] = ()
+    battery: BatterySample | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,7 +169,7 @@ def snapshot(
                 40 * GIB,
                 60 * GIB,
                 40.0,
-                IoRate(1024.0 * 300, 2048.0, 12.0, 3.0),
+                IoRate(1024.0 * 300, 2048.0, 12.0, 3.0, await_ms=1.25, util_percent=35.0),
             ),
             DiskUsage(
                 "/dev/sdb1",
@@ -179,7 +179,8 @@ def snapshot(
                 1900 * GIB,
                 100 * GIB,
                 95.0,
-                IoRate(0.0, 0.0, 0.0, 0.0),
+                # No I/O completed: no await to tell, and the device was idle.
+                IoRate(0.0, 0.0, 0.0, 0.0, await_ms=None, util_percent=0.0),
             ),
         ]
     if interfaces is None:

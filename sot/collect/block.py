@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sot.collect.rates import rate
+from sot.collect.rates import iostat_await_util, rate
 from sot.collect.records import BlockDisk, BlockMount, BlockSource, DiskTimes
 from sot.model import BlockDiskSample, BlockPartitionSample
 
@@ -33,16 +33,16 @@ UNKNOWN_IO = IoFigures(None, None, None, None, None, None)
 def io_figures(
     previous: DiskTimes | None, current: DiskTimes | None, dt: float | None
 ) -> IoFigures:
-    """iostat -x's figures between two readings: await = delta(read ms + write ms) / delta(reads +
-    writes), util = delta(io ms) / delta t. Counters that went backwards give None."""
+    """iostat -x's figures between two readings (see ``iostat_await_util``); counters that went
+    backwards give None."""
     if previous is None or current is None or dt is None or dt <= 0:
         return UNKNOWN_IO
-    ios = (current.reads - previous.reads) + (current.writes - previous.writes)
-    waited_ms = (current.read_ms - previous.read_ms) + (current.write_ms - previous.write_ms)
-    busy_ms = current.io_ms - previous.io_ms
-    await_ms = waited_ms / ios if ios > 0 and waited_ms >= 0 else None
-    # The kernel's io_ms can run a little ahead of the wall clock between two reads: cap at 100.
-    util = min(100.0, 100.0 * busy_ms / (dt * 1000.0)) if busy_ms >= 0 else None
+    await_ms, util = iostat_await_util(
+        (current.reads - previous.reads) + (current.writes - previous.writes),
+        (current.read_ms - previous.read_ms) + (current.write_ms - previous.write_ms),
+        current.io_ms - previous.io_ms,
+        dt,
+    )
     return IoFigures(
         read_bytes_per_s=rate(
             previous.read_sectors * SECTOR_BYTES, current.read_sectors * SECTOR_BYTES, dt

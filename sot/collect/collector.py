@@ -16,7 +16,7 @@ from sot.collect.cpu import cpu_percentages
 from sot.collect.details import DetailsReader
 from sot.collect.listeners import Listeners
 from sot.collect.processes import ProcessCollector
-from sot.collect.rates import rate
+from sot.collect.rates import iostat_await_util, rate
 from sot.collect.records import (
     BlockSource,
     CgroupLimits,
@@ -36,9 +36,11 @@ from sot.collect.records import (
     SystemSource,
 )
 from sot.model import (
+    BatterySample,
     CgroupSample,
     CpuSample,
     DiskUsage,
+    FanSample,
     HostInfo,
     IoRate,
     MemorySample,
@@ -102,16 +104,37 @@ def select_real_filesystems(partitions: Sequence[Partition]) -> tuple[Partition,
     return tuple(sorted(chosen.values(), key=lambda p: p.mount_point))
 
 
+def _disk_times(counters: DiskCounters) -> tuple[int, int, int] | None:
+    """(read ms, write ms, io ms), or None where the source has no times."""
+    read_ms, write_ms, io_ms = counters.read_ms, counters.write_ms, counters.io_ms
+    if read_ms is None or write_ms is None or io_ms is None:
+        return None
+    return read_ms, write_ms, io_ms
+
+
 def _io_rate(
     previous: DiskCounters | None, current: DiskCounters | None, interval_s: float | None
 ) -> IoRate:
     if previous is None or current is None:
         return IoRate(None, None, None, None)
+    await_ms = util = None
+    before, after = _disk_times(previous), _disk_times(current)
+    if before is not None and after is not None:
+        # The disk screen's arithmetic (iostat -x's) on the same /proc/diskstats fields.
+        await_ms, util = iostat_await_util(
+            (current.read_count - previous.read_count)
+            + (current.write_count - previous.write_count),
+            (after[0] - before[0]) + (after[1] - before[1]),
+            after[2] - before[2],
+            interval_s,
+        )
     return IoRate(
         read_bytes_per_s=rate(previous.read_bytes, current.read_bytes, interval_s),
         write_bytes_per_s=rate(previous.write_bytes, current.write_bytes, interval_s),
         read_ops_per_s=rate(previous.read_count, current.read_count, interval_s),
         write_ops_per_s=rate(previous.write_count, current.write_count, interval_s),
+        await_ms=await_ms,
+        util_percent=util,
     )
 
 
@@ -185,6 +208,29 @@ def _package_temperature(readings: Sequence[SensorReading]) -> float | None:
     return None
 
 
+def core_temperatures(
+    readings: Sequence[SensorReading], logical_count: int | None
+) -> tuple[float | None, ...]:
+    """Each logical CPU's core temperature, from the CPU chips' "Core N" readings (coretemp's;
+    k10temp has them on some kernels). N is the core's id, not the CPU's number, so they are
+    matched only where that is unambiguous: one reading per logical CPU (no SMT siblings), in
+    order of N, from one package (two packages both have a "Core 0"). Otherwise (), and the
+    panel shows no per-core temperatures rather than a sibling's or another package's."""
+    cores: dict[int, float] = {}
+    for reading in readings:
+        if reading.chip not in CPU_TEMPERATURE_CHIPS:
+            continue
+        word, _, number = reading.label.partition(" ")
+        if word.lower() != "core" or not number.isdigit():
+            continue
+        if int(number) in cores:
+            return ()
+        cores[int(number)] = reading.current
+    if not cores or len(cores) != logical_count:
+        return ()
+    return tuple(cores[n] for n in sorted(cores))
+
+
 class Collector:
     """Samples the whole system through a ``SystemSource``; keeps the previous counters."""
 
@@ -212,6 +258,10 @@ class Collector:
         )
         self._frequency = _Refresh[tuple[float | None, float | None]](slow_period_s)
         self._sensors: _Refresh[tuple[SensorReading, ...]] = _Refresh(slow_period_s)
+        # Fans and battery: on the sensors' schedule (psutil reads hwmon and power_supply files:
+        # 0.02 and 0.007 ms here, where there are none), so every 5 s by default.
+        self._fans: _Refresh[tuple[FanSample, ...]] = _Refresh(slow_period_s)
+        self._battery: _Refresh[tuple[BatterySample | None]] = _Refresh(slow_period_s)
         self._users: _Refresh[tuple[int | None]] = _Refresh(slow_period_s)
         self._addresses: _Refresh[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = _Refresh(
             slow_period_s
@@ -272,7 +322,18 @@ class Collector:
             dev_servers=dev_servers,
             cgroup=self._cgroup(now_s),
             pressure=None if self._pressure is None else _pressure(self._pressure.read()),
+            fans=self._fans.get(now_s, self._read_fans),
+            battery=self._battery.get(now_s, self._read_battery)[0],
         )
+
+    def _read_fans(self) -> tuple[FanSample, ...]:
+        return tuple(FanSample(f.chip, f.label, f.rpm) for f in self._source.fans())
+
+    def _read_battery(self) -> tuple[BatterySample | None]:
+        found = self._source.battery()
+        if found is None:
+            return (None,)
+        return (BatterySample(found.percent, found.power_plugged, found.seconds_left),)
 
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:
         """The details view's data for one process (see ``DetailsReader``); ``None`` once it
@@ -337,6 +398,7 @@ class Collector:
             temperatures=tuple(
                 Temperature(r.label, r.current, r.high, r.critical) for r in readings
             ),
+            core_celsius=core_temperatures(readings, len(per_cpu)),
         )
 
     def _memory(self, interval_s: float | None) -> MemorySample:

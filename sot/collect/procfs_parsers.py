@@ -96,11 +96,16 @@ def swap_from_meminfo(info: Mapping[bytes, int], vmstat: bytes | None) -> SwapMe
 # 18+ (current kernels), 15 (Linux 2.6 with the name one field later), 7 (a partition on Linux
 # 2.6.25 and older); the layouts psutil reads.
 _DISKSTATS_FIELDS = {14: (2, 3, 5, 7, 9), 15: (3, 2, 5, 7, 9), 7: (2, 3, 4, 5, 6)}
+# The ms reading, writing and with I/O in flight (iostat's await and %util) are fields 6, 10 and 12
+# in both long layouts; the short partition lines have none. Lines of 18 fields (4.18+) add
+# discards after them, 20 (5.5+) flushes: iostat's await counts neither.
+_DISKSTATS_TIMES = (6, 10, 12)
 
 
 def parse_diskstats(data: bytes) -> dict[str, DiskCounters] | None:
     """/proc/diskstats; None if a line has none of the known layouts."""
     counters: dict[str, DiskCounters] = {}
+    read_at, write_at, io_at = _DISKSTATS_TIMES
     for line in data.splitlines():
         fields = line.split()
         count = len(fields)
@@ -109,14 +114,26 @@ def parse_diskstats(data: bytes) -> dict[str, DiskCounters] | None:
             return None
         name, reads, read_sectors, writes, write_sectors = (fields[i] for i in positions)
         try:
-            counters[os.fsdecode(name)] = DiskCounters(
-                read_bytes=int(read_sectors) * _SECTOR_BYTES,
-                write_bytes=int(write_sectors) * _SECTOR_BYTES,
-                read_count=int(reads),
-                write_count=int(writes),
-            )
+            if count >= 14:
+                found = DiskCounters(
+                    int(read_sectors) * _SECTOR_BYTES,
+                    int(write_sectors) * _SECTOR_BYTES,
+                    int(reads),
+                    int(writes),
+                    int(fields[read_at]),
+                    int(fields[write_at]),
+                    int(fields[io_at]),
+                )
+            else:
+                found = DiskCounters(
+                    int(read_sectors) * _SECTOR_BYTES,
+                    int(write_sectors) * _SECTOR_BYTES,
+                    int(reads),
+                    int(writes),
+                )
         except ValueError:
             return None
+        counters[os.fsdecode(name)] = found
     return counters
 
 

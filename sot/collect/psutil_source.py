@@ -20,9 +20,11 @@ from sot.collect.procfs_parsers import parse_os_release
 from sot.collect.records import (
     ENVIRONMENT_CAP_BYTES,
     OPEN_FILES_CAP,
+    BatteryReading,
     CpuTimes,
     DiskCounters,
     Environment,
+    FanReading,
     Frequency,
     Memory,
     NetCounters,
@@ -62,6 +64,30 @@ def _os_name(uname: platform.uname_result) -> str | None:
             return named
         break
     return f"{uname.system} {uname.release}".strip() or None
+
+
+def _sensors(call: str) -> Any:
+    """psutil's ``call`` (sensors_temperatures, sensors_fans, sensors_battery), or None where
+    this platform's psutil lacks it or it fails: psutil has them on some systems only."""
+    reader = getattr(psutil, call, None)
+    if reader is None:
+        return None
+    try:
+        return reader()
+    except (*_PROCESS_ERRORS, NotImplementedError):
+        return None
+
+
+def battery_reading(found: Any) -> BatteryReading:
+    """psutil's ``sensors_battery()`` result as a record. Its POWER_TIME_UNKNOWN and
+    POWER_TIME_UNLIMITED (on mains power) are negative: no time to show, so None."""
+    seconds = found.secsleft
+    known = isinstance(seconds, int | float) and seconds >= 0
+    return BatteryReading(
+        percent=float(found.percent),
+        power_plugged=found.power_plugged,
+        seconds_left=int(seconds) if known else None,
+    )
 
 
 class PsutilSource:
@@ -125,13 +151,7 @@ class PsutilSource:
         )
 
     def temperatures(self) -> Sequence[SensorReading]:
-        reader = getattr(psutil, "sensors_temperatures", None)
-        if reader is None:
-            return ()
-        try:
-            chips = reader()
-        except (*_PROCESS_ERRORS, NotImplementedError):
-            return ()
+        chips = _sensors("sensors_temperatures") or {}
         return tuple(
             SensorReading(
                 chip=chip,
@@ -143,6 +163,19 @@ class PsutilSource:
             for chip, entries in chips.items()
             for entry in entries
         )
+
+    def fans(self) -> Sequence[FanReading]:
+        # Reads every hwmon fan input (0.02 ms here, with none).
+        chips = _sensors("sensors_fans") or {}
+        return tuple(
+            FanReading(chip=chip, label=entry.label or chip, rpm=int(entry.current))
+            for chip, entries in chips.items()
+            for entry in entries
+        )
+
+    def battery(self) -> BatteryReading | None:
+        found = _sensors("sensors_battery")
+        return None if found is None else battery_reading(found)
 
     def load_average(self) -> tuple[float, float, float] | None:
         try:
@@ -211,8 +244,17 @@ class PsutilSource:
             return {}
         if not counters:
             return {}
+        # The times are Linux's and the BSDs' (busy_time: Linux and FreeBSD only).
         return {
-            name: DiskCounters(c.read_bytes, c.write_bytes, c.read_count, c.write_count)
+            name: DiskCounters(
+                c.read_bytes,
+                c.write_bytes,
+                c.read_count,
+                c.write_count,
+                getattr(c, "read_time", None),
+                getattr(c, "write_time", None),
+                getattr(c, "busy_time", None),
+            )
             for name, c in counters.items()
         }
 

@@ -130,7 +130,12 @@ PARTITION = Record(
     )
 )
 USAGE = Record((*_fields(BYTES, "total", "used", "free"), ("percent", PERCENT)))
-DISK_COUNTERS = Record(_fields(BYTES, "read_bytes", "write_bytes", "read_count", "write_count"))
+DISK_COUNTERS = Record(
+    (
+        *_fields(BYTES, "read_bytes", "write_bytes", "read_count", "write_count"),
+        *_fields(MAYBE_BYTES, "read_ms", "write_ms", "io_ms"),  # milliseconds, as large
+    )
+)
 NET_COUNTERS = Record(
     _fields(
         BYTES,
@@ -151,6 +156,15 @@ SENSOR = Record(
         ("current", CELSIUS),
         *_fields(MAYBE_CELSIUS, "high", "critical"),
     )
+)
+FAN = Record((*_fields(Text(), "chip", "label"), ("rpm", _integer(1e6))))
+BATTERY = Record(
+    (
+        ("percent", PERCENT),
+        ("power_plugged", Flag(nullable=True)),
+        ("seconds_left", _integer(MAX_SECONDS, nullable=True)),
+    ),
+    nullable=True,
 )
 PROCESS = Record(
     (
@@ -185,6 +199,8 @@ RECORDING = Record(
         ("counts", ListOf(_integer(MAX_CPUS, nullable=True, low=1), exact=2, nullable=True)),
         ("frequency", Record(_fields(MHZ, "current_mhz", "max_mhz"), nullable=True)),
         ("sensors", ListOf(SENSOR, optional=True)),
+        ("fans", ListOf(FAN, optional=True)),
+        ("battery", BATTERY),
         ("load", ListOf(Number(0, 1e9), exact=3, nullable=True)),
         ("users", _integer(1e9, nullable=True)),
         ("memory", MEMORY),

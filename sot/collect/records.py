@@ -86,6 +86,11 @@ class DiskCounters(NamedTuple):
     write_bytes: int
     read_count: int
     write_count: int
+    # Milliseconds spent on reads and on writes, and with any I/O in flight (iostat's await and
+    # %util); None where the source has no such counters. Defaults: older recordings still load.
+    read_ms: int | None = None
+    write_ms: int | None = None
+    io_ms: int | None = None
 
 
 class NetCounters(NamedTuple):
@@ -110,6 +115,18 @@ class SensorReading(NamedTuple):
     current: float
     high: float | None
     critical: float | None
+
+
+class FanReading(NamedTuple):
+    chip: str
+    label: str
+    rpm: int
+
+
+class BatteryReading(NamedTuple):
+    percent: float
+    power_plugged: bool | None  # None: the system does not say
+    seconds_left: int | None  # None: unknown, or unlimited (on mains power)
 
 
 class Frequency(NamedTuple):
@@ -214,6 +231,8 @@ class SystemSource(Protocol):
     def cpu_counts(self) -> tuple[int | None, int | None]: ...
     def cpu_frequency(self) -> Frequency | None: ...
     def temperatures(self) -> Sequence[SensorReading]: ...
+    def fans(self) -> Sequence[FanReading]: ...
+    def battery(self) -> BatteryReading | None: ...
     def load_average(self) -> tuple[float, float, float] | None: ...
     def user_count(self) -> int | None: ...
     def memory(self) -> Memory: ...

@@ -19,9 +19,11 @@ from typing import Any, NoReturn, TypeVar
 
 from sot.collect.recording_schema import MAX_COMMAND_LINE_CHARS, RecordingError, validate
 from sot.collect.records import (
+    BatteryReading,
     CpuTimes,
     DiskCounters,
     Environment,
+    FanReading,
     Frequency,
     Memory,
     NetCounters,
@@ -90,6 +92,8 @@ class Readings:
     # How many times the mount table has changed (a recording's never does); the source reports
     # each change once, as the kernel's notice on /proc/self/mountinfo does.
     mount_changes: int = 0
+    fans: tuple[FanReading, ...] = ()
+    battery: BatteryReading | None = None
 
 
 def _plain(value: object) -> Any:
@@ -119,6 +123,8 @@ def record(source: SystemSource) -> dict[str, Any]:
         "counts": list(source.cpu_counts()),
         "frequency": _plain(source.cpu_frequency()),
         "sensors": [_plain(s) for s in source.temperatures()],
+        "fans": [_plain(f) for f in source.fans()],
+        "battery": _plain(source.battery()),
         "load": source.load_average(),
         "users": source.user_count(),
         "memory": _plain(memory.virtual),
@@ -192,6 +198,8 @@ def _readings(doc: Mapping[str, Any]) -> Readings:
         cpu_counts=(logical, physical),
         frequency=_optional(Frequency, doc["frequency"], "frequency"),
         temperatures=tuple(_build(SensorReading, s, "sensors") for s in doc["sensors"]),
+        fans=tuple(_build(FanReading, f, "fans") for f in doc["fans"]),
+        battery=_optional(BatteryReading, doc["battery"], "battery"),
         load_average=None if load is None else (load[0], load[1], load[2]),
         user_count=doc["users"],
         memory=Memory(
@@ -248,6 +256,12 @@ class ReplaySource:
 
     def temperatures(self) -> Sequence[SensorReading]:
         return self.readings.temperatures
+
+    def fans(self) -> Sequence[FanReading]:
+        return self.readings.fans
+
+    def battery(self) -> BatteryReading | None:
+        return self.readings.battery
 
     def load_average(self) -> tuple[float, float, float] | None:
         return self.readings.load_average

@@ -16,9 +16,11 @@ from typing import TypeVar
 from sot.collect.procfs import PROC_ROOT, ProcfsSource, ProcNetSockets
 from sot.collect.psutil_source import PsutilSource
 from sot.collect.records import (
+    BatteryReading,
     CpuTimes,
     DiskCounters,
     Environment,
+    FanReading,
     Frequency,
     Memory,
     NetCounters,
@@ -113,6 +115,12 @@ class FallbackSource:
 
     def temperatures(self) -> Sequence[SensorReading]:
         return self._fallback.temperatures()
+
+    def fans(self) -> Sequence[FanReading]:
+        return self._fallback.fans()
+
+    def battery(self) -> BatteryReading | None:
+        return self._fallback.battery()
 
     def load_average(self) -> tuple[float, float, float] | None:
         return self._fallback.load_average()

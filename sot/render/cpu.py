@@ -65,15 +65,24 @@ def _breakdown_fields(
     return fields
 
 
-def _core_cell(index: int, value: float | None, width: int, glyphs: Glyphs) -> list[Segment]:
+def _core_cell(
+    index: int, value: float | None, width: int, glyphs: Glyphs, temperature: str = ""
+) -> list[Segment]:
+    """One core: number, bar and load; its temperature (`` 52°C``) too when the bar keeps at
+    least 3 cells beside it, else none (whole or nothing)."""
     label = f"{index:>2} " if width >= 12 else ""
     number = f"{percent(value, 0):>4}"
     bar_width = width - len(label) - len(number) - 1
+    if temperature and bar_width - len(temperature) >= 3:
+        bar_width -= len(temperature)
+    else:
+        temperature = ""
     if bar_width >= 3:
         return [
             (label, Role.LABEL),
             (bar(value, bar_width, glyphs), level_role(value)),
             (" " + number, Role.VALUE),
+            (temperature, Role.DIM),
         ]
     return [(label + number, level_role(value))]
 
@@ -98,12 +107,23 @@ def draw_cores(
             canvas.put(top + y, left + x, levels[step], level_role(value))
         return
     rows = math.ceil(len(cores) / columns)
+    temperatures = _core_temperatures(cpu, glyphs)
     for i, value in enumerate(cores):
         column, row = divmod(i, rows)
         x = left + column * (column_width + 1)
-        put_segments(
-            canvas, top + row, x, column_width, _core_cell(i, value, column_width, glyphs), glyphs
-        )
+        cell = _core_cell(i, value, column_width, glyphs, temperatures[i] if temperatures else "")
+        put_segments(canvas, top + row, x, column_width, cell, glyphs)
+
+
+def _core_temperatures(cpu: CpuSample, glyphs: Glyphs) -> tuple[str, ...]:
+    """Each core's temperature as its cell shows it, all one width; () when none is known."""
+    if len(cpu.core_celsius) != len(cpu.per_cpu_percent) or all(
+        t is None for t in cpu.core_celsius
+    ):
+        return ()
+    texts = [celsius(t, glyphs.ascii_only) for t in cpu.core_celsius]
+    width = max(len(t) for t in texts)
+    return tuple(f" {t:>{width}}" for t in texts)
 
 
 def render_cpu(
@@ -136,8 +156,12 @@ def render_cpu(
     )
     body_top, body_height = inner.y + 1, inner.height - 1
     core_count = len(cpu.per_cpu_percent)
+    # A column per core is 19 cells wide, 25 with a temperature beside each core's load.
+    column = 25 if _core_temperatures(cpu, glyphs) else 19
     if inner.width >= 40 and core_count:
-        core_width = min(inner.width // 2, max(18, math.ceil(core_count / body_height) * 19))
+        core_width = min(
+            inner.width // 2, max(column - 1, math.ceil(core_count / body_height) * column)
+        )
     else:
         core_width = 0 if inner.width < 40 else inner.width // 2
     graph_width = inner.width - core_width - (1 if core_width else 0)

@@ -12,11 +12,29 @@ from sot.render.glyphs import Glyphs
 from sot.render.meters import bar, level_role
 from sot.render.rates import draw_rate_pair
 from sot.render.text import Field, field, put_fields
-from sot.render.units import human_bytes, human_rate, percent
+from sot.render.units import human_bytes, human_rate, milliseconds, percent
+
+MIN_BAR_WITH_LATENCY = 8  # the bar keeps at least this many cells when await and util join it
+
+
+def _latency_field(io: IoRate) -> Field:
+    """iostat -x's await and %util of the device behind the filesystem, fixed width so the
+    rows line up and nothing shifts from tick to tick."""
+    return field(
+        ("  await ", Role.DIM),
+        (f"{milliseconds(io.await_ms):<6}", Role.VALUE),
+        (" util ", Role.DIM),
+        (f"{percent(io.util_percent, 0):>4}", level_role(io.util_percent)),
+        rank=2,
+    )
+
+
+LATENCY_WIDTH = len("  await 12.3ms util 100%")
 
 
 def _usage_line(disk: DiskUsage, label_width: int, width: int, glyphs: Glyphs) -> list[Field]:
-    """Mount point, usage bar and percentage; the amounts when there is room for them whole."""
+    """Mount point, usage bar and percentage; the amounts, then the device's await and util,
+    when there is room for them whole (the latency goes first when narrow)."""
     mount = pad(
         sanitize(disk.mount_point, glyphs.ascii_only), label_width, ellipsis=glyphs.ellipsis
     )
@@ -24,7 +42,10 @@ def _usage_line(disk: DiskUsage, label_width: int, width: int, glyphs: Glyphs) -
     amounts = f" {human_bytes(disk.used_bytes):>6}/{human_bytes(disk.total_bytes):<6}"
     room = width - label_width - 1 - len(share)
     bar_width = max(3, room - len(amounts) if room - len(amounts) >= 3 else room)
-    return [
+    with_latency = room - len(amounts) - LATENCY_WIDTH >= MIN_BAR_WITH_LATENCY
+    if with_latency:
+        bar_width -= LATENCY_WIDTH
+    fields = [
         field(
             (mount + " ", Role.LABEL),
             (bar(disk.percent, bar_width, glyphs), level_role(disk.percent, 80.0, 95.0)),
@@ -32,6 +53,9 @@ def _usage_line(disk: DiskUsage, label_width: int, width: int, glyphs: Glyphs) -
         ),
         field((amounts, Role.VALUE), rank=1),
     ]
+    if with_latency:
+        fields.append(_latency_field(disk.io))
+    return fields
 
 
 def render_disks(

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
-from sot.model import CgroupSample, HostInfo, PressureSample, StallShares
+from sot.model import (
+    BatterySample,
+    CgroupSample,
+    FanSample,
+    HostInfo,
+    PressureSample,
+    StallShares,
+)
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
 from sot.render.text import field, put_fields
@@ -46,13 +54,38 @@ def pids_text(cgroup: CgroupSample | None) -> str | None:
     return f"cgroup pids {current}/{cgroup.pids_limit}"
 
 
+def fans_text(fans: Sequence[FanSample]) -> str | None:
+    """``fan 1200rpm``, ``fans 1200 900rpm``; None where the machine reports no fan."""
+    if not fans:
+        return None
+    speeds = " ".join(str(f.rpm) for f in fans)
+    return f"fan{'s' if len(fans) > 1 else ''} {speeds}rpm"
+
+
+def battery_text(battery: BatterySample | None) -> str | None:
+    """``bat 87% charging``, ``bat 100% plugged``, ``bat 40% 2:05 left``, ``bat 40%`` (time
+    unknown); None where there is no battery. psutil gives no time to full while charging."""
+    if battery is None:
+        return None
+    text = f"bat {battery.percent:.0f}%"
+    if battery.power_plugged:
+        return f"{text} {'charging' if battery.percent < 100 else 'plugged'}"
+    if battery.seconds_left is not None:
+        hours, minutes = divmod(battery.seconds_left // 60, 60)
+        return f"{text} {hours}:{minutes:02d} left"
+    return text
+
+
 def render_header(
     host: HostInfo,
     wall_epoch_s: float,
     width: int,
     glyphs: Glyphs,
+    *,
     pressure: PressureSample | None = None,
     cgroup: CgroupSample | None = None,
+    fans: Sequence[FanSample] = (),
+    battery: BatterySample | None = None,
 ) -> Block:
     canvas = Canvas(width, 1, Role.HEADER)
     sep = f" {glyphs.separator} "
@@ -73,6 +106,9 @@ def render_header(
         (pressure_text(pressure), 2, False),
         (pids_text(cgroup), 3, False),
         (users, 3, False),
+        # Only where the machine has them: no label at all otherwise.
+        (battery_text(battery), 2, False),
+        (fans_text(fans), 4, False),  # before the OS name and kernel: a live reading
         (sanitize(host.os_name or "-", glyphs.ascii_only), 4, True),
         (kernel or "-", 5, False),
     ]

@@ -192,7 +192,26 @@ def _reads_summary(data: FrameInput) -> tuple[object, ...]:
 def _header(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
     snapshot = data.snapshot
     return render_header(
-        snapshot.host, snapshot.wall_epoch_s, width, glyphs, snapshot.pressure, snapshot.cgroup
+        snapshot.host,
+        snapshot.wall_epoch_s,
+        width,
+        glyphs,
+        pressure=snapshot.pressure,
+        cgroup=snapshot.cgroup,
+        fans=snapshot.fans,
+        battery=snapshot.battery,
+    )
+
+
+def _reads_header(data: FrameInput) -> tuple[object, ...]:
+    snapshot = data.snapshot
+    return (
+        snapshot.host,
+        snapshot.wall_epoch_s,
+        snapshot.pressure,
+        snapshot.cgroup,
+        snapshot.fans,
+        snapshot.battery,
     )
 
 
@@ -243,16 +262,7 @@ def _reads_disk_screen(data: FrameInput) -> tuple[object, ...]:
 PANELS: Mapping[str, Panel] = {
     panel.name: panel
     for panel in (
-        Panel(
-            "header",
-            _header,
-            lambda d: (
-                d.snapshot.host,
-                d.snapshot.wall_epoch_s,
-                d.snapshot.pressure,
-                d.snapshot.cgroup,
-            ),
-        ),
+        Panel("header", _header, _reads_header),
         Panel(
             "cpu",
             _cpu,

@@ -82,6 +82,17 @@ def cpu_time(seconds: float | None) -> str:
     return f"{hours // 24}d{hours % 24:02d}h"
 
 
+def milliseconds(value: float | None) -> str:
+    """A latency: ``0.4ms``, ``12.3ms``, ``250ms``, ``1.5s``: at most 6 cells."""
+    if value is None or not _known(value) or value < 0:
+        return UNKNOWN
+    if value < 100:
+        return f"{value:.1f}ms"
+    if value < 1000:
+        return f"{value:.0f}ms"
+    return f"{value / 1000:.1f}s" if value < 100_000 else f"{value / 1000:.0f}s"
+
+
 def frequency(mhz: float | None) -> str:
     if mhz is None or not _known(mhz):
         return UNKNOWN

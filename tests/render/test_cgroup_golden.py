@@ -31,5 +31,7 @@ def test_container_frame(width: int, height: int) -> None:
 @pytest.mark.parametrize("width", [160, 100, 60])
 def test_header_drops_whole_fields_when_narrow(width: int) -> None:
     snap = busy_snapshot()
-    block = render_header(snap.host, snap.wall_epoch_s, width, ASCII, PRESSURE, CGROUP)
+    block = render_header(
+        snap.host, snap.wall_epoch_s, width, ASCII, pressure=PRESSURE, cgroup=CGROUP
+    )
     check(f"header-cgroup-ascii-{width}", block, width, 1)

@@ -22,7 +22,7 @@ from sot.actions import PendingSignal
 from sot.history import History
 from sot.keys import Mode
 from sot.layout import Rect, compute_layout
-from sot.model import ProcessDetails, Snapshot
+from sot.model import BatterySample, FanSample, ProcessDetails, Snapshot
 from sot.render.cells import Block, Canvas, Role, display_width
 from sot.render.cpu import render_cpu
 from sot.render.disks import render_disks
@@ -234,6 +234,41 @@ def test_panels(glyph_name: str, width: int, height: int) -> None:
         height,
     )
     check(f"header-{suffix}", render_header(snap.host, snap.wall_epoch_s, width, glyphs), width, 1)
+
+
+def sensors_snapshot(cores: int = 4) -> Snapshot:
+    """A laptop's: per-core temperatures, a fan and a battery."""
+    snap = snapshot(per_cpu=tuple(float(10 * i) for i in range(cores)))
+    return dataclasses.replace(
+        snap,
+        cpu=dataclasses.replace(
+            snap.cpu, core_celsius=(*(45.0 + i for i in range(cores - 1)), None)
+        ),
+        fans=(FanSample("thinkpad", "fan1", 2400),),
+        battery=BatterySample(40.0, False, 2 * 3600 + 5 * 60),
+    )
+
+
+@pytest.mark.parametrize("glyph_name", ["utf8", "ascii"])
+@pytest.mark.parametrize(("width", "height"), [(48, 7), (90, 12)])
+def test_sensor_panels(glyph_name: str, width: int, height: int) -> None:
+    glyphs: Glyphs = GLYPHS[glyph_name]
+    snap = sensors_snapshot()
+    suffix = f"{glyph_name}-{width}x{height}"
+    history = history_for(snap)
+    cpu = render_cpu(snap.cpu, history, width, height, glyphs)
+    check(f"cpu-sensors-{suffix}", cpu, width, height)
+    header = render_header(
+        snap.host, snap.wall_epoch_s, width, glyphs, fans=snap.fans, battery=snap.battery
+    )
+    check(f"header-sensors-{suffix}", header, width, 1)
+
+
+def test_sensor_frame() -> None:
+    snap = sensors_snapshot(8)
+    block = render_frame(frame_input(snap, history_for(snap), AppState()), 160, 48, UNICODE)
+    check("frame-sensors-utf8-160x48", block, 160, 48)
+    assert "bat 40% 2:05 left" in block[0].text and "fan 2400rpm" in block[0].text
 
 
 def test_process_columns_stay_aligned_with_hostile_names() -> None:

@@ -300,7 +300,7 @@ def _text(block: Block) -> str:
 def test_header_shows_pressure_and_the_pids_limit() -> None:
     snap = snapshot()
     pressure = PressureSample(StallShares(0.0, 0.0), StallShares(0.4, 0.3), StallShares(0.0, None))
-    text = _text(render_header(snap.host, 0.0, 160, ASCII, pressure, LIMITED))
+    text = _text(render_header(snap.host, 0.0, 160, ASCII, pressure=pressure, cgroup=LIMITED))
     assert "psi cpu 0.0 mem 0.4/0.3 io 0.0" in text
     assert "cgroup pids 7/100" in text
     plain = _text(render_header(snap.host, 0.0, 160, ASCII))

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from sot.collect import recording_schema as schema
 from sot.collect.collector import Collector
 from sot.collect.records import (
+    BatteryReading,
     CpuTimes,
     DiskCounters,
+    FanReading,
     Frequency,
     NetCounters,
     NetStats,
@@ -197,6 +199,8 @@ def test_the_schema_checks_every_field_of_every_recorded_record() -> None:
         (schema.CPU_TIMES, CpuTimes),
         (frequency, Frequency),
         (schema.SENSOR, SensorReading),
+        (schema.FAN, FanReading),
+        (schema.BATTERY, BatteryReading),
         (schema.MEMORY, VirtualMemory),
         (schema.SWAP, SwapMemory),
         (schema.PARTITION, Partition),

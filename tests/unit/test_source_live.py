@@ -229,6 +229,8 @@ def test_system_wide_fast_paths_agree_with_psutil() -> None:
         assert len(common) >= len(during) - 2 and common
         for name in common:
             for a, b, c in zip(before[name], during[name], after[name], strict=True):
+                # Both read every counter here (the disks' times too: /proc/diskstats on Linux).
+                assert a is not None and b is not None and c is not None, name
                 assert a <= b <= c, name
 
 
@@ -241,10 +243,11 @@ def test_parsers_read_every_layout_psutil_reads() -> None:
     )
     disks = parse_diskstats(diskstats)
     assert disks is not None
-    assert disks["sda"] == DiskCounters(2000 * 512, 800 * 512, 100, 40)
-    assert disks["sda1"] == DiskCounters(1800 * 512, 600 * 512, 90, 30)
-    assert disks["hda"] == DiskCounters(8 * 512, 12 * 512, 0, 10)  # as psutil reads it
-    assert disks["hda1"] == DiskCounters(2 * 512, 4 * 512, 1, 3)
+    # With the ms reading, writing and busy (iostat's await and %util) where the layout has them.
+    assert disks["sda"] == DiskCounters(2000 * 512, 800 * 512, 100, 40, 30, 9, 50)
+    assert disks["sda1"] == DiskCounters(1800 * 512, 600 * 512, 90, 30, 20, 8, 40)
+    assert disks["hda"] == DiskCounters(8 * 512, 12 * 512, 0, 10, 9, 13, 15)  # as psutil reads it
+    assert disks["hda1"] == DiskCounters(2 * 512, 4 * 512, 1, 3)  # no times: unknown
     assert parse_diskstats(b"8 0 sda 1 2\n") is None  # unknown layout: psutil's turn
     net = parse_net_dev(
         b"Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n"
