@@ -18,6 +18,7 @@ from sot.collect.records import (
     ProcessIdentity,
     RawProcess,
     RawProcessDetails,
+    SensorReading,
     StaticHostInfo,
     SwapMemory,
     UsageBytes,
@@ -78,6 +79,40 @@ def readings() -> Readings:
         processes=(),
         identities={},
     )
+
+
+def smt_readings(
+    places: Sequence[tuple[int, int] | None], temperatures: Sequence[SensorReading]
+) -> Readings:
+    """``readings()`` with one logical CPU per place (package id, core id), that topology and
+    those sensors: a machine with SMT siblings or several packages."""
+    return replace(
+        readings(),
+        per_cpu=tuple(cpu_times(10 + i, 5, 85 - i) for i in range(len(places))),
+        cpu_counts=(len(places), len({p for p in places if p is not None}) or None),
+        topology=tuple(places),
+        temperatures=tuple(temperatures),
+    )
+
+
+def cpu_topology_files(
+    places: Sequence[tuple[int, int] | None], offline: Sequence[int] = ()
+) -> dict[str, str]:
+    """/sys/devices/system/cpu for ``make_tree``: cpu<n> for each place (package id, core id;
+    None: a CPU without topology files), and an offline CPU after them for each of ``offline``
+    (its number; the kernel removes an offline CPU's topology directory)."""
+    base = "/sys/devices/system/cpu"
+    files = {f"{base}/online": f"0-{len(places) - 1}\n", f"{base}/cpufreq/": ""}
+    for number, place in enumerate(places):
+        files[f"{base}/cpu{number}/online"] = "1\n"
+        if place is None:
+            files[f"{base}/cpu{number}/"] = ""
+        else:
+            files[f"{base}/cpu{number}/topology/physical_package_id"] = f"{place[0]}\n"
+            files[f"{base}/cpu{number}/topology/core_id"] = f"{place[1]}\n"
+    for number in offline:
+        files[f"{base}/cpu{number}/online"] = "0\n"
+    return files
 
 
 def with_process(

@@ -21,6 +21,7 @@ from sot.collect.records import (
     BlockSource,
     CgroupLimits,
     CgroupSource,
+    CpuPlace,
     CpuTimes,
     DiskCounters,
     NetCounters,
@@ -208,27 +209,86 @@ def _package_temperature(readings: Sequence[SensorReading]) -> float | None:
     return None
 
 
-def core_temperatures(
+def _label_number(label: str, name: str) -> int | None:
+    """N of a sensor label "<name> N" ("Core 3", "Package id 1"), in any case; else None."""
+    head, _, number = label.lower().rpartition(" ")
+    if head != name or not (number.isascii() and number.isdigit()):
+        return None
+    return int(number)
+
+
+def _core_readings(readings: Sequence[SensorReading]) -> dict[tuple[int | None, int], float | None]:
+    """The CPU chips' "Core N" readings by (package id, N). coretemp numbers cores within their
+    package, and each package's readings follow its own "Package id P" reading (psutil lists
+    them in that order under one "coretemp" name), so a reading's package is that of the last
+    "Package id" before it on the same chip; None before any. A place read twice is ambiguous:
+    None, so neither reading is shown."""
+    found: dict[tuple[int | None, int], float | None] = {}
+    chip: str | None = None
+    package: int | None = None
+    for reading in readings:
+        if reading.chip not in CPU_TEMPERATURE_CHIPS:
+            continue
+        if reading.chip != chip:
+            chip, package = reading.chip, None
+        package_id = _label_number(reading.label, "package id")
+        if package_id is not None:
+            package = package_id
+            continue
+        core = _label_number(reading.label, "core")
+        if core is not None:
+            place = (package, core)
+            found[place] = None if place in found else reading.current
+    return found
+
+
+def _in_core_order(
     readings: Sequence[SensorReading], logical_count: int | None
 ) -> tuple[float | None, ...]:
-    """Each logical CPU's core temperature, from the CPU chips' "Core N" readings (coretemp's;
-    k10temp has them on some kernels). N is the core's id, not the CPU's number, so they are
-    matched only where that is unambiguous: one reading per logical CPU (no SMT siblings), in
-    order of N, from one package (two packages both have a "Core 0"). Otherwise (), and the
-    panel shows no per-core temperatures rather than a sibling's or another package's."""
+    """Without the topology: the "Core N" readings in order of N, only where there is one per
+    logical CPU (no SMT siblings) from one package (two packages both have a "Core 0")."""
     cores: dict[int, float] = {}
     for reading in readings:
         if reading.chip not in CPU_TEMPERATURE_CHIPS:
             continue
-        word, _, number = reading.label.partition(" ")
-        if word.lower() != "core" or not number.isdigit():
+        number = _label_number(reading.label, "core")
+        if number is None:
             continue
-        if int(number) in cores:
+        if number in cores:
             return ()
-        cores[int(number)] = reading.current
+        cores[number] = reading.current
     if not cores or len(cores) != logical_count:
         return ()
     return tuple(cores[n] for n in sorted(cores))
+
+
+def core_temperatures(
+    readings: Sequence[SensorReading],
+    logical_count: int | None,
+    topology: Sequence[CpuPlace] | None = None,
+) -> tuple[float | None, ...]:
+    """Each logical CPU's core temperature, from the CPU chips' "Core N" readings (coretemp's;
+    k10temp has none per core, usually). N is the core's id within its package, which
+    ``topology`` gives for each logical CPU (SMT siblings share a core, and so its reading).
+    A CPU whose place is unknown, whose core has no reading or two, gets None; where no CPU
+    gets one, (), and the panel shows no per-core temperatures rather than a sibling's or
+    another package's. Without a topology that fits (None, or not one place per logical CPU),
+    the readings are matched only where that needs none: see ``_in_core_order``."""
+    if topology is None or len(topology) != logical_count:
+        return _in_core_order(readings, logical_count)
+    found = _core_readings(readings)
+    # Readings with no "Package id" before them (an older kernel's) fit a single package only.
+    one_package = len({place[0] for place in topology if place is not None}) == 1
+
+    def reading_for(place: CpuPlace) -> float | None:
+        if place is None:
+            return None
+        if place in found:
+            return found[place]
+        return found.get((None, place[1])) if one_package else None
+
+    celsius = tuple(reading_for(place) for place in topology)
+    return celsius if any(value is not None for value in celsius) else ()
 
 
 class Collector:
@@ -253,6 +313,17 @@ class Collector:
         self._processes = ProcessCollector(source)
         self._static_host: StaticHostInfo = source.host_info()
         self._counts = source.cpu_counts()
+        # Which logical CPUs share a core, for the per-core temperatures: read once (two small
+        # files per CPU), as it changes only when a CPU is hot-plugged. After that the CPU count
+        # usually no longer matches it, and core_temperatures then does without it.
+        self._topology = source.cpu_topology()
+        # core_temperatures' last answer, and the sensor readings and CPU count it was for: the
+        # readings change on the slow schedule only (matching 256 CPUs takes about 0.2 ms).
+        self._core_celsius: tuple[tuple[SensorReading, ...], int, tuple[float | None, ...]] = (
+            (),
+            0,
+            (),
+        )
         self._partitions: _Refresh[tuple[tuple[Partition, str], ...]] = _Refresh(
             partitions_period_s
         )
@@ -398,8 +469,17 @@ class Collector:
             temperatures=tuple(
                 Temperature(r.label, r.current, r.high, r.critical) for r in readings
             ),
-            core_celsius=core_temperatures(readings, len(per_cpu)),
+            core_celsius=self._core_temperatures(readings, len(per_cpu)),
         )
+
+    def _core_temperatures(
+        self, readings: tuple[SensorReading, ...], logical_count: int
+    ) -> tuple[float | None, ...]:
+        known_readings, known_count, celsius = self._core_celsius
+        if readings is not known_readings or logical_count != known_count:
+            celsius = core_temperatures(readings, logical_count, self._topology)
+            self._core_celsius = (readings, logical_count, celsius)
+        return celsius
 
     def _memory(self, interval_s: float | None) -> MemorySample:
         mem, swap = self._source.memory()

@@ -34,6 +34,7 @@ from sot.collect.procfs_parsers import (
 from sot.collect.records import (
     ENVIRONMENT_CAP_BYTES,
     OPEN_FILES_CAP,
+    CpuPlace,
     CpuTimes,
     DiskCounters,
     Environment,
@@ -49,6 +50,7 @@ from sot.collect.users import UserNames
 from sot.model import STATE_NAMES
 
 PROC_ROOT = "/proc"
+SYS_ROOT = "/sys"
 StatReader = Literal["cpus", "processes"]  # the two readings made from /proc/stat
 VIRTUAL_NET = "/sys/devices/virtual/net"  # one entry per virtual interface (lo, docker0, veth)
 
@@ -70,6 +72,45 @@ def read_small(path: str, limit: int = 1 << 20) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def _small_int(path: str) -> int | None:
+    """A one-number /sys file (``core_id``, ``online``); None if missing or not a number."""
+    data = read_small(path, 64)
+    try:
+        return None if data is None else int(data.strip())
+    except ValueError:
+        return None
+
+
+def read_cpu_topology(sys_root: str = SYS_ROOT) -> tuple[CpuPlace, ...] | None:
+    """Each online logical CPU's (physical package id, core id), in order of CPU number: the
+    order of /proc/stat's "cpuN" lines, which list online CPUs only, so an offline CPU (its
+    ``online`` file says 0) is left out. A CPU whose topology files are missing or negative
+    (unknown, on some architectures) is None; the whole reading is None where no CPU's place is
+    known. Two files per CPU: read once, at start."""
+    base = f"{sys_root}/devices/system/cpu"
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return None
+    numbers = sorted(
+        int(name[3:])
+        for name in names
+        if name.startswith("cpu") and name[3:].isascii() and name[3:].isdigit()
+    )
+    places: list[CpuPlace] = []
+    for number in numbers:
+        cpu = f"{base}/cpu{number}"
+        if _small_int(f"{cpu}/online") == 0:
+            continue
+        package = _small_int(f"{cpu}/topology/physical_package_id")
+        core = _small_int(f"{cpu}/topology/core_id")
+        if package is None or core is None or package < 0 or core < 0:
+            places.append(None)
+        else:
+            places.append((package, core))
+    return tuple(places) if any(place is not None for place in places) else None
 
 
 def _watch_mount_table(proc_root: str) -> select.poll | None:
@@ -148,8 +189,11 @@ class ProcfsSource:
     """The readings /proc and /sys hold, read and parsed here; ``None`` where a file is missing
     or unparsable. Not a whole ``SystemSource``: ``system.FallbackSource`` completes it."""
 
-    def __init__(self, root: str = PROC_ROOT, kept_stat_files: int = 0) -> None:
+    def __init__(
+        self, root: str = PROC_ROOT, kept_stat_files: int = 0, sys_root: str = SYS_ROOT
+    ) -> None:
         self._root = root
+        self._sys_root = sys_root
         self._stat_reader = ProcStatReader(root, kept_stat_files)
         # Last tick's stat line and record per PID, under the boot time they were computed with.
         self._parsed: dict[int, tuple[bytes, RawProcess]] = {}
@@ -161,11 +205,14 @@ class ProcfsSource:
         self._users = UserNames()
 
     @classmethod
-    def open(cls, root: str = PROC_ROOT, kept_stat_files: int = 0) -> ProcfsSource | None:
-        """A source on ``root``, or None where it is not a /proc (another system)."""
+    def open(
+        cls, root: str = PROC_ROOT, kept_stat_files: int = 0, sys_root: str = SYS_ROOT
+    ) -> ProcfsSource | None:
+        """A source on ``root`` (and ``sys_root`` for /sys), or None where it is not a /proc
+        (another system)."""
         if not os.path.exists(f"{root}/self/stat"):
             return None
-        return cls(root, kept_stat_files)
+        return cls(root, kept_stat_files, sys_root)
 
     def _read(self, name: str) -> bytes | None:
         return read_small(f"{self._root}/{name}")
@@ -173,6 +220,9 @@ class ProcfsSource:
     def cpu_model(self) -> str | None:
         cpuinfo = self._read("cpuinfo")
         return parse_cpu_model(cpuinfo.decode("utf-8", "replace")) if cpuinfo else None
+
+    def cpu_topology(self) -> tuple[CpuPlace, ...] | None:
+        return read_cpu_topology(self._sys_root)
 
     def boot_time(self) -> float | None:
         stat = self._read("stat")

@@ -21,6 +21,7 @@ from sot.collect.records import (
     ENVIRONMENT_CAP_BYTES,
     OPEN_FILES_CAP,
     BatteryReading,
+    CpuPlace,
     CpuTimes,
     DiskCounters,
     Environment,
@@ -150,7 +151,14 @@ class PsutilSource:
             max_mhz=freq.max if freq.max > 0 else None,
         )
 
+    def cpu_topology(self) -> Sequence[CpuPlace] | None:
+        # psutil tells how many cores there are, not which logical CPUs share one.
+        return None
+
     def temperatures(self) -> Sequence[SensorReading]:
+        # psutil files every chip's readings under its driver's name in path order: two packages'
+        # coretemp readings come as one "coretemp" list, each package's "Package id P" first and
+        # its "Core N" readings after it (collector.core_temperatures relies on that order).
         chips = _sensors("sensors_temperatures") or {}
         return tuple(
             SensorReading(

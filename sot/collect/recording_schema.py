@@ -189,6 +189,7 @@ IDENTITY = Record(
     ),
     nullable=True,
 )
+CPU_PLACE = ListOf(_integer(2**31 - 1), exact=2, nullable=True)  # ids: may be sparse
 ADDRESSES = ListOf(ListOf(Text(), max_items=1000), exact=2)
 
 RECORDING = Record(
@@ -198,6 +199,8 @@ RECORDING = Record(
         ("cpu", ListOf(CPU_TIMES, max_items=MAX_CPUS, optional=True)),
         ("counts", ListOf(_integer(MAX_CPUS, nullable=True, low=1), exact=2, nullable=True)),
         ("frequency", Record(_fields(MHZ, "current_mhz", "max_mhz"), nullable=True)),
+        # Each logical CPU's [package id, core id], or null where unknown; missing: unknown.
+        ("topology", ListOf(CPU_PLACE, max_items=MAX_CPUS, nullable=True)),
         ("sensors", ListOf(SENSOR, optional=True)),
         ("fans", ListOf(FAN, optional=True)),
         ("battery", BATTERY),

@@ -129,6 +129,11 @@ class BatteryReading(NamedTuple):
     seconds_left: int | None  # None: unknown, or unlimited (on mains power)
 
 
+# Where a logical CPU sits: (physical package id, core id), as /sys's topology files and the
+# coretemp driver's "Package id P" / "Core N" labels number them; None where it is not known.
+CpuPlace = tuple[int, int] | None
+
+
 class Frequency(NamedTuple):
     current_mhz: float | None
     max_mhz: float | None
@@ -230,6 +235,13 @@ class SystemSource(Protocol):
     def per_cpu_times(self) -> Sequence[CpuTimes] | None: ...
     def cpu_counts(self) -> tuple[int | None, int | None]: ...
     def cpu_frequency(self) -> Frequency | None: ...
+    def cpu_topology(self) -> Sequence[CpuPlace] | None:
+        """Each logical CPU's place, in the order of ``per_cpu_times`` (CPU number, online CPUs
+        only); None where the source cannot tell. The collector reads it once, at start: it
+        changes only when a CPU is hot-plugged, and a CPU count that no longer matches it makes
+        the collector ignore it."""
+        ...
+
     def temperatures(self) -> Sequence[SensorReading]: ...
     def fans(self) -> Sequence[FanReading]: ...
     def battery(self) -> BatteryReading | None: ...

@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 from sot.collect.recording_schema import MAX_COMMAND_LINE_CHARS, RecordingError, validate
 from sot.collect.records import (
     BatteryReading,
+    CpuPlace,
     CpuTimes,
     DiskCounters,
     Environment,
@@ -94,6 +95,8 @@ class Readings:
     mount_changes: int = 0
     fans: tuple[FanReading, ...] = ()
     battery: BatteryReading | None = None
+    # Each logical CPU's (package, core); None: unknown (a recording from before sot read it).
+    topology: tuple[CpuPlace, ...] | None = None
 
 
 def _plain(value: object) -> Any:
@@ -109,6 +112,10 @@ def _identity(identity: ProcessIdentity | None) -> dict[str, Any] | None:
     return identity._replace(cmdline=identity.cmdline[:MAX_COMMAND_LINE_CHARS])._asdict()
 
 
+def _topology(places: Sequence[CpuPlace] | None) -> list[list[int] | None] | None:
+    return None if places is None else [None if p is None else list(p) for p in places]
+
+
 def record(source: SystemSource) -> dict[str, Any]:
     """Everything the dashboard reads from ``source``, as a JSON-able document."""
     processes = list(source.processes())[:RECORDED_PROCESSES]
@@ -122,6 +129,7 @@ def record(source: SystemSource) -> dict[str, Any]:
         "cpu": [_plain(c) for c in source.per_cpu_times() or []],
         "counts": list(source.cpu_counts()),
         "frequency": _plain(source.cpu_frequency()),
+        "topology": _topology(source.cpu_topology()),
         "sensors": [_plain(s) for s in source.temperatures()],
         "fans": [_plain(f) for f in source.fans()],
         "battery": _plain(source.battery()),
@@ -197,6 +205,9 @@ def _readings(doc: Mapping[str, Any]) -> Readings:
         per_cpu=tuple(_build(CpuTimes, c, "cpu") for c in doc["cpu"]) or None,
         cpu_counts=(logical, physical),
         frequency=_optional(Frequency, doc["frequency"], "frequency"),
+        topology=None
+        if doc["topology"] is None
+        else tuple(None if p is None else (p[0], p[1]) for p in doc["topology"]),
         temperatures=tuple(_build(SensorReading, s, "sensors") for s in doc["sensors"]),
         fans=tuple(_build(FanReading, f, "fans") for f in doc["fans"]),
         battery=_optional(BatteryReading, doc["battery"], "battery"),
@@ -253,6 +264,9 @@ class ReplaySource:
 
     def cpu_frequency(self) -> Frequency | None:
         return self.readings.frequency
+
+    def cpu_topology(self) -> Sequence[CpuPlace] | None:
+        return self.readings.topology
 
     def temperatures(self) -> Sequence[SensorReading]:
         return self.readings.temperatures

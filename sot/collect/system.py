@@ -13,10 +13,11 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from sot.collect.procfs import PROC_ROOT, ProcfsSource, ProcNetSockets
+from sot.collect.procfs import PROC_ROOT, SYS_ROOT, ProcfsSource, ProcNetSockets
 from sot.collect.psutil_source import PsutilSource
 from sot.collect.records import (
     BatteryReading,
+    CpuPlace,
     CpuTimes,
     DiskCounters,
     Environment,
@@ -64,14 +65,14 @@ def raise_open_file_limit(wanted: int) -> int:
     return int(soft)
 
 
-def system_source(proc_root: str = PROC_ROOT) -> SystemSource:
+def system_source(proc_root: str = PROC_ROOT, sys_root: str = SYS_ROOT) -> SystemSource:
     """This machine's source: /proc in front of psutil on Linux, psutil alone elsewhere."""
     # The /proc source keeps each process's /proc/<pid>/stat open between ticks (one pread per
     # process and tick instead of open + read + close). The usual soft limit of 1,024 open
     # files would keep fewer than 800: raise it first, and keep what it then allows.
     limit = raise_open_file_limit(KEPT_STAT_FILES + RESERVED_FILES)
     kept = max(0, min(KEPT_STAT_FILES, limit - RESERVED_FILES))
-    procfs = ProcfsSource.open(proc_root, kept_stat_files=kept)
+    procfs = ProcfsSource.open(proc_root, kept_stat_files=kept, sys_root=sys_root)
     if procfs is None:
         return PsutilSource()
     return FallbackSource(procfs, PsutilSource())
@@ -112,6 +113,9 @@ class FallbackSource:
 
     def cpu_frequency(self) -> Frequency | None:
         return self._fallback.cpu_frequency()
+
+    def cpu_topology(self) -> Sequence[CpuPlace] | None:
+        return _first(self._primary.cpu_topology(), self._fallback.cpu_topology)
 
     def temperatures(self) -> Sequence[SensorReading]:
         return self._fallback.temperatures()
