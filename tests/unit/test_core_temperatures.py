@@ -5,10 +5,12 @@ topology through the sources, the recording and the collector."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import psutil
 import pytest
 
 from sot.collect.collector import Collector, core_temperatures
@@ -228,3 +230,13 @@ def test_a_malformed_topology_in_a_recording_is_refused(topology: object, expect
     document["topology"] = topology
     with pytest.raises(RecordingError, match=re.escape(expected)):
         parse_recording(json.dumps(document).encode())
+
+
+def test_this_machines_topology_has_a_place_for_each_cpu_and_psutils_core_count() -> None:
+    if not os.path.isdir("/sys/devices/system/cpu/cpu0/topology"):
+        pytest.skip("no CPU topology in /sys here (not Linux, or /sys not mounted)")
+    places = read_cpu_topology()
+    assert places is not None
+    assert len(places) == len(psutil.cpu_times(percpu=True))  # /proc/stat's online CPUs
+    assert None not in places
+    assert len(set(places)) == psutil.cpu_count(logical=False)
