@@ -103,6 +103,4 @@ def ps_to_json(
 
 
 # A screen whose JSON is not the whole snapshot: its writer, by ``Config.screen``.
-JSON_WRITERS: dict[str, Callable[[Snapshot, Sequence[ProcessRow], bool], str]] = {
-    "ps": ps_to_json
-}
+JSON_WRITERS: dict[str, Callable[[Snapshot, Sequence[ProcessRow], bool], str]] = {"ps": ps_to_json}
