@@ -22,6 +22,7 @@ _SLEEPING = frozenset({"sleeping", "disk-sleep", "idle", "waking", "parked"})
 # process even kept open: 2,000 idle processes every tick would add 0.5 % of a core at 1 s.
 QUIET_IO_EVERY_TICKS = 4
 _NO_RATES: tuple[float | None, float | None] = (None, None)
+_ZERO_RATES: tuple[float | None, float | None] = (0.0, 0.0)
 
 
 @dataclass(slots=True)
@@ -85,14 +86,13 @@ class ProcessCollector:
         self._tick = 0
 
     def _io_rates(
-        self, key: ProcessKey, proc: RawProcess, every_tick: bool, now_s: float
-    ) -> tuple[float | None, float | None] | None:
-        """(read, write) bytes per second, or None: not read this tick (keep the last rates).
-        Kernel threads are not read: their I/O is charged to the processes they work for."""
+        self, key: ProcessKey, proc: RawProcess, now_s: float
+    ) -> tuple[float | None, float | None]:
+        """(read, write) bytes per second from a new reading of the counters; unknown for the
+        first reading and where they cannot be read. Kernel threads are not read: their I/O
+        is charged to the processes they work for."""
         if proc.kernel_thread or key in self._io_denied:
             return _NO_RATES
-        if not every_tick and (proc.pid + self._tick) % QUIET_IO_EVERY_TICKS:
-            return None
         counters = self._source.process_io(proc.pid)
         if counters is None:
             self._io_denied.add(key)
@@ -143,33 +143,33 @@ class ProcessCollector:
                     self._identities[key] = cached
                     renamed = True
             previous = self._previous.get(key)
-            unchanged = previous is not None and previous[0] == proc
-            # Read every tick unless it is quiet: has not run, and read nothing and wrote
-            # nothing when last read (a process whose rate is not known yet is read too).
-            quiet = (
-                previous is not None
-                and unchanged
-                and previous[1].read_bytes_per_s == 0.0
-                and previous[1].write_bytes_per_s == 0.0
-            )
-            io_rates = self._io_rates(key, proc, not quiet, now_s)
-            if previous is not None and io_rates is None:
-                io_rates = previous[1].read_bytes_per_s, previous[1].write_bytes_per_s
-            if (
-                previous is not None
-                and unchanged
-                and not renamed
-                and same_memory
-                and previous[1].cpu_percent == 0.0
-                and io_rates == (previous[1].read_bytes_per_s, previous[1].write_bytes_per_s)
-            ):
-                row = previous[1]  # an idle process, unchanged: thousands of them on big hosts
-            elif previous is not None:
-                cpu_percent = _cpu_percent(previous[0].cpu_seconds, proc.cpu_seconds, interval_s)
-                row = _row(proc, cached, cpu_percent, memory_total_bytes, io_rates)
-            else:
+            if previous is None:
+                io_rates = self._io_rates(key, proc, now_s)
                 cpu_percent = _new_process_cpu_percent(proc, wall_epoch_s, interval_s)
                 row = _row(proc, cached, cpu_percent, memory_total_bytes, io_rates)
+            else:
+                last_raw, last_row = previous
+                unchanged = last_raw == proc
+                last_rates = (last_row.read_bytes_per_s, last_row.write_bytes_per_s)
+                if (
+                    unchanged
+                    and last_rates == _ZERO_RATES
+                    and (proc.pid + self._tick) % QUIET_IO_EVERY_TICKS
+                ):
+                    io_rates = last_rates  # quiet, and not its turn: see QUIET_IO_EVERY_TICKS
+                else:
+                    io_rates = self._io_rates(key, proc, now_s)
+                if (
+                    unchanged
+                    and not renamed
+                    and same_memory
+                    and last_row.cpu_percent == 0.0
+                    and io_rates == last_rates
+                ):
+                    row = last_row  # an idle process, unchanged: thousands of them on big hosts
+                else:
+                    cpu_percent = _cpu_percent(last_raw.cpu_seconds, proc.cpu_seconds, interval_s)
+                    row = _row(proc, cached, cpu_percent, memory_total_bytes, io_rates)
             seen[key] = (proc, row)
             rows.append(row)
         for key in self._identities.keys() - seen.keys():
@@ -215,10 +215,10 @@ def _row(
     cached: _CachedIdentity,
     cpu_percent: float | None,
     memory_total_bytes: int | None,
-    io_rates: tuple[float | None, float | None] | None,
+    io_rates: tuple[float | None, float | None],
 ) -> ProcessRow:
     identity = cached.identity
-    read_bytes_per_s, write_bytes_per_s = io_rates if io_rates is not None else _NO_RATES
+    read_bytes_per_s, write_bytes_per_s = io_rates
     return ProcessRow(
         pid=proc.pid,
         ppid=proc.ppid,

@@ -207,6 +207,7 @@ class ProcfsSource:
         self._root = root
         self._stat_reader = ProcStatReader(root, kept_stat_files)
         self._io_files = KeptFiles(root, "io", kept_io_files)
+        self._io_parsed: dict[int, tuple[bytes, IoCounters]] = {}  # last read, by PID
         # Last tick's stat line and record per PID, under the boot time they were computed with.
         self._parsed: dict[int, tuple[bytes, RawProcess]] = {}
         self._parsed_boot: float | None = None
@@ -321,6 +322,9 @@ class ProcfsSource:
             rows.append(known[1])
         self._parsed, self._parsed_boot = parsed_now, boot
         self._io_files.keep_only(parsed_now.keys())
+        if len(self._io_parsed) > len(parsed_now):
+            for gone in self._io_parsed.keys() - parsed_now.keys():
+                del self._io_parsed[gone]
         return rows
 
     def _record(self, pid: int, data: bytes, boot: float) -> RawProcess | None:
@@ -351,7 +355,15 @@ class ProcfsSource:
         """/proc/<pid>/io's storage counters; None where the kernel refuses (another user's
         process, without root), the process is gone, or the kernel keeps no such counts."""
         data = self._io_files.read(pid)
-        return parse_proc_io(data) if data else None
+        if not data:
+            return None
+        known = self._io_parsed.get(pid)
+        if known is not None and known[0] == data:
+            return known[1]  # the same bytes as last read: most processes, most ticks
+        counters = parse_proc_io(data)
+        if counters is not None:
+            self._io_parsed[pid] = (data, counters)
+        return counters
 
     def process_identity(self, pid: int) -> ProcessIdentity | None:
         """Name, command line and user in two reads (cmdline, status), the name taken from this
