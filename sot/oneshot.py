@@ -76,7 +76,7 @@ def _table_rows(
     view = build_view(snapshot.processes, query, glyphs_ascii)
     if config.top is None:
         return view
-    return ProcessView(view.rows[: config.top], view.total)
+    return ProcessView(view.rows[: config.top], view.total, view.hidden_kernel_threads)
 
 
 def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:

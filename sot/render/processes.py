@@ -82,9 +82,11 @@ def _cgroup(row: ProcessRow, glyphs: Glyphs) -> str:
 # The columns in the order they stand. Which are shown is decided by width, in this order of
 # priority: PID, MEM% and CPU% always; then USER (table at least 60 cells wide inside), THR and
 # RSS (70), TIME+ (80), S (100), START (110), READ/s and WRITE/s (140: the common wide view,
-# 160x48, shows them; a rate that stays 0 costs no bytes there), VIRT (168), NI and PRI (175),
-# CGROUP (180): past 160x48, so the common wide view keeps its bytes per second (each changing
-# cell is sent). The command takes the rest.
+# 160x48, shows them), VIRT (168), NI and PRI (175), CGROUP (180): past 160x48, so the common
+# wide view keeps its bytes per second (each changing cell is sent). The I/O rates stand after
+# START, not among RSS, MEM%, CPU% and TIME+: those change together each tick, and cells that
+# change close together go out as one run (screen.MERGE_GAP_CELLS); a rate that stays 0 costs
+# nothing. The command takes the rest.
 COLUMNS: tuple[Column, ...] = (
     Column("PID", 7, ">", 0, SortKey.PID, lambda r, g: str(r.pid), lambda r: Role.LABEL),
     Column(
@@ -104,12 +106,12 @@ COLUMNS: tuple[Column, ...] = (
            _value_role),
     Column("CPU%", 5, ">", 0, SortKey.CPU, lambda r, g: _percent_cell(r.cpu_percent),
            lambda r: level_role(r.cpu_percent, 50.0, 90.0)),
+    Column("TIME+", 9, ">", 80, SortKey.TIME, lambda r, g: cpu_time(r.cpu_time_s), _value_role),
+    Column("START", 6, ">", 110, SortKey.START, _start, _value_role),
     Column("READ/s", 7, ">", 140, SortKey.READ, lambda r, g: _io_rate(r.read_bytes_per_s),
            _value_role),
     Column("WRITE/s", 8, ">", 140, SortKey.WRITE, lambda r, g: _io_rate(r.write_bytes_per_s),
            _value_role),
-    Column("TIME+", 9, ">", 80, SortKey.TIME, lambda r, g: cpu_time(r.cpu_time_s), _value_role),
-    Column("START", 6, ">", 110, SortKey.START, _start, _value_role),
     Column("CGROUP", 14, "<", 180, SortKey.CGROUP, _cgroup, _value_role),
 )  # fmt: skip
 

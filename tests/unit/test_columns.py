@@ -19,16 +19,16 @@ def titles(width: int) -> list[str]:
 
 def test_new_columns_show_only_where_the_table_is_wide_enough() -> None:
     assert titles(138) == ["PID", "USER", "S", "THR", "RSS", "MEM%", "CPU%", "TIME+", "START"]
-    io = ["PID", "USER", "S", "THR", "RSS", "MEM%", "CPU%", "READ/s", "WRITE/s", "TIME+", "START"]
+    io = ["PID", "USER", "S", "THR", "RSS", "MEM%", "CPU%", "TIME+", "START", "READ/s", "WRITE/s"]
     assert titles(140) == io
     assert titles(158) == io  # 160x48: the I/O columns, not VIRT, NI, PRI nor CGROUP
     assert titles(168) == [
-        "PID", "USER", "S", "THR", "VIRT", "RSS", "MEM%", "CPU%", "READ/s", "WRITE/s", "TIME+",
-        "START",
+        "PID", "USER", "S", "THR", "VIRT", "RSS", "MEM%", "CPU%", "TIME+", "START", "READ/s",
+        "WRITE/s",
     ]  # fmt: skip
     assert titles(175) == [
-        "PID", "USER", "PRI", "NI", "S", "THR", "VIRT", "RSS", "MEM%", "CPU%", "READ/s", "WRITE/s",
-        "TIME+", "START",
+        "PID", "USER", "PRI", "NI", "S", "THR", "VIRT", "RSS", "MEM%", "CPU%", "TIME+", "START",
+        "READ/s", "WRITE/s",
     ]  # fmt: skip
     assert titles(180) == [*titles(175), "CGROUP"]
     # What the fixed columns take at 160 (and at 180) leaves the command most of the row.

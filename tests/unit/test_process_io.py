@@ -13,6 +13,7 @@ import pytest
 
 from sot.collect.cgroup_labels import cgroup_label, cgroup_path
 from sot.collect.collector import Collector
+from sot.collect.processes import QUIET_IO_EVERY_TICKS
 from sot.collect.procfs import ProcfsSource
 from sot.collect.procfs_parsers import parse_proc_io
 from sot.collect.records import IoCounters
@@ -164,28 +165,32 @@ def test_a_reused_pid_never_gets_the_old_process_rate() -> None:
     assert reused.start_time_epoch_s == 6000.0 and reused.read_bytes_per_s is None
 
 
-def test_quiet_processes_are_read_every_fourth_tick_and_no_byte_is_lost() -> None:
-    pids = (12, 13, 14, 15)
+def test_quiet_processes_are_read_in_turn_and_no_byte_is_lost() -> None:
+    every = QUIET_IO_EVERY_TICKS
+    pids = tuple(range(16, 16 + every))
     source = CountingReplay(io_readings(*((pid, 5000.0, 0, 0) for pid in pids)))
     collector = Collector(source)
     for tick in range(2):  # the first reading, then the first rates (0): every process
         collector.sample(100.0 + tick, 1_700_000_000.0 + tick)
-    assert len(source.io_reads) == 8
+    assert len(source.io_reads) == 2 * every
     source.io_reads.clear()
-    for tick in range(2, 6):  # quiet: each is read once in four ticks
+    for tick in range(2, 2 + every):  # quiet: each is read once in ``every`` ticks
         collector.sample(100.0 + tick, 1_700_000_000.0 + tick)
     assert sorted(source.io_reads) == sorted(pids)
-    # Process 12 writes 8 MiB without using a clock tick of CPU (its stat reading unchanged):
-    # its next turn sees it, over the 4 s since its last read; then it is read every tick until
-    # it is quiet again.
+    # Process 16 writes 8 MiB without using a clock tick of CPU (its stat reading unchanged):
+    # its next turn sees it, over the seconds since its last read; then it is read every tick
+    # until it is quiet again.
     source.io_reads.clear()
-    source.counters[12] = IoCounters(0, 8 * MIB)
-    rates: list[float | None] = []
-    for tick in range(6, 10):
+    source.counters[16] = IoCounters(0, 8 * MIB)
+    first = 2 + every
+    turn = next(t for t in range(first, first + every) if (16 + t) % every == 0)
+    rates: dict[int, float | None] = {}
+    for tick in range(first, first + every + 1):
         rows = collector.sample(100.0 + tick, 1_700_000_000.0 + tick).processes
-        rates.append(next(r for r in rows if r.pid == 12).write_bytes_per_s)
-    assert rates == [0.0, 0.0, 2 * MIB, 0.0]  # its turn: tick 8, (12 + 8) % 4 == 0
-    assert source.io_reads.count(12) == 2
+        rates[tick] = next(r for r in rows if r.pid == 16).write_bytes_per_s
+    assert rates[turn] == 8 * MIB / every  # over the ``every`` seconds since its last read
+    assert all(rate == 0.0 for tick, rate in rates.items() if tick != turn)
+    assert source.io_reads.count(16) == 2  # its turn, then once more to see it quiet
 
 
 def test_a_busy_process_is_read_every_tick() -> None:
