@@ -34,6 +34,7 @@ class Config:
     top: int | None = None  # one-shot output: only the first N processes
     screen: str = "dashboard"  # the full-screen view: sot.layout.SCREENS' key
     show_all_devices: bool = False  # sot disk --all: loop, zram and ram devices too
+    kernel_threads: bool = False  # list kernel threads at start (the x key toggles them)
 
 
 def parse_top(text: str) -> int:

@@ -52,16 +52,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def snapshot_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow] | None = None) -> str:
+def snapshot_to_json(
+    snapshot: Snapshot,
+    processes: Sequence[ProcessRow] | None = None,
+    kernel_threads_hidden: bool | None = None,
+) -> str:
     """The snapshot as one JSON document; ``processes`` (the table's rows, in its order, maybe
-    fewer) replaces the snapshot's own list when given."""
+    fewer) replaces the snapshot's own list when given. ``kernel_threads_hidden``: whether the
+    text view left kernel threads out (the JSON lists them all, each with is_kernel_thread)."""
     body = _clean(dataclasses.asdict(snapshot))
     for optional in ("ports", "dev_servers"):  # screens' readings: absent where not taken
         if body.get(optional) is None:
             body.pop(optional, None)
     if processes is not None:
         body["processes"] = [_clean(dataclasses.asdict(row)) for row in processes]
-    document = {"schema_version": SCHEMA_VERSION, "sot_version": __version__, **body}
+    document: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "sot_version": __version__}
+    if kernel_threads_hidden is not None:
+        document["kernel_threads_hidden"] = kernel_threads_hidden
+    document.update(body)
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
@@ -69,9 +77,12 @@ def snapshot_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow] | None 
 PS_SCHEMA_VERSION = 1
 
 
-def ps_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow]) -> str:
-    """``sot ps --format json``: the processes (the table's rows, in its order), the listening
-    ports and the development servers; ``null`` for a reading that could not be taken."""
+def ps_to_json(
+    snapshot: Snapshot, processes: Sequence[ProcessRow], kernel_threads_hidden: bool | None = None
+) -> str:
+    """``sot ps --format json``: the processes (the table's rows, in its order, kernel threads
+    included), the listening ports and the development servers; ``null`` for a reading that
+    could not be taken. ``kernel_threads_hidden``: whether the text view left them out."""
 
     def plain(items: Sequence[object] | None) -> list[Any] | None:
         if items is None:
@@ -83,6 +94,7 @@ def ps_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow]) -> str:
         "sot_version": __version__,
         "wall_epoch_s": snapshot.wall_epoch_s,
         "hostname": snapshot.host.hostname,
+        "kernel_threads_hidden": kernel_threads_hidden,
         "processes": plain(processes),
         "ports": plain(snapshot.ports),
         "dev_servers": plain(snapshot.dev_servers),
@@ -91,4 +103,4 @@ def ps_to_json(snapshot: Snapshot, processes: Sequence[ProcessRow]) -> str:
 
 
 # A screen whose JSON is not the whole snapshot: its writer, by ``Config.screen``.
-JSON_WRITERS: dict[str, Callable[[Snapshot, Sequence[ProcessRow]], str]] = {"ps": ps_to_json}
+JSON_WRITERS: dict[str, Callable[[Snapshot, Sequence[ProcessRow], bool], str]] = {"ps": ps_to_json}

@@ -48,6 +48,7 @@ class Action(Enum):
     SORT_RIGHT = "sort-right"
     INVERT_SORT = "invert-sort"
     HIDE_THREADS = "hide-threads"
+    TOGGLE_KERNEL_THREADS = "toggle-kernel-threads"
     FILTER = "filter"
     SEARCH = "search"  # open the search prompt, or jump to the next match of the kept search
     SEARCH_NEXT = "search-next"
@@ -285,6 +286,9 @@ NORMAL_KEYS: dict[str, Command] = {
     "p": Command(Action.SORT_BY, sort_key=SortKey.PID),
     "N": Command(Action.SORT_BY, sort_key=SortKey.COMMAND),
     "e": Command(Action.SORT_BY, sort_key=SortKey.TIME),
+    "r": Command(Action.SORT_BY, sort_key=SortKey.READ),
+    "w": Command(Action.SORT_BY, sort_key=SortKey.WRITE),
+    "x": Command(Action.TOGGLE_KERNEL_THREADS),  # htop's K, which sends SIGKILL here
     "/": Command(Action.FILTER),
     "u": Command(Action.USER_MENU),
     "a": Command(Action.TOGGLE_COMMAND),

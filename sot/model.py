@@ -175,6 +175,12 @@ class ProcessRow:
     vms_bytes: int | None = None
     nice: int | None = None
     priority: int | None = None  # the kernel's: 20 + nice, or -2 to -100 for real-time
+    # Storage bytes per second read and written (/proc/<pid>/io); None: not readable (another
+    # user's process without root, a kernel thread) or the first reading.
+    read_bytes_per_s: float | None = None
+    write_bytes_per_s: float | None = None
+    is_kernel_thread: bool = False
+    cgroup: str | None = None  # short label of its cgroup (sot.collect.cgroup_labels); untrusted
 
 
 @dataclass(frozen=True, slots=True)

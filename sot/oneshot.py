@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 
 from sot.collect.system import system_source
 from sot.config import CannotRun, Config, OutputFormat
@@ -64,12 +65,18 @@ def _frame_size(rows_wanted: int | None, screen: str) -> tuple[int, int]:
     return width, next(fitting, height)
 
 
-def _table_rows(config: Config, snapshot: Snapshot, glyphs_ascii: bool) -> ProcessView:
-    """The processes as the table orders them, the first --top of them."""
-    view = build_view(snapshot.processes, initial_state(config).query, glyphs_ascii)
+def _table_rows(
+    config: Config, snapshot: Snapshot, glyphs_ascii: bool, every_process: bool = False
+) -> ProcessView:
+    """The processes as the table orders them, the first --top of them; ``every_process``:
+    kernel threads too, whatever the table shows (JSON lists them all)."""
+    query = initial_state(config).query
+    if every_process:
+        query = replace(query, kernel_threads=True)
+    view = build_view(snapshot.processes, query, glyphs_ascii)
     if config.top is None:
         return view
-    return ProcessView(view.rows[: config.top], view.total)
+    return ProcessView(view.rows[: config.top], view.total, view.hidden_kernel_threads)
 
 
 def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
@@ -80,10 +87,11 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     snapshot = pipeline.collector.sample(
         time.monotonic(), time.time(), screen_readings(config.screen)
     )
-    view = _table_rows(config, snapshot, pipeline.glyphs.ascii_only)
-    if config.output_format is OutputFormat.JSON:
+    as_json = config.output_format is OutputFormat.JSON
+    view = _table_rows(config, snapshot, pipeline.glyphs.ascii_only, every_process=as_json)
+    if as_json:
         to_json = JSON_WRITERS.get(config.screen, snapshot_to_json)
-        output = to_json(snapshot, [row.process for row in view.rows])
+        output = to_json(snapshot, [row.process for row in view.rows], not config.kernel_threads)
     else:
         history = History().push(pipeline.first).push(snapshot)
         rows_wanted = None if config.top is None else len(view.rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sot.collect.block_devices import BlockDeviceReader
 from sot.collect.cgroups import CgroupReader
@@ -100,7 +100,7 @@ def start_pipeline(config: Config) -> Pipeline:
 def initial_state(config: Config) -> AppState:
     # The disk screen rests in its own key mode (keys.DISK_KEYS); the dashboard in NORMAL.
     home = Mode.DISK if config.screen == "disk" else Mode.NORMAL
-    return AppState(
+    state = AppState(
         interval_s=config.interval_s,
         interface=config.interface,
         mount_point=config.mount_point,
@@ -110,3 +110,4 @@ def initial_state(config: Config) -> AppState:
         disk_show_all=config.show_all_devices,
         focus_order=FOCUS_ORDER.get(config.screen, ()),
     )
+    return replace(state, query=replace(state.query, kernel_threads=config.kernel_threads))

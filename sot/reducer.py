@@ -34,7 +34,15 @@ from sot.state import (
 INTERVAL_STEPS_S = (0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 # First press of a sort shortcut: biggest first for amounts, A-Z / lowest first for names and IDs.
 DESCENDING_FIRST = frozenset(
-    {SortKey.CPU, SortKey.MEMORY, SortKey.TIME, SortKey.THREADS, SortKey.START}
+    {
+        SortKey.CPU,
+        SortKey.MEMORY,
+        SortKey.TIME,
+        SortKey.THREADS,
+        SortKey.START,
+        SortKey.READ,
+        SortKey.WRITE,
+    }
 )
 MAX_FILTER_CHARS = MAX_PROMPT_CHARS
 FILTER_FULL_MESSAGE = full_message("filter")
@@ -305,6 +313,12 @@ def _hide_threads(state: AppState, _: Command, __: Context) -> AppState:
     return replace(state, message=THREADS_MESSAGE)
 
 
+def _toggle_kernel_threads(state: AppState, _: Command, __: Context) -> AppState:
+    shown = not state.query.kernel_threads
+    message = "kernel threads shown" if shown else "kernel threads hidden"
+    return replace(state, query=replace(state.query, kernel_threads=shown), message=message)
+
+
 def _unknown_key(state: AppState, _: Command, __: Context) -> AppState:
     if state.help_hinted:
         return state  # said once: a stray key should not keep covering the status line
@@ -426,6 +440,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.SORT_RIGHT: _sort_neighbour,
     Action.INVERT_SORT: _invert_sort,
     Action.HIDE_THREADS: _hide_threads,
+    Action.TOGGLE_KERNEL_THREADS: _toggle_kernel_threads,
     Action.FILTER: _start_filter,
     Action.SEARCH: search.start_search,
     Action.SEARCH_NEXT: search.search_step,

@@ -1,6 +1,6 @@
-"""Search, as htop's F3: the selection jumps to the next process whose name, command line or
-user holds the text, and every other row stays on screen (the filter, by contrast, hides
-them). Handlers for the reducer's table; pure, like the rest of it."""
+"""Search, as htop's F3: the selection jumps to the next process whose name, command line,
+user or cgroup label holds the text, and every other row stays on screen (the filter, by
+contrast, hides them). Handlers for the reducer's table; pure, like the rest of it."""
 
 from __future__ import annotations
 

@@ -22,6 +22,9 @@ class SortKey(Enum):
     VIRTUAL = "VIRT"
     NICE = "NI"
     PRIORITY = "PRI"
+    READ = "READ/s"
+    WRITE = "WRITE/s"
+    CGROUP = "CGROUP"
 
 
 SORT_ORDER: tuple[SortKey, ...] = tuple(SortKey)

@@ -24,6 +24,7 @@ class ProcessQuery:
     user: str | None = None
     tree: bool = False
     command_line: bool = True  # show (and sort by) the command line rather than the name
+    kernel_threads: bool = False  # list kernel threads (htop hides them too: K there, x here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class ViewRow:
 class ProcessView:
     rows: tuple[ViewRow, ...]
     total: int  # processes in the snapshot, before filtering
+    hidden_kernel_threads: int = 0  # kernel threads left out (ProcessQuery.kernel_threads off)
 
     def index_of(self, key: ProcessKey | None) -> int | None:
         if key is None:
@@ -73,6 +75,9 @@ def _sort_value(key: SortKey, command_line: bool) -> Callable[[ProcessRow], Any]
         SortKey.VIRTUAL: lambda r: r.vms_bytes,
         SortKey.NICE: lambda r: r.nice,
         SortKey.PRIORITY: lambda r: r.priority,
+        SortKey.READ: lambda r: r.read_bytes_per_s,
+        SortKey.WRITE: lambda r: r.write_bytes_per_s,
+        SortKey.CGROUP: lambda r: r.cgroup.lower() if r.cgroup is not None else None,
     }
     return getters[key]
 
@@ -99,6 +104,7 @@ def matches(row: ProcessRow, query: ProcessQuery) -> bool:
         needle in row.name.lower()
         or needle in row.cmdline.lower()
         or (row.user is not None and needle in row.user.lower())
+        or (row.cgroup is not None and needle in row.cgroup.lower())
     )
 
 
@@ -154,8 +160,11 @@ def _tree_rows(
 def build_view(
     processes: Sequence[ProcessRow], query: ProcessQuery, ascii_guides: bool = False
 ) -> ProcessView:
+    total = len(processes)
+    if not query.kernel_threads:
+        processes = [p for p in processes if not p.is_kernel_thread]
     if query.tree:
         rows = _tree_rows(processes, query, ascii_guides)
     else:
         rows = [ViewRow(p, "", True) for p in sort_rows(processes, query) if matches(p, query)]
-    return ProcessView(tuple(rows), len(processes))
+    return ProcessView(tuple(rows), total, total - len(processes))

@@ -11,9 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+from collections.abc import Container
 from typing import Literal
 
+from sot.collect.cgroup_labels import cgroup_path
 from sot.collect.procfs_parsers import (
+    PF_KTHREAD,
     memory_from_meminfo,
     parse_boot_time,
     parse_cpu_model,
@@ -24,6 +27,7 @@ from sot.collect.procfs_parsers import (
     parse_net_dev,
     parse_net_sockets,
     parse_per_cpu_times,
+    parse_proc_io,
     parse_proc_stat,
     parse_statm_resident,
     parse_status_uid,
@@ -38,6 +42,7 @@ from sot.collect.records import (
     CpuTimes,
     DiskCounters,
     Environment,
+    IoCounters,
     Memory,
     NetCounters,
     OpenFiles,
@@ -185,16 +190,70 @@ class ProcStatReader:
         self._open.clear()
 
 
+class KeptFiles:
+    """One /proc/<pid>/<name> file per process, kept open from read to read (up to
+    ``kept_files`` of them), as ``ProcStatReader`` keeps the stat files: a kept file is re-read
+    with one pread() (/proc/<pid>/io: 2.6 us instead of 7.7 us for open + read + close,
+    measured at 2,000 processes), and a file bound to a process that is gone fails instead of
+    reading the PID's next owner. Processes beyond the cap are read the plain way."""
+
+    def __init__(self, root: str, name: str, kept_files: int) -> None:
+        self._root = root
+        self._name = name
+        self._open: dict[int, int] = {}
+        self._cap = kept_files
+
+    def read(self, pid: int) -> bytes | None:
+        """The file's bytes; None where it cannot be opened or read (denied, or gone)."""
+        fd = self._open.get(pid)
+        if fd is not None:
+            try:
+                return os.pread(fd, 4096, 0)
+            except OSError:  # gone, or no longer ours to read (it changed its credentials)
+                os.close(self._open.pop(pid))
+        path = f"{self._root}/{pid}/{self._name}"
+        if len(self._open) >= self._cap:
+            return read_small(path, 4096)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            data = os.pread(fd, 4096, 0)
+        except OSError:
+            os.close(fd)
+            return None
+        self._open[pid] = fd
+        return data
+
+    def keep_only(self, pids: Container[int]) -> None:
+        """Close the files of processes not in ``pids`` (this tick's listing)."""
+        for gone in [pid for pid in self._open if pid not in pids]:
+            os.close(self._open.pop(gone))
+
+    def close(self) -> None:
+        for fd in self._open.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._open.clear()
+
+
 class ProcfsSource:
     """The readings /proc and /sys hold, read and parsed here; ``None`` where a file is missing
     or unparsable. Not a whole ``SystemSource``: ``system.FallbackSource`` completes it."""
 
     def __init__(
-        self, root: str = PROC_ROOT, kept_stat_files: int = 0, sys_root: str = SYS_ROOT
+        self,
+        root: str = PROC_ROOT,
+        kept_stat_files: int = 0,
+        kept_io_files: int = 0,
+        sys_root: str = SYS_ROOT,
     ) -> None:
         self._root = root
         self._sys_root = sys_root
         self._stat_reader = ProcStatReader(root, kept_stat_files)
+        self._io_files = KeptFiles(root, "io", kept_io_files)
+        self._io_parsed: dict[int, tuple[bytes, IoCounters]] = {}  # last read, by PID
         # Last tick's stat line and record per PID, under the boot time they were computed with.
         self._parsed: dict[int, tuple[bytes, RawProcess]] = {}
         self._parsed_boot: float | None = None
@@ -206,13 +265,17 @@ class ProcfsSource:
 
     @classmethod
     def open(
-        cls, root: str = PROC_ROOT, kept_stat_files: int = 0, sys_root: str = SYS_ROOT
+        cls,
+        root: str = PROC_ROOT,
+        kept_stat_files: int = 0,
+        kept_io_files: int = 0,
+        sys_root: str = SYS_ROOT,
     ) -> ProcfsSource | None:
         """A source on ``root`` (and ``sys_root`` for /sys), or None where it is not a /proc
         (another system)."""
         if not os.path.exists(f"{root}/self/stat"):
             return None
-        return cls(root, kept_stat_files, sys_root)
+        return cls(root, kept_stat_files, kept_io_files, sys_root)
 
     def _read(self, name: str) -> bytes | None:
         return read_small(f"{self._root}/{name}")
@@ -312,6 +375,10 @@ class ProcfsSource:
             parsed_now[pid] = known
             rows.append(known[1])
         self._parsed, self._parsed_boot = parsed_now, boot
+        self._io_files.keep_only(parsed_now.keys())
+        if len(self._io_parsed) > len(parsed_now):
+            for gone in self._io_parsed.keys() - parsed_now.keys():
+                del self._io_parsed[gone]
         return rows
 
     def _record(self, pid: int, data: bytes, boot: float) -> RawProcess | None:
@@ -335,7 +402,22 @@ class ProcfsSource:
             vms_bytes=stat.vsize,
             nice=stat.nice,
             priority=stat.priority,
+            kernel_thread=bool(stat.flags & PF_KTHREAD),
         )
+
+    def process_io(self, pid: int) -> IoCounters | None:
+        """/proc/<pid>/io's storage counters; None where the kernel refuses (another user's
+        process, without root), the process is gone, or the kernel keeps no such counts."""
+        data = self._io_files.read(pid)
+        if not data:
+            return None
+        known = self._io_parsed.get(pid)
+        if known is not None and known[0] == data:
+            return known[1]  # the same bytes as last read: most processes, most ticks
+        counters = parse_proc_io(data)
+        if counters is not None:
+            self._io_parsed[pid] = (data, counters)
+        return counters
 
     def process_identity(self, pid: int) -> ProcessIdentity | None:
         """Name, command line and user in two reads (cmdline, status), the name taken from this
@@ -355,7 +437,9 @@ class ProcfsSource:
             if extended.startswith(name):
                 name = extended
         user = self._users.name(parse_status_uid(status))
-        return ProcessIdentity(name=name, cmdline=" ".join(args), user=user)
+        cgroups = read_small(f"{self._root}/{pid}/cgroup", 64 * 1024)
+        path = cgroup_path(os.fsdecode(cgroups)) if cgroups else None
+        return ProcessIdentity(name=name, cmdline=" ".join(args), user=user, cgroup=path)
 
     def process_environment(self, pid: int) -> Environment | None:
         """The first ENVIRONMENT_CAP_BYTES of /proc/<pid>/environ; None where it cannot be read

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from sot.collect.records import (
     CpuTimes,
     DiskCounters,
+    IoCounters,
     NetCounters,
     SocketRecord,
     SwapMemory,
@@ -207,6 +208,11 @@ class ProcStat(NamedTuple):
     start: int
     vsize: int
     rss_pages: int
+    flags: int = 0  # the task's PF_* flags: PF_KTHREAD marks a kernel thread
+
+
+# include/linux/sched.h: set on every kernel thread (kthreadd and its children).
+PF_KTHREAD = 0x00200000
 
 
 def parse_proc_stat(data: bytes) -> ProcStat | None:
@@ -222,6 +228,7 @@ def parse_proc_stat(data: bytes) -> ProcStat | None:
         return ProcStat(
             state=fields[0].decode("ascii", "replace"),
             ppid=int(fields[1]),
+            flags=int(fields[6]),
             utime=int(fields[11]),
             stime=int(fields[12]),
             priority=int(fields[15]),
@@ -233,6 +240,23 @@ def parse_proc_stat(data: bytes) -> ProcStat | None:
         )
     except ValueError:
         return None
+
+
+def parse_proc_io(data: bytes) -> IoCounters | None:
+    """read_bytes and write_bytes of /proc/<pid>/io; None where either is missing. The lines
+    are searched with their leading newline: "cancelled_write_bytes" ends in "write_bytes"."""
+    values: list[int] = []
+    for label in (b"\nread_bytes: ", b"\nwrite_bytes: "):
+        start = data.find(label)
+        if start < 0:
+            return None
+        start += len(label)
+        end = data.find(b"\n", start)
+        try:
+            values.append(int(data[start : end if end >= 0 else len(data)]))
+        except ValueError:
+            return None
+    return IoCounters(values[0], values[1])
 
 
 def parse_statm_resident(data: bytes) -> int | None:

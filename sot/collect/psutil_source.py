@@ -27,6 +27,7 @@ from sot.collect.records import (
     Environment,
     FanReading,
     Frequency,
+    IoCounters,
     Memory,
     NetCounters,
     NetStats,
@@ -338,6 +339,9 @@ class PsutilSource:
                     vms_bytes=memory.vms if memory is not None else None,
                     nice=info["nice"],
                     priority=None,  # psutil has no portable reading of the kernel's priority
+                    # Linux's kernel threads are kthreadd (PID 2) and its children; psutil has
+                    # no reading of the flag that marks them (procfs reads it).
+                    kernel_thread=proc.pid == 2 or info["ppid"] == 2,
                 )
             )
         return rows
@@ -358,6 +362,14 @@ class PsutilSource:
         except _PROCESS_ERRORS:
             return None
         return ProcessIdentity(name=name, cmdline=cmdline, user=self._user_name(proc, uid))
+
+    def process_io(self, pid: int) -> IoCounters | None:
+        """psutil's io_counters, where the platform has them (not macOS); None where denied."""
+        try:
+            counters = psutil.Process(pid).io_counters()
+        except (*_PROCESS_ERRORS, AttributeError, NotImplementedError):
+            return None
+        return IoCounters(int(counters.read_bytes), int(counters.write_bytes))
 
     def _user_name(self, proc: psutil.Process, uid: int | None) -> str | None:
         if uid is None:

@@ -179,6 +179,9 @@ PROCESS = Record(
         ("nice", _integer(20, nullable=True, low=-20)),
         # Linux: 0 to 39 (20 + nice), real-time -2 to -100; other systems use other scales.
         ("priority", _integer(1000, nullable=True, low=-1000)),
+        # Recordings made before these fields hold none: not a kernel thread, I/O unknown.
+        ("kernel_thread", Flag(nullable=True)),
+        *_fields(MAYBE_BYTES, "io_read_bytes", "io_write_bytes"),
     )
 )
 IDENTITY = Record(
@@ -186,6 +189,7 @@ IDENTITY = Record(
         ("name", Text(MAX_PATH_CHARS)),
         ("cmdline", Text(MAX_COMMAND_LINE_CHARS)),
         ("user", MAYBE_NAME),
+        ("cgroup", Text(MAX_PATH_CHARS, nullable=True)),
     ),
     nullable=True,
 )

@@ -154,6 +154,21 @@ class RawProcess(NamedTuple):
     vms_bytes: int | None = None
     nice: int | None = None
     priority: int | None = None
+    # A kernel thread (PF_KTHREAD on Linux): hidden from the table unless asked for.
+    kernel_thread: bool = False
+    # Cumulative bytes the process made the storage layer read and write (Linux's
+    # /proc/<pid>/io read_bytes and write_bytes). Live sources answer these through
+    # ``SystemSource.process_io`` on the collector's schedule; only stored records (a
+    # recording, tests) carry them here.
+    io_read_bytes: int | None = None
+    io_write_bytes: int | None = None
+
+
+class IoCounters(NamedTuple):
+    """Cumulative storage bytes of one process, as ``/proc/<pid>/io`` counts them."""
+
+    read_bytes: int
+    write_bytes: int
 
 
 class ProcessIdentity(NamedTuple):
@@ -162,6 +177,10 @@ class ProcessIdentity(NamedTuple):
     name: str
     cmdline: str
     user: str | None
+    # The process's cgroup path (the v2 line of /proc/<pid>/cgroup, else the v1 systemd or
+    # memory one); None where unknown. Untrusted text. A process rarely moves between cgroups,
+    # so the path is cached with the rest and re-read when the identity is.
+    cgroup: str | None = None
 
 
 class RawProcessDetails(NamedTuple):
@@ -260,6 +279,7 @@ class SystemSource(Protocol):
     def default_route_interface(self) -> str | None: ...
     def processes(self) -> Sequence[RawProcess]: ...
     def process_identity(self, pid: int) -> ProcessIdentity | None: ...
+    def process_io(self, pid: int) -> IoCounters | None: ...
     def process_details(self, pid: int) -> RawProcessDetails | None: ...
     def process_environment(self, pid: int) -> Environment | None: ...
     def process_open_files(self, pid: int) -> OpenFiles | None: ...

@@ -26,6 +26,7 @@ from sot.collect.records import (
     Environment,
     FanReading,
     Frequency,
+    IoCounters,
     Memory,
     NetCounters,
     NetStats,
@@ -116,6 +117,14 @@ def _topology(places: Sequence[CpuPlace] | None) -> list[list[int] | None] | Non
     return None if places is None else [None if p is None else list(p) for p in places]
 
 
+def _with_io(source: SystemSource, process: RawProcess) -> RawProcess:
+    """The process with its storage counters, where they can be read."""
+    io = source.process_io(process.pid)
+    if io is None:
+        return process
+    return process._replace(io_read_bytes=io.read_bytes, io_write_bytes=io.write_bytes)
+
+
 def record(source: SystemSource) -> dict[str, Any]:
     """Everything the dashboard reads from ``source``, as a JSON-able document."""
     processes = list(source.processes())[:RECORDED_PROCESSES]
@@ -145,7 +154,7 @@ def record(source: SystemSource) -> dict[str, Any]:
         "addresses": {k: [list(v[0]), list(v[1])] for k, v in source.net_addresses().items()},
         "virtual": sorted(source.virtual_interfaces()),
         "route": source.default_route_interface(),
-        "processes": [_plain(p) for p in processes],
+        "processes": [_plain(_with_io(source, p)) for p in processes],
         "identities": {str(p.pid): _identity(source.process_identity(p.pid)) for p in processes},
     }
 
@@ -159,6 +168,18 @@ def _build(cls: type[R], data: Any, where: str) -> R:
         raise RecordingError(f"{where}: missing {', '.join(missing)}")
     values = {n: tuple(data[n]) if isinstance(data[n], list) else data[n] for n in names}
     return cls(**values)
+
+
+def _process(data: Any) -> RawProcess:
+    process = _build(RawProcess, data, "processes")
+    # A recording made before the flag existed holds null there: not a kernel thread.
+    return process._replace(kernel_thread=bool(process.kernel_thread))
+
+
+def _io_counters(process: RawProcess) -> IoCounters | None:
+    if process.io_read_bytes is None or process.io_write_bytes is None:
+        return None
+    return IoCounters(process.io_read_bytes, process.io_write_bytes)
 
 
 def _optional(cls: type[R], data: Any, where: str) -> R | None:
@@ -225,7 +246,7 @@ def _readings(doc: Mapping[str, Any]) -> Readings:
         net_addresses={k: (tuple(v[0]), tuple(v[1])) for k, v in doc["addresses"].items()},
         virtual_interfaces=frozenset(doc["virtual"]),
         default_route=doc["route"],
-        processes=tuple(_build(RawProcess, p, "processes") for p in doc["processes"]),
+        processes=tuple(_process(p) for p in doc["processes"]),
         identities={
             int(pid): _optional(ProcessIdentity, value, f"identities.{pid}")
             for pid, value in doc["identities"].items()
@@ -240,6 +261,7 @@ class ReplaySource:
     def __init__(self, readings: Readings) -> None:
         self.readings = readings
         self._mount_changes_seen = readings.mount_changes
+        self._io_of: tuple[tuple[RawProcess, ...], dict[int, IoCounters | None]] = ((), {})
 
     @classmethod
     def from_file(cls, path: str) -> ReplaySource:
@@ -323,6 +345,13 @@ class ReplaySource:
 
     def process_identity(self, pid: int) -> ProcessIdentity | None:
         return self.readings.identities.get(pid)
+
+    def process_io(self, pid: int) -> IoCounters | None:
+        """The stored process's counters (None where none are stored, or no such process)."""
+        processes = self.readings.processes
+        if self._io_of[0] is not processes:  # new readings: index them once, not per call
+            self._io_of = (processes, {p.pid: _io_counters(p) for p in processes})
+        return self._io_of[1].get(pid)
 
     def process_details(self, pid: int) -> RawProcessDetails | None:
         # None where none is stored (a recording holds no details): the view says it is gone.

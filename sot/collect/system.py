@@ -23,6 +23,7 @@ from sot.collect.records import (
     Environment,
     FanReading,
     Frequency,
+    IoCounters,
     Memory,
     NetCounters,
     NetStats,
@@ -42,6 +43,7 @@ A = TypeVar("A")
 B = TypeVar("B")
 
 KEPT_STAT_FILES = 16384  # /proc/<pid>/stat files kept open, at most: one per process
+KEPT_IO_FILES = 16384  # /proc/<pid>/io files kept open, at most
 RESERVED_FILES = 256  # open files left for everything else (terminal, log, sockets, psutil)
 
 
@@ -70,9 +72,14 @@ def system_source(proc_root: str = PROC_ROOT, sys_root: str = SYS_ROOT) -> Syste
     # The /proc source keeps each process's /proc/<pid>/stat open between ticks (one pread per
     # process and tick instead of open + read + close). The usual soft limit of 1,024 open
     # files would keep fewer than 800: raise it first, and keep what it then allows.
-    limit = raise_open_file_limit(KEPT_STAT_FILES + RESERVED_FILES)
+    # The same for /proc/<pid>/io (the READ/s and WRITE/s columns): one more file per
+    # process, from what the limit leaves once the stat files have theirs.
+    limit = raise_open_file_limit(KEPT_STAT_FILES + KEPT_IO_FILES + RESERVED_FILES)
     kept = max(0, min(KEPT_STAT_FILES, limit - RESERVED_FILES))
-    procfs = ProcfsSource.open(proc_root, kept_stat_files=kept, sys_root=sys_root)
+    kept_io = max(0, min(KEPT_IO_FILES, limit - RESERVED_FILES - kept))
+    procfs = ProcfsSource.open(
+        proc_root, kept_stat_files=kept, kept_io_files=kept_io, sys_root=sys_root
+    )
     if procfs is None:
         return PsutilSource()
     return FallbackSource(procfs, PsutilSource())
@@ -174,6 +181,10 @@ class FallbackSource:
         # /proc's answer stands: None there means the process is gone, and psutil would only
         # read the same files again.
         return self._primary.process_identity(pid)
+
+    def process_io(self, pid: int) -> IoCounters | None:
+        # /proc's answer stands: psutil reads the same file on Linux.
+        return self._primary.process_io(pid)
 
     def process_details(self, pid: int) -> RawProcessDetails | None:
         return self._fallback.process_details(pid)

@@ -91,6 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="with --once (or without a terminal): only the first N processes, in text and JSON",
     )
+    add_process_arguments(parser)
     add_look_arguments(parser)
     parser.add_argument(
         "--duration",
@@ -112,6 +113,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--replay",
         metavar="FILE",
         help="show a recording made with --record instead of this machine",
+    )
+
+
+def add_process_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kernel-threads",
+        action="store_true",
+        help="list kernel threads in the process table (hidden by default; the x key toggles"
+        " them; JSON lists every process either way, with is_kernel_thread)",
     )
 
 
@@ -146,6 +156,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         log_path=args.log,
         read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
         top=args.top,
+        kernel_threads=getattr(args, "kernel_threads", False),
     )
 
 

@@ -44,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="with --once (or without a terminal): only the first N processes",
     )
+    dashboard.add_process_arguments(parser)
     dashboard.add_look_arguments(parser)
     parser.add_argument(
         "--duration",

@@ -71,11 +71,26 @@ def _number(value: int | None) -> str:
     return UNKNOWN if value is None else str(value)
 
 
+def _io_rate(value: float | None) -> str:
+    """Bytes per second, as RSS shows sizes; nothing moved is "0", the same every tick (an
+    unchanged cell sends no bytes), and "-" where the kernel does not say."""
+    if value is None:
+        return UNKNOWN
+    return "0" if value == 0 else human_bytes(value)
+
+
+def _cgroup(row: ProcessRow, glyphs: Glyphs) -> str:
+    return sanitize(row.cgroup, glyphs.ascii_only) if row.cgroup else UNKNOWN
+
+
 # The columns in the order they stand. Which are shown is decided by width, in this order of
 # priority: PID, MEM% and CPU% always; then USER (table at least 60 cells wide inside), THR and
-# RSS (70), TIME+ (80), S (100), START (110), VIRT (168), NI and PRI (175): past 160x48, so
-# the common wide view keeps its bytes per second (each changing cell is sent). The command takes
-# the rest.
+# RSS (70), TIME+ (80), S (100), START (110), READ/s and WRITE/s (140: the common wide view,
+# 160x48, shows them), VIRT (168), NI and PRI (175), CGROUP (180): past 160x48, so the common
+# wide view keeps its bytes per second (each changing cell is sent). The I/O rates stand after
+# START, not among RSS, MEM%, CPU% and TIME+: those change together each tick, and cells that
+# change close together go out as one run (screen.MERGE_GAP_CELLS); a rate that stays 0 costs
+# nothing. The command takes the rest.
 COLUMNS: tuple[Column, ...] = (
     Column("PID", 7, ">", 0, SortKey.PID, lambda r, g: str(r.pid), lambda r: Role.LABEL),
     Column(
@@ -97,6 +112,11 @@ COLUMNS: tuple[Column, ...] = (
            lambda r: level_role(r.cpu_percent, 50.0, 90.0)),
     Column("TIME+", 9, ">", 80, SortKey.TIME, lambda r, g: cpu_time(r.cpu_time_s), _value_role),
     Column("START", 6, ">", 110, SortKey.START, _start, _value_role),
+    Column("READ/s", 7, ">", 140, SortKey.READ, lambda r, g: _io_rate(r.read_bytes_per_s),
+           _value_role),
+    Column("WRITE/s", 8, ">", 140, SortKey.WRITE, lambda r, g: _io_rate(r.write_bytes_per_s),
+           _value_role),
+    Column("CGROUP", 14, "<", 180, SortKey.CGROUP, _cgroup, _value_role),
 )  # fmt: skip
 
 
@@ -130,6 +150,9 @@ def _title_note(table: ProcessTable, glyphs: Glyphs, room: int) -> str:
         parts.append((f'filter "{sanitize(query.text, glyphs.ascii_only)}"', 2, True))
     if query.user is not None:
         parts.append((f"user {sanitize(query.user, glyphs.ascii_only)}", 2, True))
+    if table.view.hidden_kernel_threads:
+        hidden = table.view.hidden_kernel_threads
+        parts.append((f"{hidden} kernel thread{'s' if hidden != 1 else ''} hidden", 2, False))
     if query.tree:
         parts.append(("tree", 3, False))
     parts.append((f"{counts.running} running", 5, False))

@@ -45,8 +45,16 @@ HOSTILE = "\x1b]0;PWNED\x07\x1b[2Jx\tname\n中文🙂"
 def busy_snapshot() -> Snapshot:
     return snapshot(
         processes=[
-            process(1, "systemd", cpu=0.0, cmdline="/sbin/init splash"),
-            process(4242, "postgres", cpu=97.5, user="postgres", nice=-5),
+            dataclasses.replace(
+                process(1, "systemd", cpu=0.0, cmdline="/sbin/init splash"),
+                read_bytes_per_s=0.0,
+                write_bytes_per_s=0.0,
+            ),
+            dataclasses.replace(
+                process(4242, "postgres", cpu=97.5, user="postgres", nice=-5),
+                read_bytes_per_s=1.5 * 1024 * 1024,
+                write_bytes_per_s=320 * 1024.0,
+            ),
             process(77, "kworker/0:1", cpu=None, cmdline=""),
             process(31337, HOSTILE, cpu=12.0, user="中文用户名", cmdline=HOSTILE + " --evil\targ"),
             process(99, "zombie", cpu=0.0, status="zombie", cmdline="", rss=None),

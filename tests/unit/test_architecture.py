@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     # source that is, live (system) or stored (replay), is decided outside it.
     "sot.collect": {
         "sot.collect.block",
+        "sot.collect.cgroup_labels",
         "sot.collect.records",
         "sot.collect.cpu",
         "sot.collect.details",
@@ -34,10 +35,12 @@ ALLOWED: dict[str, set[str]] = {
     "sot.collect.listeners": {"sot.collect.devservers", "sot.collect.records", "sot.model"},
     "sot.collect.devservers": {"sot.model"},
     "sot.collect.rates": set(),
+    "sot.collect.cgroup_labels": set(),  # pure: a cgroup path to its short label
     "sot.collect.records": set(),
     "sot.collect.users": set(),
     "sot.collect.procfs_parsers": {"sot.collect.records"},
     "sot.collect.procfs": {
+        "sot.collect.cgroup_labels",
         "sot.collect.procfs_parsers",
         "sot.collect.records",
         "sot.collect.users",

@@ -19,30 +19,28 @@ def titles(width: int) -> list[str]:
 
 def test_new_columns_show_only_where_the_table_is_wide_enough() -> None:
     assert titles(138) == ["PID", "USER", "S", "THR", "RSS", "MEM%", "CPU%", "TIME+", "START"]
-    assert titles(158) == titles(138)  # 160x48 keeps the bytes it sent before them
+    io = ["PID", "USER", "S", "THR", "RSS", "MEM%", "CPU%", "TIME+", "START", "READ/s", "WRITE/s"]
+    assert titles(140) == io
+    assert titles(158) == io  # 160x48: the I/O columns, not VIRT, NI, PRI nor CGROUP
     assert titles(168) == [
-        "PID",
-        "USER",
-        "S",
-        "THR",
-        "VIRT",
-        "RSS",
-        "MEM%",
-        "CPU%",
-        "TIME+",
-        "START",
-    ]
-    assert titles(175) == [
-        "PID", "USER", "PRI", "NI", "S", "THR", "VIRT", "RSS", "MEM%", "CPU%", "TIME+", "START"
+        "PID", "USER", "S", "THR", "VIRT", "RSS", "MEM%", "CPU%", "TIME+", "START", "READ/s",
+        "WRITE/s",
     ]  # fmt: skip
-    # What the fixed columns take at 160 leaves the command most of the row.
+    assert titles(175) == [
+        "PID", "USER", "PRI", "NI", "S", "THR", "VIRT", "RSS", "MEM%", "CPU%", "TIME+", "START",
+        "READ/s", "WRITE/s",
+    ]  # fmt: skip
+    assert titles(180) == [*titles(175), "CGROUP"]
+    # What the fixed columns take at 160 (and at 180) leaves the command most of the row.
     fixed = sum(c.width + 1 for c in visible_columns(158))
     assert 158 - fixed >= 70
+    assert 180 - sum(c.width + 1 for c in visible_columns(180)) >= 70
 
 
 def test_the_sort_keys_keep_their_order_and_the_new_ones_come_last() -> None:
     assert [key.value for key in SORT_ORDER] == [
-        "PID", "USER", "S", "THR", "MEM", "CPU%", "TIME+", "START", "COMMAND", "VIRT", "NI", "PRI"
+        "PID", "USER", "S", "THR", "MEM", "CPU%", "TIME+", "START", "COMMAND", "VIRT", "NI", "PRI",
+        "READ/s", "WRITE/s", "CGROUP",
     ]  # fmt: skip
 
 
