@@ -14,14 +14,15 @@ from sot.model import ProcessCounts, ProcessKey, ProcessRow
 # it), so a process's start time may read up to this much earlier than it was.
 START_TIME_SLACK_S = 1.0
 _SLEEPING = frozenset({"sleeping", "disk-sleep", "idle", "waking", "parked"})
-# A quiet process (its /proc/<pid>/stat reading is the same as last tick's: it has not used a
-# clock tick of CPU, and it read and wrote nothing when last read) has its I/O counters re-read
-# every this many ticks (an eighth of them each tick, by PID), not every tick; its rates are
-# taken over the time since their last read, so no byte is missed, only shown up to seven
-# ticks late. Every other process is read every tick. Reading /proc/<pid>/io costs 2.6 us a
-# process even kept open (4 us with the calls around it): 2,000 idle processes read every tick
-# would add 0.8 % of a core at 1 s; one in eight, 0.1 % (make bench: +2000 processes).
-QUIET_IO_EVERY_TICKS = 8
+# A quiet process (its /proc/<pid>/stat reading is the same as last tick's: it has not been
+# charged a clock tick of CPU, and it read and wrote nothing when last read) has its I/O
+# counters re-read every this many ticks (a sixteenth of them each tick, by PID), not every
+# tick. Its rates are taken over the time since their last read, so no byte is missed: a process
+# that does I/O without being charged CPU (a few small writes a second) shows its average rate
+# up to 15 ticks late. Every other process is read every tick. Reading /proc/<pid>/io costs
+# 2.6 us a process even kept open (4 us with the calls around it): 2,000 idle processes read
+# every tick would add 0.8 % of a core at 1 s; one in sixteen, 0.05 % (make bench: +2000).
+QUIET_IO_EVERY_TICKS = 16
 _NO_RATES: tuple[float | None, float | None] = (None, None)
 _ZERO_RATES: tuple[float | None, float | None] = (0.0, 0.0)
 
@@ -127,6 +128,7 @@ class ProcessCollector:
         same_memory = memory_total_bytes == self._memory_total_bytes
         self._memory_total_bytes = memory_total_bytes
         refreshed = 0
+        tick = self._tick
         for proc in raw:
             key: ProcessKey = (proc.pid, proc.create_time)
             cached = self._identities.get(key)
@@ -150,24 +152,24 @@ class ProcessCollector:
                 row = _row(proc, cached, cpu_percent, memory_total_bytes, io_rates)
             else:
                 last_raw, last_row = previous
-                unchanged = last_raw == proc
+                # The very record of last tick where the stat line was byte-for-byte the same.
+                unchanged = last_raw is proc or last_raw == proc
+                idle = unchanged and not renamed and same_memory and last_row.cpu_percent == 0.0
                 last_rates = (last_row.read_bytes_per_s, last_row.write_bytes_per_s)
-                if (
-                    unchanged
-                    and last_rates == _ZERO_RATES
-                    and (proc.pid + self._tick) % QUIET_IO_EVERY_TICKS
+                if unchanged and (
+                    proc.kernel_thread  # not read at all: see _io_rates
+                    or (last_rates == _ZERO_RATES and (proc.pid + tick) % QUIET_IO_EVERY_TICKS)
                 ):
-                    io_rates = last_rates  # quiet, and not its turn: see QUIET_IO_EVERY_TICKS
+                    # Quiet, and not its turn for I/O (see QUIET_IO_EVERY_TICKS).
+                    if idle:  # nothing to read or build: most processes of a big host
+                        seen[key] = previous
+                        rows.append(last_row)
+                        continue
+                    io_rates = last_rates
                 else:
                     io_rates = self._io_rates(key, proc, now_s)
-                if (
-                    unchanged
-                    and not renamed
-                    and same_memory
-                    and last_row.cpu_percent == 0.0
-                    and io_rates == last_rates
-                ):
-                    row = last_row  # an idle process, unchanged: thousands of them on big hosts
+                if idle and io_rates == last_rates:
+                    row = last_row
                 else:
                     cpu_percent = _cpu_percent(last_raw.cpu_seconds, proc.cpu_seconds, interval_s)
                     row = _row(proc, cached, cpu_percent, memory_total_bytes, io_rates)
