@@ -354,6 +354,9 @@ class Collector:
         self._cgroups = cgroups
         self._cgroup_limits: _Refresh[tuple[CgroupLimits | None]] = _Refresh(slow_period_s)
         self._pressure = pressure
+        # The kernel recomputes the pressure averages every 2 s: reading them each tick at 1 s
+        # would read the same figures every other time.
+        self._pressure_reading: _Refresh[tuple[PressureSample | None]] = _Refresh(2.0)
 
     def sample(
         self, now_s: float, wall_epoch_s: float, wanted: frozenset[str] = frozenset()
@@ -392,7 +395,7 @@ class Collector:
             ports=ports,
             dev_servers=dev_servers,
             cgroup=self._cgroup(now_s),
-            pressure=None if self._pressure is None else _pressure(self._pressure.read()),
+            pressure=self._read_pressure(now_s),
             fans=self._fans.get(now_s, self._read_fans),
             battery=self._battery.get(now_s, self._read_battery)[0],
         )
@@ -405,6 +408,13 @@ class Collector:
         if found is None:
             return (None,)
         return (BatterySample(found.percent, found.power_plugged, found.seconds_left),)
+
+    def _read_pressure(self, now_s: float) -> PressureSample | None:
+        source = self._pressure
+        if source is None:
+            return None
+        (sample,) = self._pressure_reading.get(now_s, lambda: (_pressure(source.read()),))
+        return sample
 
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:
         """The details view's data for one process (see ``DetailsReader``); ``None`` once it

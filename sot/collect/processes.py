@@ -32,6 +32,7 @@ class _CachedIdentity:
     identity: ProcessIdentity
     fetched_at_s: float
     cgroup: str | None  # its short label
+    seen_as: RawProcess  # the process's reading when its identity was read
 
 
 @dataclass(slots=True)
@@ -69,7 +70,9 @@ class ProcessCollector:
     Identity is keyed by (pid, create_time) so a reused PID never shows the old process's name;
     entries for processes that are gone are dropped each tick. Names can change (prctl, exec), so
     identities older than ``identity_ttl_s`` are re-read, at most ``refresh_cap`` per tick to keep
-    the tick cost flat on hosts with thousands of processes.
+    the tick cost flat on hosts with thousands of processes; only those of processes whose reading
+    changed since: a process that has not run cannot have renamed itself, exec'd or changed user,
+    and re-reading the identities of thousands of sleeping ones cost more than the I/O columns.
     """
 
     def __init__(
@@ -132,7 +135,12 @@ class ProcessCollector:
         for proc in raw:
             key: ProcessKey = (proc.pid, proc.create_time)
             cached = self._identities.get(key)
-            stale = cached is not None and now_s - cached.fetched_at_s > self._identity_ttl_s
+            stale = (
+                cached is not None
+                and now_s - cached.fetched_at_s > self._identity_ttl_s
+                and cached.seen_as is not proc
+                and cached.seen_as != proc
+            )
             renamed = False
             if cached is None or (stale and refreshed < self._refresh_cap):
                 if cached is not None:
@@ -142,7 +150,11 @@ class ProcessCollector:
                     if cached is None:
                         continue  # vanished between the listing and the read
                 else:
-                    cached = _CachedIdentity(identity, now_s, cgroup_label(identity.cgroup))
+                    if cached is not None and cached.identity.cgroup == identity.cgroup:
+                        label = cached.cgroup
+                    else:
+                        label = cgroup_label(identity.cgroup)
+                    cached = _CachedIdentity(identity, now_s, label, proc)
                     self._identities[key] = cached
                     renamed = True
             previous = self._previous.get(key)

@@ -139,7 +139,13 @@ def test_identity_is_cached_evicted_and_refreshed_on_ttl() -> None:
     collector.sample(4.0, 4.0)
     assert source.identity_reads.count(11) == 2  # evicted when gone, re-read for the new one
     source.identity_reads.clear()
-    collector.sample(40.0, 40.0)  # past the 30 s TTL: names can change (exec, prctl)
+    collector.sample(40.0, 40.0)  # past the 30 s TTL, but neither has run since: kept
+    assert source.identity_reads == []
+    ran = tuple(
+        p._replace(cpu_seconds=(p.cpu_seconds or 0.0) + 1.0) for p in source.readings.processes
+    )
+    source.readings = replace(source.readings, processes=ran)
+    collector.sample(41.0, 41.0)  # they ran: names can have changed (exec, prctl)
     assert sorted(source.identity_reads) == [10, 11]
 
 
@@ -298,7 +304,11 @@ def test_idle_processes_keep_their_row_and_busy_ones_are_recomputed() -> None:
             10: ProcessIdentity("renamed", "/usr/bin/idle", "root"),
         },
     )
-    later = {p.pid: p for p in collector.sample(40.0, 40.0).processes}  # past the identity TTL
+    unchanged = {p.pid: p for p in collector.sample(40.0, 40.0).processes}  # past the TTL
+    assert unchanged[10].name == "idle"  # it has not run since: it cannot have renamed itself
+    idle, busy = source.readings.processes
+    source.readings = replace(source.readings, processes=(idle._replace(cpu_seconds=6.0), busy))
+    later = {p.pid: p for p in collector.sample(41.0, 41.0).processes}
     assert later[10].name == "renamed"
 
 
