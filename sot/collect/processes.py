@@ -16,13 +16,14 @@ START_TIME_SLACK_S = 1.0
 _SLEEPING = frozenset({"sleeping", "disk-sleep", "idle", "waking", "parked"})
 # A quiet process (its /proc/<pid>/stat reading is the same as last tick's: it has not been
 # charged a clock tick of CPU, and it read and wrote nothing when last read) has its I/O
-# counters re-read every this many ticks (a sixteenth of them each tick, by PID), not every
-# tick. Its rates are taken over the time since their last read, so no byte is missed: a process
-# that does I/O without being charged CPU (a few small writes a second) shows its average rate
-# up to 15 ticks late. Every other process is read every tick. Reading /proc/<pid>/io costs
-# 2.6 us a process even kept open (4 us with the calls around it): 2,000 idle processes read
-# every tick would add 0.8 % of a core at 1 s; one in sixteen, 0.05 % (make bench: +2000).
-QUIET_IO_EVERY_TICKS = 16
+# counters re-read in turn, about this many of them a tick, not each of them every tick: with 70
+# processes each is read every third tick, with 2,000 every 63rd. Its rates are taken over the
+# time since their last read, so no byte is missed: a process that does I/O without being
+# charged CPU (a few small writes a second) shows its average rate that much later. Every other
+# process is read every tick. Reading /proc/<pid>/io costs 2.6 us a process even kept open (4 us
+# with the calls around it): 2,000 idle processes read every tick would add 0.8 % of a core at
+# 1 s, one in 16 of them still 0.1 % (make bench: +2000 processes); 32 a tick cost nothing seen.
+QUIET_IO_READS_PER_TICK = 32
 _NO_RATES: tuple[float | None, float | None] = (None, None)
 _ZERO_RATES: tuple[float | None, float | None] = (0.0, 0.0)
 
@@ -132,6 +133,8 @@ class ProcessCollector:
         self._memory_total_bytes = memory_total_bytes
         refreshed = 0
         tick = self._tick
+        # Each quiet process's turn comes every ``every`` ticks (1: every tick).
+        every = max(1, -(-len(raw) // QUIET_IO_READS_PER_TICK))
         for proc in raw:
             key: ProcessKey = (proc.pid, proc.create_time)
             cached = self._identities.get(key)
@@ -170,9 +173,9 @@ class ProcessCollector:
                 last_rates = (last_row.read_bytes_per_s, last_row.write_bytes_per_s)
                 if unchanged and (
                     proc.kernel_thread  # not read at all: see _io_rates
-                    or (last_rates == _ZERO_RATES and (proc.pid + tick) % QUIET_IO_EVERY_TICKS)
+                    or (last_rates == _ZERO_RATES and (proc.pid + tick) % every)
                 ):
-                    # Quiet, and not its turn for I/O (see QUIET_IO_EVERY_TICKS).
+                    # Quiet, and not its turn for I/O (see QUIET_IO_READS_PER_TICK).
                     if idle:  # nothing to read or build: most processes of a big host
                         seen[key] = previous
                         rows.append(last_row)

@@ -13,7 +13,7 @@ import pytest
 
 from sot.collect.cgroup_labels import cgroup_label, cgroup_path
 from sot.collect.collector import Collector
-from sot.collect.processes import QUIET_IO_EVERY_TICKS
+from sot.collect.processes import QUIET_IO_READS_PER_TICK
 from sot.collect.procfs import ProcfsSource
 from sot.collect.procfs_parsers import parse_proc_io
 from sot.collect.records import IoCounters
@@ -166,13 +166,13 @@ def test_a_reused_pid_never_gets_the_old_process_rate() -> None:
 
 
 def test_quiet_processes_are_read_in_turn_and_no_byte_is_lost() -> None:
-    every = QUIET_IO_EVERY_TICKS
-    pids = tuple(range(16, 16 + every))
+    every = 4  # four times as many processes as are read a tick: each has its turn in four
+    pids = tuple(range(16, 16 + every * QUIET_IO_READS_PER_TICK))
     source = CountingReplay(io_readings(*((pid, 5000.0, 0, 0) for pid in pids)))
     collector = Collector(source)
     for tick in range(2):  # the first reading, then the first rates (0): every process
         collector.sample(100.0 + tick, 1_700_000_000.0 + tick)
-    assert len(source.io_reads) == 2 * every
+    assert len(source.io_reads) == 2 * len(pids)
     source.io_reads.clear()
     for tick in range(2, 2 + every):  # quiet: each is read once in ``every`` ticks
         collector.sample(100.0 + tick, 1_700_000_000.0 + tick)
@@ -421,3 +421,12 @@ def test_live_io_of_another_users_process_is_refused_and_reads_as_unknown() -> N
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_on_a_small_host_quiet_processes_are_read_every_tick() -> None:
+    pids = tuple(range(16, 16 + QUIET_IO_READS_PER_TICK // 2))
+    source = CountingReplay(io_readings(*((pid, 5000.0, 0, 0) for pid in pids)))
+    collector = Collector(source)
+    for tick in range(4):
+        collector.sample(100.0 + tick, 1_700_000_000.0 + tick)
+    assert sorted(source.io_reads) == sorted(pids * 4)
