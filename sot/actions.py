@@ -149,6 +149,18 @@ class Outcome:
     nice: int | None = None  # renice: the value set
 
 
+def _changed(
+    pid: int, started: float | None, expected: float | None, not_done: str
+) -> Outcome | None:
+    """GONE where ``pid`` is no longer the process that was chosen (started at ``expected``):
+    it exited (``started`` None), or its PID now belongs to another; None where it still is."""
+    if started is None:
+        return Outcome(Result.GONE, f"{not_done}: process {pid} already exited")
+    if expected is None or abs(started - expected) > START_TIME_TOLERANCE_S:
+        return Outcome(Result.GONE, f"{not_done}: PID {pid} now belongs to another process")
+    return None
+
+
 def deliver(pending: PendingSignal, control: ProcessControl, own_pid: int) -> Outcome:
     """Send the pending signal if it is still safe to."""
     refused = refusal(pending.pid, own_pid)
@@ -161,13 +173,11 @@ def deliver(pending: PendingSignal, control: ProcessControl, own_pid: int) -> Ou
         # Open the handle before checking the start time: if the check passes, the handle is
         # known to point at the selected process, whatever happens to the PID afterwards.
         handle = control.open_handle(pending.pid)
-        started = control.start_time(pending.pid)
-        if started is None:
-            return exited
-        expected = pending.start_time_epoch_s
-        if expected is None or abs(started - expected) > START_TIME_TOLERANCE_S:
-            message = f"not sent: PID {pending.pid} now belongs to another process"
-            return Outcome(Result.GONE, message)
+        changed = _changed(
+            pending.pid, control.start_time(pending.pid), pending.start_time_epoch_s, "not sent"
+        )
+        if changed is not None:
+            return changed
         control.send(pending.pid, handle, pending.signum)
     except ProcessLookupError:
         return exited
@@ -231,13 +241,14 @@ def _renice_one(target: ReniceTarget, step: int, control: PriorityControl) -> Ou
         return Outcome(Result.REFUSED, f"refusing to renice PID {target.pid}")
     gone = Outcome(Result.GONE, f"nice not changed: process {target.pid} already exited")
     try:
-        started = control.start_time(target.pid)
-        if started is None:
-            return gone
-        expected = target.start_time_epoch_s
-        if expected is None or abs(started - expected) > START_TIME_TOLERANCE_S:
-            message = f"nice not changed: PID {target.pid} now belongs to another process"
-            return Outcome(Result.GONE, message)
+        changed = _changed(
+            target.pid,
+            control.start_time(target.pid),
+            target.start_time_epoch_s,
+            "nice not changed",
+        )
+        if changed is not None:
+            return changed
         # The value now, not the snapshot's: presses quicker than the refresh each move a step.
         current = control.nice(target.pid)
         wanted = max(NICE_MIN, min(NICE_MAX, current + step))

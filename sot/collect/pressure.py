@@ -1,9 +1,9 @@
 """Pressure stall information: /proc/pressure/{cpu,memory,io}, the share of recent time in which
 tasks waited for a CPU, for memory or for I/O (Linux 4.20+, built with CONFIG_PSI).
 
-Three small files, read on every tick: the kernel updates the averages every 2 s, and reading
-them costs a few microseconds each. A kernel without PSI has no /proc/pressure; one booted with
-psi=0 has the files but refuses to read them (EOPNOTSUPP): both read as ``None``.
+Three small files of a few microseconds each, read every 2 s (the collector's schedule): the
+kernel recomputes the averages that often. A kernel without PSI has no /proc/pressure; one
+booted with psi=0 has the files but refuses to read them (EOPNOTSUPP): both read as ``None``.
 """
 
 from __future__ import annotations

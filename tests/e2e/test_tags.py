@@ -76,22 +76,10 @@ def test_tag_three_children_and_terminate_them_with_one_question(
     assert tmux.exit_status() is None  # nor sot itself
 
 
-@pytest.fixture
-def one_child() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    name = f"sotn{os.getpid() % 100000}x"
-    child = subprocess.Popen([sys.executable, "-c", VICTIM, name])
-    try:
-        assert wait_until(lambda: comm_of(child.pid) == name)
-        yield name, child
-    finally:
-        child.kill()
-        child.wait()
-
-
 def test_renice_a_child_five_steps_and_its_details_show_nice_5(
-    tmux: Tmux, one_child: tuple[str, subprocess.Popen[bytes]]
+    tmux: Tmux, victim: tuple[str, subprocess.Popen[bytes]]
 ) -> None:
-    name, child = one_child
+    name, child = victim
     before = os.getpriority(os.PRIO_PROCESS, child.pid)
     if before + 5 > 19:
         pytest.skip(f"the test runs at nice {before}: five steps lower are not possible")
