@@ -33,6 +33,22 @@ class Battery:
 
 
 @dataclass(frozen=True, slots=True)
+class SensorTemperature:
+    """A temperature a hardware monitor chip reports (/sys/class/hwmon)."""
+
+    chip: str  # the driver's name: "coretemp", "k10temp", "nvme", "acpitz", "amdgpu"
+    label: str  # its label ("Package id 0", "Composite"), or "temp1" where it has none
+    celsius: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fan:
+    chip: str
+    label: str
+    rpm: int
+
+
+@dataclass(frozen=True, slots=True)
 class SystemFacts:
     user: str | None = None
     hostname: str | None = None
@@ -77,6 +93,8 @@ class SystemFacts:
     # there, but in a format sot does not read), in a fixed order.
     packages: tuple[tuple[str, int | None], ...] = ()
     battery: Battery | None = None
+    temperatures: tuple[SensorTemperature, ...] = ()  # every reading, chip by chip
+    fans: tuple[Fan, ...] = ()
 
 
 def facts_document(facts: SystemFacts, sot_version: str) -> dict[str, Any]:
@@ -131,6 +149,10 @@ def facts_document(facts: SystemFacts, sot_version: str) -> dict[str, Any]:
         "packages": dict(facts.packages),
         "battery_percent": battery.percent,
         "battery_status": battery.status,
+        "temperatures": [
+            {"chip": t.chip, "label": t.label, "celsius": t.celsius} for t in facts.temperatures
+        ],
+        "fans": [{"chip": f.chip, "label": f.label, "rpm": f.rpm} for f in facts.fans],
     }
 
 

@@ -30,6 +30,7 @@ from sot.collect.facts_hardware import (
     read_container,
     read_gpus,
     read_hardware,
+    read_sensors,
     read_virtualization,
 )
 from sot.collect.facts_network import read_network
@@ -84,6 +85,7 @@ def read_facts(
     memory_total, memory_used, swap_total, swap_used = read_memory(root)
     root_total, root_used = read_root_usage(root)
     interface, ipv4, ipv6 = read_network(root)
+    temperatures, fans = read_sensors(root)
     return SystemFacts(
         user=read_user(env),
         hostname=read_value(root, "/proc/sys/kernel/hostname") or clean(name.nodename),
@@ -123,6 +125,8 @@ def read_facts(
         users=read_logged_in_users(root),
         packages=read_package_counts(root, env),
         battery=read_battery(root),
+        temperatures=temperatures,
+        fans=fans,
     )
 
 

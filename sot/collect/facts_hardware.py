@@ -15,11 +15,12 @@ from sot.collect.facts_files import (
     exists,
     list_names,
     read_bytes,
+    read_int,
     read_text,
     read_value,
     under,
 )
-from sot.facts import Battery, Gpu
+from sot.facts import Battery, Fan, Gpu, SensorTemperature
 
 DMI = "/sys/class/dmi/id"
 # DMI strings firmware fills in when the maker did not: not a model name.
@@ -305,3 +306,38 @@ def _capacity(root: Path, base: str) -> int | None:
         if have and total and have.isdigit() and total.isdigit() and int(total) > 0:
             return min(100, round(int(have) * 100 / int(total)))
     return None
+
+
+HWMON = "/sys/class/hwmon"
+_SENSOR_INPUT = re.compile(r"(temp|fan)([0-9]+)_input")
+
+
+def _sensor_order(name: str) -> tuple[str, int]:
+    """temp2_input before temp10_input."""
+    found = _SENSOR_INPUT.fullmatch(name)
+    return (found.group(1), int(found.group(2))) if found else (name, 0)
+
+
+def read_sensors(root: Path) -> tuple[tuple[SensorTemperature, ...], tuple[Fan, ...]]:
+    """Every temperature and fan the hardware monitor chips report (/sys/class/hwmon, what
+    lm-sensors and psutil read), chip by chip. A reading the chip cannot give (a read error, a
+    fan that is not connected reading 0) is left out."""
+    temperatures: list[SensorTemperature] = []
+    fans: list[Fan] = []
+    for device in list_names(root, HWMON):
+        base = f"{HWMON}/{device}"
+        chip = read_value(root, f"{base}/name") or device
+        for name in sorted(list_names(root, base), key=_sensor_order):
+            found = _SENSOR_INPUT.fullmatch(name)
+            if found is None:
+                continue
+            kind, number = found.groups()
+            value = read_int(root, f"{base}/{name}")
+            label = read_value(root, f"{base}/{kind}{number}_label") or f"{kind}{number}"
+            if value is None:
+                continue
+            if kind == "temp":
+                temperatures.append(SensorTemperature(chip, label, value / 1000))
+            elif value > 0:
+                fans.append(Fan(chip, label, value))
+    return tuple(temperatures), tuple(fans)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sot.facts import Gpu, SystemFacts
+from sot.facts import Fan, Gpu, SensorTemperature, SystemFacts
 from sot.render.logos import Logo
 from sot.safe_text import sanitize
 
@@ -165,6 +165,8 @@ def labelled_facts(facts: SystemFacts) -> list[tuple[str, str | None]]:
         ("Local IP", _addresses(facts)),
         ("Users", None if not facts.users else ", ".join(facts.users)),
         ("Battery", _battery(facts)),
+        ("Temperatures", temperatures_text(facts.temperatures)),
+        ("Fans", fans_text(facts.fans)),
     ]
 
 
@@ -297,3 +299,17 @@ def styled_text(lines: tuple[InfoLine, ...], palette: Mapping[str, str], reset: 
         text = "".join(palette.get(span.role, reset) + span.text for span in line).rstrip()
         out.append(text + reset if line else "")
     return "\n".join(out) + "\n"
+
+
+def temperatures_text(readings: tuple[SensorTemperature, ...]) -> str | None:
+    """The hottest reading of each chip, in the chips' order: "coretemp 52C, nvme 38C" (every
+    reading is in the JSON)."""
+    hottest: dict[str, float] = {}
+    for reading in readings:
+        hottest[reading.chip] = max(reading.celsius, hottest.get(reading.chip, reading.celsius))
+    return ", ".join(f"{chip} {celsius:.0f}C" for chip, celsius in hottest.items()) or None
+
+
+def fans_text(fans: tuple[Fan, ...]) -> str | None:
+    """ "2400 rpm, 1800 rpm" """
+    return ", ".join(f"{fan.rpm} rpm" for fan in fans) or None

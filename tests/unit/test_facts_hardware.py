@@ -14,10 +14,12 @@ from sot.collect.facts_hardware import (
     read_container,
     read_gpus,
     read_hardware,
+    read_sensors,
     read_virtualization,
 )
 from sot.collect.packages import read_package_counts
-from sot.facts import Battery, Gpu
+from sot.facts import Battery, Fan, Gpu, SensorTemperature, SystemFacts, facts_document
+from sot.render.info import labelled_facts
 from tests.fake_tree import make_tree
 
 DMI = "/sys/class/dmi/id"
@@ -236,6 +238,47 @@ def test_battery_skips_peripherals_and_computes_capacity_when_missing(tmp_path: 
     )
     assert read_battery(tree) == Battery(50, "Discharging")
     assert read_battery(tmp_path / "desktop") is None
+
+
+def test_sensors_every_chip_reading_in_order_with_labels_and_no_dead_fans(tmp_path: Path) -> None:
+    hwmon = "/sys/class/hwmon"
+    device = "/sys/devices/platform/coretemp.0/hwmon/hwmon1"
+    tree = make_tree(
+        tmp_path,
+        {
+            f"{device}/name": "coretemp\n",
+            f"{device}/temp1_label": "Package id 0\n",
+            f"{device}/temp1_input": "61000\n",
+            f"{device}/temp2_label": "Core 0\n",
+            f"{device}/temp2_input": "55500\n",
+            f"{device}/temp10_label": "Core 8\n",
+            f"{device}/temp10_input": "57000\n",
+            f"{hwmon}/hwmon2/name": "nvme\n",
+            f"{hwmon}/hwmon2/temp1_input": "38850\n",  # no label: "temp1"
+            f"{hwmon}/hwmon2/temp2_input": "not a number\n",
+            f"{hwmon}/hwmon3/name": "thinkpad\n",
+            f"{hwmon}/hwmon3/fan1_input": "2400\n",
+            f"{hwmon}/hwmon3/fan2_input": "0\n",  # not connected
+        },
+        links={f"{hwmon}/hwmon1": device},  # as sysfs has them: links to the device
+    )
+    temperatures, fans = read_sensors(tree)
+    assert temperatures == (
+        SensorTemperature("coretemp", "Package id 0", 61.0),
+        SensorTemperature("coretemp", "Core 0", 55.5),
+        SensorTemperature("coretemp", "Core 8", 57.0),
+        SensorTemperature("nvme", "temp1", 38.85),
+    )
+    assert fans == (Fan("thinkpad", "fan1", 2400),)
+    assert read_sensors(tmp_path / "no-sensors") == ((), ())
+    facts = SystemFacts(temperatures=temperatures, fans=fans)
+    shown = dict(labelled_facts(facts))
+    assert shown["Temperatures"] == "coretemp 61C, nvme 39C"
+    assert shown["Fans"] == "2400 rpm"
+    assert dict(labelled_facts(SystemFacts()))["Temperatures"] is None
+    document = facts_document(facts, "0")
+    assert document["temperatures"][1] == {"chip": "coretemp", "label": "Core 0", "celsius": 55.5}
+    assert document["fans"] == [{"chip": "thinkpad", "label": "fan1", "rpm": 2400}]
 
 
 # --- package counts -------------------------------------------------------------------------------
