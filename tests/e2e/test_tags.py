@@ -5,10 +5,7 @@ which its details show; as a user, lowering nice says it needs root."""
 from __future__ import annotations
 
 import os
-import pwd
 import resource
-import shutil
-import site
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,18 +13,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.harness import (
-    REPO,
     SOT,
     VICTIM,
     Tmux,
-    base_env,
     comm_of,
     holds_throughout,
     wait_until,
 )
 from tests.e2e.test_process_panel import filter_for, start_filtered
-
-NON_ROOT_USER = "newcomer"
 
 
 @pytest.fixture
@@ -96,58 +89,31 @@ def test_renice_a_child_five_steps_and_its_details_show_nice_5(
         assert os.getpriority(os.PRIO_PROCESS, child.pid) == before + 4
 
 
-def _as_user(user: str) -> list[str]:
-    return ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"]
+NOBODY_UID = 65534  # the user the shared ``unprivileged_sot`` fixture runs sot as
 
 
-def _user_python(user: str) -> tuple[str, dict[str, str]] | str:
-    """An interpreter ``user`` can run sot with (the test's own may sit under a private home),
-    and its environment; or why there is none."""
-    if shutil.which("setpriv") is None:
-        return "setpriv (util-linux) is not installed"
-    packages = ":".join(site.getsitepackages())
-    env = base_env(TERM="tmux-256color", HOME="/tmp", PYTHONPATH=f"{REPO}:{packages}")
-    base = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for python in (sys.executable, f"/usr/bin/python{base}"):
-        probe = subprocess.run(
-            [*_as_user(user), python, "-c", "import sot, psutil, blessed"],
-            env=env,
-            capture_output=True,
-            timeout=30,
-            check=False,
-        )
-        if probe.returncode == 0:
-            return python, env
-    return f"no Python {base} that {user} can run sot with (the test's is {sys.executable})"
-
-
-def test_lowering_nice_as_a_user_says_it_needs_root(tmux: Tmux) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("starting sot as another user needs root")
-    try:
-        user = pwd.getpwnam(NON_ROOT_USER)
-    except KeyError:
-        pytest.skip(f"there is no user {NON_ROOT_USER} to run sot as")
-    found = _user_python(NON_ROOT_USER)
-    if isinstance(found, str):
-        pytest.skip(found)
-    python, env = found
+def test_lowering_nice_as_a_user_says_it_needs_root(
+    tmux: Tmux, unprivileged_sot: tuple[list[str], dict[str, str]]
+) -> None:
+    command, env = unprivileged_sot
     name = f"sotu{os.getpid() % 100000}x"
-    child = subprocess.Popen([*_as_user(NON_ROOT_USER), python, "-c", VICTIM, name], env=env)
+    # The same interpreter and user as sot's command, running the victim instead of sot.
+    assert command[-2:] == ["-m", "sot"]
+    child = subprocess.Popen([*command[:-2], "-c", VICTIM, name], env=env)
     try:
         assert wait_until(lambda: comm_of(child.pid) == name)
         before = os.getpriority(os.PRIO_PROCESS, child.pid)
         soft, _ = resource.getrlimit(resource.RLIMIT_NICE)  # setpriv keeps the limits
         if before >= 19 or soft == resource.RLIM_INFINITY or 20 - before <= soft:
             pytest.skip(f"at nice {before} with RLIMIT_NICE {soft} a user may lower nice")
-        tmux.start([*_as_user(NON_ROOT_USER), python, "-m", "sot"], env=env)
+        tmux.start(command, env=env)
         assert tmux.wait_for(lambda t: "processes" in t), tmux.text()
         filter_for(tmux, name)
         tmux.send("[")  # raising nice: any user may, for their own process
         raised = f"nice {before + 1} for {child.pid} ({name})"
         assert tmux.wait_for(lambda t: raised in t), tmux.text()
         tmux.send("]")  # lowering it again: only root may
-        denied = f"lowering nice needs root (sot runs as uid {user.pw_uid})"
+        denied = f"lowering nice needs root (sot runs as uid {NOBODY_UID})"
         assert tmux.wait_for(lambda t: denied in t), tmux.text()
         assert os.getpriority(os.PRIO_PROCESS, child.pid) == before + 1
     finally:
