@@ -14,6 +14,14 @@ MAX_TOP = 1_000_000  # a year (a leap one): longer is a mistake in the units
 class OutputFormat(Enum):
     TEXT = "text"
     JSON = "json"
+    # Streams for scripts (sot.stream): one record per interval, only for ``sot`` itself.
+    NDJSON = "ndjson"
+    CSV = "csv"
+
+
+ONE_SHOT_FORMATS = (OutputFormat.TEXT, OutputFormat.JSON)
+STREAM_FORMATS = (OutputFormat.NDJSON, OutputFormat.CSV)
+MAX_COUNT = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,7 @@ class Config:
     screen: str = "dashboard"  # the full-screen view: sot.layout.SCREENS' key
     show_all_devices: bool = False  # sot disk --all: loop, zram and ram devices too
     kernel_threads: bool = False  # list kernel threads at start (the x key toggles them)
+    count: int | None = None  # a stream's number of records (--count); None: until stopped
 
 
 def parse_top(text: str) -> int:
@@ -45,6 +54,28 @@ def parse_top(text: str) -> int:
     if not 1 <= value <= MAX_TOP:
         raise ConfigError(f"--top must be between 1 and {MAX_TOP}, not {text}")
     return value
+
+
+def parse_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"--count takes a number of records, not {text!r}") from None
+    if not 1 <= value <= MAX_COUNT:
+        raise ConfigError(f"--count must be between 1 and {MAX_COUNT}, not {text}")
+    return value
+
+
+def check_stream_options(config: Config) -> None:
+    """--count belongs to the streams; a stream is never printed once."""
+    streaming = config.output_format in STREAM_FORMATS
+    if config.count is not None and not streaming:
+        raise ConfigError("--count needs a stream format: --format ndjson or --format csv")
+    if streaming and config.once:
+        raise ConfigError(
+            f"--once prints one document: use --format json, or drop --once to stream"
+            f" {config.output_format.value}"
+        )
 
 
 class ConfigError(ValueError):

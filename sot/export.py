@@ -56,8 +56,10 @@ def snapshot_to_json(
     snapshot: Snapshot,
     processes: Sequence[ProcessRow] | None = None,
     kernel_threads_hidden: bool | None = None,
+    compact: bool = False,
 ) -> str:
-    """The snapshot as one JSON document; ``processes`` (the table's rows, in its order, maybe
+    """The snapshot as one JSON document (``compact``: on one line, for NDJSON streams);
+    ``processes`` (the table's rows, in its order, maybe
     fewer) replaces the snapshot's own list when given. ``kernel_threads_hidden``: whether the
     text view left kernel threads out (the JSON lists them all, each with is_kernel_thread)."""
     body = _clean(dataclasses.asdict(snapshot))
@@ -70,6 +72,8 @@ def snapshot_to_json(
     if kernel_threads_hidden is not None:
         document["kernel_threads_hidden"] = kernel_threads_hidden
     document.update(body)
+    if compact:
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=True) + "\n"
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from sot import __version__
 from sot.config import (
+    ONE_SHOT_FORMATS,
+    STREAM_FORMATS,
     CannotRun,
     Config,
     ConfigError,
     OutputFormat,
+    check_stream_options,
+    parse_count,
     parse_duration,
     parse_interval,
     parse_top,
@@ -48,9 +52,14 @@ def epilog() -> str:
 
 
 def add_sampling_arguments(
-    parser: argparse.ArgumentParser, interval_help: str, once_help: str, format_help: str
+    parser: argparse.ArgumentParser,
+    interval_help: str,
+    once_help: str,
+    format_help: str,
+    formats: Sequence[OutputFormat] = ONE_SHOT_FORMATS,
 ) -> None:
-    """-i, --once and --format, as every command with a screen and a one-shot form takes them."""
+    """-i, --once and --format, as every command with a screen and a one-shot form takes them
+    (``formats``: the ones it can print; only ``sot`` itself streams)."""
     parser.add_argument(
         "-i",
         "--interval",
@@ -62,7 +71,7 @@ def add_sampling_arguments(
     parser.add_argument("--once", action="store_true", help=once_help)
     parser.add_argument(
         "--format",
-        choices=[f.value for f in OutputFormat],
+        choices=[f.value for f in formats],
         default=OutputFormat.TEXT.value,
         metavar="FORMAT",
         help=format_help,
@@ -74,7 +83,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser,
         "seconds between samples, 0.2 to 3600 (default 1)",
         "sample twice, --interval apart, print one frame and exit",
-        "output of --once (or when not on a terminal): text (default) or json",
+        "output of --once (or when not on a terminal): text (default) or json; ndjson or csv:"
+        " a stream for scripts, one record per interval (see --count, --duration)",
+        (*ONE_SHOT_FORMATS, *STREAM_FORMATS),
+    )
+    parser.add_argument(
+        "--count",
+        type=checked(parse_count),
+        metavar="N",
+        help="with --format ndjson or csv: print N records, then exit 0",
     )
     parser.add_argument(
         "-N",
@@ -97,7 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--duration",
         type=checked(parse_duration),
         metavar="SECONDS",
-        help="run the dashboard for this long (at most 366 days), then exit 0",
+        help="run the dashboard (or a stream) for this long (at most 366 days), then exit 0",
     )
     parser.add_argument(
         "--read-only",
@@ -141,7 +158,7 @@ def add_look_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
-    return Config(
+    config = Config(
         interval_s=args.interval,
         interface=args.net,
         mount_point=args.disk,
@@ -157,7 +174,10 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
         top=args.top,
         kernel_threads=getattr(args, "kernel_threads", False),
+        count=getattr(args, "count", None),
     )
+    check_stream_options(config)
+    return config
 
 
 def run(config: Config, log: DebugLog) -> int:
@@ -170,6 +190,11 @@ def run(config: Config, log: DebugLog) -> int:
         from sot.oneshot import record
 
         return record(config.record_path)
+    if config.output_format in STREAM_FORMATS:
+        # A stream is for scripts, on a terminal or not: never the full-screen view.
+        from sot.stream import run_stream
+
+        return run_stream(config)
     from sot.oneshot import print_once
 
     return run_screen(config, log, print_once, ("one frame", "the dashboard"))

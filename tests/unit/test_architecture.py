@@ -191,6 +191,16 @@ ALLOWED: dict[str, set[str]] = {
         "sot.terminal",
         "sot.view",
     },
+    # Streams for scripts (sot --format ndjson|csv): the pipeline, sampled on the schedule.
+    "sot.stream": {
+        "sot.config",
+        "sot.export",
+        "sot.layout",
+        "sot.model",
+        "sot.oneshot",
+        "sot.pipeline",
+        "sot.schedule",
+    },
     # Commands use the pipeline (and start the loop or print once); nothing below uses them.
     "sot.commands": {
         "sot",
@@ -204,6 +214,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.oneshot_disk",
         "sot.pipeline",
         "sot.safe_text",
+        "sot.stream",
         "sot.terminal",
     },
     "sot.commands.info": {
