@@ -65,7 +65,7 @@ def _frame_size(rows_wanted: int | None, screen: str) -> tuple[int, int]:
     return width, next(fitting, height)
 
 
-def _table_rows(
+def table_rows(
     config: Config, snapshot: Snapshot, glyphs_ascii: bool, every_process: bool = False
 ) -> ProcessView:
     """The processes as the table orders them, the first --top of them; ``every_process``:
@@ -88,7 +88,7 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
         time.monotonic(), time.time(), screen_readings(config.screen)
     )
     as_json = config.output_format is OutputFormat.JSON
-    view = _table_rows(config, snapshot, pipeline.glyphs.ascii_only, every_process=as_json)
+    view = table_rows(config, snapshot, pipeline.glyphs.ascii_only, every_process=as_json)
     if as_json:
         to_json = JSON_WRITERS.get(config.screen, snapshot_to_json)
         output = to_json(snapshot, [row.process for row in view.rows], not config.kernel_threads)

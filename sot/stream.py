@@ -25,7 +25,7 @@ from sot.config import CannotRun, Config, OutputFormat
 from sot.export import snapshot_to_json
 from sot.layout import screen_readings
 from sot.model import DiskUsage, NetInterface, Snapshot
-from sot.oneshot import _table_rows
+from sot.oneshot import table_rows
 from sot.schedule import Schedule
 
 # A sample due at the --duration's very end still counts: the schedule adds intervals up, and
@@ -103,7 +103,7 @@ def ndjson_formatter(config: Config, glyphs_ascii: bool) -> Formatter:
     """Each record exactly what ``--once --format json`` prints, on one line."""
 
     def record(snapshot: Snapshot) -> str:
-        view = _table_rows(config, snapshot, glyphs_ascii, every_process=True)
+        view = table_rows(config, snapshot, glyphs_ascii, every_process=True)
         rows = [row.process for row in view.rows]
         return snapshot_to_json(snapshot, rows, not config.kernel_threads, compact=True)
 
