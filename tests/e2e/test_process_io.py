@@ -80,7 +80,8 @@ def test_write_rate_of_a_direct_writer_is_its_real_rate(
     direct_writer: subprocess.Popen[bytes],
 ) -> None:
     pid = direct_writer.pid
-    time.sleep(0.5)  # past dd's start: the pace is steady from here
+    # Past dd's start (half a second of writes at the pace): the pace is steady from here.
+    assert wait_until(lambda: (write_bytes(pid) or 0) >= RATE_BYTES_PER_S // 2)
     start_s, start_bytes = time.monotonic(), write_bytes(pid)
     result = run_sot("--once", "--format", "json", "--interval", "2")
     end_s, end_bytes = time.monotonic(), write_bytes(pid)
@@ -92,7 +93,9 @@ def test_write_rate_of_a_direct_writer_is_its_real_rate(
     shown = row["write_bytes_per_s"]
     assert shown is not None, row
     assert abs(shown - real) <= 0.3 * real, (shown, real)
-    assert row["read_bytes_per_s"] == 0.0
+    # dd reads a pipe, not the disk; what it may read (its own pages evicted under memory
+    # pressure, brought back in) is a trickle beside its writes.
+    assert row["read_bytes_per_s"] is not None and row["read_bytes_per_s"] < 0.05 * real, row
     assert row["is_kernel_thread"] is False
     # JSON says what the text view hid, and lists every process with the flag either way.
     assert document["kernel_threads_hidden"] is True
