@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sot.safe_files import FileRefused, read_regular_file
 from sot.safe_text import one_line, sanitize
 
 DEFAULT_TIMEOUT_S = 2.0
@@ -33,6 +34,9 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 BODY_EXCERPT_CHARS = 80
 
 Labels = tuple[tuple[str, str], ...]
+
+TOKEN_VARIABLE = "SOT_PROMETHEUS_TOKEN"
+MAX_TOKEN_BYTES = 64 * 1024  # a JWT is a few KiB; more is not a token file
 
 
 class PrometheusError(Exception):
@@ -90,6 +94,26 @@ class Response:
 # The one seam tests replace: (url, form fields, headers, timeout) -> the server's answer.
 # An HTTP error status is a Response, not an exception; a connection failure raises OSError.
 Transport = Callable[[str, Mapping[str, str], Mapping[str, str], float], Response]
+
+
+def read_token(environ: Mapping[str, str], token_file: str | None) -> str | None:
+    """The bearer token: from ``token_file`` (--prometheus-token-file) if given, else from
+    ``SOT_PROMETHEUS_TOKEN``; None: none. Never from the command line, where ``ps`` shows it.
+    Raises ``PrometheusError`` naming the file, never its contents."""
+    if token_file is None:
+        return environ.get(TOKEN_VARIABLE, "").strip() or None
+    try:
+        data = read_regular_file(token_file, MAX_TOKEN_BYTES)
+    except FileRefused as err:
+        raise PrometheusError(f"--prometheus-token-file: {err}") from None
+    try:
+        token = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise PrometheusError(f"--prometheus-token-file {token_file}: not UTF-8 text") from None
+    if not token or any(c in token for c in "\r\n\0"):
+        # A header cannot hold a line break: a file of several lines is not one token.
+        raise PrometheusError(f"--prometheus-token-file {token_file}: not one token on one line")
+    return token
 
 
 def redact_url(url: str) -> str:

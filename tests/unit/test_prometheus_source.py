@@ -12,6 +12,7 @@ from sot.collect.collector import Collector, select_real_filesystems
 from sot.collect.prometheus_api import PrometheusClient, Response
 from sot.collect.prometheus_source import PrometheusSource, batch_query
 from sot.collect.records import DiskCounters, NetCounters, NetStats, Partition
+from sot.config import MIN_INTERVAL_S
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
 INSTANCE = "web-1:9100"
@@ -128,6 +129,9 @@ def test_one_query_per_tick_for_the_whole_dashboard() -> None:
     clock.now_s += 1.0
     collector.sample(clock.now_s, 1764489601.0)
     assert len(server.queries) == 2
+    clock.now_s += MIN_INTERVAL_S  # the shortest interval sot allows still refetches
+    collector.sample(clock.now_s, 1764489601.2)
+    assert len(server.queries) == 3
     assert set(server.queries) == {batch_query(INSTANCE)}
 
 
