@@ -170,8 +170,13 @@ class PrometheusClient:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         transport: Transport | None = None,
     ) -> None:
-        parts = urllib.parse.urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urllib.parse.urlsplit(base_url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            _ = parts.port  # raises for a port that is not a number from 0 to 65535
+        except ValueError:
+            valid = False
+        if not valid:
             raise PrometheusError(
                 f"{redact_url(base_url)}: not an http:// or https:// URL with a host"
             )
