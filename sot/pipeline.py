@@ -15,7 +15,7 @@ from sot.collect.collector import Collector
 from sot.collect.pressure import PressureReader
 from sot.collect.records import SystemSource
 from sot.collect.system import port_source, system_source
-from sot.config import Config, ConfigError
+from sot.config import Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.keys import Mode
 from sot.layout import FOCUS_ORDER, screen_readings
@@ -68,7 +68,13 @@ def open_prometheus(config: Config) -> SystemSource:
         check_instance(client, instance)
     except PrometheusError as err:
         raise ConfigError(f"--prometheus: {err}") from None
-    return PrometheusSource(client, instance, time.monotonic)
+    source = PrometheusSource(client, instance, time.monotonic, interval_s=config.interval_s)
+    if not config.once and config.output_format is OutputFormat.TEXT:
+        # The dashboard: a worker thread fetches from here on (see PrometheusSource.start);
+        # the first frame's batch is fetched now, so it has data.
+        source.fetch_once()
+        source.start()
+    return source
 
 
 def check_choices(config: Config, snapshot: Snapshot) -> None:

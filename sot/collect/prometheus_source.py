@@ -2,20 +2,27 @@
 
 Every reading of a tick comes from one query: all the node_exporter series the dashboard uses
 for the instance, selected by name with one regular expression, and split here by ``__name__``.
-The HTTP queries per refresh stay at one however many panels there are. The collector asks for
-the readings one method at a time; the fetched batch answers all of them while it is younger
-than ``max_age_s`` (a fraction of any refresh interval), so one tick never mixes two scrapes.
+The HTTP queries per refresh stay at one however many panels there are.
+
+Two ways to run it. Synchronously (``--once``, the streams, tests): ``batch()`` refetches when
+its batch is older than ``max_age_s``, so one tick never mixes two scrapes. On the dashboard a
+worker thread (``start()``) owns the fetching and the loop only reads the latest batch, which
+answers while it is *fresh*: younger than ``FRESH_INTERVALS`` refresh intervals; an older one
+answers None everywhere (shown ``-``), never the last known values as if they were current.
 
 node_exporter gives cumulative counters (CPU seconds, disk and network bytes) as /proc does;
 they are passed on as such and the collector computes the rates, as it does for a live machine.
 What node_exporter has no metric for (processes, per-process details, addresses, sensors here)
-reads as None or empty, as the Protocol says. A failed query makes every reading unknown for
-that tick: ``last_error`` and ``last_success_s`` say what failed and when data last came.
+reads as None or empty, as the Protocol says. A failed query makes every reading unknown:
+``last_error``, ``last_success_wall_s`` and ``status_message()`` say what failed and when data
+last came.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -48,8 +55,14 @@ from sot.collect.records import (
 # collector tick (a few ms apart, after one query) comes from one batch, and the next tick, at
 # least sot's shortest interval (0.2 s, which the interval keys can choose at run time) later,
 # always refetches. A query slower than this costs a second query in that tick, never stale data.
-# The worker thread the faults need (issue 14) replaces this: it will own the schedule.
 DEFAULT_MAX_AGE_S = 0.1
+# The worker's batch answers while younger than this many refresh intervals: one late or failed
+# fetch does not blank the screen, two do.
+FRESH_INTERVALS = 2.0
+# After a failed fetch the worker waits 1 s, then doubles the wait up to 30 s (issue 14), so an
+# unreachable server is not hammered and a restarted one is found again within 30 s.
+RETRY_FIRST_S = 1.0
+RETRY_MAX_S = 30.0
 
 _CPU_MODES = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
 _NET_FIELDS = (
@@ -142,10 +155,37 @@ def _cpu_number(name: str) -> int:
     return int(name) if name.isdigit() else -1
 
 
+def retry_delay_s(failures: int) -> float:
+    """The wait after ``failures`` failed fetches in a row (1 or more): 1, 2, 4 ... 30 s."""
+    return min(RETRY_FIRST_S * 2.0 ** min(failures - 1, 16), RETRY_MAX_S)
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(seconds, 0.0)
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.0f} h ago"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What the last fetch left: replaced whole by one assignment, so the loop reading it while
+    the worker writes it always sees one consistent state (no lock needed under the GIL)."""
+
+    batch: Batch
+    fetched_s: float | None = None  # monotonic start of the query that gave ``batch``
+    last_error: str | None = None
+    last_success_wall_s: float | None = None
+    failures: int = 0  # failed fetches in a row
+
+
 class PrometheusSource:
     """A SystemSource answering from node_exporter's metrics for one ``instance``.
 
-    ``clock`` (monotonic seconds) is injected so tests control when the batch is refetched.
+    ``clock`` (monotonic seconds) and ``wall`` (epoch seconds) are injected so tests control
+    when the batch is refetched, how old it is and what the status line says.
     """
 
     def __init__(
@@ -154,35 +194,111 @@ class PrometheusSource:
         instance: str,
         clock: Callable[[], float],
         max_age_s: float = DEFAULT_MAX_AGE_S,
+        wall: Callable[[], float] = time.time,
+        interval_s: float = 1.0,
     ) -> None:
         self._client = client
         self.instance = instance
         self._clock = clock
+        self._wall = wall
         self._max_age_s = max_age_s
+        self.interval_s = interval_s
         self._query = batch_query(instance)
-        self._batch = Batch({})
-        self._fetched_s: float | None = None
+        self._state = FetchState(Batch({}))
+        self._worker: threading.Thread | None = None
+        self._fetched_elsewhere = False  # start() was called: batch() never fetches itself
+        self._stop = threading.Event()
         self.queries = 0  # HTTP queries sent: the issue counts them per refresh
-        self.last_error: str | None = None
-        self.last_success_s: float | None = None
 
-    def batch(self) -> Batch:
-        """The current tick's series: fetched once per ``max_age_s``."""
-        now_s = self._clock()
-        if self._fetched_s is not None and now_s - self._fetched_s < self._max_age_s:
-            return self._batch
-        self._fetched_s = now_s
+    @property
+    def last_error(self) -> str | None:
+        return self._state.last_error
+
+    @property
+    def last_success_wall_s(self) -> float | None:
+        return self._state.last_success_wall_s
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings (e.g. partial data) Prometheus gave with the latest batch."""
+        return self._state.batch.warnings
+
+    def fetch_once(self) -> float:
+        """One query; stores its batch (or its error). Returns the seconds to wait before the
+        next fetch: the refresh interval after a success, the back-off after a failure.
+        The worker thread calls this in a loop; tests call it directly, step by step."""
+        started_s = self._clock()
         self.queries += 1
+        state = self._state
         try:
             result = self._client.query(self._query)
         except PrometheusError as err:
-            self.last_error = str(err)
-            self._batch = Batch({})
-            return self._batch
-        self.last_error = None
-        self.last_success_s = now_s
-        self._batch = Batch(split_by_name(result.samples), result.warnings)
-        return self._batch
+            self._state = FetchState(
+                Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
+            )
+            return retry_delay_s(state.failures + 1)
+        batch = Batch(split_by_name(result.samples), result.warnings)
+        self._state = FetchState(batch, started_s, None, self._wall(), 0)
+        return self.interval_s
+
+    def start(self, spawn: bool = True) -> None:
+        """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
+        query (and a slow server is one of the faults sot must survive), and nothing may block
+        the keys: so the HTTP calls leave the loop, which only reads the latest batch.
+        ``spawn=False``: the same, but no thread; tests call ``fetch_once()`` step by step."""
+        self._fetched_elsewhere = True
+        if self._worker is not None or not spawn:
+            return
+        self._worker = threading.Thread(target=self._run, name="sot-prometheus", daemon=True)
+        self._worker.start()
+
+    def _run(self) -> None:
+        state = self._state  # a fetch before start() (the first frame's) sets the first wait
+        if state.fetched_s is None:
+            delay_s = 0.0
+        elif state.failures:
+            delay_s = retry_delay_s(state.failures)
+        else:
+            delay_s = self.interval_s
+        while not self._stop.wait(delay_s):
+            delay_s = self.fetch_once()
+
+    def close(self) -> None:
+        """Stop the worker (it ends after its current query, within the query timeout)."""
+        self._stop.set()
+
+    def fresh(self) -> bool:
+        """Whether the latest batch may still answer: younger than FRESH_INTERVALS intervals."""
+        fetched_s = self._state.fetched_s
+        if fetched_s is None or self._state.last_error is not None:
+            return False
+        return self._clock() - fetched_s < FRESH_INTERVALS * self.interval_s
+
+    def batch(self) -> Batch:
+        """The current tick's series. With the worker: its latest batch while fresh, else an
+        empty one (every reading unknown). Without: fetched once per ``max_age_s``."""
+        if self._fetched_elsewhere:
+            return self._state.batch if self.fresh() else Batch({})
+        fetched_s = self._state.fetched_s
+        if fetched_s is None or self._clock() - fetched_s >= self._max_age_s:
+            self.fetch_once()
+        return self._state.batch
+
+    def status_message(self) -> str | None:
+        """One line for the status bar while something is wrong, else None:
+        "prometheus: <error>; last success 12 s ago", a stale batch, or its warnings."""
+        state = self._state
+        if state.last_success_wall_s is None:
+            since = "no success yet"
+        else:
+            since = "last success " + _ago(self._wall() - state.last_success_wall_s)
+        if state.last_error is not None:
+            return f"prometheus: {state.last_error}; {since}"
+        if self._fetched_elsewhere and state.fetched_s is not None and not self.fresh():
+            return f"prometheus: no fresh data (slow server?); {since}"
+        if state.batch.warnings:
+            return "prometheus: warning: " + "; ".join(state.batch.warnings)
+        return None
 
     def host_info(self) -> StaticHostInfo:
         batch = self.batch()

@@ -10,7 +10,7 @@ import pytest
 
 from sot.collect.collector import Collector, select_real_filesystems
 from sot.collect.prometheus_api import PrometheusClient, Response
-from sot.collect.prometheus_source import PrometheusSource, batch_query
+from sot.collect.prometheus_source import PrometheusSource, batch_query, retry_delay_s
 from sot.collect.records import DiskCounters, NetCounters, NetStats, Partition
 from sot.config import MIN_INTERVAL_S
 
@@ -47,7 +47,7 @@ class Server:
 
 def source_for(server: Server, clock: Clock) -> PrometheusSource:
     client = PrometheusClient("http://prom:9090", token=TOKEN, transport=server)
-    return PrometheusSource(client, INSTANCE, clock)
+    return PrometheusSource(client, INSTANCE, clock, wall=clock)
 
 
 def test_the_batch_query_selects_the_instance_and_escapes_it() -> None:
@@ -159,7 +159,7 @@ def test_a_failed_query_makes_readings_unknown_and_says_why() -> None:
     source = source_for(server, clock)
     collector = Collector(source)
     collector.sample(clock.now_s, 1764489600.0)
-    assert source.last_success_s == 100.0 and source.last_error is None
+    assert source.last_success_wall_s == 100.0 and source.last_error is None
     server.down = True
     clock.now_s += 1.0
     snap = collector.sample(clock.now_s, 1764489601.0)
@@ -170,11 +170,11 @@ def test_a_failed_query_makes_readings_unknown_and_says_why() -> None:
     assert all(i.rx_bytes_per_s is None for i in snap.interfaces)
     assert source.last_error is not None
     assert "cannot connect" in source.last_error and TOKEN not in source.last_error
-    assert source.last_success_s == 100.0  # when data last came
+    assert source.last_success_wall_s == 100.0  # when data last came
     server.down = False
     clock.now_s += 1.0
     collector.sample(clock.now_s, 1764489602.0)
-    assert source.last_error is None and source.last_success_s == 102.0
+    assert source.last_error is None and source.last_success_wall_s == 102.0
 
 
 def test_an_api_error_answer_is_a_failed_query() -> None:
@@ -192,3 +192,96 @@ def test_partial_results_keep_what_came_and_the_warning() -> None:
         "remote read: store 10.0.0.7:10901 unavailable, partial response",
     )
     assert source.last_error is None
+
+
+# The worker (issue 14's faults): driven step by step through fetch_once(), no thread, no sleep.
+
+
+def worker_source(server: Server, clock: Clock) -> PrometheusSource:
+    client = PrometheusClient("http://prom:9090", token=TOKEN, transport=server)
+    source = PrometheusSource(client, INSTANCE, clock, wall=clock, interval_s=1.0)
+    source.start(spawn=False)
+    return source
+
+
+def test_retry_waits_double_from_one_second_up_to_thirty() -> None:
+    assert [retry_delay_s(n) for n in range(1, 9)] == [1, 2, 4, 8, 16, 30, 30, 30]
+    assert retry_delay_s(10_000) == 30
+
+
+def test_fetch_once_waits_an_interval_after_success_and_backs_off_after_failures() -> None:
+    server, clock = Server(), Clock()
+    source = worker_source(server, clock)
+    assert source.fetch_once() == 1.0
+    server.down = True
+    assert [source.fetch_once() for _ in range(7)] == [1, 2, 4, 8, 16, 30, 30]
+    server.down = False
+    assert source.fetch_once() == 1.0  # one success resets the back-off
+    server.down = True
+    assert source.fetch_once() == 1.0
+
+
+def test_with_the_worker_the_loop_never_queries_and_reads_the_latest_batch() -> None:
+    server, clock = Server(), Clock()
+    source = worker_source(server, clock)
+    assert source.memory() == (None, None)  # nothing fetched yet: unknown, and no query
+    assert server.queries == []
+    source.fetch_once()
+    collector = Collector(source)
+    snap = collector.sample(clock.now_s, 1764489600.0)
+    assert snap.memory.total_bytes == 8589934592
+    clock.now_s += 1.9  # under two intervals: still fresh
+    assert source.memory().virtual is not None
+    assert len(server.queries) == 1
+    assert source.status_message() is None
+
+
+def test_a_stale_batch_answers_none_and_the_status_says_so() -> None:
+    server, clock = Server(), Clock()
+    source = worker_source(server, clock)
+    source.fetch_once()
+    clock.now_s += 2.0  # two intervals without a new batch (a hung or slow server)
+    assert not source.fresh()
+    snap = Collector(source).sample(clock.now_s, 1764489602.0)
+    assert snap.memory.total_bytes is None and snap.host.load_average is None
+    assert source.status_message() == (
+        "prometheus: no fresh data (slow server?); last success 2 s ago"
+    )
+
+
+def test_a_failed_fetch_blanks_the_readings_and_the_status_names_error_and_age() -> None:
+    server, clock = Server(), Clock()
+    source = worker_source(server, clock)
+    assert source.status_message() is None  # nothing tried yet
+    server.down = True
+    source.fetch_once()
+    message = source.status_message()
+    assert message is not None and message.startswith("prometheus: ")
+    assert message.endswith("; no success yet") and TOKEN not in message
+    server.down = False
+    source.fetch_once()
+    assert source.last_success_wall_s == 100.0
+    server.down = True
+    clock.now_s += 12.0
+    source.fetch_once()
+    assert source.memory() == (None, None)
+    message = source.status_message()
+    assert message is not None and "cannot connect" in message
+    assert message.endswith("; last success 12 s ago")
+    assert source.last_error is not None and source.last_success_wall_s == 100.0
+    clock.now_s += 300.0
+    assert (source.status_message() or "").endswith("; last success 5 min ago")
+    server.down = False
+    source.fetch_once()  # back: the message clears and the values return
+    assert source.status_message() is None and source.last_error is None
+    assert source.memory().virtual is not None
+
+
+def test_warnings_of_a_partial_batch_are_exposed_and_shown() -> None:
+    server, clock = Server("warnings_partial.json"), Clock()
+    source = worker_source(server, clock)
+    source.fetch_once()
+    assert source.warnings == ("remote read: store 10.0.0.7:10901 unavailable, partial response",)
+    assert source.status_message() == (
+        "prometheus: warning: remote read: store 10.0.0.7:10901 unavailable, partial response"
+    )
