@@ -285,3 +285,22 @@ def test_warnings_of_a_partial_batch_are_exposed_and_shown() -> None:
     assert source.status_message() == (
         "prometheus: warning: remote read: store 10.0.0.7:10901 unavailable, partial response"
     )
+
+
+def test_the_collector_puts_the_source_status_on_the_snapshot_and_clears_it() -> None:
+    server, clock = Server(), Clock()
+    source = worker_source(server, clock)
+    source.fetch_once()
+    collector = Collector(source)
+    assert collector.sample(clock.now_s, 1764489600.0).source_status is None
+    server.down = True
+    clock.now_s += 1.0
+    source.fetch_once()
+    down = collector.sample(clock.now_s, 1764489601.0)
+    assert down.source_status is not None and "last success 1 s ago" in down.source_status
+    assert down.memory.total_bytes is None
+    server.down = False
+    clock.now_s += 1.0
+    source.fetch_once()
+    back = collector.sample(clock.now_s, 1764489602.0)
+    assert back.source_status is None and back.memory.total_bytes == 8589934592
