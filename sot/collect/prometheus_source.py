@@ -94,7 +94,9 @@ METRIC_PATTERN = (
 
 def batch_query(instance: str) -> str:
     """The one PromQL query that reads everything for ``instance``."""
-    return f"{{instance={promql_string(instance)},__name__=~{promql_string(METRIC_PATTERN)}}}"
+    # ``up`` too (Prometheus's own series: 0 while it cannot scrape the target), for the status.
+    pattern = promql_string(f"up|{METRIC_PATTERN}")
+    return f"{{instance={promql_string(instance)},__name__=~{pattern}}}"
 
 
 def known_instances(client: PrometheusClient) -> tuple[str, ...]:
@@ -296,8 +298,12 @@ class PrometheusSource:
             return f"prometheus: {state.last_error}; {since}"
         if self._fetched_elsewhere and state.fetched_s is not None and not self.fresh():
             return f"prometheus: no fresh data (slow server?); {since}"
+        if state.batch.value("up") == 0.0:
+            return f"prometheus: {self.instance} is down (up = 0: its exporter does not answer)"
         if state.batch.warnings:
             return "prometheus: warning: " + "; ".join(state.batch.warnings)
+        if state.fetched_s is not None and not state.batch.by_name:
+            return f"prometheus: no data for {self.instance} (no series: is it still scraped?)"
         return None
 
     def host_info(self) -> StaticHostInfo:

@@ -52,7 +52,7 @@ def source_for(server: Server, clock: Clock) -> PrometheusSource:
 
 def test_the_batch_query_selects_the_instance_and_escapes_it() -> None:
     query = batch_query('we"b')
-    assert query.startswith('{instance="we\\"b",__name__=~"node_(')
+    assert query.startswith('{instance="we\\"b",__name__=~"up|node_(')
     assert "cpu_seconds_total" in query and "memory_(MemTotal" in query
 
 
@@ -304,3 +304,14 @@ def test_the_collector_puts_the_source_status_on_the_snapshot_and_clears_it() ->
     source.fetch_once()
     back = collector.sample(clock.now_s, 1764489602.0)
     assert back.source_status is None and back.memory.total_bytes == 8589934592
+
+
+def test_a_target_prometheus_cannot_scrape_reads_unknown_and_the_status_says_down() -> None:
+    server, clock = Server("node_down.json"), Clock()  # only up = 0: node_* series went stale
+    source = worker_source(server, clock)
+    source.fetch_once()
+    assert source.memory() == (None, None) and source.load_average() is None
+    assert source.last_error is None  # the query worked: the host is what is down
+    assert source.status_message() == (
+        "prometheus: web-1:9100 is down (up = 0: its exporter does not answer)"
+    )
