@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 MIN_INTERVAL_S = 0.2
@@ -44,6 +44,13 @@ class Config:
     show_all_devices: bool = False  # sot disk --all: loop, zram and ram devices too
     kernel_threads: bool = False  # list kernel threads at start (the x key toggles them)
     count: int | None = None  # a stream's number of records (--count); None: until stopped
+    # Another host, through Prometheus (--prometheus URL --instance NAME). The URL may hold
+    # user:password: left out of repr, which the debug log writes. The token itself is never
+    # here: it is read (environment or --prometheus-token-file) where the client is built.
+    prometheus_url: str | None = field(default=None, repr=False)
+    prometheus_instance: str | None = None
+    prometheus_ca_path: str | None = None
+    prometheus_token_file: str | None = None
 
 
 def parse_top(text: str) -> int:
@@ -64,6 +71,20 @@ def parse_count(text: str) -> int:
     if not 1 <= value <= MAX_COUNT:
         raise ConfigError(f"--count must be between 1 and {MAX_COUNT}, not {text}")
     return value
+
+
+def check_prometheus_options(config: Config) -> None:
+    """--prometheus and --instance go together, and replace this machine as the source."""
+    remote = config.prometheus_url is not None
+    if remote != (config.prometheus_instance is not None):
+        raise ConfigError("--prometheus URL and --instance NAME go together: give both")
+    prometheus_only = config.prometheus_ca_path or config.prometheus_token_file
+    if prometheus_only and not remote:
+        raise ConfigError("--prometheus-ca and --prometheus-token-file need --prometheus URL")
+    if remote and config.replay_path is not None:
+        raise ConfigError("--replay and --prometheus are two sources: choose one")
+    if remote and config.record_path is not None:
+        raise ConfigError("--record reads this machine; with --prometheus it is not supported yet")
 
 
 def check_stream_options(config: Config) -> None:

@@ -63,7 +63,9 @@ def snapshot_to_json(
     fewer) replaces the snapshot's own list when given. ``kernel_threads_hidden``: whether the
     text view left kernel threads out (the JSON lists them all, each with is_kernel_thread)."""
     body = _clean(dataclasses.asdict(snapshot))
-    for optional in ("ports", "dev_servers"):  # screens' readings: absent where not taken
+    # Screens' readings: absent where not taken; source_status: only while a remote source
+    # (Prometheus) reports trouble, so a local machine's document is unchanged.
+    for optional in ("ports", "dev_servers", "source_status"):
         if body.get(optional) is None:
             body.pop(optional, None)
     if processes is not None:

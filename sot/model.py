@@ -324,6 +324,9 @@ class Snapshot:
     # Fans and the battery, where the machine has them (on the sensors' slow schedule).
     fans: tuple[FanSample, ...] = ()
     battery: BatterySample | None = None
+    # What is wrong with a remote source (Prometheus: "prometheus: <error>; last success 12 s
+    # ago"), for the status line; None while all is well, and always for a local one.
+    source_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

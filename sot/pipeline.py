@@ -15,7 +15,7 @@ from sot.collect.collector import Collector
 from sot.collect.pressure import PressureReader
 from sot.collect.records import SystemSource
 from sot.collect.system import port_source, system_source
-from sot.config import Config, ConfigError
+from sot.config import Config, ConfigError, OutputFormat
 from sot.encoding import choose_glyphs
 from sot.keys import Mode
 from sot.layout import FOCUS_ORDER, screen_readings
@@ -36,6 +36,8 @@ class Pipeline:
 
 
 def open_source(config: Config) -> SystemSource:
+    if config.prometheus_url is not None:
+        return open_prometheus(config)
     if not config.replay_path:
         return system_source()
     # Imported here: the JSON machinery is not needed on the dashboard's start-up path.
@@ -45,6 +47,34 @@ def open_source(config: Config) -> SystemSource:
         return ReplaySource.from_file(config.replay_path)
     except RecordingError as err:
         raise ConfigError(f"--replay: {err}") from err
+
+
+def open_prometheus(config: Config) -> SystemSource:
+    """The Prometheus source for ``--prometheus URL --instance NAME``, once the server answered
+    and knows the instance; else ConfigError (one line, exit 2) naming what it knows."""
+    # Imported here: urllib, ssl and json are not needed on the local dashboard's start-up path.
+    from sot.collect.prometheus_api import PrometheusClient, PrometheusError, read_token
+    from sot.collect.prometheus_source import PrometheusSource, check_instance
+
+    instance = config.prometheus_instance
+    if instance is None:
+        raise ConfigError("--prometheus URL needs --instance NAME")
+    try:
+        client = PrometheusClient(
+            config.prometheus_url or "",
+            token=read_token(os.environ, config.prometheus_token_file),
+            ca_file=config.prometheus_ca_path,
+        )
+        check_instance(client, instance)
+    except PrometheusError as err:
+        raise ConfigError(f"--prometheus: {err}") from None
+    source = PrometheusSource(client, instance, time.monotonic, interval_s=config.interval_s)
+    if not config.once and config.output_format is OutputFormat.TEXT:
+        # The dashboard: a worker thread fetches from here on (see PrometheusSource.start);
+        # the first frame's batch is fetched now, so it has data.
+        source.fetch_once()
+        source.start()
+    return source
 
 
 def check_choices(config: Config, snapshot: Snapshot) -> None:
@@ -72,12 +102,12 @@ def stdout_encoding() -> str:
 def start_pipeline(config: Config) -> Pipeline:
     """Open the source, take the first sample and check the options against it."""
     source = open_source(config)
-    # Recordings hold no /sys/block and no sockets: those screens show none in a replay.
-    block_source = None if config.replay_path else BlockDeviceReader()
+    # This machine's block devices, sockets, cgroup and pressure: a recording holds none, and
+    # another host's (Prometheus) are not these; all read as none or unknown there.
+    live = not config.replay_path and config.prometheus_url is None
+    block_source = BlockDeviceReader() if live else None
     wanted = screen_readings(config.screen)
-    ports = port_source() if wanted and not config.replay_path else None
-    # This machine's cgroup and pressure: a recording holds neither (both read as unknown).
-    live = not config.replay_path
+    ports = port_source() if wanted and live else None
     collector = Collector(
         source,
         block_source=block_source,

@@ -398,7 +398,17 @@ class Collector:
             pressure=self._read_pressure(now_s),
             fans=self._fans.get(now_s, self._read_fans),
             battery=self._battery.get(now_s, self._read_battery)[0],
+            source_status=self._source_status(),
         )
+
+    def _source_status(self) -> str | None:
+        """The source's own status line, where it has one (only a remote source does: the
+        SystemSource Protocol does not ask the local ones for it)."""
+        status_message = getattr(self._source, "status_message", None)
+        if not callable(status_message):
+            return None
+        found = status_message()
+        return found if isinstance(found, str) else None
 
     def _read_fans(self) -> tuple[FanSample, ...]:
         return tuple(FanSample(f.chip, f.label, f.rpm) for f in self._source.fans())

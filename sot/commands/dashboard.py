@@ -16,6 +16,7 @@ from sot.config import (
     Config,
     ConfigError,
     OutputFormat,
+    check_prometheus_options,
     check_stream_options,
     parse_count,
     parse_duration,
@@ -131,6 +132,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="show a recording made with --record instead of this machine",
     )
+    add_prometheus_arguments(parser)
+
+
+def add_prometheus_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--prometheus",
+        metavar="URL",
+        help="show a host that Prometheus scrapes with node_exporter instead of this machine"
+        " (with --instance); a bearer token comes from SOT_PROMETHEUS_TOKEN",
+    )
+    parser.add_argument(
+        "--instance", metavar="NAME", help="with --prometheus: the instance label of the host"
+    )
+    parser.add_argument(
+        "--prometheus-ca",
+        metavar="FILE",
+        help="with an https:// --prometheus URL: trust this CA file instead of the system's",
+    )
+    parser.add_argument(
+        "--prometheus-token-file",
+        metavar="FILE",
+        help="read the bearer token from FILE (never give a token on the command line)",
+    )
 
 
 def add_process_arguments(parser: argparse.ArgumentParser) -> None:
@@ -175,7 +199,12 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         top=args.top,
         kernel_threads=getattr(args, "kernel_threads", False),
         count=getattr(args, "count", None),
+        prometheus_url=getattr(args, "prometheus", None),
+        prometheus_instance=getattr(args, "instance", None),
+        prometheus_ca_path=getattr(args, "prometheus_ca", None),
+        prometheus_token_file=getattr(args, "prometheus_token_file", None),
     )
+    check_prometheus_options(config)
     check_stream_options(config)
     return config
 

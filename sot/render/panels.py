@@ -216,7 +216,7 @@ def _reads_header(data: FrameInput) -> tuple[object, ...]:
 
 
 def _status(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
-    return render_status(data.state, width, glyphs)
+    return render_status(data.state, width, glyphs, data.snapshot.source_status)
 
 
 def _reads_disks(data: FrameInput) -> tuple[object, ...]:
@@ -293,7 +293,7 @@ PANELS: Mapping[str, Panel] = {
         ),
         Panel("summary", _summary, _reads_summary, min_width=20),
         Panel("rates", _rates, _reads_summary, min_width=20),
-        Panel("status", _status, lambda d: (d.state,)),
+        Panel("status", _status, lambda d: (d.state, d.snapshot.source_status)),
         Panel("disk_tree", _disk_tree, _reads_disk_screen, min_width=20, min_height=3),
         Panel("disk_graphs", _disk_graphs, _reads_disk_screen, min_width=20, min_height=3),
         Panel("ports", _ports, _reads_ports, min_width=20, min_height=3),

@@ -122,11 +122,15 @@ def _confirm_line(pending: PendingSignal, width: int, glyphs: Glyphs) -> str:
     return fit(line, width - 1, glyphs.ellipsis)  # a row too short even for the question
 
 
-def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
+def render_status(
+    state: AppState, width: int, glyphs: Glyphs, source_status: str | None = None
+) -> Block:
     """The bottom row: key hints and messages, or the filter, search and confirmation
-    prompts."""
+    prompts. ``source_status`` (a remote source's trouble, e.g. Prometheus unreachable) shows
+    after the app's own message, as a warning, for as long as the source reports it."""
     canvas = Canvas(width, 1)
-    message = sanitize(state.message, glyphs.ascii_only) if state.message else ""
+    parts = [m for m in (state.message, source_status) if m]
+    message = sanitize("  ".join(parts), glyphs.ascii_only)
     hints = _hint_words(state.mode, state.paused, state.interval_s, state.read_only)
     if state.mode in _PROMPTS:
         text, cursor = (
@@ -154,6 +158,6 @@ def render_status(state: AppState, width: int, glyphs: Glyphs) -> Block:
     else:  # the table's hints start one blank in, as the panels' text does
         put_hints(canvas, canvas.put(0, 0, " ", Role.LABEL), room - 1, hints, glyphs)
     if message:
-        role = Role.WARN if state.paused else Role.TITLE
+        role = Role.WARN if state.paused or source_status else Role.TITLE
         canvas.put(0, width - display_width(message) - 1, message, role)
     return canvas.block()

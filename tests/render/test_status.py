@@ -3,6 +3,8 @@ whole or not at all, a message loses whole words, and the help scrolls instead o
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sot.actions import PendingSignal
@@ -11,6 +13,7 @@ from sot.key_help import normal_hints
 from sot.keys import Mode
 from sot.render.frame import help_page_rows, render_frame, render_help
 from sot.render.glyphs import ASCII, UNICODE
+from sot.render.panels import FrameMemo
 from sot.render.status import fit_words, render_status
 from sot.state import AppState
 from sot.view import ProcessQuery
@@ -190,3 +193,34 @@ def test_the_bottom_right_cell_stays_blank(state: AppState) -> None:
     # The screen never writes it (a terminal may scroll): nothing may be lost there.
     for width in range(1, 200):
         assert render_status(state, width, UNICODE)[0].cells[-1] == " ", width
+
+
+PROM_DOWN = "prometheus: cannot connect to http://prom:9090; last success 12 s ago"
+
+
+def test_a_source_status_shows_after_the_message_and_goes_when_cleared() -> None:
+    state = AppState(message="sorted by cpu")
+    text = render_status(state, 160, UNICODE, PROM_DOWN)[0].text
+    assert text.rstrip().endswith(f"sorted by cpu  {PROM_DOWN}")
+    alone = render_status(AppState(), 160, UNICODE, PROM_DOWN)[0].text
+    assert alone.rstrip().endswith(PROM_DOWN)
+    assert render_status(AppState(), 160, UNICODE, None) == render_status(AppState(), 160, UNICODE)
+
+
+def test_a_source_status_is_untrusted_text_and_fits_by_words() -> None:
+    block = render_status(
+        AppState(), 40, ASCII, "prometheus: bad\x1b[2J answer; last success 3 s ago"
+    )
+    text = block[0].text
+    assert "\x1b" not in text and len(block[0].cells) == 40
+    assert text.rstrip().endswith("answer; last" + ASCII.ellipsis)  # whole words, then ~
+
+
+def test_the_frame_shows_the_snapshot_source_status_and_redraws_when_it_clears() -> None:
+    snap = dataclasses.replace(busy_snapshot(), source_status=PROM_DOWN)
+    memo = FrameMemo()
+    down = render_frame(frame_input(snap, History(), AppState()), 160, 48, UNICODE, memo)
+    assert PROM_DOWN in down[-1].text
+    back = dataclasses.replace(snap, source_status=None)
+    up = render_frame(frame_input(back, History(), AppState()), 160, 48, UNICODE, memo)
+    assert "prometheus" not in up[-1].text

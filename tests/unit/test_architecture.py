@@ -77,6 +77,9 @@ ALLOWED: dict[str, set[str]] = {
     "sot.collect.facts_network": {"sot.collect.facts_files", "sot.collect.procfs_parsers"},
     "sot.collect.packages": {"sot.collect.facts_files"},
     "sot.facts": set(),
+    # The Prometheus source (issue 14): an HTTP client over urllib, and the source built on it.
+    "sot.collect.prometheus_api": {"sot.safe_files", "sot.safe_text"},
+    "sot.collect.prometheus_source": {"sot.collect.prometheus_api", "sot.collect.records"},
     "sot.collect.replay": {
         "sot.collect.records",
         "sot.collect.recording_schema",

@@ -1,0 +1,518 @@
+"""A ``SystemSource`` for one host that a Prometheus server scrapes with node_exporter.
+
+Every reading of a tick comes from one query: all the node_exporter series the dashboard uses
+for the instance, selected by name with one regular expression, and split here by ``__name__``.
+The HTTP queries per refresh stay at one however many panels there are.
+
+Two ways to run it. Synchronously (``--once``, the streams, tests): ``batch()`` refetches when
+its batch is older than ``max_age_s``, so one tick never mixes two scrapes. On the dashboard a
+worker thread (``start()``) owns the fetching and the loop only reads the latest batch, which
+answers while it is *fresh*: younger than ``FRESH_INTERVALS`` refresh intervals; an older one
+answers None everywhere (shown ``-``), never the last known values as if they were current.
+
+node_exporter gives cumulative counters (CPU seconds, disk and network bytes) as /proc does;
+they are passed on as such and the collector computes the rates, as it does for a live machine.
+What node_exporter has no metric for (processes, per-process details, addresses, sensors here)
+reads as None or empty, as the Protocol says. A failed query makes every reading unknown:
+``last_error``, ``last_success_wall_s`` and ``status_message()`` say what failed and when data
+last came.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample, promql_string
+from sot.collect.records import (
+    BatteryReading,
+    CpuPlace,
+    CpuTimes,
+    DiskCounters,
+    Environment,
+    FanReading,
+    Frequency,
+    IoCounters,
+    Memory,
+    NetCounters,
+    NetStats,
+    OpenFiles,
+    Partition,
+    ProcessIdentity,
+    RawProcess,
+    RawProcessDetails,
+    SensorReading,
+    StaticHostInfo,
+    SwapMemory,
+    UsageBytes,
+    VirtualMemory,
+)
+
+# The batch is reused within this age from the start of its query: every reading of one
+# collector tick (a few ms apart, after one query) comes from one batch, and the next tick, at
+# least sot's shortest interval (0.2 s, which the interval keys can choose at run time) later,
+# always refetches. A query slower than this costs a second query in that tick, never stale data.
+DEFAULT_MAX_AGE_S = 0.1
+# The worker's batch answers while younger than this many refresh intervals: one late or failed
+# fetch does not blank the screen, two do.
+FRESH_INTERVALS = 2.0
+# After a failed fetch the worker waits 1 s, then doubles the wait up to 30 s (issue 14), so an
+# unreachable server is not hammered and a restarted one is found again within 30 s.
+RETRY_FIRST_S = 1.0
+RETRY_MAX_S = 30.0
+
+_CPU_MODES = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+_NET_FIELDS = (
+    ("node_network_receive_bytes_total", "bytes_recv"),
+    ("node_network_transmit_bytes_total", "bytes_sent"),
+    ("node_network_receive_packets_total", "packets_recv"),
+    ("node_network_transmit_packets_total", "packets_sent"),
+    ("node_network_receive_errs_total", "errin"),
+    ("node_network_transmit_errs_total", "errout"),
+    ("node_network_receive_drop_total", "dropin"),
+    ("node_network_transmit_drop_total", "dropout"),
+)
+# Every metric the batch asks for (node_ prefix left out). One regular expression, anchored by
+# PromQL: a new reading adds its name here and nowhere else in the query.
+METRIC_PATTERN = (
+    "node_("
+    "cpu_seconds_total"
+    "|memory_(MemTotal|MemAvailable|MemFree|Cached|Buffers|SwapTotal|SwapFree)_bytes"
+    "|load(1|5|15)"
+    "|boot_time_seconds|uname_info|os_info"
+    "|filesystem_(size|avail|free)_bytes"
+    "|disk_(read_bytes|written_bytes|reads_completed|writes_completed"
+    "|read_time_seconds|write_time_seconds|io_time_seconds)_total"
+    "|network_(receive|transmit)_(bytes|packets|errs|drop)_total"
+    "|network_up|network_speed_bytes"
+    ")"
+)
+
+
+def batch_query(instance: str) -> str:
+    """The one PromQL query that reads everything for ``instance``."""
+    # ``up`` too (Prometheus's own series: 0 while it cannot scrape the target), for the status.
+    pattern = promql_string(f"up|{METRIC_PATTERN}")
+    return f"{{instance={promql_string(instance)},__name__=~{pattern}}}"
+
+
+def known_instances(client: PrometheusClient) -> tuple[str, ...]:
+    """Every instance Prometheus scrapes (the ``up`` series), sorted; raises PrometheusError."""
+    found = {s.label("instance") for s in client.query("up").samples}
+    return tuple(sorted(i for i in found if i is not None))
+
+
+def check_instance(client: PrometheusClient, instance: str) -> None:
+    """Raises PrometheusError naming the known instances when ``instance`` is not one."""
+    known = known_instances(client)
+    if instance not in known:
+        choices = ", ".join(known) or "(none: it scrapes no targets)"
+        raise PrometheusError(f"unknown instance {instance!r}; Prometheus knows: {choices}")
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One query's series, by metric name; empty after a failed query."""
+
+    by_name: Mapping[str, tuple[Sample, ...]]
+    warnings: tuple[str, ...] = ()
+
+    def samples(self, name: str) -> tuple[Sample, ...]:
+        return self.by_name.get(name, ())
+
+    def value(self, name: str) -> float | None:
+        """The one finite value of ``name``; None where absent, NaN/Inf or ambiguous."""
+        found = self.samples(name)
+        if len(found) != 1 or not math.isfinite(found[0].value):
+            return None
+        return found[0].value
+
+    def by_label(self, name: str, label: str) -> dict[str, float]:
+        """``name``'s finite values keyed by ``label`` (series without it, or NaN, left out)."""
+        out: dict[str, float] = {}
+        for sample in self.samples(name):
+            key = sample.label(label)
+            if key is not None and math.isfinite(sample.value):
+                out[key] = sample.value
+        return out
+
+
+def split_by_name(samples: Iterable[Sample]) -> dict[str, tuple[Sample, ...]]:
+    grouped: dict[str, list[Sample]] = {}
+    for sample in samples:
+        name = sample.label("__name__")
+        if name is not None:
+            grouped.setdefault(name, []).append(sample)
+    return {name: tuple(found) for name, found in grouped.items()}
+
+
+def _percent(used: float, total: float) -> float:
+    return round(used / total * 100, 1) if total > 0 else 0.0
+
+
+def _cpu_number(name: str) -> int:
+    return int(name) if name.isdigit() else -1
+
+
+def retry_delay_s(failures: int) -> float:
+    """The wait after ``failures`` failed fetches in a row (1 or more): 1, 2, 4 ... 30 s."""
+    return min(RETRY_FIRST_S * 2.0 ** min(failures - 1, 16), RETRY_MAX_S)
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(seconds, 0.0)
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.0f} h ago"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What the last fetch left: replaced whole by one assignment, so the loop reading it while
+    the worker writes it always sees one consistent state (no lock needed under the GIL)."""
+
+    batch: Batch
+    fetched_s: float | None = None  # monotonic start of the query that gave ``batch``
+    last_error: str | None = None
+    last_success_wall_s: float | None = None
+    failures: int = 0  # failed fetches in a row
+
+
+class PrometheusSource:
+    """A SystemSource answering from node_exporter's metrics for one ``instance``.
+
+    ``clock`` (monotonic seconds) and ``wall`` (epoch seconds) are injected so tests control
+    when the batch is refetched, how old it is and what the status line says.
+    """
+
+    def __init__(
+        self,
+        client: PrometheusClient,
+        instance: str,
+        clock: Callable[[], float],
+        max_age_s: float = DEFAULT_MAX_AGE_S,
+        wall: Callable[[], float] = time.time,
+        interval_s: float = 1.0,
+    ) -> None:
+        self._client = client
+        self.instance = instance
+        self._clock = clock
+        self._wall = wall
+        self._max_age_s = max_age_s
+        self.interval_s = interval_s
+        self._query = batch_query(instance)
+        self._state = FetchState(Batch({}))
+        self._worker: threading.Thread | None = None
+        self._fetched_elsewhere = False  # start() was called: batch() never fetches itself
+        self._stop = threading.Event()
+        self.queries = 0  # HTTP queries sent: the issue counts them per refresh
+
+    @property
+    def last_error(self) -> str | None:
+        return self._state.last_error
+
+    @property
+    def last_success_wall_s(self) -> float | None:
+        return self._state.last_success_wall_s
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings (e.g. partial data) Prometheus gave with the latest batch."""
+        return self._state.batch.warnings
+
+    def fetch_once(self) -> float:
+        """One query; stores its batch (or its error). Returns the seconds to wait before the
+        next fetch: the refresh interval after a success, the back-off after a failure.
+        The worker thread calls this in a loop; tests call it directly, step by step."""
+        started_s = self._clock()
+        self.queries += 1
+        state = self._state
+        try:
+            result = self._client.query(self._query)
+        except PrometheusError as err:
+            self._state = FetchState(
+                Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
+            )
+            return retry_delay_s(state.failures + 1)
+        batch = Batch(split_by_name(result.samples), result.warnings)
+        self._state = FetchState(batch, started_s, None, self._wall(), 0)
+        return self.interval_s
+
+    def start(self, spawn: bool = True) -> None:
+        """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
+        query (and a slow server is one of the faults sot must survive), and nothing may block
+        the keys: so the HTTP calls leave the loop, which only reads the latest batch.
+        ``spawn=False``: the same, but no thread; tests call ``fetch_once()`` step by step."""
+        self._fetched_elsewhere = True
+        if self._worker is not None or not spawn:
+            return
+        self._worker = threading.Thread(target=self._run, name="sot-prometheus", daemon=True)
+        self._worker.start()
+
+    def _run(self) -> None:
+        state = self._state  # a fetch before start() (the first frame's) sets the first wait
+        if state.fetched_s is None:
+            delay_s = 0.0
+        elif state.failures:
+            delay_s = retry_delay_s(state.failures)
+        else:
+            delay_s = self.interval_s
+        while not self._stop.wait(delay_s):
+            delay_s = self.fetch_once()
+
+    def close(self) -> None:
+        """Stop the worker (it ends after its current query, within the query timeout)."""
+        self._stop.set()
+
+    def fresh(self) -> bool:
+        """Whether the latest batch may still answer: younger than FRESH_INTERVALS intervals."""
+        fetched_s = self._state.fetched_s
+        if fetched_s is None or self._state.last_error is not None:
+            return False
+        return self._clock() - fetched_s < FRESH_INTERVALS * self.interval_s
+
+    def batch(self) -> Batch:
+        """The current tick's series. With the worker: its latest batch while fresh, else an
+        empty one (every reading unknown). Without: fetched once per ``max_age_s``."""
+        if self._fetched_elsewhere:
+            return self._state.batch if self.fresh() else Batch({})
+        fetched_s = self._state.fetched_s
+        if fetched_s is None or self._clock() - fetched_s >= self._max_age_s:
+            self.fetch_once()
+        return self._state.batch
+
+    def status_message(self) -> str | None:
+        """One line for the status bar while something is wrong, else None:
+        "prometheus: <error>; last success 12 s ago", a stale batch, or its warnings."""
+        state = self._state
+        if state.last_success_wall_s is None:
+            since = "no success yet"
+        else:
+            since = "last success " + _ago(self._wall() - state.last_success_wall_s)
+        if state.last_error is not None:
+            return f"prometheus: {state.last_error}; {since}"
+        if self._fetched_elsewhere and state.fetched_s is not None and not self.fresh():
+            return f"prometheus: no fresh data (slow server?); {since}"
+        if state.batch.value("up") == 0.0:
+            return f"prometheus: {self.instance} is down (up = 0: its exporter does not answer)"
+        if state.batch.warnings:
+            return "prometheus: warning: " + "; ".join(state.batch.warnings)
+        if state.fetched_s is not None and not state.batch.by_name:
+            return f"prometheus: no data for {self.instance} (no series: is it still scraped?)"
+        return None
+
+    def host_info(self) -> StaticHostInfo:
+        batch = self.batch()
+        uname = batch.samples("node_uname_info")
+        os_info = batch.samples("node_os_info")
+
+        def label(found: tuple[Sample, ...], name: str) -> str | None:
+            return found[0].label(name) if len(found) == 1 else None
+
+        return StaticHostInfo(
+            hostname=label(uname, "nodename") or self.instance,
+            os_name=label(os_info, "pretty_name"),
+            kernel=label(uname, "release"),
+            architecture=label(uname, "machine"),
+            cpu_model=None,  # node_exporter has no CPU model without its cpu.info flag
+            boot_time_epoch_s=batch.value("node_boot_time_seconds"),
+        )
+
+    def per_cpu_times(self) -> Sequence[CpuTimes] | None:
+        modes: dict[str, dict[str, float]] = {}
+        for sample in self.batch().samples("node_cpu_seconds_total"):
+            cpu, mode = sample.label("cpu"), sample.label("mode")
+            if cpu is not None and mode is not None and math.isfinite(sample.value):
+                modes.setdefault(cpu, {})[mode] = sample.value
+        if not modes:
+            return None
+        times = []
+        for cpu in sorted(modes, key=_cpu_number):
+            seconds = modes[cpu]
+            if any(m not in seconds for m in _CPU_MODES[:4]):
+                return None  # a CPU without its basic modes: the whole reading is unknown
+            times.append(
+                CpuTimes(
+                    user=seconds["user"],
+                    nice=seconds["nice"],
+                    system=seconds["system"],
+                    idle=seconds["idle"],
+                    iowait=seconds.get("iowait"),
+                    irq=seconds.get("irq"),
+                    softirq=seconds.get("softirq"),
+                    steal=seconds.get("steal"),
+                    guest=None,  # node_cpu_guest_seconds_total: already counted in user
+                    guest_nice=None,
+                )
+            )
+        return times
+
+    def cpu_counts(self) -> tuple[int | None, int | None]:
+        times = self.per_cpu_times()
+        return (None if times is None else len(times)), None
+
+    def cpu_frequency(self) -> Frequency | None:
+        return None
+
+    def cpu_topology(self) -> Sequence[CpuPlace] | None:
+        return None
+
+    def temperatures(self) -> Sequence[SensorReading]:
+        return ()
+
+    def fans(self) -> Sequence[FanReading]:
+        return ()
+
+    def battery(self) -> BatteryReading | None:
+        return None
+
+    def load_average(self) -> tuple[float, float, float] | None:
+        batch = self.batch()
+        one, five, fifteen = (batch.value(f"node_load{n}") for n in (1, 5, 15))
+        if one is None or five is None or fifteen is None:
+            return None
+        return one, five, fifteen
+
+    def user_count(self) -> int | None:
+        return None
+
+    def memory(self) -> Memory:
+        batch = self.batch()
+
+        def field(name: str) -> int | None:
+            value = batch.value(f"node_memory_{name}_bytes")
+            return None if value is None or value < 0 else int(value)
+
+        total, available, free = field("MemTotal"), field("MemAvailable"), field("MemFree")
+        virtual = None
+        if total is not None and available is not None and free is not None and total > 0:
+            used = max(total - available, 0)
+            virtual = VirtualMemory(
+                total=total,
+                available=available,
+                used=used,
+                free=free,
+                cached=field("Cached"),
+                buffers=field("Buffers"),
+                percent=_percent(used, total),
+            )
+        swap_total, swap_free = field("SwapTotal"), field("SwapFree")
+        swap = None
+        if swap_total is not None and swap_free is not None:
+            swap_used = max(swap_total - swap_free, 0)
+            # sin/sout: node_vmstat_pswpin counts pages, not bytes; left unknown for now.
+            swap = SwapMemory(swap_total, swap_used, _percent(swap_used, swap_total), None, None)
+        return Memory(virtual, swap)
+
+    def partitions(self) -> Sequence[Partition]:
+        found = []
+        for sample in self.batch().samples("node_filesystem_size_bytes"):
+            device, mount, fstype = (sample.label(n) for n in ("device", "mountpoint", "fstype"))
+            if device is not None and mount is not None and fstype is not None:
+                found.append(Partition(device, mount, fstype))
+        return sorted(set(found))
+
+    def mounts_changed(self) -> bool:
+        return False  # the collector re-reads partitions on its schedule: that is enough here
+
+    def disk_usage(self, mount_point: str) -> UsageBytes | None:
+        batch = self.batch()
+        size = batch.by_label("node_filesystem_size_bytes", "mountpoint").get(mount_point)
+        avail = batch.by_label("node_filesystem_avail_bytes", "mountpoint").get(mount_point)
+        free = batch.by_label("node_filesystem_free_bytes", "mountpoint").get(mount_point)
+        if size is None or avail is None or free is None:
+            return None
+        # As psutil and df count: used excludes the root-reserved blocks, percent is of the
+        # space a user can have (used + avail).
+        used = max(int(size) - int(free), 0)
+        return UsageBytes(int(size), used, int(avail), _percent(used, used + int(avail)))
+
+    def disk_counters(self) -> Mapping[str, DiskCounters]:
+        batch = self.batch()
+
+        def column(name: str) -> dict[str, float]:
+            return batch.by_label(f"node_disk_{name}_total", "device")
+
+        read_bytes, written = column("read_bytes"), column("written_bytes")
+        reads, writes = column("reads_completed"), column("writes_completed")
+        read_s, write_s, io_s = (
+            column("read_time_seconds"),
+            column("write_time_seconds"),
+            column("io_time_seconds"),
+        )
+
+        def ms(values: dict[str, float], device: str) -> int | None:
+            seconds = values.get(device)
+            return None if seconds is None else int(seconds * 1000)
+
+        out = {}
+        for device in sorted(read_bytes):
+            if device in written and device in reads and device in writes:
+                out[device] = DiskCounters(
+                    int(read_bytes[device]),
+                    int(written[device]),
+                    int(reads[device]),
+                    int(writes[device]),
+                    ms(read_s, device),
+                    ms(write_s, device),
+                    ms(io_s, device),
+                )
+        return out
+
+    def resolve_device(self, device: str) -> str:
+        return device.rsplit("/", 1)[-1]  # another machine's devices: no link to follow here
+
+    def net_counters(self) -> Mapping[str, NetCounters]:
+        batch = self.batch()
+        columns = [batch.by_label(name, "device") for name, _ in _NET_FIELDS]
+        out = {}
+        for device in sorted(columns[0]):
+            if all(device in column for column in columns):
+                out[device] = NetCounters(*(int(column[device]) for column in columns))
+        return out
+
+    def net_stats(self) -> Mapping[str, NetStats]:
+        batch = self.batch()
+        speeds = batch.by_label("node_network_speed_bytes", "device")
+        out = {}
+        for device, up in sorted(batch.by_label("node_network_up", "device").items()):
+            speed = speeds.get(device)
+            # node_exporter reports -1 bytes/s (or nothing) where the link speed is unknown.
+            mbps = None if speed is None or speed <= 0 else int(speed * 8 / 1_000_000)
+            out[device] = NetStats(up == 1.0, mbps)
+        return out
+
+    def net_addresses(self) -> Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+        return {}
+
+    def virtual_interfaces(self) -> frozenset[str]:
+        return frozenset()
+
+    def default_route_interface(self) -> str | None:
+        return None
+
+    def processes(self) -> Sequence[RawProcess]:
+        return ()  # node_exporter has none (process-exporter's namedprocess_* come later)
+
+    def process_identity(self, pid: int) -> ProcessIdentity | None:
+        return None
+
+    def process_io(self, pid: int) -> IoCounters | None:
+        return None
+
+    def process_details(self, pid: int) -> RawProcessDetails | None:
+        return None
+
+    def process_environment(self, pid: int) -> Environment | None:
+        return None
+
+    def process_open_files(self, pid: int) -> OpenFiles | None:
+        return None
+
+    def process_start_time(self, pid: int) -> float | None:
+        return None  # another machine's PIDs: no signal is ever sent to them from here

@@ -1,0 +1,151 @@
+"""``sot --prometheus URL --instance NAME``: options, the token, and the real ``sot`` against
+an HTTP server on loopback answering with recorded node_exporter responses."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sot import cli
+from sot.collect.prometheus_api import PrometheusError, read_token
+from sot.config import ConfigError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
+TOKEN = "s3cr3t-t0ken-value"
+
+
+def test_the_token_comes_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    assert read_token({}, None) is None
+    assert read_token({"SOT_PROMETHEUS_TOKEN": f" {TOKEN}\n"}, None) == TOKEN
+    token_file = tmp_path / "token"
+    token_file.write_text("from-file\n")
+    assert read_token({"SOT_PROMETHEUS_TOKEN": TOKEN}, str(token_file)) == "from-file"
+
+
+def test_a_bad_token_file_is_named_without_its_contents(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(f"{TOKEN}\nsecond line\n")
+    with pytest.raises(PrometheusError) as caught:
+        read_token({}, str(token_file))
+    assert "not one token on one line" in str(caught.value) and TOKEN not in str(caught.value)
+    with pytest.raises(PrometheusError, match="--prometheus-token-file"):
+        read_token({}, str(tmp_path / "missing"))
+
+
+def test_options_parse_and_the_url_stays_out_of_the_config_repr() -> None:
+    config = cli.parse_config(
+        ["--prometheus", "http://u:pw@prom:9090", "--instance", "web-1:9100"], {}
+    )
+    assert config.prometheus_url == "http://u:pw@prom:9090"
+    assert config.prometheus_instance == "web-1:9100"
+    assert "pw@" not in repr(config)  # the debug log writes the config
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--prometheus", "http://prom:9090"], "go together"),
+        (["--instance", "web-1"], "go together"),
+        (["--prometheus-ca", "ca.pem"], "need --prometheus"),
+        (["--prometheus", "http://p", "--instance", "a", "--replay", "f"], "choose one"),
+        (["--prometheus", "http://p", "--instance", "a", "--record", "f"], "not supported yet"),
+    ],
+)
+def test_option_mistakes_are_config_errors(args: list[str], words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        cli.parse_config(args, {})
+
+
+class _Prometheus(http.server.BaseHTTPRequestHandler):
+    """``up`` answers the instance list; any other query the node batch, tick 1 then tick 2."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        query = urllib.parse.parse_qs(self.rfile.read(length).decode())["query"][0]
+        server = self.server
+        server.tokens.add(self.headers.get("Authorization"))  # type: ignore[attr-defined]
+        if query == "up":
+            name = "up.json"
+        else:
+            server.batches += 1  # type: ignore[attr-defined]
+            name = "node_tick1.json" if server.batches == 1 else "node_tick2.json"  # type: ignore[attr-defined]
+        body = (DATA / name).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def prometheus() -> Iterator[http.server.HTTPServer]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Prometheus)
+    httpd.tokens = set()  # type: ignore[attr-defined]
+    httpd.batches = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+def run_sot(*args: str, token_file: str | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "SOT_PROMETHEUS_TOKEN": TOKEN, "COLUMNS": "100", "LINES": "30"}
+    return subprocess.run(
+        [sys.executable, "-m", "sot", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=environ,
+    )
+
+
+def test_once_json_reads_the_instance_through_prometheus(
+    prometheus: http.server.HTTPServer, tmp_path: Path
+) -> None:
+    url = f"http://127.0.0.1:{prometheus.server_address[1]}"
+    log = tmp_path / "sot.log"
+    result = run_sot(
+        "--prometheus", url, "--instance", "web-1:9100", "--once", "--format", "json",
+        "-i", "0.2", "--log", str(log),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["memory"]["total_bytes"] == 8589934592
+    assert document["cpu"]["total_percent"] == pytest.approx(30.0)
+    assert prometheus.tokens == {f"Bearer {TOKEN}"}  # type: ignore[attr-defined]
+    assert prometheus.batches == 2  # type: ignore[attr-defined]  # one query per sample
+    assert TOKEN not in log.read_text()
+
+
+def test_an_unknown_instance_names_the_known_ones_exit_2(
+    prometheus: http.server.HTTPServer,
+) -> None:
+    url = f"http://127.0.0.1:{prometheus.server_address[1]}"
+    result = run_sot("--prometheus", url, "--instance", "nope", "--once")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "unknown instance 'nope'; Prometheus knows: db-1:9100, evil]0;pwned:9100" in line
+    assert "\x1b" not in line
+
+
+def test_an_unreachable_prometheus_is_one_line_exit_2() -> None:
+    result = run_sot("--prometheus", f"http://u:{TOKEN}@127.0.0.1:1", "--instance", "a", "--once")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "http://127.0.0.1:1/api/v1/query: cannot connect" in line
+    assert TOKEN not in line
