@@ -257,4 +257,5 @@ def _row(
         write_bytes_per_s=write_bytes_per_s,
         is_kernel_thread=proc.kernel_thread,
         cgroup=cached.cgroup,
+        group_processes=proc.group_processes,
     )
