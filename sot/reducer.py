@@ -51,7 +51,7 @@ THREADS_MESSAGE = "the table lists processes, not threads: none to hide"
 # What acts on the selected process itself. A process-exporter group (another host's processes
 # of one name, through Prometheus) has no PID: these are refused on it with one line, before any
 # handler runs, so nothing is signalled, reniced, tagged or read here for it.
-PID_ACTIONS = frozenset(
+PID_ACTIONS: frozenset[Action] = frozenset(
     {
         Action.DETAILS,
         Action.KILL,

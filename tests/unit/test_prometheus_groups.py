@@ -13,11 +13,12 @@ from sot.collect.prometheus_api import Sample
 from sot.collect.prometheus_source import (
     GROUP_PID_BASE,
     NO_GROUPS_NOTE,
+    PrometheusSource,
     host_of,
     instance_pattern,
     split_batch,
 )
-from sot.collect.records import IoCounters
+from sot.collect.records import IoCounters, RawProcess
 from sot.export import snapshot_to_json
 from sot.keys import Action, Command
 from sot.model import ProcessRow
@@ -32,9 +33,18 @@ WALL_S = 1764489600.0
 NO_GROUPS = NO_GROUPS_NOTE.format(instance=INSTANCE)
 
 
+def groups_by_name(source: PrometheusSource) -> dict[str, RawProcess]:
+    named = {}
+    for row in source.processes():
+        identity = source.process_identity(row.pid)
+        assert identity is not None
+        named[identity.name] = row
+    return named
+
+
 def test_groups_of_the_host_s_process_exporter_are_rows_with_made_up_pids() -> None:
     source = source_for(Server("namedprocess_groups1.json"), Clock())
-    rows = {source.process_identity(p.pid).name: p for p in source.processes()}  # type: ignore[union-attr]
+    rows = groups_by_name(source)
     # "gone" (no processes left: process-exporter keeps reporting it with zeros) is left out;
     # the hostile name's control characters are gone (the API client sanitizes labels).
     assert sorted(rows) == ["[2Jevil name", "nginx", "postgres"]
@@ -98,7 +108,7 @@ def test_no_note_without_data_at_all_the_status_line_says_why() -> None:
 
 def test_partial_groups_keep_what_came() -> None:
     source = source_for(Server("namedprocess_partial.json"), Clock())
-    rows = {source.process_identity(p.pid).name: p for p in source.processes()}  # type: ignore[union-attr]
+    rows = groups_by_name(source)
     assert sorted(rows) == ["bare", "nginx"]  # "nocount" has no process count: not shown
     nginx, bare = rows["nginx"], rows["bare"]
     assert nginx.rss_bytes is None  # NaN: unknown, not 0
@@ -180,7 +190,7 @@ def _context(rows: tuple[ProcessRow, ...]) -> Context:
     return Context(snapshot(processes=rows), build_view(rows, ProcessQuery()), page_rows=10)
 
 
-@pytest.mark.parametrize("action", sorted(PID_ACTIONS, key=lambda a: a.value))
+@pytest.mark.parametrize("action", sorted(PID_ACTIONS, key=str))
 def test_what_needs_a_pid_is_refused_on_a_group_in_one_line(action: Action) -> None:
     context = _context(GROUPS)
     state = AppState(selected=process_key(GROUPS[1]))
