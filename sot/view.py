@@ -53,6 +53,10 @@ class ProcessView:
 
 
 def process_key(row: ProcessRow) -> ProcessKey:
+    if row.group_processes is not None:
+        # A group's start is its oldest process's, which moves when that one exits: the group
+        # stays the same row (and selection) by its made-up PID alone.
+        return row.pid, None
     return row.pid, row.start_time_epoch_s
 
 

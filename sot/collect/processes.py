@@ -136,7 +136,9 @@ class ProcessCollector:
         # Each quiet process's turn comes every ``every`` ticks (1: every tick).
         every = max(1, -(-len(raw) // QUIET_IO_READS_PER_TICK))
         for proc in raw:
-            key: ProcessKey = (proc.pid, proc.create_time)
+            # A group (see RawProcess.group_processes) is one by its made-up PID alone: its
+            # start, its oldest process's, moves when that one exits; its rates go on.
+            key: ProcessKey = (proc.pid, proc.create_time if proc.group_processes is None else None)
             cached = self._identities.get(key)
             stale = (
                 cached is not None

@@ -85,6 +85,22 @@ def test_the_collector_gives_group_rates_and_keeps_each_group_s_row() -> None:
     assert len(server.queries) == 2
 
 
+def test_a_group_whose_oldest_process_exits_keeps_its_row_and_its_rate() -> None:
+    server, clock = Server("namedprocess_groups1.json"), Clock()
+    collector = Collector(source_for(server, clock))
+    collector.sample(clock.now_s, WALL_S)
+    rows = []
+    for tick, answer in enumerate(("namedprocess_groups2.json", "namedprocess_groups3.json"), 1):
+        server.name, clock.now_s = answer, clock.now_s + 1.0
+        snap = collector.sample(clock.now_s, WALL_S + tick)
+        rows.append(next(r for r in snap.processes if r.name == "nginx"))
+    before, after = rows
+    assert after.start_time_epoch_s == 1764485000.0 != before.start_time_epoch_s
+    assert after.group_processes == 3
+    assert after.cpu_percent == pytest.approx(30.0)  # a rate over the tick, not a lifetime mean
+    assert process_key(after) == process_key(before)  # the selection stays on it
+
+
 @pytest.mark.parametrize("name", ["node_tick1.json", "namedprocess_absent.json"])
 def test_without_process_exporter_the_note_says_there_is_no_per_process_data(name: str) -> None:
     server, clock = Server(name), Clock()
