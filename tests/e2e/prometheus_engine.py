@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from tests.e2e.harness import wait_until
+from tests.e2e.harness import SOT, Tmux, base_env, run_sot, wait_until
 
 PROMETHEUS = "prometheus"
 NODE_EXPORTER = "prometheus-node-exporter"  # Debian's name; upstream's is node_exporter
@@ -181,3 +181,29 @@ def running_engine(
         for process in reversed(started):  # Prometheus first, as before
             _stop(process)
         log.close()
+
+
+def once_json(engine: Engine) -> dict[str, Any]:
+    """``sot --prometheus URL --instance INSTANCE --once --format json``'s document."""
+    result = run_sot(
+        "--prometheus", engine.url, "--instance", engine.instance, "--once", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+@contextmanager
+def dashboard(engine: Engine, columns: int, lines: int = 40) -> Iterator[Tmux]:
+    """The dashboard of ``engine``'s instance in a tmux of its own, killed on the way out."""
+    tmux = Tmux()
+    try:
+        tmux.start(
+            [*SOT, "--prometheus", engine.url, "--instance", engine.instance],
+            columns=columns,
+            lines=lines,
+            env=base_env(TERM="tmux-256color"),
+        )
+        yield tmux
+    finally:
+        tmux.kill()

@@ -5,7 +5,6 @@ to act on it, and without process-exporter says in one line that there is no per
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -16,13 +15,15 @@ import pytest
 
 from sot.collect.prometheus_source import NO_GROUPS_NOTE
 from sot.reducer import GROUP_MESSAGE
-from tests.e2e.harness import SOT, Tmux, base_env, run_sot, wait_until
+from tests.e2e.harness import wait_until
 from tests.e2e.prometheus_engine import (
     NODE_EXPORTER,
     PROCESS_EXPORTER,
     PROMETHEUS,
     Engine,
+    dashboard,
     missing_binaries,
+    once_json,
     query,
     running_engine,
 )
@@ -76,11 +77,7 @@ def test_the_group_of_a_started_process_shows_and_cannot_be_signalled(
 ) -> None:
     engine = engine_with_groups
     assert wait_until(lambda: _probe_scraped(engine), timeout=30)
-    result = run_sot(
-        "--prometheus", engine.url, "--instance", engine.instance, "--once", "--format", "json"
-    )
-    assert result.returncode == 0, result.stderr
-    document = json.loads(result.stdout)
+    document = once_json(engine)
     # The node_exporter instance given; the groups found on the same host at another port.
     assert document["processes_note"] == f"process-exporter groups from {engine.groups_instance}"
     groups = {row["name"]: row for row in document["processes"]}
@@ -89,14 +86,7 @@ def test_the_group_of_a_started_process_shows_and_cannot_be_signalled(
     assert groups[PROBE]["status"] == "sleeping"
     assert all(row["group_processes"] >= 1 for row in document["processes"])
 
-    tmux = Tmux()
-    try:
-        tmux.start(
-            [*SOT, "--prometheus", engine.url, "--instance", engine.instance],
-            columns=160,
-            lines=40,
-            env=base_env(TERM="tmux-256color"),
-        )
+    with dashboard(engine, columns=160) as tmux:
         assert tmux.wait_for(lambda t: "PROCS" in t and "groups" in t, 20), tmux.text()
         tmux.send("/")
         tmux.send("-l", PROBE)
@@ -108,30 +98,15 @@ def test_the_group_of_a_started_process_shows_and_cannot_be_signalled(
             assert tmux.wait_for(lambda t: GROUP_MESSAGE[:60] not in t, 10), tmux.text()
         assert probe.poll() is None  # nothing was signalled here
         assert tmux.exit_status() is None
-    finally:
-        tmux.kill()
 
 
 def test_without_process_exporter_one_line_says_there_is_no_per_process_data(
     engine: Engine,
 ) -> None:
     note = NO_GROUPS_NOTE.format(instance=engine.instance)
-    result = run_sot(
-        "--prometheus", engine.url, "--instance", engine.instance, "--once", "--format", "json"
-    )
-    assert result.returncode == 0, result.stderr
-    document = json.loads(result.stdout)
+    document = once_json(engine)
     assert document["processes"] == [] and document["processes_note"] == note
 
-    tmux = Tmux()
-    try:
-        tmux.start(
-            [*SOT, "--prometheus", engine.url, "--instance", engine.instance],
-            columns=160,
-            lines=40,
-            env=base_env(TERM="tmux-256color"),
-        )
+    with dashboard(engine, columns=160) as tmux:
         assert tmux.wait_for(lambda t: note in t, 20), tmux.text()
         assert tmux.exit_status() is None
-    finally:
-        tmux.kill()
