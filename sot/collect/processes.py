@@ -101,7 +101,8 @@ class ProcessCollector:
             return _NO_RATES
         counters = self._source.process_io(proc.pid)
         if counters is None:
-            self._io_denied.add(key)
+            if proc.group_processes is None:  # a group's counters may come in the next answer
+                self._io_denied.add(key)
             return _NO_RATES
         last = self._io.get(key)
         if last is None:

@@ -101,6 +101,17 @@ def test_a_group_whose_oldest_process_exits_keeps_its_row_and_its_rate() -> None
     assert process_key(after) == process_key(before)  # the selection stays on it
 
 
+def test_a_group_s_io_counters_missing_from_one_answer_are_read_again() -> None:
+    server, clock = Server("namedprocess_partial.json"), Clock()  # nginx without its I/O
+    collector = Collector(source_for(server, clock))
+    collector.sample(clock.now_s, WALL_S)
+    for tick, answer in enumerate(("namedprocess_groups1.json", "namedprocess_groups2.json"), 1):
+        server.name, clock.now_s = answer, clock.now_s + 1.0
+        snap = collector.sample(clock.now_s, WALL_S + tick)
+    nginx = next(r for r in snap.processes if r.name == "nginx")
+    assert nginx.read_bytes_per_s == pytest.approx(1_000_000.0)
+
+
 @pytest.mark.parametrize("name", ["node_tick1.json", "namedprocess_absent.json"])
 def test_without_process_exporter_the_note_says_there_is_no_per_process_data(name: str) -> None:
     server, clock = Server(name), Clock()
