@@ -64,8 +64,9 @@ def snapshot_to_json(
     text view left kernel threads out (the JSON lists them all, each with is_kernel_thread)."""
     body = _clean(dataclasses.asdict(snapshot))
     # Screens' readings: absent where not taken; source_status: only while a remote source
-    # (Prometheus) reports trouble, so a local machine's document is unchanged.
-    for optional in ("ports", "dev_servers", "source_status"):
+    # (Prometheus) reports trouble, processes_note only from a remote source, so a local
+    # machine's document is unchanged.
+    for optional in ("ports", "dev_servers", "source_status", "processes_note"):
         if body.get(optional) is None:
             body.pop(optional, None)
     if processes is not None:

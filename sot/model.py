@@ -181,6 +181,10 @@ class ProcessRow:
     write_bytes_per_s: float | None = None
     is_kernel_thread: bool = False
     cgroup: str | None = None  # short label of its cgroup (sot.collect.cgroup_labels); untrusted
+    # A process-exporter group (another host's processes of one name, through Prometheus), not
+    # a process: how many processes it has; ``pid`` is then made up and nothing acts on it.
+    # None: a process.
+    group_processes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +331,10 @@ class Snapshot:
     # What is wrong with a remote source (Prometheus: "prometheus: <error>; last success 12 s
     # ago"), for the status line; None while all is well, and always for a local one.
     source_status: str | None = None
+    # What the process table shows instead of this machine's processes, in one line, where a
+    # remote source says (Prometheus: "Prometheus has no per-process data for X (...)", or where
+    # its process-exporter groups come from); None for a local source.
+    processes_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

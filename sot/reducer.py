@@ -48,6 +48,24 @@ MAX_FILTER_CHARS = MAX_PROMPT_CHARS
 FILTER_FULL_MESSAGE = full_message("filter")
 HELP_HINT_MESSAGE = "press ? for help"
 THREADS_MESSAGE = "the table lists processes, not threads: none to hide"
+# What acts on the selected process itself. A process-exporter group (another host's processes
+# of one name, through Prometheus) has no PID: these are refused on it with one line, before any
+# handler runs, so nothing is signalled, reniced, tagged or read here for it.
+PID_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.DETAILS,
+        Action.KILL,
+        Action.TERMINATE,
+        Action.SIGNAL_MENU,
+        Action.TAG,
+        Action.TAG_TREE,
+        Action.NICE_HIGHER_PRIORITY,
+        Action.NICE_LOWER_PRIORITY,
+    }
+)
+GROUP_MESSAGE = (
+    "a process-exporter group is not a process: no PID to signal, renice, tag or show details of"
+)
 
 
 class Reaction(Flag):
@@ -487,10 +505,22 @@ def _consequences(before: AppState, after: AppState) -> Reaction:
     return reaction
 
 
+def _refused_on_group(state: AppState, command: Command, context: Context) -> AppState | None:
+    """The state saying why, where ``command`` would act on a selected process-exporter group."""
+    if command.action not in PID_ACTIONS or state.mode is not Mode.NORMAL:
+        return None
+    index = context.view.index_of(state.selected)
+    if index is None or context.view.rows[index].process.group_processes is None:
+        return None
+    return replace(state, message=GROUP_MESSAGE)
+
+
 def reduce(state: AppState, command: Command, context: Context) -> tuple[AppState, Reaction]:
     """The state after ``command``, and what the loop must do about it."""
     # On a screen of several panels (sot ps), the focused one takes its keys first.
     routed = panel_focus.route(state, command, context)
+    if routed is None:
+        routed = _refused_on_group(state, command, context)
     result = routed if routed is not None else HANDLERS[command.action](state, command, context)
     new, reaction = result if isinstance(result, tuple) else (result, Reaction.NONE)
     return new, reaction | _consequences(state, new)

@@ -53,6 +53,10 @@ class ProcessView:
 
 
 def process_key(row: ProcessRow) -> ProcessKey:
+    if row.group_processes is not None:
+        # A group's start is its oldest process's, which moves when that one exits: the group
+        # stays the same row (and selection) by its made-up PID alone.
+        return row.pid, None
     return row.pid, row.start_time_epoch_s
 
 
@@ -80,6 +84,7 @@ _SORT_FIELDS: dict[SortKey, str] = {
     SortKey.WRITE: "write_bytes_per_s",
 }
 _BY_PID = attrgetter("pid")
+_BY_GROUP_SIZE = attrgetter("group_processes")
 
 
 def _sort_value(key: SortKey, command_line: bool) -> Callable[[ProcessRow], Any]:
@@ -101,6 +106,8 @@ def sort_rows(rows: Iterable[ProcessRow], query: ProcessQuery) -> list[ProcessRo
     if query.sort_key is None:
         return by_pid
     value = _sort_value(query.sort_key, query.command_line)
+    if query.sort_key is SortKey.PID and by_pid and by_pid[0].group_processes is not None:
+        value = _BY_GROUP_SIZE  # a group's PID column shows its process count: sort by that
     values = list(map(value, by_pid))
     known = [r for r, v in zip(by_pid, values, strict=True) if v is not None]
     unknown = [r for r, v in zip(by_pid, values, strict=True) if v is None]

@@ -398,16 +398,17 @@ class Collector:
             pressure=self._read_pressure(now_s),
             fans=self._fans.get(now_s, self._read_fans),
             battery=self._battery.get(now_s, self._read_battery)[0],
-            source_status=self._source_status(),
+            source_status=self._source_line("status_message"),
+            processes_note=self._source_line("processes_note"),
         )
 
-    def _source_status(self) -> str | None:
-        """The source's own status line, where it has one (only a remote source does: the
-        SystemSource Protocol does not ask the local ones for it)."""
-        status_message = getattr(self._source, "status_message", None)
-        if not callable(status_message):
+    def _source_line(self, method: str) -> str | None:
+        """The source's own line (status, or what its process table shows), where it has one:
+        only a remote source does, so the SystemSource Protocol does not ask the local ones."""
+        read = getattr(self._source, method, None)
+        if not callable(read):
             return None
-        found = status_message()
+        found = read()
         return found if isinstance(found, str) else None
 
     def _read_fans(self) -> tuple[FanSample, ...]:

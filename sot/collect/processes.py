@@ -101,7 +101,8 @@ class ProcessCollector:
             return _NO_RATES
         counters = self._source.process_io(proc.pid)
         if counters is None:
-            self._io_denied.add(key)
+            if proc.group_processes is None:  # a group's counters may come in the next answer
+                self._io_denied.add(key)
             return _NO_RATES
         last = self._io.get(key)
         if last is None:
@@ -136,7 +137,9 @@ class ProcessCollector:
         # Each quiet process's turn comes every ``every`` ticks (1: every tick).
         every = max(1, -(-len(raw) // QUIET_IO_READS_PER_TICK))
         for proc in raw:
-            key: ProcessKey = (proc.pid, proc.create_time)
+            # A group (see RawProcess.group_processes) is one by its made-up PID alone: its
+            # start, its oldest process's, moves when that one exits; its rates go on.
+            key: ProcessKey = (proc.pid, proc.create_time if proc.group_processes is None else None)
             cached = self._identities.get(key)
             stale = (
                 cached is not None
@@ -257,4 +260,5 @@ def _row(
         write_bytes_per_s=write_bytes_per_s,
         is_kernel_thread=proc.kernel_thread,
         cgroup=cached.cgroup,
+        group_processes=proc.group_processes,
     )

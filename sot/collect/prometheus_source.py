@@ -12,8 +12,11 @@ answers None everywhere (shown ``-``), never the last known values as if they we
 
 node_exporter gives cumulative counters (CPU seconds, disk and network bytes) as /proc does;
 they are passed on as such and the collector computes the rates, as it does for a live machine.
-What node_exporter has no metric for (processes, per-process details, addresses, sensors here)
-reads as None or empty, as the Protocol says. A failed query makes every reading unknown:
+What node_exporter has no metric for (per-process details, addresses, sensors here) reads as
+None or empty, as the Protocol says. Processes: node_exporter has none; where process-exporter
+(``namedprocess_namegroup_*``) runs for the host, its groups stand in the process table as rows
+of their own (``RawProcess.group_processes``), read from the same batch (see
+``instance_pattern``). A failed query makes every reading unknown:
 ``last_error``, ``last_success_wall_s`` and ``status_message()`` say what failed and when data
 last came.
 """
@@ -24,7 +27,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample, promql_string
 from sot.collect.records import (
@@ -92,11 +95,64 @@ METRIC_PATTERN = (
 )
 
 
+# process-exporter's group metrics (ncabatoff/process-exporter), in the same batch.
+GROUP_PREFIX = "namedprocess_namegroup_"
+GROUP_METRIC_PATTERN = (
+    "namedprocess_namegroup_("
+    "num_procs|num_threads|cpu_seconds_total|memory_bytes"
+    "|read_bytes_total|write_bytes_total|oldest_start_time_seconds|states"
+    ")"
+)
+# A group's rows get made-up PIDs from here on: above any real PID (Linux's PID_MAX_LIMIT is
+# 2**22), positive (a signal to 0 or a negative PID would reach a whole process group), within
+# a recording's PID range (2**32). Nothing acts on them anyway (see sot.reducer).
+GROUP_PID_BASE = 1 << 30
+# process-exporter's states, as the table's status words, in the order one speaks for a group:
+# a group is "running" while any of its processes runs, else waiting on I/O ("disk-sleep", the
+# kernel's D) while any does, else sleeping, else zombie; "Other" (stopped, traced...) unknown.
+_GROUP_STATES = (
+    ("Running", "running"),
+    ("Waiting", "disk-sleep"),
+    ("Sleeping", "sleeping"),
+    ("Zombie", "zombie"),
+)
+NO_GROUPS_NOTE = (
+    "Prometheus has no per-process data for {instance} (run process-exporter to see process groups)"
+)
+GROUPS_NOTE = "process-exporter groups from {instance}"
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` matched literally by a PromQL (RE2) regular expression."""
+    return "".join("\\" + c if c in "\\.+*?()|[]{}^$" else c for c in text)
+
+
+def host_of(instance: str) -> str:
+    """``instance`` without its ``:port`` ("web-1:9100" -> "web-1", "[::1]:9100" -> "[::1]");
+    as it is where it has none."""
+    host, colon, port = instance.rpartition(":")
+    if colon and port.isdigit() and host and (":" not in host or host.startswith("[")):
+        return host
+    return instance
+
+
+def instance_pattern(instance: str) -> str:
+    """The instances the batch reads: ``instance`` itself, and every target on its host (the same
+    host name with any port), where process-exporter usually is (port 9256), scraped as a target
+    of its own. One query still reads everything: no query to find process-exporter first."""
+    host = host_of(instance)
+    exact = _regex_literal(instance)
+    return exact if host == instance else f"{exact}|{_regex_literal(host)}:[0-9]+"
+
+
 def batch_query(instance: str) -> str:
     """The one PromQL query that reads everything for ``instance``."""
     # ``up`` too (Prometheus's own series: 0 while it cannot scrape the target), for the status.
-    pattern = promql_string(f"up|{METRIC_PATTERN}")
-    return f"{{instance={promql_string(instance)},__name__=~{pattern}}}"
+    pattern = promql_string(f"up|{METRIC_PATTERN}|{GROUP_METRIC_PATTERN}")
+    matcher = promql_string(instance_pattern(instance))
+    # process-exporter's memory_bytes has up to 5 memtypes (with smaps); only 2 are read. The
+    # empty alternative keeps every series without that label (all the others).
+    return f'{{instance=~{matcher},__name__=~{pattern},memtype=~"|resident|virtual"}}'
 
 
 def known_instances(client: PrometheusClient) -> tuple[str, ...]:
@@ -119,6 +175,9 @@ class Batch:
 
     by_name: Mapping[str, tuple[Sample, ...]]
     warnings: tuple[str, ...] = ()
+    # The target whose process-exporter groups are in ``by_name``; None: no target of the host
+    # has any (see ``split_batch``).
+    groups_instance: str | None = None
 
     def samples(self, name: str) -> tuple[Sample, ...]:
         return self.by_name.get(name, ())
@@ -138,6 +197,26 @@ class Batch:
             if key is not None and math.isfinite(sample.value):
                 out[key] = sample.value
         return out
+
+
+def split_batch(samples: Iterable[Sample], instance: str, warnings: tuple[str, ...]) -> Batch:
+    """The batch of ``instance``: its own series, and the process-exporter groups of one target
+    of its host: ``instance`` itself where it has them, else the first of the others (by name)
+    that has. Other targets' series (their ``up``, another exporter's) are left out."""
+    own: list[Sample] = []
+    groups: dict[str, list[Sample]] = {}
+    for sample in samples:
+        target = sample.label("instance")
+        if target is None:
+            continue
+        if (sample.label("__name__") or "").startswith(GROUP_PREFIX):
+            groups.setdefault(target, []).append(sample)
+        elif target == instance:
+            own.append(sample)
+    chosen = instance if instance in groups else min(groups, default=None)
+    if chosen is not None:
+        own.extend(groups[chosen])
+    return Batch(split_by_name(own), warnings, chosen)
 
 
 def split_by_name(samples: Iterable[Sample]) -> dict[str, tuple[Sample, ...]]:
@@ -211,6 +290,12 @@ class PrometheusSource:
         self._fetched_elsewhere = False  # start() was called: batch() never fetches itself
         self._stop = threading.Event()
         self.queries = 0  # HTTP queries sent: the issue counts them per refresh
+        # process-exporter groups' made-up PIDs (GROUP_PID_BASE up), kept for the source's life
+        # so a group keeps its row (and its rates) from tick to tick; and back to the name.
+        self._group_pids: dict[str, int] = {}
+        self._group_names: dict[int, str] = {}
+        # The groups read from one batch: processes() and each group's process_io() ask.
+        self._groups: tuple[Batch | None, dict[str, GroupReading]] = (None, {})
 
     @property
     def last_error(self) -> str | None:
@@ -239,7 +324,7 @@ class PrometheusSource:
                 Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
             )
             return retry_delay_s(state.failures + 1)
-        batch = Batch(split_by_name(result.samples), result.warnings)
+        batch = split_batch(result.samples, self.instance, result.warnings)
         self._state = FetchState(batch, started_s, None, self._wall(), 0)
         return self.interval_s
 
@@ -497,13 +582,43 @@ class PrometheusSource:
         return None
 
     def processes(self) -> Sequence[RawProcess]:
-        return ()  # node_exporter has none (process-exporter's namedprocess_* come later)
+        """process-exporter's groups with processes now (it keeps reporting a group whose
+        processes all exited, with zeros), as rows; none where it does not run for the host."""
+        groups = self._read_groups()
+        for name in sorted(groups.keys() - self._group_pids.keys()):
+            pid = GROUP_PID_BASE + len(self._group_pids)
+            self._group_pids[name] = pid
+            self._group_names[pid] = name
+        return tuple(group.raw(self._group_pids[name]) for name, group in sorted(groups.items()))
+
+    def _read_groups(self) -> dict[str, GroupReading]:
+        batch = self.batch()
+        if self._groups[0] is not batch:
+            self._groups = (batch, read_groups(batch))
+        return self._groups[1]
+
+    def processes_note(self) -> str | None:
+        """The process table's one line about what it shows: where the groups come from, or that
+        there is no per-process data for the host; None without data at all (the status line
+        then says what failed)."""
+        batch = self.batch()
+        if not batch.by_name:
+            return None
+        if batch.groups_instance is None:
+            return NO_GROUPS_NOTE.format(instance=self.instance)
+        return GROUPS_NOTE.format(instance=batch.groups_instance)
 
     def process_identity(self, pid: int) -> ProcessIdentity | None:
-        return None
+        name = self._group_names.get(pid)
+        # A group has no command line or user: its name stands for both columns' text.
+        return None if name is None else ProcessIdentity(name, name, None)
 
     def process_io(self, pid: int) -> IoCounters | None:
-        return None
+        name = self._group_names.get(pid)
+        group = None if name is None else self._read_groups().get(name)
+        if group is None or group.read_bytes is None or group.write_bytes is None:
+            return None
+        return IoCounters(group.read_bytes, group.write_bytes)
 
     def process_details(self, pid: int) -> RawProcessDetails | None:
         return None
@@ -516,3 +631,78 @@ class PrometheusSource:
 
     def process_start_time(self, pid: int) -> float | None:
         return None  # another machine's PIDs: no signal is ever sent to them from here
+
+
+@dataclass(slots=True)
+class GroupReading:
+    """One process-exporter group's series of a batch; None where absent or not finite."""
+
+    processes: int | None = None
+    threads: int | None = None
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # by mode: user, system
+    memory_bytes: dict[str, float] = field(default_factory=dict)  # by memtype
+    read_bytes: int | None = None
+    write_bytes: int | None = None
+    oldest_start_epoch_s: float | None = None
+    states: dict[str, float] = field(default_factory=dict)  # process counts by state
+
+    def status(self) -> str | None:
+        for state, word in _GROUP_STATES:
+            if self.states.get(state, 0) > 0:
+                return word
+        return None
+
+    def raw(self, pid: int) -> RawProcess:
+        def memory(memtype: str) -> int | None:
+            value = self.memory_bytes.get(memtype)
+            return None if value is None or value < 0 else int(value)
+
+        cpu = self.cpu_seconds
+        return RawProcess(
+            pid=pid,
+            ppid=None,
+            status=self.status(),
+            create_time=self.oldest_start_epoch_s,
+            cpu_seconds=sum(cpu.values()) if cpu else None,
+            rss_bytes=memory("resident"),
+            threads=self.threads,
+            vms_bytes=memory("virtual"),
+            group_processes=self.processes,
+        )
+
+
+def _count(value: float) -> int | None:
+    return int(value) if value >= 0 else None
+
+
+def read_groups(batch: Batch) -> dict[str, GroupReading]:
+    """The batch's process-exporter groups that have processes now, by group name (untrusted
+    text: sanitized where shown, like a process name)."""
+    groups: dict[str, GroupReading] = {}
+
+    def each(metric: str) -> Iterable[tuple[GroupReading, Sample]]:
+        for sample in batch.samples(GROUP_PREFIX + metric):
+            name = sample.label("groupname")
+            if name is not None and math.isfinite(sample.value):
+                yield groups.setdefault(name, GroupReading()), sample
+
+    for group, sample in each("num_procs"):
+        group.processes = _count(sample.value)
+    for group, sample in each("num_threads"):
+        group.threads = _count(sample.value)
+    for group, sample in each("read_bytes_total"):
+        group.read_bytes = _count(sample.value)
+    for group, sample in each("write_bytes_total"):
+        group.write_bytes = _count(sample.value)
+    for group, sample in each("oldest_start_time_seconds"):
+        group.oldest_start_epoch_s = sample.value if sample.value > 0 else None
+    for metric, label, table in (
+        ("cpu_seconds_total", "mode", "cpu_seconds"),
+        ("memory_bytes", "memtype", "memory_bytes"),
+        ("states", "state", "states"),
+    ):
+        for group, sample in each(metric):
+            key = sample.label(label)
+            if key is not None:
+                getattr(group, table)[key] = sample.value
+    return {name: group for name, group in groups.items() if group.processes}

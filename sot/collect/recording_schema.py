@@ -182,6 +182,8 @@ PROCESS = Record(
         # Recordings made before these fields hold none: not a kernel thread, I/O unknown.
         ("kernel_thread", Flag(nullable=True)),
         *_fields(MAYBE_BYTES, "io_read_bytes", "io_write_bytes"),
+        # A process-exporter group's process count (a Prometheus source's rows); null: a process.
+        ("group_processes", _integer(1e9, nullable=True)),
     )
 )
 IDENTITY = Record(

@@ -162,6 +162,10 @@ class RawProcess(NamedTuple):
     # recording, tests) carry them here.
     io_read_bytes: int | None = None
     io_write_bytes: int | None = None
+    # Not a process but a group of them (Prometheus's process-exporter groups another host's
+    # processes by name): how many it has. ``pid`` is then an id the source made up, above any
+    # real PID, and nothing may act on it. None: a process.
+    group_processes: int | None = None
 
 
 class IoCounters(NamedTuple):

@@ -121,6 +121,10 @@ def _processes(
         scroll_top=state.scroll_top,
         order_cursor=state.order_cursor if state.mode is Mode.ORDER else None,
         tagged=state.tagged,
+        # A source gives groups or processes, never both: the first row says which.
+        groups=bool(data.snapshot.processes)
+        and data.snapshot.processes[0].group_processes is not None,
+        note=data.snapshot.processes_note,
     )
     block = render_processes(table, width, height, glyphs, rows)
     return focus_title(block, PROCESSES_TITLE) if _focused(data, "processes") else block
@@ -287,7 +291,7 @@ PANELS: Mapping[str, Panel] = {
         Panel(
             "processes",
             _processes,
-            lambda d: (d.view, d.snapshot.process_counts, d.state),
+            lambda d: (d.view, d.snapshot.process_counts, d.state, d.snapshot.processes_note),
             min_width=20,
             min_height=3,
         ),

@@ -44,6 +44,20 @@ class ProcessTable:
     scroll_top: int
     order_cursor: SortKey | None  # the highlighted column in order-by mode
     tagged: frozenset[ProcessKey] = frozenset()  # rows marked with TAG_MARKER
+    # The rows are process-exporter groups (a Prometheus source), not processes: the PID column
+    # is GROUP_PID_TITLE, each group's process count.
+    groups: bool = False
+    # A remote source's line about the table (Snapshot.processes_note): shown in place of the
+    # rows when there are none (no per-process data for the host), else in the title.
+    note: str | None = None
+
+
+# A group has no PID: its column holds the group's process count, under this title instead.
+GROUP_PID_TITLE = "PROCS"
+
+
+def _pid(row: ProcessRow, glyphs: Glyphs) -> str:
+    return str(row.pid if row.group_processes is None else row.group_processes)
 
 
 def _start(row: ProcessRow, glyphs: Glyphs) -> str:
@@ -92,7 +106,7 @@ def _cgroup(row: ProcessRow, glyphs: Glyphs) -> str:
 # change close together go out as one run (screen.MERGE_GAP_CELLS); a rate that stays 0 costs
 # nothing. The command takes the rest.
 COLUMNS: tuple[Column, ...] = (
-    Column("PID", 7, ">", 0, SortKey.PID, lambda r, g: str(r.pid), lambda r: Role.LABEL),
+    Column("PID", 7, ">", 0, SortKey.PID, _pid, lambda r: Role.LABEL),
     Column(
         "USER", 9, "<", 60, SortKey.USER,
         lambda r, g: sanitize(r.user or UNKNOWN, g.ascii_only), _value_role,
@@ -140,8 +154,9 @@ def _title_note(table: ProcessTable, glyphs: Glyphs, room: int) -> str:
         if query.sort_key is not None
         else "unsorted"
     )
+    what = "groups" if table.groups else "processes"
     parts: list[tuple[str, int, bool]] = [
-        (f"{len(table.view.rows)} of {table.view.total} processes", 0, False),
+        (f"{len(table.view.rows)} of {table.view.total} {what}", 0, False),
         (sort, 1, False),
     ]
     if table.tagged:
@@ -159,6 +174,8 @@ def _title_note(table: ProcessTable, glyphs: Glyphs, room: int) -> str:
     if counts.zombie:
         parts.append((f"{counts.zombie} zombie", 4, False))
     parts.append((f"{counts.threads} threads", 6, False))
+    if table.note is not None and table.view.total:
+        parts.append((sanitize(table.note, glyphs.ascii_only), 7, False))
     return joined_fields(parts, room, glyphs)
 
 
@@ -175,7 +192,7 @@ def _header(
     marked: SortKey | None = table.query.sort_key
     cells: list[tuple[SortKey, str, int]] = []
     for column in columns:
-        title = column.title
+        title = GROUP_PID_TITLE if table.groups and column.sort_key is SortKey.PID else column.title
         if column.sort_key is marked:
             title += sort_marker(table.query, glyphs)
             marked = None  # RSS and MEM% share a key: mark the first one only
@@ -305,7 +322,12 @@ def render_processes(
     page = table.view.rows[table.scroll_top : table.scroll_top + capacity]
     lines: list[Line] = []
     if not page and capacity > 0:
-        message = "no process matches the filter" if table.view.total else "no processes"
+        if table.view.total:
+            message = "no process matches the filter"
+        elif table.note is not None:
+            message = sanitize(table.note, glyphs.ascii_only)  # no per-process data for the host
+        else:
+            message = "no processes"
         message_row = _bordered(width, glyphs)
         message_row.put(0, 1, fit(message, inner.width, glyphs.ellipsis), Role.DIM)
         lines.append(message_row.block()[0])

@@ -1,6 +1,8 @@
 """A real Prometheus scraping a real node_exporter, both from the system's packages, started on
 free loopback ports with a temporary storage directory and a 1 s scrape interval, and stopped
-afterwards (for the e2e tests of the Prometheus source and ``sot fleet``).
+afterwards (for the e2e tests of the Prometheus source and ``sot fleet``). On request a real
+process-exporter too, as a target of its own on the same host (another loopback port), with one
+group per command name.
 
 .ci/run installs the packages without letting them start their own services (they would listen
 on every address); these tests never use those services, only processes of their own.
@@ -8,6 +10,7 @@ on every address); these tests never use those services, only processes of their
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import socket
@@ -19,11 +22,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
-from tests.e2e.harness import wait_until
+from tests.e2e.harness import SOT, Tmux, base_env, run_sot, wait_until
 
 PROMETHEUS = "prometheus"
 NODE_EXPORTER = "prometheus-node-exporter"  # Debian's name; upstream's is node_exporter
+PROCESS_EXPORTER = "prometheus-process-exporter"  # Debian's name; upstream's is process-exporter
+# One group per command name (/proc/<pid>/comm), of every process with a command line (kernel
+# threads have none): the README's example configuration.
+PROCESS_EXPORTER_CONFIG = """\
+process_names:
+  - name: "{{.Comm}}"
+    cmdline:
+      - '.+'
+"""
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 60.0  # a first scrape needs Prometheus up (a few seconds) and one interval
 
@@ -34,10 +47,16 @@ class Engine:
     instance: str  # node_exporter's target as Prometheus labels it, 127.0.0.1:PORT
     exporter: subprocess.Popen[bytes]  # to stop it in a test (the target goes down)
     prometheus: subprocess.Popen[bytes]
+    # process-exporter's target (127.0.0.1:PORT: the same host, another port) and process,
+    # where it was asked for.
+    groups_instance: str | None = None
+    process_exporter: subprocess.Popen[bytes] | None = None
 
 
-def missing_binaries() -> list[str]:
-    return [name for name in (PROMETHEUS, NODE_EXPORTER) if shutil.which(name) is None]
+def missing_binaries(*extra: str) -> list[str]:
+    """The engine's programs (and ``extra`` ones, e.g. PROCESS_EXPORTER) not installed here."""
+    names = (PROMETHEUS, NODE_EXPORTER, *extra)
+    return [name for name in names if shutil.which(name) is None]
 
 
 def free_port() -> int:
@@ -71,6 +90,10 @@ def target_up(url: str, instance: str) -> bool | None:
     return isinstance(value, list) and value[1] == "1"
 
 
+def _is_up(url: str, instance: str) -> bool:
+    return target_up(url, instance) is True
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
@@ -81,29 +104,60 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def _start_process_exporter(
+    directory: Path, instance: str, log: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    config = directory / "process-exporter.yml"
+    config.write_text(PROCESS_EXPORTER_CONFIG, encoding="utf-8")
+    return subprocess.Popen(
+        [
+            PROCESS_EXPORTER,
+            f"-config.path={config}",
+            f"-web.listen-address={instance}",
+            "-threads=false",  # per-thread series: not read by sot
+            "-gather-smaps=false",  # proportional memory: not read either, and costly
+        ],
+        stdout=log,
+        stderr=log,
+    )
+
+
 @contextmanager
-def running_engine(directory: Path, scrape_interval_s: int = 1) -> Iterator[Engine]:
-    """node_exporter and Prometheus on loopback, storing under ``directory``; stopped on every
-    way out, whatever the test did to them."""
+def running_engine(
+    directory: Path, scrape_interval_s: int = 1, process_exporter: bool = False
+) -> Iterator[Engine]:
+    """node_exporter and Prometheus on loopback, storing under ``directory`` (and
+    process-exporter as a second target where ``process_exporter``); stopped on every way out,
+    whatever the test did to them."""
     exporter_port, prometheus_port = free_port(), free_port()
     instance = f"{LOOPBACK}:{exporter_port}"
+    groups_instance = f"{LOOPBACK}:{free_port()}" if process_exporter else None
+    targets = [("node", instance)]
+    if groups_instance is not None:
+        targets.append(("process", groups_instance))
     config = directory / "prometheus.yml"
     config.write_text(
         "global:\n"
         f"  scrape_interval: {scrape_interval_s}s\n"
         f"  evaluation_interval: {scrape_interval_s}s\n"
         "scrape_configs:\n"
-        "  - job_name: node\n"
-        "    static_configs:\n"
-        f"      - targets: ['{instance}']\n",
+        + "".join(
+            f"  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+            for job, target in targets
+        ),
         encoding="utf-8",
     )
     log = (directory / "engine.log").open("wb")
-    exporter = subprocess.Popen(
-        [NODE_EXPORTER, f"--web.listen-address={instance}"], stdout=log, stderr=log
-    )
-    prometheus: subprocess.Popen[bytes] | None = None
+    started: list[subprocess.Popen[bytes]] = []
     try:
+        exporter = subprocess.Popen(
+            [NODE_EXPORTER, f"--web.listen-address={instance}"], stdout=log, stderr=log
+        )
+        started.append(exporter)
+        groups = None
+        if groups_instance is not None:
+            groups = _start_process_exporter(directory, groups_instance, log)
+            started.append(groups)
         prometheus = subprocess.Popen(
             [
                 PROMETHEUS,
@@ -114,15 +168,42 @@ def running_engine(directory: Path, scrape_interval_s: int = 1) -> Iterator[Engi
             stdout=log,
             stderr=log,
         )
+        started.append(prometheus)
         url = f"http://{LOOPBACK}:{prometheus_port}"
-        if not wait_until(lambda: target_up(url, instance) is True, timeout=START_TIMEOUT_S):
-            raise AssertionError(
-                f"node_exporter at {instance} not up in Prometheus after {START_TIMEOUT_S:.0f} s; "
-                f"log: {(directory / 'engine.log').read_text(errors='replace')[-2000:]}"
-            )
-        yield Engine(url, instance, exporter, prometheus)
+        for _, target in targets:
+            if not wait_until(functools.partial(_is_up, url, target), timeout=START_TIMEOUT_S):
+                raise AssertionError(
+                    f"target {target} not up in Prometheus after {START_TIMEOUT_S:.0f} s; "
+                    f"log: {(directory / 'engine.log').read_text(errors='replace')[-2000:]}"
+                )
+        yield Engine(url, instance, exporter, prometheus, groups_instance, groups)
     finally:
-        if prometheus is not None:
-            _stop(prometheus)
-        _stop(exporter)
+        for process in reversed(started):  # Prometheus first, as before
+            _stop(process)
         log.close()
+
+
+def once_json(engine: Engine) -> dict[str, Any]:
+    """``sot --prometheus URL --instance INSTANCE --once --format json``'s document."""
+    result = run_sot(
+        "--prometheus", engine.url, "--instance", engine.instance, "--once", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+@contextmanager
+def dashboard(engine: Engine, columns: int, lines: int = 40) -> Iterator[Tmux]:
+    """The dashboard of ``engine``'s instance in a tmux of its own, killed on the way out."""
+    tmux = Tmux()
+    try:
+        tmux.start(
+            [*SOT, "--prometheus", engine.url, "--instance", engine.instance],
+            columns=columns,
+            lines=lines,
+            env=base_env(TERM="tmux-256color"),
+        )
+        yield tmux
+    finally:
+        tmux.kill()

@@ -52,8 +52,11 @@ def source_for(server: Server, clock: Clock) -> PrometheusSource:
 
 def test_the_batch_query_selects_the_instance_and_escapes_it() -> None:
     query = batch_query('we"b')
-    assert query.startswith('{instance="we\\"b",__name__=~"up|node_(')
+    assert query.startswith('{instance=~"we\\"b",__name__=~"up|node_(')
     assert "cpu_seconds_total" in query and "memory_(MemTotal" in query
+    # With a port: the exact instance and every target of its host (process-exporter's),
+    # regex characters of the name matched literally.
+    assert batch_query("web.1:9100").startswith('{instance=~"web\\\\.1:9100|web\\\\.1:[0-9]+",')
 
 
 def test_host_facts_load_and_memory() -> None:
