@@ -78,8 +78,9 @@ def _many(count: int) -> dict[str, Any]:
     """Answers for ``count`` instances, every figure present."""
 
     def vector(value: str, extra: Mapping[str, str] | None = None) -> dict[str, Any]:
+        labels: dict[str, str] = dict(extra or {})
         result = [
-            {"metric": {"instance": f"node-{i}:9100", "job": "node", **(extra or {})},
+            {"metric": {"instance": f"node-{i}:9100", "job": "node", **labels},
              "value": [1764489600.0, value]}
             for i in range(count)
         ]  # fmt: skip
