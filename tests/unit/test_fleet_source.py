@@ -78,12 +78,10 @@ def _many(count: int) -> dict[str, Any]:
     """Answers for ``count`` instances, every figure present."""
 
     def vector(value: str, extra: Mapping[str, str] | None = None) -> dict[str, Any]:
-        labels: dict[str, str] = dict(extra or {})
-        result = [
-            {"metric": {"instance": f"node-{i}:9100", "job": "node", **labels},
-             "value": [1764489600.0, value]}
-            for i in range(count)
-        ]  # fmt: skip
+        result: list[dict[str, Any]] = []
+        for i in range(count):
+            metric = {"instance": f"node-{i}:9100", "job": "node", **(extra or {})}
+            result.append({"metric": metric, "value": [1764489600.0, value]})
         return {"status": "success", "data": {"resultType": "vector", "result": result}}
 
     answers = {name: vector("1") for name in FLEET_QUERIES}
