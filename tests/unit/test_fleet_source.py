@@ -219,3 +219,16 @@ def test_a_bad_url_is_one_line_and_exit_2(url: str, capsys: pytest.CaptureFixtur
     assert main(["fleet", "--prometheus", url, "--once"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not an http:// or https:// URL" in err
+
+
+def test_a_recorded_answer_of_the_real_engine() -> None:
+    """fleet_engine.json: the nine answers of Prometheus 2.42 scraping node_exporter 1.5
+    every second (recorded from tests/e2e/prometheus_engine.py)."""
+    source = source_for(Server.recorded("fleet_engine.json"), Clock())
+    source.fetch_once()
+    (row,) = source.snapshot().rows
+    assert (row.instance, row.job, row.up, row.nodename) == ("127.0.0.1:41217", "node", True, "vm")
+    assert row.cpu_percent is not None and 0 < row.cpu_percent < 100
+    assert row.memory_used_percent is not None and 0 < row.memory_used_percent < 100
+    assert row.fullest_filesystem_mount == "/" and row.uptime_s is not None
+    assert row.network_rx_bytes_per_s == 0.0  # only lo moves data here, and lo is left out
