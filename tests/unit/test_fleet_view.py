@@ -104,3 +104,17 @@ def test_help_opens_scrolls_and_closes() -> None:
 def test_an_unknown_key_points_at_the_help() -> None:
     assert press(FleetState(), "z").state.message == "'z' does nothing here: press ? for help"
     assert press(FleetState(), "z\x1b[B").state.message is None  # the next key dismisses it
+
+
+def test_readme_fleet_key_table_is_the_fleet_help() -> None:
+    from pathlib import Path
+
+    from sot.fleet_view import HELP_LINES
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index("### Fleet keys") :]
+    section = section[: section.index("\n\n", section.index("|---|"))]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    cells = [tuple(cell.strip() for cell in row.split("|")[1:3]) for row in rows[1:]]
+    assert cells == list(HELP_LINES)
