@@ -2,7 +2,8 @@
 node_exporter on loopback, 1 s scrape): --once JSON lists the instance as up with plausible
 figures in 9 queries (counted by Prometheus itself); the full screen in tmux shows the row,
 filters it, opens its dashboard with Enter and comes back with q, and marks the instance down
-within two scrapes once node_exporter is killed, without exiting."""
+within two scrapes once node_exporter is killed, and survives Prometheus stopped,
+without exiting."""
 
 from __future__ import annotations
 
@@ -148,6 +149,16 @@ def test_the_fleet_screen_filters_opens_a_dashboard_and_sees_an_instance_go_down
         assert target_up(engine.url, engine.instance) is False
         row = next(line for line in tmux.capture() if line.startswith(engine.instance))
         assert " down " in row
+        assert tmux.exit_status() is None
+
+        # Prometheus stopped: the instance stays listed, its figures turn "-", the status line
+        # names the failure and the last success, and sot stays.
+        engine.prometheus.terminate()
+        engine.prometheus.wait(timeout=20)
+        assert tmux.wait_for(lambda t: "prometheus:" in t and "last success" in t, 10), tmux.text()
+        row = next(line for line in tmux.capture() if line.startswith(engine.instance))
+        assert " down " not in row and " - " in row
+        print("\n".join(tmux.capture()[:4] + tmux.capture()[-2:]))
         assert tmux.exit_status() is None
 
         tmux.send("q")
