@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sot.collect.fleet_source import FleetSource
 from sot.config import Config
-from sot.events import EXIT_SIGNALS, EventSource
+from sot.events import EXIT_SIGNALS, EventSource, suspend
 from sot.fleet_model import FleetSnapshot
 from sot.fleet_view import FleetState, fleet_command, reduce_fleet, settled, visible_rows
 from sot.keys import Command, Mode, next_command
@@ -113,20 +113,11 @@ class FleetLoop:
                 self.log.write(f"received signal {signum}; exiting")
                 raise _Done(FleetExit(self.state, 128 + signum))
             if signum == signal.SIGTSTP:
-                self._suspend()
+                suspend(self.session, self.events)
             if signum in (signal.SIGWINCH, signal.SIGCONT, signal.SIGTSTP):
                 self.screen.invalidate()
                 redraw = True
         return redraw
-
-    def _suspend(self) -> None:
-        """Ctrl-Z: give the terminal back, stop, and take it again in the foreground."""
-        self.session.leave()
-        with self.events.default_stop():
-            os.kill(os.getpid(), signal.SIGTSTP)
-        while not self.session.is_foreground():
-            os.kill(os.getpid(), signal.SIGSTOP)
-        self.session.enter()
 
     def run(self) -> FleetExit:
         try:

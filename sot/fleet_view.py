@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from sot.fleet_model import FleetRow
-from sot.keys import Action, Command, Mode, command_for
+from sot.keys import NORMAL_KEYS, Action, Command, Mode, command_for
 from sot.prompt import edit_text, full_message
 
 
@@ -55,31 +55,12 @@ class FleetState:
 # What the fleet does with the process table's keys (sot.keys.NORMAL_KEYS' names); the
 # filter prompt and order mode use the process table's own tables (sot.keys.MODE_KEYS).
 FLEET_KEYS: dict[str, Command] = {
-    "q": Command(Action.QUIT),
-    "Q": Command(Action.QUIT),
-    "f10": Command(Action.QUIT),
-    "?": Command(Action.HELP),
-    "h": Command(Action.HELP),
-    "f1": Command(Action.HELP),
-    "escape": Command(Action.CLOSE),
-    "ctrl-l": Command(Action.REPAINT),
-    "up": Command(Action.UP),
-    "k": Command(Action.UP),
-    "down": Command(Action.DOWN),
-    "j": Command(Action.DOWN),
-    "pgup": Command(Action.PAGE_UP),
-    "pgdn": Command(Action.PAGE_DOWN),
-    "home": Command(Action.FIRST),
-    "end": Command(Action.LAST),
-    "/": Command(Action.FILTER),
-    "\\": Command(Action.FILTER),
-    "f4": Command(Action.FILTER),
-    "f6": Command(Action.ORDER_MODE),
-    "o": Command(Action.ORDER_MODE),
-    "<": Command(Action.SORT_LEFT),
-    ">": Command(Action.SORT_RIGHT),
-    "I": Command(Action.INVERT_SORT),
-    "enter": Command(Action.DETAILS),
+    key: NORMAL_KEYS[key]
+    for key in (
+        *("q", "Q", "f10", "?", "h", "f1", "escape", "ctrl-l"),
+        *("up", "k", "down", "j", "pgup", "pgdn", "home", "end"),
+        *("/", "\\", "f4", "f6", "o", "<", ">", "I", "enter"),
+    )
 }
 # htop's P and M, and sot's c, m, N: by CPU, by memory, by name (the instance).
 _SORT_LETTERS = {

@@ -4,17 +4,16 @@ with one object per instance, for scripts. The same source and renderer as the f
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from typing import Any
 
 from sot.collect.fleet_source import FLEET_QUERIES
-from sot.config import CannotRun, Config, OutputFormat
+from sot.config import Config, OutputFormat
 from sot.export import SCHEMA_VERSION, frame_to_styled_text, frame_to_text
 from sot.fleet_model import FleetRow, FleetSnapshot
 from sot.fleet_view import FleetState, visible_rows
-from sot.oneshot import _styled_palette, text_size
+from sot.oneshot import _styled_palette, text_size, write_stdout
 from sot.render.cells import Block
 from sot.render.fleet import render_fleet
 from sot.render.glyphs import Glyphs
@@ -22,26 +21,23 @@ from sot.render.glyphs import Glyphs
 FLEET_SCHEMA_VERSION = SCHEMA_VERSION
 
 
-def _known(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
 def instance_document(row: FleetRow) -> dict[str, Any]:
-    """One instance as scripts read it: units in the names, null where unknown."""
+    """One instance as scripts read it: units in the names, null where unknown (the source
+    keeps only finite figures, so no NaN reaches JSON)."""
     return {
         "instance": row.instance,
         "job": row.job,
         "up": row.up,
         "nodename": row.nodename,
         "kernel_release": row.kernel_release,
-        "cpu_percent": _known(row.cpu_percent),
-        "memory_used_percent": _known(row.memory_used_percent),
-        "fullest_filesystem_percent": _known(row.fullest_filesystem_percent),
+        "cpu_percent": row.cpu_percent,
+        "memory_used_percent": row.memory_used_percent,
+        "fullest_filesystem_percent": row.fullest_filesystem_percent,
         "fullest_filesystem_mount": row.fullest_filesystem_mount,
-        "load1_per_core": _known(row.load1_per_core),
-        "network_rx_bytes_per_s": _known(row.network_rx_bytes_per_s),
-        "network_tx_bytes_per_s": _known(row.network_tx_bytes_per_s),
-        "uptime_s": _known(row.uptime_s),
+        "load1_per_core": row.load1_per_core,
+        "network_rx_bytes_per_s": row.network_rx_bytes_per_s,
+        "network_tx_bytes_per_s": row.network_tx_bytes_per_s,
+        "uptime_s": row.uptime_s,
     }
 
 
@@ -77,11 +73,4 @@ def print_fleet_once(config: Config, snapshot: FleetSnapshot, glyphs: Glyphs, st
         block = fleet_to_text(snapshot, width, glyphs)
         palette = _styled_palette(config) if styled else None
         output = frame_to_text(block) if palette is None else frame_to_styled_text(block, *palette)
-    try:
-        sys.stdout.write(output)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise  # the reader left (sot fleet --once | head): not worth a message
-    except OSError as err:
-        raise CannotRun(f"cannot write to stdout: {err.strerror or err}") from err
-    return 0
+    return write_stdout(output)

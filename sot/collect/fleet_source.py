@@ -21,7 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample
-from sot.collect.prometheus_source import FRESH_INTERVALS, _ago, retry_delay_s
+from sot.collect.prometheus_source import (
+    FRESH_INTERVALS,
+    _ago,
+    first_wait_s,
+    retry_delay_s,
+    run_fetches,
+)
 from sot.fleet_model import FleetRow, FleetSnapshot
 
 RATE_WINDOW = "5m"
@@ -232,14 +238,8 @@ class FleetSource:
 
     def _run(self) -> None:
         state = self._state  # the first frame's fetch (before start) sets the first wait
-        if state.fetched_s is None:
-            delay_s = 0.0
-        elif state.failures:
-            delay_s = retry_delay_s(state.failures)
-        else:
-            delay_s = self.interval_s
-        while not self._stop.wait(delay_s):
-            delay_s = self.fetch_once()
+        delay_s = first_wait_s(state.fetched_s is not None, state.failures, self.interval_s)
+        run_fetches(self._stop, delay_s, self.fetch_once)
 
     def close(self) -> None:
         """Stop the worker (it ends after its current query, within the query timeout)."""

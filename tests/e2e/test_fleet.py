@@ -20,8 +20,8 @@ import pytest
 from tests.e2e.harness import SOT, Tmux, base_env, run_sot, wait_until
 from tests.e2e.prometheus_engine import (
     Engine,
-    missing_binaries,
     query,
+    require_binaries,
     running_engine,
     target_up,
 )
@@ -33,13 +33,7 @@ QUERY_COUNTER = re.compile(
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    missing = missing_binaries()
-    if missing:
-        packages = "apt-get install prometheus prometheus-node-exporter"
-        reason = f"{', '.join(missing)} not installed ({packages})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}: .ci/run must install them")
-        pytest.skip(reason)
+    require_binaries()
     with running_engine(tmp_path) as running:
         # Rates need two scrapes; the engine is ready after one.
         assert wait_until(lambda: scrapes(running) >= 3, timeout=20)

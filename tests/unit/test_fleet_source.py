@@ -15,18 +15,11 @@ from sot.collect.fleet_source import FLEET_QUERIES, FleetSource, fleet_rows
 from sot.collect.prometheus_api import PrometheusClient, Response
 from sot.fleet_model import FleetRow
 from sot.oneshot_fleet import fleet_to_json
+from tests.unit.test_prometheus_source import Clock
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
 TOKEN = "s3cr3t-t0ken-value"
 NAMES = {expr: name for name, expr in FLEET_QUERIES.items()}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now_s = 100.0
-
-    def __call__(self) -> float:
-        return self.now_s
 
 
 class Server:
