@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import SOT, Tmux, base_env, run_sot, wait_until
+from tests.e2e.harness import SOT, PtyRun, Tmux, base_env, run_sot, wait_until
 from tests.e2e.prometheus_engine import (
     Engine,
     query,
@@ -159,3 +159,25 @@ def test_the_fleet_screen_filters_opens_a_dashboard_and_sees_an_instance_go_down
         assert tmux.wait_exit(10) == 0
     finally:
         tmux.kill()
+
+
+def test_in_a_pty_with_an_ascii_locale_and_a_duration(engine: Engine) -> None:
+    """LANG=C: ASCII glyphs; --duration ends the fleet screen with exit 0; the help opens."""
+    run = PtyRun(
+        ["fleet", "--prometheus", engine.url, "--duration", "4"],
+        columns=100,
+        lines=12,
+        env=base_env(LANG="C", LC_ALL="C", TERM="screen"),
+    )
+    try:
+        assert run.wait_for(lambda t: "1 instances  1 up" in t and "INSTANCE^" in t, 15), (
+            run.text()
+        )
+        run.send(b"?")
+        assert run.wait_for(lambda t: "open the instance's dashboard" in t, 5), run.text()
+        run.send(b"\x1b")
+        assert run.wait_for(lambda t: "INSTANCE^" in t, 5), run.text()
+        assert run.text().isascii()
+        assert run.wait_exit(10) == 0
+    finally:
+        run.close()
