@@ -170,9 +170,7 @@ def test_in_a_pty_with_an_ascii_locale_and_a_duration(engine: Engine) -> None:
         env=base_env(LANG="C", LC_ALL="C", TERM="screen"),
     )
     try:
-        assert run.wait_for(lambda t: "1 instances  1 up" in t and "INSTANCE^" in t, 15), (
-            run.text()
-        )
+        assert run.wait_for(lambda t: "1 instances  1 up" in t and "INSTANCE^" in t, 15), run.text()
         run.send(b"?")
         assert run.wait_for(lambda t: "open the instance's dashboard" in t, 5), run.text()
         run.send(b"\x1b")
