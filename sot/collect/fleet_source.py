@@ -226,23 +226,30 @@ class FleetSource:
         self.fetches += 1
         return self.interval_s
 
-    def start(self) -> None:
+    def start(self, now: bool = False) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
         query, nine queries a refresh, and a slow or unreachable server is one of the faults
         sot must survive: the keys must never wait for it, so the HTTP calls leave the loop,
-        which only reads the latest rows."""
-        if self._worker is not None:
+        which only reads the latest rows. ``now``: the first fetch at once (back from a
+        dashboard, the rows are old), else after the interval (or the back-off)."""
+        if self._worker is not None and not self._stop.is_set():
             return
-        self._worker = threading.Thread(target=self._run, name="sot-fleet", daemon=True)
-        self._worker.start()
-
-    def _run(self) -> None:
+        # A new stop event per worker: one stopped by close() may still be finishing its
+        # query, and must not be woken into a second life by this start.
+        self._stop = threading.Event()
         state = self._state  # the first frame's fetch (before start) sets the first wait
         delay_s = first_wait_s(state.fetched_s is not None, state.failures, self.interval_s)
-        run_fetches(self._stop, delay_s, self.fetch_once)
+        self._worker = threading.Thread(
+            target=run_fetches,
+            args=(self._stop, 0.0 if now else delay_s, self.fetch_once),
+            name="sot-fleet",
+            daemon=True,
+        )
+        self._worker.start()
 
     def close(self) -> None:
-        """Stop the worker (it ends after its current query, within the query timeout)."""
+        """Stop the worker (it ends after its current query, within the query timeout); the
+        fleet does while a dashboard is open, so as not to query for a screen not shown."""
         self._stop.set()
 
     def fresh(self) -> bool:

@@ -153,9 +153,11 @@ def _run_screens(config: Config, source: FleetSource, glyphs: Glyphs, log: Debug
         ended = run_fleet_screen(config, source, glyphs, log, state, deadline_s, stdout_encoding())
         if ended.open_instance is None:
             return ended.code
+        source.close()  # no fleet queries while the dashboard is on screen
         code, state = _dashboard(config, ended.open_instance, ended.state, log)
         if code != 0:
             return code  # a signal or a hang-up in the dashboard ends sot, as it would there
+        source.start(now=True)
 
 
 def _dashboard(

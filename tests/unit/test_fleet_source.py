@@ -5,7 +5,7 @@ fixed number of queries for 4 instances or 1,000."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +225,26 @@ def test_a_recorded_answer_of_the_real_engine() -> None:
     assert row.memory_used_percent is not None and 0 < row.memory_used_percent < 100
     assert row.fullest_filesystem_mount == "/" and row.uptime_s is not None
     assert row.network_rx_bytes_per_s == 0.0  # only lo moves data here, and lo is left out
+
+
+def test_the_worker_stops_while_a_dashboard_is_open_and_starts_again_at_once() -> None:
+    import time
+
+    def wait_for(condition: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            time.sleep(0.01)
+        return condition()
+
+    server = Server.recorded("fleet_mixed.json")
+    source = FleetSource(PrometheusClient("http://prom:9090", transport=server), interval_s=60)
+    source.fetch_once()  # the first frame's, before the worker
+    source.start()
+    assert source.fetches == 1  # the next one is an interval (60 s) away
+    source.close()
+    source.start(now=True)  # back from a dashboard: at once
+    assert wait_for(lambda: source.fetches == 2)
+    source.close()
+    assert len(server.requests) == 18
