@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sot.actions import OsProcessControl, SystemControl, renice, send_signal, send_signals
 from sot.collect.collector import Collector
 from sot.config import Config
-from sot.events import EXIT_SIGNALS, EventSource
+from sot.events import EXIT_SIGNALS, EventSource, suspend
 from sot.history import History
 from sot.keys import Action, Command, next_command
 from sot.layout import clamp_size, screen_readings
@@ -233,14 +233,7 @@ class Dashboard:
             return done.code
 
     def _suspend(self) -> None:
-        """Ctrl-Z: give the terminal back, stop, and take it again when continued in the
-        foreground (``bg`` leaves sot stopped rather than fighting the shell for the tty)."""
-        self.session.leave()
-        with self.events.default_stop():
-            os.kill(os.getpid(), signal.SIGTSTP)
-        while not self.session.is_foreground():
-            os.kill(os.getpid(), signal.SIGSTOP)
-        self.session.enter()
+        suspend(self.session, self.events)
 
 
 def run_dashboard(config: Config, pipeline: Pipeline, log: DebugLog) -> int:

@@ -14,7 +14,7 @@ from types import FrameType
 from typing import Any
 
 from sot.keys import decode_keys
-from sot.terminal import GONE_ERRNOS
+from sot.terminal import GONE_ERRNOS, Session
 
 # The longest single wait: poll() takes a C int of milliseconds (24.8 days), and a --duration or a
 # paused dashboard can ask for longer. The loop wakes, finds nothing due, and waits again.
@@ -150,3 +150,14 @@ class EventSource:
                 break
             received.extend(chunk)
         return received
+
+
+def suspend(session: Session, events: EventSource) -> None:
+    """Ctrl-Z: give the terminal back, stop, and take it again when continued in the
+    foreground (``bg`` leaves sot stopped rather than fighting the shell for the tty)."""
+    session.leave()
+    with events.default_stop():
+        os.kill(os.getpid(), signal.SIGTSTP)
+    while not session.is_foreground():
+        os.kill(os.getpid(), signal.SIGSTOP)
+    session.enter()

@@ -101,6 +101,13 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
         frame = render_frame(data, width, height, pipeline.glyphs)
         palette = _styled_palette(config) if styled else None
         output = frame_to_text(frame) if palette is None else frame_to_styled_text(frame, *palette)
+    return write_stdout(output)
+
+
+def write_stdout(output: str) -> int:
+    """Print a one-shot command's output; exit status 0. A closed pipe raises BrokenPipeError
+    (the reader left, as in ``sot --once | head``: not worth a message); other failures are
+    one line (CannotRun)."""
     try:
         sys.stdout.write(output)
         sys.stdout.flush()

@@ -10,12 +10,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sot.config import CannotRun, Config, OutputFormat
+from sot.config import Config, OutputFormat
 from sot.disk_view import shown_disks
 from sot.export import SCHEMA_VERSION, frame_to_styled_text, frame_to_text
 from sot.layout import screen_readings
 from sot.model import BlockDiskSample, BlockPartitionSample
-from sot.oneshot import _styled_palette, text_size
+from sot.oneshot import _styled_palette, text_size, write_stdout
 from sot.pipeline import Pipeline, initial_state
 from sot.render.disk_tree import render_disk_tree, tree_rows
 
@@ -84,14 +84,7 @@ def print_disks_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
         block = render_disk_tree(disks, None, expanded, width, height, pipeline.glyphs)
         palette = _styled_palette(config) if styled else None
         output = frame_to_text(block) if palette is None else frame_to_styled_text(block, *palette)
-    try:
-        sys.stdout.write(output)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as err:
-        raise CannotRun(f"cannot write to stdout: {err.strerror or err}") from err
-    return 0
+    return write_stdout(output)
 
 
 def _terminal_width() -> tuple[int, int]:

@@ -241,6 +241,21 @@ def retry_delay_s(failures: int) -> float:
     return min(RETRY_FIRST_S * 2.0 ** min(failures - 1, 16), RETRY_MAX_S)
 
 
+def first_wait_s(fetched: bool, failures: int, interval_s: float) -> float:
+    """A worker's first wait: none before any fetch; after the first frame's fetch (done before
+    the worker starts) the interval, or the back-off if it failed."""
+    if not fetched:
+        return 0.0
+    return retry_delay_s(failures) if failures else interval_s
+
+
+def run_fetches(stop: threading.Event, delay_s: float, fetch_once: Callable[[], float]) -> None:
+    """A worker thread's loop: wait ``delay_s``, fetch, wait what the fetch says, until
+    ``stop`` is set."""
+    while not stop.wait(delay_s):
+        delay_s = fetch_once()
+
+
 def _ago(seconds: float) -> str:
     seconds = max(seconds, 0.0)
     if seconds < 120:
@@ -341,14 +356,8 @@ class PrometheusSource:
 
     def _run(self) -> None:
         state = self._state  # a fetch before start() (the first frame's) sets the first wait
-        if state.fetched_s is None:
-            delay_s = 0.0
-        elif state.failures:
-            delay_s = retry_delay_s(state.failures)
-        else:
-            delay_s = self.interval_s
-        while not self._stop.wait(delay_s):
-            delay_s = self.fetch_once()
+        delay_s = first_wait_s(state.fetched_s is not None, state.failures, self.interval_s)
+        run_fetches(self._stop, delay_s, self.fetch_once)
 
     def close(self) -> None:
         """Stop the worker (it ends after its current query, within the query timeout)."""

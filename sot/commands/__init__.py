@@ -41,8 +41,15 @@ def _ps() -> Subcommand:
     return Subcommand("ps", ps.SUMMARY, ps.add_arguments, ps.run)
 
 
+def _fleet() -> Subcommand:
+    from sot.commands import fleet
+
+    return Subcommand("fleet", fleet.SUMMARY, fleet.add_arguments, fleet.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
     _disk(),
     _ps(),
+    _fleet(),
 )

@@ -67,6 +67,21 @@ def free_port() -> int:
         return port
 
 
+def require_binaries() -> None:
+    """Skip (with the reason) where the packages are missing, outside CI; in CI, fail."""
+    import os
+
+    import pytest
+
+    missing = missing_binaries()
+    if missing:
+        packages = "apt-get install prometheus prometheus-node-exporter"
+        reason = f"{', '.join(missing)} not installed ({packages})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: .ci/run must install them")
+        pytest.skip(reason)
+
+
 def query(url: str, expression: str, timeout_s: float = 2.0) -> list[dict[str, object]] | None:
     """The result of an instant query, or None where Prometheus does not answer (yet)."""
     address = f"{url}/api/v1/query?{urllib.parse.urlencode({'query': expression})}"

@@ -4,25 +4,24 @@ a broken set-up says so here rather than as a sot failure."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.harness import wait_until
-from tests.e2e.prometheus_engine import Engine, missing_binaries, query, running_engine, target_up
+from tests.e2e.prometheus_engine import (
+    Engine,
+    query,
+    require_binaries,
+    running_engine,
+    target_up,
+)
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    missing = missing_binaries()
-    if missing:
-        packages = "apt-get install prometheus prometheus-node-exporter"
-        reason = f"{', '.join(missing)} not installed ({packages})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}: .ci/run must install them")
-        pytest.skip(reason)
+    require_binaries()
     with running_engine(tmp_path) as running:
         yield running
 

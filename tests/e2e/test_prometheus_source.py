@@ -5,7 +5,6 @@ goes away, Prometheus stopped and restarted on the same port and storage) withou
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,19 +12,19 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import SOT, Tmux, base_env, run_sot, wait_for_refreshes, wait_until
-from tests.e2e.prometheus_engine import Engine, missing_binaries, query, running_engine, target_up
+from tests.e2e.prometheus_engine import (
+    Engine,
+    query,
+    require_binaries,
+    running_engine,
+    target_up,
+)
 from tests.e2e.test_prometheus_engine import meminfo_total_bytes
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    missing = missing_binaries()
-    if missing:
-        packages = "apt-get install prometheus prometheus-node-exporter"
-        reason = f"{', '.join(missing)} not installed ({packages})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}: .ci/run must install them")
-        pytest.skip(reason)
+    require_binaries()
     with running_engine(tmp_path) as running:
         yield running
 

@@ -80,6 +80,12 @@ ALLOWED: dict[str, set[str]] = {
     # The Prometheus source (issue 14): an HTTP client over urllib, and the source built on it.
     "sot.collect.prometheus_api": {"sot.safe_files", "sot.safe_text"},
     "sot.collect.prometheus_source": {"sot.collect.prometheus_api", "sot.collect.records"},
+    # sot fleet's source: the fleet's figures, a fixed set of queries for all instances.
+    "sot.collect.fleet_source": {
+        "sot.collect.prometheus_api",
+        "sot.collect.prometheus_source",
+        "sot.fleet_model",
+    },
     "sot.collect.replay": {
         "sot.collect.records",
         "sot.collect.recording_schema",
@@ -145,6 +151,15 @@ ALLOWED: dict[str, set[str]] = {
         "sot.view",
     },
     "sot.view": {"sot.model", "sot.sorting"},
+    # sot fleet: its rows, its table's state and keys (the process table's), its renderer.
+    "sot.fleet_model": set(),
+    "sot.fleet_view": {"sot.fleet_model", "sot.keys", "sot.prompt"},
+    "sot.render.fleet": {
+        "sot.fleet_model",
+        "sot.fleet_view",
+        "sot.keys",
+        "sot.render",
+    },
     "sot.disk_view": {"sot.model", "sot.state"},
     "sot.disk_keys": {"sot.disk_view", "sot.keys", "sot.state"},
     "sot.history": {"sot.model"},
@@ -240,6 +255,48 @@ ALLOWED: dict[str, set[str]] = {
         "sot.oneshot",
         "sot.pipeline",
         "sot.render",
+    },
+    # sot fleet --once: the fleet's rows as a table or JSON.
+    "sot.oneshot_fleet": {
+        "sot.collect.fleet_source",
+        "sot.config",
+        "sot.export",
+        "sot.fleet_model",
+        "sot.fleet_view",
+        "sot.oneshot",
+        "sot.render",
+    },
+    # The fleet's full-screen loop: the fleet source, its view and renderer, the terminal.
+    "sot.fleet_app": {
+        "sot.collect.fleet_source",
+        "sot.config",
+        "sot.events",
+        "sot.fleet_model",
+        "sot.fleet_view",
+        "sot.keys",
+        "sot.layout",
+        "sot.log",
+        "sot.render",
+        "sot.screen",
+        "sot.terminal",
+    },
+    "sot.commands.fleet": {
+        "sot",
+        "sot.app",
+        "sot.collect.fleet_source",
+        "sot.collect.prometheus_api",
+        "sot.collect.prometheus_source",
+        "sot.commands",
+        "sot.config",
+        "sot.encoding",
+        "sot.fleet_app",
+        "sot.fleet_view",
+        "sot.log",
+        "sot.oneshot_fleet",
+        "sot.pipeline",
+        "sot.render.glyphs",
+        "sot.safe_text",
+        "sot.terminal",
     },
     "sot.cli": {"sot", "sot.commands", "sot.config", "sot.log", "sot.safe_text", "sot.safe_files"},
 }
