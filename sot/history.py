@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sot.model import Snapshot
@@ -23,6 +23,15 @@ def _append_each(
 ) -> dict[str, Series]:
     """Extend every keyed series; a key that is gone (unplugged disk, removed NIC) is dropped."""
     return {key: _append(old.get(key, ()), value) for key, value in values.items()}
+
+
+def _joined(past: Series, present: Series) -> Series:
+    return (*past, *present)[-HISTORY_LENGTH:]
+
+
+def _joined_each(past: Mapping[str, Series], present: Mapping[str, Series]) -> dict[str, Series]:
+    """The present's keys only: a device the past had and the host no longer has stays gone."""
+    return {key: _joined(past.get(key, ()), series) for key, series in present.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,35 @@ class History:
                 self.net_tx, {i.name: i.tx_bytes_per_s for i in snapshot.interfaces}
             ),
             **self._block_series(snapshot),
+        )
+
+    @classmethod
+    def of(cls, snapshots: Iterable[Snapshot]) -> History:
+        """The history of ``snapshots``, oldest first (a remote host's past, fetched at start)."""
+        history = cls()
+        for snapshot in snapshots:
+            history = history.push(snapshot)
+        return history
+
+    def after(self, past: History) -> History:
+        """This history with ``past`` (what came before its first sample) in front, the
+        oldest points dropped beyond HISTORY_LENGTH. The dashboard's graphs, and the block
+        ones (a remote host has none), keep this history's series and devices."""
+        per_cpu = self.per_cpu
+        if len(past.per_cpu) == len(per_cpu):
+            per_cpu = tuple(_joined(p, s) for p, s in zip(past.per_cpu, per_cpu, strict=True))
+        return History(
+            cpu_total=_joined(past.cpu_total, self.cpu_total),
+            per_cpu=per_cpu,
+            memory_used_percent=_joined(past.memory_used_percent, self.memory_used_percent),
+            swap_used_percent=_joined(past.swap_used_percent, self.swap_used_percent),
+            disk_read=_joined_each(past.disk_read, self.disk_read),
+            disk_write=_joined_each(past.disk_write, self.disk_write),
+            net_rx=_joined_each(past.net_rx, self.net_rx),
+            net_tx=_joined_each(past.net_tx, self.net_tx),
+            block_read=self.block_read,
+            block_write=self.block_write,
+            block_util=self.block_util,
         )
 
     def _block_series(self, snapshot: Snapshot) -> dict[str, Mapping[str, Series]]:

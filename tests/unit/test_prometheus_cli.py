@@ -57,7 +57,6 @@ def test_options_parse_and_the_url_stays_out_of_the_config_repr() -> None:
         (["--instance", "web-1"], "go together"),
         (["--prometheus-ca", "ca.pem"], "need --prometheus"),
         (["--prometheus", "http://p", "--instance", "a", "--replay", "f"], "choose one"),
-        (["--prometheus", "http://p", "--instance", "a", "--record", "f"], "not supported yet"),
     ],
 )
 def test_option_mistakes_are_config_errors(args: list[str], words: str) -> None:
