@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ from sot.collect.prometheus_history import (
 )
 from sot.collect.prometheus_source import PrometheusSource
 from sot.history import HISTORY_LENGTH, History
-from tests.e2e.harness import wait_until
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
 INSTANCE = "web-1:9100"
@@ -118,14 +117,17 @@ def test_the_past_goes_through_the_collector_as_live_batches_do() -> None:
 def test_the_past_joins_the_dashboard_history_in_front() -> None:
     server = RangeServer()
     client = client_for(server)
-    past = past_snapshots(client, INSTANCE, fetch_past(client, INSTANCE, END_S, 1.0, 9), frozenset())
+    batches = fetch_past(client, INSTANCE, END_S, 1.0, 9)
+    past = past_snapshots(client, INSTANCE, batches, frozenset())
     source = PrometheusSource(client, INSTANCE, clock=lambda: 0.0)
     live = Collector(source).sample(0.0, END_S + 1.0)
     joined = History().push(live).after(History.of(past))
-    assert joined.cpu_total == (None, pytest.approx(30.0), None)
+    assert joined.cpu_total[0] is None and joined.cpu_total[2] is None
+    assert joined.cpu_total[1] == pytest.approx(30.0)
     assert joined.memory_used_percent == (50.0, 50.0, 50.0)
     assert set(joined.net_rx) == {i.name for i in live.interfaces}
-    assert joined.net_rx["eth0"][:2] == (None, pytest.approx(20_000_000))
+    assert joined.net_rx["eth0"][0] is None
+    assert joined.net_rx["eth0"][1] == pytest.approx(20_000_000)
     assert len(joined.per_cpu) == 2 and len(joined.per_cpu[0]) == 3
 
 
@@ -156,6 +158,16 @@ def test_a_failed_range_query_leaves_no_past_and_stops_asking() -> None:
 
 
 # The worker: a real thread over the fake transport, stopped by every test.
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    """Poll until ``condition`` holds or ``timeout`` passes (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 class Clock:
