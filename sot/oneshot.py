@@ -125,9 +125,8 @@ def record(config: Config) -> int:
     else:
         # One query for the whole recording: the batch never ages out while it is written, so
         # every reading in the file comes from one scrape.
-        source, whose = open_prometheus(config, max_age_s=math.inf), "of "
-        whose += config.prometheus_instance or ""
-        whose += " "
+        source = open_prometheus(config, max_age_s=math.inf)
+        whose = f"{config.prometheus_instance}'s readings, "
     document = readings(source)
     data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
     try:

@@ -41,6 +41,10 @@ class Feed(Protocol):
     def close(self) -> None:
         """Stop the worker and wait for it (bounded); harmless when never started."""
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker thread is still alive (after close: it did not end in time)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Pipeline:

@@ -155,3 +155,7 @@ class RemoteFeed:
 
     def close(self) -> None:
         self.source.close()
+
+    @property
+    def running(self) -> bool:
+        return self.source.running

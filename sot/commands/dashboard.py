@@ -255,3 +255,5 @@ def run_screen(config: Config, log: DebugLog, print_once: OneShot, names: tuple[
             return print_once(config, pipeline, False)
     finally:
         pipeline.close()  # another host's worker thread: stopped and joined, whatever the exit
+        if pipeline.feed is not None:
+            log.write(f"worker thread {'still running' if pipeline.feed.running else 'stopped'}")

@@ -15,7 +15,7 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,9 +82,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_engine(directory: Path, scrape_interval_s: int = 1) -> Iterator[Engine]:
+def running_engine(
+    directory: Path, scrape_interval_s: int = 1, exporter_args: Sequence[str] = ()
+) -> Iterator[Engine]:
     """node_exporter and Prometheus on loopback, storing under ``directory``; stopped on every
-    way out, whatever the test did to them."""
+    way out, whatever the test did to them. ``exporter_args``: node_exporter's own options."""
     exporter_port, prometheus_port = free_port(), free_port()
     instance = f"{LOOPBACK}:{exporter_port}"
     config = directory / "prometheus.yml"
@@ -100,7 +102,7 @@ def running_engine(directory: Path, scrape_interval_s: int = 1) -> Iterator[Engi
     )
     log = (directory / "engine.log").open("wb")
     exporter = subprocess.Popen(
-        [NODE_EXPORTER, f"--web.listen-address={instance}"], stdout=log, stderr=log
+        [NODE_EXPORTER, f"--web.listen-address={instance}", *exporter_args], stdout=log, stderr=log
     )
     prometheus: subprocess.Popen[bytes] | None = None
     try:
