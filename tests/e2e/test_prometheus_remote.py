@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -17,7 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import REPO, SOT, Tmux, base_env, run_sot, wait_for_refreshes, wait_until
+from tests.e2e.harness import (
+    REPO,
+    SOT,
+    Tmux,
+    base_env,
+    run_sot,
+    sot_under,
+    wait_for_refreshes,
+    wait_until,
+)
 from tests.e2e.prometheus_engine import (
     LOOPBACK,
     Engine,
@@ -141,8 +151,10 @@ def test_the_worker_follows_the_interval_keys(engine: Engine, tmp_path: Path) ->
         text = tmux.text()
         assert "no fresh data" not in text and "prometheus:" not in text, text
         assert "total 0B" not in text and "memory" in text
-        tmux.send("q")
-        assert tmux.wait_exit(10) == 0, tmux.text()
+        # Another way out than q: a signal. The worker is stopped and joined there too.
+        sot_under(tmux).send_signal(signal.SIGTERM)
+        assert tmux.wait_exit(10) == 128 + signal.SIGTERM, tmux.text()
+        assert "Traceback" not in tmux.text()
         assert "worker thread stopped" in log.read_text()
     finally:
         tmux.kill()

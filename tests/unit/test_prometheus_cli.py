@@ -148,3 +148,26 @@ def test_an_unreachable_prometheus_is_one_line_exit_2() -> None:
     (line,) = result.stderr.splitlines()
     assert "http://127.0.0.1:1/api/v1/query: cannot connect" in line
     assert TOKEN not in line
+
+
+def test_record_of_the_remote_host_replays_with_its_figures(
+    prometheus: http.server.HTTPServer, tmp_path: Path
+) -> None:
+    url = f"http://127.0.0.1:{prometheus.server_address[1]}"
+    recording = tmp_path / "web-1.json"
+    result = run_sot("--prometheus", url, "--instance", "web-1:9100", "--record", str(recording))
+    assert result.returncode == 0, result.stderr
+    assert f"recorded web-1:9100's readings, 0 processes to {recording}" in result.stderr
+    assert prometheus.batches == 1  # type: ignore[attr-defined]  # one query, one scrape
+    document = json.loads(recording.read_text())
+    assert document["host"]["hostname"] == "web-1"
+    assert document["memory"]["total"] == 8589934592
+    assert sorted(document["nics"]) == ["eth0", "lo"]
+    assert TOKEN not in recording.read_text()
+
+    replayed = run_sot("--replay", str(recording), "--once", "--format", "json", "-i", "0.2")
+    assert replayed.returncode == 0, replayed.stderr
+    shown = json.loads(replayed.stdout)
+    assert shown["host"]["hostname"] == "web-1"
+    assert shown["memory"]["total_bytes"] == 8589934592
+    assert [d["mount_point"] for d in shown["disks"]] == ["/", "/boot"]
