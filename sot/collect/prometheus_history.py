@@ -120,6 +120,11 @@ class PastFetch:
         except PrometheusError as err:
             self.error = str(err)
             found = ()
+        except (ArithmeticError, LookupError, TypeError, ValueError) as err:
+            # The past is a nicety: series shaped as no live batch ever was must not end the
+            # worker thread, which then goes on fetching the present.
+            self.error = f"the past could not be read: {type(err).__name__}: {err}"
+            found = ()
         self.snapshots = found
 
 

@@ -80,6 +80,13 @@ ALLOWED: dict[str, set[str]] = {
     # The Prometheus source (issue 14): an HTTP client over urllib, and the source built on it.
     "sot.collect.prometheus_api": {"sot.safe_files", "sot.safe_text"},
     "sot.collect.prometheus_source": {"sot.collect.prometheus_api", "sot.collect.records"},
+    # The host's past for the first graphs: query_range answers through the live collector.
+    "sot.collect.prometheus_history": {
+        "sot.collect.collector",
+        "sot.collect.prometheus_api",
+        "sot.collect.prometheus_source",
+        "sot.model",
+    },
     "sot.collect.replay": {
         "sot.collect.records",
         "sot.collect.recording_schema",
