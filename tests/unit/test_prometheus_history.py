@@ -13,16 +13,9 @@ from typing import Any
 
 import pytest
 
+from sot.collect import prometheus_history as past_module
 from sot.collect.collector import Collector
 from sot.collect.prometheus_api import PrometheusClient, Response
-from sot.collect.prometheus_history import (
-    FAMILIES,
-    PastFetch,
-    RemoteFeed,
-    fetch_past,
-    past_snapshots,
-    range_query,
-)
 from sot.collect.prometheus_source import PrometheusSource
 from sot.history import HISTORY_LENGTH, History
 
@@ -84,9 +77,10 @@ def client_for(server: RangeServer) -> PrometheusClient:
 
 def test_one_query_range_per_family_stepped_by_the_interval() -> None:
     server = RangeServer()
-    batches = fetch_past(client_for(server), INSTANCE, END_S, 2.0, 600)
+    batches = past_module.fetch_past(client_for(server), INSTANCE, END_S, 2.0, 600)
     forms = server.range_forms()
-    assert [f["query"] for f in forms] == [range_query(INSTANCE, p) for _, p in FAMILIES]
+    wanted = [past_module.range_query(INSTANCE, p) for _, p in past_module.FAMILIES]
+    assert [f["query"] for f in forms] == wanted
     assert {(float(f["start"]), float(f["end"]), float(f["step"])) for f in forms} == {
         (END_S - 599 * 2.0, END_S, 2.0)
     }
@@ -102,8 +96,8 @@ def test_one_query_range_per_family_stepped_by_the_interval() -> None:
 def test_the_past_goes_through_the_collector_as_live_batches_do() -> None:
     server = RangeServer()
     client = client_for(server)
-    batches = fetch_past(client, INSTANCE, END_S, 1.0, 600)
-    first, second = past_snapshots(client, INSTANCE, batches, frozenset())
+    batches = past_module.fetch_past(client, INSTANCE, END_S, 1.0, 600)
+    first, second = past_module.past_snapshots(client, INSTANCE, batches, frozenset())
     assert first.cpu.total_percent is None  # the oldest point has no point before it
     # The same figures as two live ticks of the same answers (test_prometheus_source).
     assert second.cpu.total_percent == pytest.approx(30.0)
@@ -117,8 +111,8 @@ def test_the_past_goes_through_the_collector_as_live_batches_do() -> None:
 def test_the_past_joins_the_dashboard_history_in_front() -> None:
     server = RangeServer()
     client = client_for(server)
-    batches = fetch_past(client, INSTANCE, END_S, 1.0, 9)
-    past = past_snapshots(client, INSTANCE, batches, frozenset())
+    batches = past_module.fetch_past(client, INSTANCE, END_S, 1.0, 9)
+    past = past_module.past_snapshots(client, INSTANCE, batches, frozenset())
     source = PrometheusSource(client, INSTANCE, clock=lambda: 0.0)
     live = Collector(source).sample(0.0, END_S + 1.0)
     joined = History().push(live).after(History.of(past))
@@ -141,7 +135,7 @@ def test_joining_keeps_the_newest_points_and_the_present_devices_only() -> None:
 
 
 def test_recorded_matrix_answers_are_regrouped_by_time_nan_unknown() -> None:
-    batches = fetch_past(
+    batches = past_module.fetch_past(
         client_for(RangeServer(matrix_file="matrix_range.json")), INSTANCE, END_S, 15.0, 3
     )
     assert [t for t, _ in batches] == [1764489570.0, 1764489585.0, 1764489600.0]
@@ -150,7 +144,7 @@ def test_recorded_matrix_answers_are_regrouped_by_time_nan_unknown() -> None:
 
 def test_a_failed_range_query_leaves_no_past_and_stops_asking() -> None:
     server = RangeServer(fail_after=1)
-    job = PastFetch(client_for(server), INSTANCE, END_S, 1.0, 600, frozenset())
+    job = past_module.PastFetch(client_for(server), INSTANCE, END_S, 1.0, 600, frozenset())
     job()
     assert job.snapshots == ()
     assert job.error is not None and "HTTP 503" in job.error
@@ -196,7 +190,7 @@ def test_the_feed_fetches_the_past_then_follows_the_interval_and_closes() -> Non
     client = client_for(server)
     source = PrometheusSource(client, INSTANCE, clock=time.monotonic, interval_s=3600.0)
     Collector(source).sample(time.monotonic(), END_S)  # the first frame's, before the worker
-    feed = RemoteFeed(source, END_S + 3600.0)
+    feed = past_module.RemoteFeed(source, END_S + 3600.0)
     try:
         feed.start(HISTORY_LENGTH, frozenset())
         assert wait_until(lambda: feed.past() is not None, timeout=10)
