@@ -79,11 +79,66 @@ class History:
 
     @classmethod
     def of(cls, snapshots: Iterable[Snapshot]) -> History:
-        """The history of ``snapshots``, oldest first (a remote host's past, fetched at start)."""
-        history = cls()
+        """The history of ``snapshots``, oldest first (a remote host's past, fetched at start):
+        what pushing them one by one gives, in one pass. Pushing copies every series each time,
+        600 snapshots of a 64-CPU host took 100 ms on the loop's thread; this takes a few."""
+        cpu_total: list[float | None] = []
+        per_cpu: list[list[float | None]] = []
+        memory: list[float | None] = []
+        swap: list[float | None] = []
+        keyed: dict[str, dict[str, list[float | None]]] = {
+            "disk_read": {},
+            "disk_write": {},
+            "net_rx": {},
+            "net_tx": {},
+        }
+
+        def extend(series: dict[str, list[float | None]], values: dict[str, float | None]) -> None:
+            for gone in series.keys() - values.keys():  # as _append_each: a gone device goes
+                del series[gone]
+            for key, value in values.items():
+                series.setdefault(key, []).append(value)
+
+        block: History | None = None  # block series (the disk screen's): rare, pushed as usual
         for snapshot in snapshots:
-            history = history.push(snapshot)
-        return history
+            cpu = snapshot.cpu
+            cpu_total.append(cpu.total_percent)
+            if len(per_cpu) != len(cpu.per_cpu_percent):
+                per_cpu = [[] for _ in cpu.per_cpu_percent]
+            for series, value in zip(per_cpu, cpu.per_cpu_percent, strict=True):
+                series.append(value)
+            memory.append(snapshot.memory.percent)
+            swap.append(snapshot.memory.swap_percent)
+            extend(
+                keyed["disk_read"], {d.mount_point: d.io.read_bytes_per_s for d in snapshot.disks}
+            )
+            extend(
+                keyed["disk_write"], {d.mount_point: d.io.write_bytes_per_s for d in snapshot.disks}
+            )
+            extend(keyed["net_rx"], {i.name: i.rx_bytes_per_s for i in snapshot.interfaces})
+            extend(keyed["net_tx"], {i.name: i.tx_bytes_per_s for i in snapshot.interfaces})
+            if snapshot.block_devices or block is not None:
+                block = (block or cls()).push(snapshot)
+
+        def kept(series: list[float | None]) -> Series:
+            return tuple(series[-HISTORY_LENGTH:])
+
+        def kept_each(series: dict[str, list[float | None]]) -> dict[str, Series]:
+            return {key: kept(values) for key, values in series.items()}
+
+        return cls(
+            cpu_total=kept(cpu_total),
+            per_cpu=tuple(kept(series) for series in per_cpu),
+            memory_used_percent=kept(memory),
+            swap_used_percent=kept(swap),
+            disk_read=kept_each(keyed["disk_read"]),
+            disk_write=kept_each(keyed["disk_write"]),
+            net_rx=kept_each(keyed["net_rx"]),
+            net_tx=kept_each(keyed["net_tx"]),
+            block_read={} if block is None else block.block_read,
+            block_write={} if block is None else block.block_write,
+            block_util={} if block is None else block.block_util,
+        )
 
     def after(self, past: History) -> History:
         """This history with ``past`` (what came before its first sample) in front, the

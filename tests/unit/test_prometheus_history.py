@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,24 @@ def test_joining_keeps_the_newest_points_and_the_present_devices_only() -> None:
     assert len(joined.cpu_total) == HISTORY_LENGTH and joined.cpu_total[-2:] == (5.0, 6.0)
     assert joined.net_rx == {"eth0": (2.0, 3.0)}
     assert present.after(History()) == present
+
+
+def test_history_of_many_snapshots_is_pushing_them_one_by_one() -> None:
+    client = client_for(RangeServer())
+    batches = past_module.fetch_past(client, INSTANCE, END_S, 1.0, 600)
+    first, second = past_module.past_snapshots(client, INSTANCE, batches, frozenset())
+    # Devices and CPUs come and go (a NIC unplugged then back, a CPU hot-plugged), and there
+    # are more snapshots than a history keeps.
+    no_eth0 = replace(second, interfaces=tuple(i for i in second.interfaces if i.name != "eth0"))
+    one_cpu = replace(second, cpu=replace(second.cpu, per_cpu_percent=(12.5,)))
+    no_disks = replace(second, disks=())
+    pattern = [first, second, no_eth0, second, one_cpu, one_cpu, second, no_disks, second]
+    snapshots = [pattern[n % len(pattern)] for n in range(HISTORY_LENGTH + 37)]
+    for length in (0, 1, 5, 9, len(snapshots)):
+        pushed = History()
+        for snapshot in snapshots[:length]:
+            pushed = pushed.push(snapshot)
+        assert History.of(snapshots[:length]) == pushed, length
 
 
 def test_recorded_matrix_answers_are_regrouped_by_time_nan_unknown() -> None:
