@@ -17,7 +17,9 @@ import pytest
 
 from sot import cli
 from sot.collect.prometheus_api import PrometheusError, read_token
+from sot.commands import dashboard
 from sot.config import ConfigError
+from sot.log import DebugLog
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
 TOKEN = "s3cr3t-t0ken-value"
@@ -171,3 +173,25 @@ def test_record_of_the_remote_host_replays_with_its_figures(
     assert shown["host"]["hostname"] == "web-1"
     assert shown["memory"]["total_bytes"] == 8589934592
     assert [d["mount_point"] for d in shown["disks"]] == ["/", "/boot"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--once", "--format", "json"],
+        ["--format", "ndjson", "--count", "2"],
+        ["--format", "csv", "--count", "1"],
+        [],  # no terminal: one frame
+    ],
+)
+def test_one_shots_and_streams_leave_no_worker_thread(
+    prometheus: http.server.HTTPServer, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """Only the dashboard runs the worker: the others query in their own loop, and nothing of
+    sot's is left running when they return."""
+    url = f"http://127.0.0.1:{prometheus.server_address[1]}"
+    argv = ["--prometheus", url, "--instance", "web-1:9100", "-i", "0.2", *args]
+    assert dashboard.run(cli.parse_config(argv, {}), DebugLog(None)) == 0
+    out = capsys.readouterr().out
+    assert "web-1" in out or "csv" in args, out  # the remote host's (CSV has no host name)
+    assert [t.name for t in threading.enumerate() if t.name.startswith("sot")] == []
