@@ -18,12 +18,12 @@ from sot.actions import OsProcessControl, SystemControl, renice, send_signal, se
 from sot.collect.collector import Collector
 from sot.config import Config
 from sot.events import EXIT_SIGNALS, EventSource, suspend
-from sot.history import History
+from sot.history import HISTORY_LENGTH, History
 from sot.keys import Action, Command, next_command
 from sot.layout import clamp_size, screen_readings
 from sot.log import DebugLog
 from sot.model import ProcessDetails, Snapshot
-from sot.pipeline import Pipeline, initial_state, stdout_encoding
+from sot.pipeline import Feed, Pipeline, initial_state, stdout_encoding
 from sot.reducer import Reaction, reduce
 from sot.render.details import details_extent, details_place
 from sot.render.frame import (
@@ -47,6 +47,9 @@ from sot.terminal import (
 from sot.view import ProcessView, build_view
 
 HANGUP_EXIT_CODE = 128 + signal.SIGHUP
+# While a remote host's past is being fetched (a few queries, each at most 2 s), the loop looks
+# for it this often, so the graphs fill as soon as it comes, whatever the interval.
+PAST_POLL_S = 0.1
 
 
 class Quit(Exception):
@@ -80,6 +83,8 @@ class Dashboard:
     help_rows: int = 0
     details_extent: tuple[int, int] = (0, 0)  # the details view's rows: shown, in all
     frame_memo: FrameMemo = field(default_factory=FrameMemo)
+    feed: Feed | None = None  # another host's worker: told the interval, asked for the past
+    past_pending: bool = False  # the feed's past is being fetched: the graphs take it once
 
     def __post_init__(self) -> None:
         self.screen = Screen(self.opened.sequences, self.session.write)
@@ -120,6 +125,8 @@ class Dashboard:
             self.details = self.collector.process_details(self.state.details, now)
         if Reaction.RESCHEDULE in reaction:
             self.schedule = self.schedule.rescheduled(self.state.interval_s)
+            if self.feed is not None:  # the worker fetches on the new interval too
+                self.feed.set_interval(self.state.interval_s)
         if Reaction.SAMPLE_NOW in reaction:
             self.schedule = self.schedule.sample_now(now)
         if Reaction.SHOW_MESSAGE in reaction:
@@ -200,12 +207,16 @@ class Dashboard:
         """One turn of the loop: draw if needed, wait, react; True when a redraw is due."""
         if dirty:
             self._draw()
-        events = self.events.wait(self.schedule.wait_s(time.monotonic(), self.state.paused))
+        wait_s = self.schedule.wait_s(time.monotonic(), self.state.paused)
+        if self.past_pending:
+            wait_s = PAST_POLL_S if wait_s is None else min(wait_s, PAST_POLL_S)
+        events = self.events.wait(wait_s)
         if events.hangup:
             self.log.write("terminal hung up; exiting")
             raise Quit(HANGUP_EXIT_CODE)
         dirty = self._take_signals(events.signals)
         dirty = self._take_keys(events.keys) or dirty
+        dirty = self._take_past() or dirty
         now = time.monotonic()
         if self.schedule.finished(now):
             self.log.write("--duration reached; exiting")
@@ -218,6 +229,21 @@ class Dashboard:
             self._sample(now)
             dirty = True
         return dirty
+
+    def _take_past(self) -> bool:
+        """Put the remote host's past in front of the graphs once the worker has it (the
+        first frames come before it: the past never delays the first frame); True when the
+        graphs changed."""
+        if not self.past_pending or self.feed is None:
+            return False
+        past = self.feed.past()
+        if past is None:
+            return False
+        self.past_pending = False
+        if not past:
+            return False
+        self.history = self.history.after(History.of(past))
+        return True
 
     def run(self) -> int:
         try:
@@ -248,8 +274,11 @@ def run_dashboard(config: Config, pipeline: Pipeline, log: DebugLog) -> int:
     )
     with EventSource(in_fd) as events:
         session = Session(opened, in_fd, out_fd, stdout_encoding(), interrupt=events)
+        feed = pipeline.feed
         try:
             session.enter()
+            if feed is not None:  # closed by the command (Pipeline.close), on every way out
+                feed.start(HISTORY_LENGTH, screen_readings(config.screen))
             dashboard = Dashboard(
                 config=config,
                 collector=pipeline.collector,
@@ -262,6 +291,8 @@ def run_dashboard(config: Config, pipeline: Pipeline, log: DebugLog) -> int:
                 snapshot=pipeline.first,
                 history=History().push(pipeline.first),
                 state=initial_state(config),
+                feed=feed,
+                past_pending=feed is not None,
             )
             return dashboard.run()
         except TerminalGone as gone:

@@ -83,8 +83,6 @@ def check_prometheus_options(config: Config) -> None:
         raise ConfigError("--prometheus-ca and --prometheus-token-file need --prometheus URL")
     if remote and config.replay_path is not None:
         raise ConfigError("--replay and --prometheus are two sources: choose one")
-    if remote and config.record_path is not None:
-        raise ConfigError("--record reads this machine; with --prometheus it is not supported yet")
 
 
 def check_stream_options(config: Config) -> None:

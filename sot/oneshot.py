@@ -3,6 +3,7 @@ terminal), and a recording of this machine (``--record``)."""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -13,7 +14,7 @@ from sot.config import CannotRun, Config, OutputFormat
 from sot.history import History
 from sot.layout import clamp_size, screen_readings
 from sot.model import Snapshot
-from sot.pipeline import Pipeline, initial_state
+from sot.pipeline import Pipeline, initial_state, open_prometheus
 from sot.render.frame import FrameInput, process_page_rows, render_frame
 from sot.safe_files import FileRefused, write_whole_file
 from sot.safe_text import report
@@ -118,17 +119,26 @@ def write_stdout(output: str) -> int:
     return 0
 
 
-def record(path: str) -> int:
-    """Write this machine's readings to ``path`` (never through a link, never half a file)."""
+def record(config: Config) -> int:
+    """Write the readings of this machine, or of the ``--prometheus`` host, to ``--record``'s
+    file (never through a link, never half a file)."""
     import json
 
     from sot.collect.replay import record as readings
 
-    document = readings(system_source())
+    path = config.record_path or ""
+    if config.prometheus_url is None:
+        source, whose = system_source(), ""
+    else:
+        # One query for the whole recording: the batch never ages out while it is written, so
+        # every reading in the file comes from one scrape.
+        source = open_prometheus(config, max_age_s=math.inf)
+        whose = f"{config.prometheus_instance}'s readings, "
+    document = readings(source)
     data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
     try:
         write_whole_file(path, data)
     except FileRefused as err:
         raise CannotRun(f"--record: cannot write the recording to {err}") from err
-    report(f"recorded {len(document['processes'])} processes to {path}")
+    report(f"recorded {whose}{len(document['processes'])} processes to {path}")
     return 0

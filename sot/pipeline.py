@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from sot.collect.block_devices import BlockDeviceReader
 from sot.collect.cgroups import CgroupReader
@@ -15,7 +16,7 @@ from sot.collect.collector import Collector
 from sot.collect.pressure import PressureReader
 from sot.collect.records import SystemSource
 from sot.collect.system import port_source, system_source
-from sot.config import Config, ConfigError, OutputFormat
+from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
 from sot.keys import Mode
 from sot.layout import FOCUS_ORDER, screen_readings
@@ -24,15 +25,43 @@ from sot.render.glyphs import Glyphs
 from sot.state import AppState
 
 
+class Feed(Protocol):
+    """A source's worker thread (the Prometheus source's: its HTTP calls must not block the
+    keys). Only the dashboard starts it; every exit path closes it (``Pipeline.close``)."""
+
+    def start(self, past_points: int, wanted: frozenset[str]) -> None:
+        """Fetch in the worker from now on, after fetching ``past_points`` of the past."""
+
+    def set_interval(self, interval_s: float) -> None:
+        """The refresh interval changed (the + and - keys): fetch on the new one."""
+
+    def past(self) -> tuple[Snapshot, ...] | None:
+        """The snapshots before the first sample, oldest first, once fetched; else None."""
+
+    def close(self) -> None:
+        """Stop the worker and wait for it (bounded); harmless when never started."""
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker thread is still alive (after close: it did not end in time)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     """What a command needs to show this machine (or a recording): the source it reads, the
-    collector over it, the first sample taken, and the glyphs the terminal can draw."""
+    collector over it, the first sample taken, and the glyphs the terminal can draw;
+    ``feed``: the source's worker, for another host (None for this machine or a recording)."""
 
     source: SystemSource
     collector: Collector
     first: Snapshot
     glyphs: Glyphs
+    feed: Feed | None = None
+
+    def close(self) -> None:
+        """Stop what the pipeline runs (the feed's worker): on every way out of a command."""
+        if self.feed is not None:
+            self.feed.close()
 
 
 def open_source(config: Config) -> SystemSource:
@@ -49,12 +78,12 @@ def open_source(config: Config) -> SystemSource:
         raise ConfigError(f"--replay: {err}") from err
 
 
-def open_prometheus(config: Config) -> SystemSource:
+def open_prometheus(config: Config, max_age_s: float | None = None) -> SystemSource:
     """The Prometheus source for ``--prometheus URL --instance NAME``, once the server answered
     and knows the instance; else ConfigError (one line, exit 2) naming what it knows."""
     # Imported here: urllib, ssl and json are not needed on the local dashboard's start-up path.
     from sot.collect.prometheus_api import PrometheusClient, PrometheusError, read_token
-    from sot.collect.prometheus_source import PrometheusSource, check_instance
+    from sot.collect.prometheus_source import DEFAULT_MAX_AGE_S, PrometheusSource, check_instance
 
     instance = config.prometheus_instance
     if instance is None:
@@ -68,13 +97,26 @@ def open_prometheus(config: Config) -> SystemSource:
         check_instance(client, instance)
     except PrometheusError as err:
         raise ConfigError(f"--prometheus: {err}") from None
-    source = PrometheusSource(client, instance, time.monotonic, interval_s=config.interval_s)
-    if not config.once and config.output_format is OutputFormat.TEXT:
-        # The dashboard: a worker thread fetches from here on (see PrometheusSource.start);
-        # the first frame's batch is fetched now, so it has data.
-        source.fetch_once()
-        source.start()
-    return source
+    # Queried directly, once per sample, until the dashboard starts the worker (open_feed).
+    return PrometheusSource(
+        client,
+        instance,
+        time.monotonic,
+        max_age_s=DEFAULT_MAX_AGE_S if max_age_s is None else max_age_s,
+        interval_s=config.interval_s,
+    )
+
+
+def open_feed(config: Config, source: SystemSource, first: Snapshot) -> Feed | None:
+    """The worker of a source that has one (another host's), not yet started."""
+    if config.prometheus_url is None:
+        return None
+    from sot.collect.prometheus_history import RemoteFeed
+    from sot.collect.prometheus_source import PrometheusSource
+
+    if not isinstance(source, PrometheusSource):
+        return None
+    return RemoteFeed(source, first.wall_epoch_s)
 
 
 def check_choices(config: Config, snapshot: Snapshot) -> None:
@@ -124,7 +166,7 @@ def start_pipeline(config: Config) -> Pipeline:
         force_ascii=config.ascii_only,
         force_unicode=config.unicode,
     )
-    return Pipeline(source, collector, first, glyphs)
+    return Pipeline(source, collector, first, glyphs, open_feed(config, source, first))
 
 
 def initial_state(config: Config) -> AppState:

@@ -282,3 +282,5 @@ def run_stream(config: Config) -> int:
         raise  # the reader left (sot ... | head): the command line ends quietly on it
     except OSError as err:
         raise CannotRun(f"cannot write to stdout: {err.strerror or err}") from err
+    finally:
+        pipeline.close()  # no worker runs for a stream (it queries in its loop): closed anyway

@@ -303,7 +303,10 @@ class PrometheusSource:
         self._state = FetchState(Batch({}))
         self._worker: threading.Thread | None = None
         self._fetched_elsewhere = False  # start() was called: batch() never fetches itself
-        self._stop = threading.Event()
+        self._closed = False
+        # Wakes the worker early: close() (to stop) or set_interval() (to refetch on the new
+        # schedule now rather than after the old, perhaps hour-long, wait).
+        self._wake = threading.Event()
         self.queries = 0  # HTTP queries sent: the issue counts them per refresh
         # process-exporter groups' made-up PIDs (GROUP_PID_BASE up), kept for the source's life
         # so a group keeps its row (and its rates) from tick to tick; and back to the name.
@@ -311,6 +314,10 @@ class PrometheusSource:
         self._group_names: dict[int, str] = {}
         # The groups read from one batch: processes() and each group's process_io() ask.
         self._groups: tuple[Batch | None, dict[str, GroupReading]] = (None, {})
+
+    @property
+    def client(self) -> PrometheusClient:
+        return self._client
 
     @property
     def last_error(self) -> str | None:
@@ -343,25 +350,57 @@ class PrometheusSource:
         self._state = FetchState(batch, started_s, None, self._wall(), 0)
         return self.interval_s
 
-    def start(self, spawn: bool = True) -> None:
+    def start(self, spawn: bool = True, first: Callable[[], None] | None = None) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
         query (and a slow server is one of the faults sot must survive), and nothing may block
         the keys: so the HTTP calls leave the loop, which only reads the latest batch.
+        ``first``: a job the worker runs once before its first wait (the graphs' history).
         ``spawn=False``: the same, but no thread; tests call ``fetch_once()`` step by step."""
         self._fetched_elsewhere = True
         if self._worker is not None or not spawn:
             return
-        self._worker = threading.Thread(target=self._run, name="sot-prometheus", daemon=True)
+        self._worker = threading.Thread(
+            target=self._run, args=(first,), name="sot-prometheus", daemon=True
+        )
         self._worker.start()
 
-    def _run(self) -> None:
-        state = self._state  # a fetch before start() (the first frame's) sets the first wait
-        delay_s = first_wait_s(state.fetched_s is not None, state.failures, self.interval_s)
-        run_fetches(self._stop, delay_s, self.fetch_once)
+    def next_wait_s(self) -> float:
+        """Seconds until the next fetch is due: an interval after the last success, the
+        back-off after failures, now when nothing was fetched yet."""
+        state = self._state
+        if state.fetched_s is None:
+            return 0.0
+        pause_s = retry_delay_s(state.failures) if state.failures else self.interval_s
+        return max(0.0, state.fetched_s + pause_s - self._clock())
 
-    def close(self) -> None:
-        """Stop the worker (it ends after its current query, within the query timeout)."""
-        self._stop.set()
+    def _run(self, first: Callable[[], None] | None) -> None:
+        if first is not None:
+            first()
+        while not self._closed:
+            if self._wake.wait(self.next_wait_s()):
+                self._wake.clear()  # closed, or a new interval: next_wait_s says which wait
+                continue
+            self.fetch_once()
+
+    def set_interval(self, interval_s: float) -> None:
+        """The dashboard's interval changed (the + and - keys): the worker fetches on the new
+        one from now on, also when it was in the middle of a long wait."""
+        self.interval_s = interval_s
+        self._wake.set()
+
+    def close(self, timeout_s: float = 3.0) -> None:
+        """Stop the worker and wait for it: it ends at once when waiting, or after its
+        current query (bounded by the 2 s query timeout, hence the 3 s here)."""
+        self._closed = True
+        self._wake.set()
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        """Whether the worker thread is alive (tests check none is left behind)."""
+        return self._worker is not None and self._worker.is_alive()
 
     def fresh(self) -> bool:
         """Whether the latest batch may still answer: younger than FRESH_INTERVALS intervals."""

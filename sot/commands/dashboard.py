@@ -125,7 +125,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--record",
         metavar="FILE",
-        help="write this machine's readings to FILE (JSON) and exit; attach it to bug reports",
+        help="write this machine's readings (or the --prometheus host's) to FILE (JSON) and exit;"
+        " attach it to bug reports",
     )
     parser.add_argument(
         "--replay",
@@ -218,7 +219,7 @@ def run(config: Config, log: DebugLog) -> int:
     if config.record_path is not None:
         from sot.oneshot import record
 
-        return record(config.record_path)
+        return record(config)
     if config.output_format in STREAM_FORMATS:
         # A stream is for scripts, on a terminal or not: never the full-screen view.
         from sot.stream import run_stream
@@ -237,17 +238,22 @@ def run_screen(config: Config, log: DebugLog, print_once: OneShot, names: tuple[
     from sot.pipeline import start_pipeline
 
     pipeline = start_pipeline(config)
-    interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
-    if config.once or not interactive:
-        if not config.once:
-            log.write(f"stdin or stdout is not a terminal: printing {once_name}")
-        styled = interactive and config.output_format is OutputFormat.TEXT
-        return print_once(config, pipeline, styled)
-    from sot.app import run_dashboard
-    from sot.terminal import NotFullScreen
-
     try:
-        return run_dashboard(config, pipeline, log)
-    except NotFullScreen as reason:
-        report(f"{reason}: printing {once_name} instead of {view_name}")
-        return print_once(config, pipeline, False)
+        interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
+        if config.once or not interactive:
+            if not config.once:
+                log.write(f"stdin or stdout is not a terminal: printing {once_name}")
+            styled = interactive and config.output_format is OutputFormat.TEXT
+            return print_once(config, pipeline, styled)
+        from sot.app import run_dashboard
+        from sot.terminal import NotFullScreen
+
+        try:
+            return run_dashboard(config, pipeline, log)
+        except NotFullScreen as reason:
+            report(f"{reason}: printing {once_name} instead of {view_name}")
+            return print_once(config, pipeline, False)
+    finally:
+        pipeline.close()  # another host's worker thread: stopped and joined, whatever the exit
+        if pipeline.feed is not None:
+            log.write(f"worker thread {'still running' if pipeline.feed.running else 'stopped'}")

@@ -86,6 +86,13 @@ ALLOWED: dict[str, set[str]] = {
         "sot.collect.prometheus_source",
         "sot.fleet_model",
     },
+    # The host's past for the first graphs: query_range answers through the live collector.
+    "sot.collect.prometheus_history": {
+        "sot.collect.collector",
+        "sot.collect.prometheus_api",
+        "sot.collect.prometheus_source",
+        "sot.model",
+    },
     "sot.collect.replay": {
         "sot.collect.records",
         "sot.collect.recording_schema",

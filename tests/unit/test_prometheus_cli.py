@@ -17,7 +17,9 @@ import pytest
 
 from sot import cli
 from sot.collect.prometheus_api import PrometheusError, read_token
+from sot.commands import dashboard
 from sot.config import ConfigError
+from sot.log import DebugLog
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
 TOKEN = "s3cr3t-t0ken-value"
@@ -57,7 +59,6 @@ def test_options_parse_and_the_url_stays_out_of_the_config_repr() -> None:
         (["--instance", "web-1"], "go together"),
         (["--prometheus-ca", "ca.pem"], "need --prometheus"),
         (["--prometheus", "http://p", "--instance", "a", "--replay", "f"], "choose one"),
-        (["--prometheus", "http://p", "--instance", "a", "--record", "f"], "not supported yet"),
     ],
 )
 def test_option_mistakes_are_config_errors(args: list[str], words: str) -> None:
@@ -149,3 +150,48 @@ def test_an_unreachable_prometheus_is_one_line_exit_2() -> None:
     (line,) = result.stderr.splitlines()
     assert "http://127.0.0.1:1/api/v1/query: cannot connect" in line
     assert TOKEN not in line
+
+
+def test_record_of_the_remote_host_replays_with_its_figures(
+    prometheus: http.server.HTTPServer, tmp_path: Path
+) -> None:
+    url = f"http://127.0.0.1:{prometheus.server_address[1]}"
+    recording = tmp_path / "web-1.json"
+    result = run_sot("--prometheus", url, "--instance", "web-1:9100", "--record", str(recording))
+    assert result.returncode == 0, result.stderr
+    assert f"recorded web-1:9100's readings, 0 processes to {recording}" in result.stderr
+    assert prometheus.batches == 1  # type: ignore[attr-defined]  # one query, one scrape
+    document = json.loads(recording.read_text())
+    assert document["host"]["hostname"] == "web-1"
+    assert document["memory"]["total"] == 8589934592
+    assert sorted(document["nics"]) == ["eth0", "lo"]
+    assert TOKEN not in recording.read_text()
+
+    replayed = run_sot("--replay", str(recording), "--once", "--format", "json", "-i", "0.2")
+    assert replayed.returncode == 0, replayed.stderr
+    shown = json.loads(replayed.stdout)
+    assert shown["host"]["hostname"] == "web-1"
+    assert shown["memory"]["total_bytes"] == 8589934592
+    assert [d["mount_point"] for d in shown["disks"]] == ["/", "/boot"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--once", "--format", "json"],
+        ["--format", "ndjson", "--count", "2"],
+        ["--format", "csv", "--count", "1"],
+        [],  # no terminal: one frame
+    ],
+)
+def test_one_shots_and_streams_leave_no_worker_thread(
+    prometheus: http.server.HTTPServer, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """Only the dashboard runs the worker: the others query in their own loop, and nothing of
+    sot's is left running when they return."""
+    url = f"http://127.0.0.1:{prometheus.server_address[1]}"
+    argv = ["--prometheus", url, "--instance", "web-1:9100", "-i", "0.2", *args]
+    assert dashboard.run(cli.parse_config(argv, {}), DebugLog(None)) == 0
+    out = capsys.readouterr().out
+    assert "web-1" in out or "csv" in args, out  # the remote host's (CSV has no host name)
+    assert [t.name for t in threading.enumerate() if t.name.startswith("sot")] == []
