@@ -166,7 +166,6 @@ def _dashboard(
     """The dashboard of ``instance`` (same URL, CA and token); its q comes back here (0). What
     stops it from opening (Prometheus gone meanwhile) is the fleet's message, not an exit."""
     from sot.app import run_dashboard
-    from sot.collect.prometheus_source import PrometheusSource
     from sot.pipeline import start_pipeline
     from sot.terminal import NotFullScreen
 
@@ -192,5 +191,4 @@ def _dashboard(
     except NotFullScreen as reason:
         return 0, replace(state, message=str(reason))
     finally:
-        if isinstance(pipeline.source, PrometheusSource):
-            pipeline.source.close()
+        pipeline.close()  # its worker thread: stopped and joined before the fleet resumes
