@@ -157,6 +157,10 @@ class Terminal:
         pid, fd = pty.fork()
         if pid == 0:  # the child: size the tty, then become the program
             try:
+                # An ignored signal stays ignored across exec: a bench run under nohup must not
+                # hand that on to sot.
+                for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+                    signal.signal(signum, signal.SIG_DFL)
                 fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
                 os.chdir(REPO)
                 os.execvpe(argv[0], list(argv), dict(env))
@@ -164,6 +168,7 @@ class Terminal:
                 os._exit(127)
         self.pid, self.fd = pid, fd
         self.text = b""  # the latest output, control sequences removed
+        self.carry = b""  # the start of an escape sequence whose end has not come yet
         self.bytes_read = 0
 
     def read_until(self, deadline: float, done: Callable[[Terminal], bool] | None = None) -> bool:
@@ -186,10 +191,13 @@ class Terminal:
             self.bytes_read += len(data)
             for _ in _CURSOR_QUERY.findall(data):
                 os.write(self.fd, b"\x1b[1;1R")
-            self.text = (self.text + _CONTROL.sub(b" ", data))[-65536:]
-
-    def shows(self, words: bytes) -> Callable[[Terminal], bool]:
-        return lambda terminal: words in terminal.text
+            # A sequence cut between two reads waits for its end, so no half of it reads as text.
+            data = self.carry + data
+            cut = data.rfind(b"\x1b")
+            if cut < 0 or cut < len(data) - 64:
+                cut = len(data)
+            self.carry = data[cut:]
+            self.text = (self.text + _CONTROL.sub(b" ", data[:cut]))[-65536:]
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
