@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fleet_engine import FleetEngine, fleet_engine, missing_binaries  # benchmarks/ is on sys.path
+from bench import cpu_seconds, peak_rss_mib  # benchmarks/ is on sys.path
+from fleet_engine import FleetEngine, fleet_engine, missing_binaries
 
 REPO = Path(__file__).resolve().parents[1]
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 FIRST_FRAME_BUDGET_MS = 1000.0  # issue 14
 REFRESH_CPU_BUDGET_MS = 300.0  # issue 14
 INTERVAL_S = 1.0
@@ -130,18 +130,6 @@ def query_cost(url: str, expression: str, repeat: int) -> QueryCost:
         size = len(raw)
         series = len(json.loads(raw)["data"]["result"])
     return QueryCost(expression, series, size, statistics.median(times))
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # --- sot in a pseudo-terminal ----------------------------------------------------------------
@@ -315,16 +303,16 @@ def measure_window(
     log.consumed = 0
     opened = (
         time.monotonic(),
-        _cpu_seconds(run.pid),
-        _cpu_seconds(engine.pid),
+        cpu_seconds(run.pid),
+        cpu_seconds(engine.pid),
         http_queries(engine.url),
     )
     for _ in range(refreshes):
         after_refresh()
     closed = (
         time.monotonic(),
-        _cpu_seconds(run.pid),
-        _cpu_seconds(engine.pid),
+        cpu_seconds(run.pid),
+        cpu_seconds(engine.pid),
         http_queries(engine.url),
     )
     return Window(
@@ -335,7 +323,7 @@ def measure_window(
         # The /metrics reads are not /api/v1/query requests: they count nothing here.
         http_queries=int(closed[3] - opened[3]),
         logged_queries=log.consumed,
-        peak_rss_mib=_peak_rss_mib(run.pid),
+        peak_rss_mib=peak_rss_mib(run.pid),
     )
 
 

@@ -25,7 +25,6 @@ import json
 import math
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,9 +38,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-PROMETHEUS = "prometheus"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repo's root
+
+from tests.e2e.prometheus_engine import LOOPBACK, PROMETHEUS, free_port, stop
+
 PROMTOOL = "promtool"
-LOOPBACK = "127.0.0.1"
 STEP_S = 15
 HISTORY_S = 15 * 60
 FUTURE_S = 10 * 60
@@ -311,13 +312,6 @@ def missing_binaries() -> list[str]:
     return [name for name in (PROMETHEUS, PROMTOOL) if shutil.which(name) is None]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def instant_query(url: str, expression: str, timeout_s: float = 5.0) -> list[dict[str, object]]:
     """The result vector of an instant query (POST, as sot sends them); raises OSError/ValueError
     where Prometheus does not answer (yet)."""
@@ -339,16 +333,6 @@ def count_up(url: str) -> int | None:
         return 0
     value = result[0].get("value")
     return int(float(value[1])) if isinstance(value, list) else None
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextmanager
@@ -425,7 +409,7 @@ def fleet_engine(
                     start_s=start_s,
                 )
             finally:
-                _stop(prometheus)
+                stop(prometheus)
 
 
 def _tail(path: Path) -> str:
