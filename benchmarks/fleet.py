@@ -274,7 +274,11 @@ def last_of_refresh(entries: Sequence[Mapping[str, object]]) -> str:
 
 
 def measure_window(
-    engine: FleetEngine, run: Terminal, refreshes: int, warmup_refreshes: int = 2
+    engine: FleetEngine,
+    run: Terminal,
+    refreshes: int,
+    warmup_refreshes: int = 2,
+    interval_s: float = INTERVAL_S,
 ) -> Window:
     """CPU, queries and peak RSS over ``refreshes`` refreshes after ``warmup_refreshes``.
 
@@ -285,7 +289,7 @@ def measure_window(
     """
     log = QueryLog(engine.query_log)
     seen: list[dict[str, object]] = []
-    deadline = time.monotonic() + (warmup_refreshes + 2) * 10 * INTERVAL_S
+    deadline = time.monotonic() + (warmup_refreshes + 2) * 10 * interval_s
     while max(Counter(map(_query_text, seen)).values(), default=0) <= warmup_refreshes:
         if time.monotonic() >= deadline:
             raise RuntimeError(f"fewer than {warmup_refreshes} refreshes reached Prometheus")
@@ -294,8 +298,8 @@ def measure_window(
     marker = last_of_refresh(seen)
 
     def after_refresh() -> None:
-        if not run.read_until(time.monotonic() + 10 * INTERVAL_S, lambda _: log.take_until(marker)):
-            raise RuntimeError(f"no refresh within {10 * INTERVAL_S:g} s")
+        if not run.read_until(time.monotonic() + 10 * interval_s, lambda _: log.take_until(marker)):
+            raise RuntimeError(f"no refresh within {10 * interval_s:g} s")
         # Prometheus counts a request once its response is sent, just after logging the query.
         run.read_until(time.monotonic() + SETTLE_S)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
+from fleet import measure_window, sot_env, terminal
 from fleet_engine import DOWN_EVERY, FleetEngine, fleet_engine, instant_query, missing_binaries
 
 COUNT = DOWN_EVERY + 2  # one host down
@@ -63,3 +65,18 @@ def test_live_hosts_answer_rates_and_gauges_now_and_the_down_one_does_not(
     rx = values(engine, 'rate(node_network_receive_bytes_total{device="eth0"}[1m])')
     assert len(rx) == COUNT - 1
     assert all(v > 0 for v in rx.values())
+
+
+def test_the_one_host_dashboard_asks_one_query_per_refresh(engine: FleetEngine) -> None:
+    """The fleet benchmark's measurement (benchmarks/fleet.py) on the one-host dashboard: a
+    window cut between refreshes holds exactly one query per refresh, as its source promises."""
+    host = engine.hosts[0].instance
+    command = [sys.executable, "-m", "sot", "--prometheus", engine.url, "--instance", host]
+    with (
+        tempfile.TemporaryDirectory() as cache,
+        terminal([*command, "-i", "0.5"], sot_env(cache), (120, 40)) as run,
+    ):
+        window = measure_window(engine, run, refreshes=3, interval_s=0.5)
+    assert (window.http_queries, window.logged_queries) == (3, 3)
+    assert 0.4 < window.period_s < 1.0
+    assert window.cpu_s >= 0
