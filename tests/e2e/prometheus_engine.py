@@ -71,7 +71,7 @@ def target_up(url: str, instance: str) -> bool | None:
     return isinstance(value, list) and value[1] == "1"
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -123,6 +123,6 @@ def running_engine(directory: Path, scrape_interval_s: int = 1) -> Iterator[Engi
         yield Engine(url, instance, exporter, prometheus)
     finally:
         if prometheus is not None:
-            stop(prometheus)
-        stop(exporter)
+            _stop(prometheus)
+        _stop(exporter)
         log.close()
