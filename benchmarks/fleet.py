@@ -22,6 +22,7 @@ import json
 import os
 import pty
 import re
+import resource
 import select
 import shlex
 import signal
@@ -356,20 +357,24 @@ def has_fleet(sot: Sequence[str], env: Mapping[str, str]) -> bool:
 
 def once_json(
     sot: Sequence[str], env: Mapping[str, str], engine: FleetEngine, runs: int
-) -> tuple[list[float], dict[str, object]]:
-    """Wall milliseconds of each ``sot fleet --once --format json``, and the last document."""
-    times, document = [], {}
+) -> tuple[list[float], list[float], dict[str, object]]:
+    """Wall and CPU milliseconds of each ``sot fleet --once --format json``, and the last
+    document."""
+    times, cpu, document = [], [], {}
     command = [*sot, "fleet", "--prometheus", engine.url, "--once", "--format", "json"]
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = subprocess.run(
             command, capture_output=True, env=dict(env), cwd=REPO, check=False, timeout=60
         )
         times.append((time.perf_counter() - started) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
         if result.returncode != 0:
             raise RuntimeError(f"{shlex.join(command)}: {result.stderr.decode()[-500:]}")
         document = json.loads(result.stdout)
-    return times, document
+    return times, cpu, document
 
 
 # The names the fleet contract fixes for ``sot fleet --once --format json``.
@@ -469,7 +474,7 @@ def measure_fleet(
     # (2) --once --format json; its first run also tells which queries the fleet makes.
     log = QueryLog(engine.query_log)
     http_before = http_queries(engine.url)
-    once_ms, document = once_json(sot, env, engine, args.runs)
+    once_ms, once_cpu_ms, document = once_json(sot, env, engine, args.runs)
     once_queries = (http_queries(engine.url) - http_before) / args.runs
     entries = log.take_all()
     fleet_entries = entries[: len(entries) // args.runs]
@@ -533,7 +538,8 @@ def measure_fleet(
         f"| Prometheus CPU per refresh | {window.server_cpu_s * 1000 / window.refreshes:.0f} ms "
         "| - | - |",
         f"| `--once --format json`, median of {args.runs} | {statistics.median(once_ms):.0f} ms "
-        f"wall, {once_queries:.0f} HTTP queries; {checked} | - | "
+        f"wall, {statistics.median(once_cpu_ms):.0f} ms CPU, {once_queries:.0f} HTTP queries; "
+        f"{checked} | - | "
         f"{verdict(checked.startswith('lists all'))} |",
         f"| dashboard `--instance {host}`: HTTP queries per refresh, {board.refreshes} "
         f"refreshes | {board.queries_per_refresh:.2f} (CPU {board.cpu_ms_per_refresh:.0f} ms "
