@@ -12,6 +12,10 @@ Time window: samples every 15 s (a common scrape interval) from ``history_s`` be
 (t - 5 min, t] (its default lookback) and a ``rate(x[w])`` from the samples in (t - w, t], and
 ignores samples after t: the future half keeps every query at "now" answering with fresh
 figures for the whole benchmark run, however long the rate window is (up to ``history_s``).
+Measured with Prometheus 2.42: promtool backfills samples 10 min ahead without complaint, and
+Prometheus serves them; queries at now + 9 min still see the fleet with rates over [1m], at
+now + 11 min (past the last sample) gauges still answer from the lookback but rate()s over [1m]
+no longer do. Without the future half, a [1m] rate would be gone 45 s after the backfill.
 Down hosts have ``up`` 0 for the last ``DOWN_FOR_S`` seconds and no node_* samples since then,
 so beyond the lookback they have no figures, as a host whose scrapes fail has.
 
@@ -29,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
