@@ -48,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIRST_FRAME_BUDGET_MS = 1000.0  # issue 14
 REFRESH_CPU_BUDGET_MS = 300.0  # issue 14
 INTERVAL_S = 1.0
-SETTLE_S = 0.05
+SETTLE_S = 0.1  # a request is counted once its response is sent, just after its log line
 # Terminal control sequences, removed before looking for text on the screen.
 _CONTROL = re.compile(rb"\x1b\[[0-9;?<=>]*[ -/]*[@-~]|\x1b[@-_]|\x1b.|[\x00-\x1f]")
 _CURSOR_QUERY = re.compile(rb"\x1b\[\??6n")
@@ -301,7 +301,6 @@ def measure_window(
     def after_refresh() -> None:
         if not run.read_until(time.monotonic() + 10 * interval_s, lambda _: log.take_until(marker)):
             raise RuntimeError(f"no refresh within {10 * interval_s:g} s")
-        # Prometheus counts a request once its response is sent, just after logging the query.
         run.read_until(time.monotonic() + SETTLE_S)
 
     after_refresh()

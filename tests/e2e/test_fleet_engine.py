@@ -78,5 +78,5 @@ def test_the_one_host_dashboard_asks_one_query_per_refresh(engine: FleetEngine) 
     ):
         window = measure_window(engine, run, refreshes=3, interval_s=0.5)
     assert (window.http_queries, window.logged_queries) == (3, 3)
-    assert 0.4 < window.period_s < 1.0
+    assert 0.4 < window.period_s < 1.5  # the interval, or a little more on a busy machine
     assert window.cpu_s >= 0
