@@ -55,3 +55,4 @@ bench: sync
 	$(UV) run --locked python benchmarks/info.py
 	$(UV) run --locked python benchmarks/bench.py $(ARGS)
 	$(UV) run --locked python benchmarks/keys.py
+	$(UV) run --locked python benchmarks/fleet.py $(FLEET_ARGS)

@@ -52,12 +52,12 @@ def tmux(socket: str, *args: str) -> str:
     return result.stdout
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def _peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -111,15 +111,15 @@ def measure(
                         break
                     time.sleep(0.002)
             time.sleep(warmup_s)
-            cpu_before, bytes_before = _cpu_seconds(pid), recording.stat().st_size
+            cpu_before, bytes_before = cpu_seconds(pid), recording.stat().st_size
             window_start = time.monotonic()
             time.sleep(window_s)
             elapsed = time.monotonic() - window_start
-            cpu_after, bytes_after = _cpu_seconds(pid), recording.stat().st_size
+            cpu_after, bytes_after = cpu_seconds(pid), recording.stat().st_size
             return Measurement(
                 first_frame_ms=first_frame_ms,
                 cpu_percent=100.0 * (cpu_after - cpu_before) / elapsed,
-                peak_rss_mib=_peak_rss_mib(pid),
+                peak_rss_mib=peak_rss_mib(pid),
                 bytes_per_s=(bytes_after - bytes_before) / elapsed,
             )
         finally:
