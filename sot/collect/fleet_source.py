@@ -18,6 +18,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample
@@ -200,19 +201,14 @@ class FleetSource:
 
     def fetch_once(self) -> float:
         """One refresh: ``len(FLEET_QUERIES)`` queries; stores the rows (or the error). Returns
-        the seconds to wait before the next: the interval after a success, the back-off (1 s
+        the seconds to wait before the next: what is left of the interval after a success (so
+        refreshes start an interval apart however long the queries took), the back-off (1 s
         doubling to 30 s) after a failure. Raises nothing: a failed query fails the refresh,
         since rows joined from half the figures would look complete and not be."""
         started_s = self._clock()
         state = self._state
-        results: dict[str, tuple[Sample, ...]] = {}
-        warnings: list[str] = []
         try:
-            for name, expr in FLEET_QUERIES.items():
-                self.queries += 1
-                result = self._client.query(expr)
-                results[name] = result.samples
-                warnings.extend(w for w in result.warnings if w not in warnings)
+            results, warnings = self._ask_all()
         except PrometheusError as err:
             self._state = replace(
                 state, last_error=str(err), failures=state.failures + 1, fetched_s=started_s
@@ -224,7 +220,26 @@ class FleetSource:
             fleet_rows(results), wall, started_s, None, wall, 0, tuple(warnings)
         )
         self.fetches += 1
-        return self.interval_s
+        return max(0.0, started_s + self.interval_s - self._clock())
+
+    def _ask_all(self) -> tuple[dict[str, tuple[Sample, ...]], list[str]]:
+        """Every figure's query at once, each in a thread of its own: they are independent and
+        Prometheus evaluates them in parallel, so a refresh waits for the slowest query (the CPU
+        one, ~190 ms at 1,000 instances in make bench) instead of the sum of all nine (~300 ms).
+        The first PrometheusError raises, after every query has ended (each within the
+        timeout)."""
+        self.queries += len(FLEET_QUERIES)
+        with ThreadPoolExecutor(len(FLEET_QUERIES), thread_name_prefix="sot-fleet-query") as pool:
+            asked = {
+                name: pool.submit(self._client.query, expr) for name, expr in FLEET_QUERIES.items()
+            }
+            results: dict[str, tuple[Sample, ...]] = {}
+            warnings: list[str] = []
+            for name, future in asked.items():
+                result = future.result()
+                results[name] = result.samples
+                warnings.extend(w for w in result.warnings if w not in warnings)
+        return results, warnings
 
     def start(self, now: bool = False) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
