@@ -18,7 +18,7 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,11 +124,14 @@ def _start_process_exporter(
 
 @contextmanager
 def running_engine(
-    directory: Path, scrape_interval_s: int = 1, process_exporter: bool = False
+    directory: Path,
+    scrape_interval_s: int = 1,
+    process_exporter: bool = False,
+    exporter_args: Sequence[str] = (),
 ) -> Iterator[Engine]:
     """node_exporter and Prometheus on loopback, storing under ``directory`` (and
     process-exporter as a second target where ``process_exporter``); stopped on every way out,
-    whatever the test did to them."""
+    whatever the test did to them. ``exporter_args``: node_exporter's own options."""
     exporter_port, prometheus_port = free_port(), free_port()
     instance = f"{LOOPBACK}:{exporter_port}"
     groups_instance = f"{LOOPBACK}:{free_port()}" if process_exporter else None
@@ -151,7 +154,9 @@ def running_engine(
     started: list[subprocess.Popen[bytes]] = []
     try:
         exporter = subprocess.Popen(
-            [NODE_EXPORTER, f"--web.listen-address={instance}"], stdout=log, stderr=log
+            [NODE_EXPORTER, f"--web.listen-address={instance}", *exporter_args],
+            stdout=log,
+            stderr=log,
         )
         started.append(exporter)
         groups = None
