@@ -329,6 +329,7 @@ class PrometheusSource:
         # for again, and each counter series' last values.
         self._scrape_interval_s: float | None = None
         self._scrape_times: tuple[float, ...] = ()
+        self._clock_offset_s: float | None = None  # Prometheus's time minus self._clock()
         self._interval_seen = False
         self._learn_after_s = -math.inf
         self._counters: Mapping[Labels, CounterMemory] = {}
@@ -375,12 +376,17 @@ class PrometheusSource:
             self._learn_after_s = now_s + RELEARN_AFTER_S
             self.queries += 1
             self._learn(self._client.query(learn_query(self.instance)))
+            if self._clock_offset_s is None:
+                self._learn_clock()
         interval_s = self._scrape_interval_s
         self.queries += 1
         if interval_s is None:  # latest samples only, until the interval is known
             result = self._client.query(self._query)
             return result.samples, result.warnings
-        query_time_s = self._wall()
+        if self._clock_offset_s is None:
+            query_time_s = self._wall()
+        else:
+            query_time_s = self._clock() + self._clock_offset_s
         result = self._client.query(batch_query(self.instance, window_s(interval_s)), query_time_s)
         if result.result_type != "matrix":
             return result.samples, result.warnings
@@ -391,6 +397,21 @@ class PrometheusSource:
         self._interval_seen = bool(reading.up_times)  # else: no scrape in the window
         self._note_scrapes(reading.up_times)
         return reading.samples, result.warnings
+
+    def _learn_clock(self) -> None:
+        """Prometheus's clock against ours, once: the batch's window and the counters' query
+        time are on its clock, the samples' times are. A host clock seconds ahead of the
+        server's would otherwise ask for a window with no sample in it yet (everything
+        unknown); one behind would never extrapolate. Monotonic, so a step of the wall clock
+        does not move it; a server that does not answer ``time()`` with a scalar: the wall."""
+        before_s = self._clock()
+        self.queries += 1
+        answer = self._client.query("time()")
+        after_s = self._clock()
+        if answer.result_type == "scalar" and math.isfinite(answer.samples[0].value):
+            self._clock_offset_s = answer.samples[0].value - (before_s + after_s) / 2
+        else:
+            self._clock_offset_s = self._wall() - after_s
 
     def _learn(self, result: QueryResult) -> None:
         for series in result.series:

@@ -55,13 +55,14 @@ class RecordedPrometheus:
     a range selector with the samples in its window, an instant selector with each series'
     latest sample, left out where the target's latest scrape lacked it (a stale series)."""
 
-    def __init__(self, name: str, clock: Clock) -> None:
+    def __init__(self, name: str, clock: Clock, skew_s: float = 0.0) -> None:
         document = json.loads((DATA / name).read_text(encoding="utf-8"))
         self.series: list[tuple[dict[str, str], list[tuple[float, str]]]] = [
             (s["metric"], [(float(t), v) for t, v in s["values"]])
             for s in document["data"]["result"]
         ]
         self.clock = clock
+        self.skew_s = skew_s  # the server's clock minus sot's
         self.queries: list[str] = []
         self.bytes_sent = 0
 
@@ -70,7 +71,9 @@ class RecordedPrometheus:
     ) -> Response:
         query = form["query"]
         self.queries.append(query)
-        at_s = float(form.get("time", self.clock.wall()))
+        at_s = float(form.get("time", self.clock.wall() + self.skew_s))
+        if query == "time()":
+            return self._answer("scalar", [at_s, repr(at_s)])
         match = _RANGE.search(query)
         wanted = self.series
         if query.startswith("up{"):
@@ -94,19 +97,20 @@ class RecordedPrometheus:
                 vector.append({"metric": metric, "value": [at_s, seen[-1][1]]})
         return self._answer("vector", vector)
 
-    def _answer(self, kind: str, result: list[dict[str, Any]]) -> Response:
+    def _answer(self, kind: str, result: Any) -> Response:
         body = json.dumps({"status": "success", "data": {"resultType": kind, "result": result}})
         self.bytes_sent += len(body)
         return Response(200, "application/json", body.encode())
 
 
 def run(
-    name: str, start_s: float, ticks: int, learn: bool = True
+    name: str, start_s: float, ticks: int, learn: bool = True, skew_s: float = 0.0
 ) -> tuple[list[Snapshot], PrometheusSource, RecordedPrometheus]:
     """``ticks`` collector samples one second apart (with a little jitter, as a loaded machine
-    has), from ``start_s`` seconds into the recording."""
-    clock = Clock(start_s)
-    server = RecordedPrometheus(name, clock)
+    has), from ``start_s`` seconds into the recording (on the server's clock, ``skew_s`` ahead
+    of sot's)."""
+    clock = Clock(start_s - skew_s)
+    server = RecordedPrometheus(name, clock, skew_s)
     if not learn:  # the scrape interval never found: the batch reads latest samples only
         server.series = [s for s in server.series if s[0]["__name__"] != "up"]
     client = PrometheusClient("http://prom:9090", transport=server)
@@ -114,7 +118,7 @@ def run(
     collector = Collector(source)
     snaps = []
     for tick in range(ticks):
-        clock.wall_s = BASE_S + start_s + tick + (0.0, 0.03, -0.02, 0.05)[tick % 4]
+        clock.wall_s = BASE_S + start_s - skew_s + tick + (0.0, 0.03, -0.02, 0.05)[tick % 4]
         snaps.append(collector.sample(clock.monotonic(), clock.wall()))
     return snaps, source, server
 
@@ -156,8 +160,18 @@ def test_with_a_15_s_scrape_every_tick_shows_the_true_rates() -> None:
     # window spans the last two scrapes and a half.
     batch = batch_query(INSTANCE, window_s(15.0))
     assert batch.endswith("[37500ms]")
-    assert server.queries == [learn_query(INSTANCE), *[batch] * 61]
+    assert server.queries == [learn_query(INSTANCE), "time()", *[batch] * 61]
     assert learn_query(INSTANCE) == 'up{instance="web-1:9100"}[300s]'
+
+
+@pytest.mark.parametrize("skew_s", [-20.0, 20.0])
+def test_a_host_clock_off_from_the_server_s_changes_nothing(skew_s: float) -> None:
+    # The window and the query time are on Prometheus's clock (learnt once, with time()): a
+    # host 20 s ahead would otherwise ask for a window with no sample yet, one 20 s behind
+    # would never extrapolate.
+    snaps, _, _ = run("slow_scrape_steady.json", 20.0, 31, skew_s=skew_s)
+    assert [eth0(s)[0] for s in snaps[1:]] == pytest.approx([ETH0_RX] * 30, rel=0.02)
+    assert [s.cpu.total_percent for s in snaps[1:]] == pytest.approx([TRUE_CPU] * 30, abs=0.5)
 
 
 def test_a_counter_reset_reads_unknown_once_then_the_rate_again() -> None:
@@ -203,7 +217,7 @@ def test_when_the_scrape_interval_changes_the_window_follows_it() -> None:
     # the last scrapes are kept): steady again a tick or two later. Never negative, no spike.
     assert all((r := rx[t]) is None or 0 <= r <= 2.5 * ETH0_RX for t in range(131, 153))
     assert source.scrape_interval_s == 30.0
-    windows = {q[q.rindex("[") :] for q in server.queries if not q.startswith("up{")}
+    windows = {q[q.rindex("[") :] for q in server.queries if q.startswith("{")}
     assert windows == {"[37500ms]", "[12500ms]", "[75s]"}
     # While the window held no scrape, the small query of the interval, at most one per 10 s.
     assert 2 <= server.queries.count(learn_query(INSTANCE)) <= 4

@@ -125,16 +125,18 @@ def test_nan_values_read_as_unknown() -> None:
 
 
 def batches(server: Server) -> list[str]:
-    """The batch queries sent, without the scrape interval's (see test_prometheus_scrape)."""
-    return [q for q in server.queries if q != learn_query(INSTANCE)]
+    """The batch queries sent, without those of the scrape interval and the clock, sent once
+    at start (see test_prometheus_scrape)."""
+    return [q for q in server.queries if q not in (learn_query(INSTANCE), "time()")]
 
 
 def test_one_query_per_tick_for_the_whole_dashboard() -> None:
     server, clock = Server(), Clock()
     collector = Collector(source_for(server, clock))
     assert len(batches(server)) == 1  # host facts and CPU counts at start: the same batch
-    # and once, before it, the scrape interval (these answers have no sample times: unknown)
-    assert server.queries == [learn_query(INSTANCE), batch_query(INSTANCE)]
+    # and once, before it, the scrape interval and the server's clock (these answers have no
+    # sample times: the interval stays unknown, the batch reads the latest samples)
+    assert server.queries == [learn_query(INSTANCE), "time()", batch_query(INSTANCE)]
     collector.sample(clock.now_s, 1764489600.0)
     assert len(batches(server)) == 1  # same tick
     clock.now_s += 1.0
@@ -144,7 +146,7 @@ def test_one_query_per_tick_for_the_whole_dashboard() -> None:
     collector.sample(clock.now_s, 1764489601.2)
     assert len(batches(server)) == 3
     assert set(batches(server)) == {batch_query(INSTANCE)}
-    assert len(server.queries) == 4  # asked again only after RELEARN_AFTER_S
+    assert len(server.queries) == 5  # the interval asked again only after RELEARN_AFTER_S
 
 
 def test_a_collector_sample_gives_memory_total_and_cpu_percent() -> None:
