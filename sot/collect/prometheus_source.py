@@ -352,23 +352,6 @@ class PrometheusSource:
         """The warnings (e.g. partial data) Prometheus gave with the latest batch."""
         return self._state.batch.warnings
 
-    def fetch_once(self) -> float:
-        """One query; stores its batch (or its error). Returns the seconds to wait before the
-        next fetch: the refresh interval after a success, the back-off after a failure.
-        The worker thread calls this in a loop; tests call it directly, step by step."""
-        started_s = self._clock()
-        state = self._state
-        try:
-            samples, warnings = self._query_samples(started_s)
-        except PrometheusError as err:
-            self._state = FetchState(
-                Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
-            )
-            return retry_delay_s(state.failures + 1)
-        batch = split_batch(samples, self.instance, warnings)
-        self._state = FetchState(batch, started_s, None, self._wall(), 0)
-        return self.interval_s
-
     def _query_samples(self, now_s: float) -> tuple[tuple[Sample, ...], tuple[str, ...]]:
         """The batch's samples, one per series (counters read at the query time); raises
         PrometheusError. First the scrape interval, where the last batch could not show it."""
@@ -423,6 +406,23 @@ class PrometheusSource:
         interval_s = scrape_interval_of(self._scrape_times)
         if interval_s is not None:
             self._scrape_interval_s = interval_s
+
+    def fetch_once(self) -> float:
+        """One query; stores its batch (or its error). Returns the seconds to wait before the
+        next fetch: the refresh interval after a success, the back-off after a failure.
+        The worker thread calls this in a loop; tests call it directly, step by step."""
+        started_s = self._clock()
+        state = self._state
+        try:
+            samples, warnings = self._query_samples(started_s)
+        except PrometheusError as err:
+            self._state = FetchState(
+                Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
+            )
+            return retry_delay_s(state.failures + 1)
+        batch = split_batch(samples, self.instance, warnings)
+        self._state = FetchState(batch, started_s, None, self._wall(), 0)
+        return self.interval_s
 
     def start(self, spawn: bool = True) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
