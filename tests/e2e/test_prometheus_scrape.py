@@ -5,14 +5,9 @@ ticks in five would show CPU unknown and the network at 0, and the fifth five ti
 from __future__ import annotations
 
 import json
-import os
-import socket
 import statistics
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +15,10 @@ import pytest
 
 from tests.e2e.harness import REPO, SOT, base_env, wait_until
 from tests.e2e.prometheus_engine import (
-    LOOPBACK,
     Engine,
-    missing_binaries,
+    loopback_transfer,
     query,
+    require_binaries,
     running_engine,
 )
 
@@ -31,60 +26,15 @@ SCRAPE_S = 5
 RECORDS = 26  # a little over five scrapes at -i 1
 WARM_UP = 3  # records before the rates are judged: the first has no previous reading
 TRANSFER_BYTES_PER_S = 4_000_000
-CHUNK = 64 * 1024
+WITH_LOOPBACK = ("--collector.netdev.device-exclude=^$",)
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    missing = missing_binaries()
-    if missing:
-        packages = "apt-get install prometheus prometheus-node-exporter"
-        reason = f"{', '.join(missing)} not installed ({packages})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}: .ci/run must install them")
-        pytest.skip(reason)
+    require_binaries()
     # Debian's node_exporter leaves lo out by default; the transfer below runs on it.
-    with running_engine(
-        tmp_path,
-        scrape_interval_s=SCRAPE_S,
-        exporter_args=("--collector.netdev.device-exclude=^$",),
-    ) as running:
+    with running_engine(tmp_path, SCRAPE_S, exporter_args=WITH_LOOPBACK) as running:
         yield running
-
-
-@contextmanager
-def loopback_transfer(bytes_per_s: int) -> Iterator[None]:
-    """A steady TCP transfer on 127.0.0.1, paced to ``bytes_per_s`` (a sender behind schedule
-    catches up, so every scrape interval carries about the same bytes), stopped on the way out."""
-    stop = threading.Event()
-    with socket.create_server((LOOPBACK, 0)) as server:
-        sender = socket.create_connection(server.getsockname())
-        receiver, _ = server.accept()
-
-        def send() -> None:
-            started, sent, chunk = time.monotonic(), 0, b"x" * CHUNK
-            while not stop.is_set():
-                if sent < (time.monotonic() - started) * bytes_per_s:
-                    sender.sendall(chunk)
-                    sent += CHUNK
-                else:
-                    stop.wait(0.005)
-
-        def receive() -> None:
-            while receiver.recv(1 << 20):
-                pass
-
-        threads = [threading.Thread(target=send), threading.Thread(target=receive)]
-        for thread in threads:
-            thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            threads[0].join(10)
-            sender.close()  # the receiver sees the end of the stream
-            threads[1].join(10)
-            receiver.close()
 
 
 def scrapes_of(engine: Engine) -> int:
