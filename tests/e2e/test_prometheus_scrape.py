@@ -85,6 +85,7 @@ def test_with_a_5_s_scrape_every_tick_knows_cpu_and_lo_shows_no_spikes(engine: E
     lo = [next(i for i in r["interfaces"] if i["name"] == "lo")["rx_bytes_per_s"] for r in judged]
     assert None not in lo, lo
     median = statistics.median(lo)
+    print(f"lo rx MB/s per tick: {' '.join(f'{rate / 1e6:.2f}' for rate in lo)}")
     assert median >= 0.5 * TRANSFER_BYTES_PER_S, lo
     assert max(lo) <= 3 * median, lo
     assert sum(rate < 0.25 * median for rate in lo) <= len(lo) // 5, lo
