@@ -5,6 +5,7 @@ them as Prometheus would at the query's time, and the real collector computes th
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -34,6 +35,7 @@ ETH0_RX = 1_000_000.0  # the recordings' true rates (make_slow_scrape.py)
 ETH0_TX = 500_000.0
 DISK_READ = 2_000_000.0
 TRUE_CPU = 27.5  # CPU 0 40 % busy (iowait counts as idle), CPU 1 15 %
+JITTER_S = (0.0, 0.03, -0.02, 0.05)  # of the ticks, by tick number modulo 4
 _RANGE = re.compile(r"\[(\d+)(ms|s)\]$")
 
 
@@ -118,7 +120,7 @@ def run(
     collector = Collector(source)
     snaps = []
     for tick in range(ticks):
-        clock.wall_s = BASE_S + start_s - skew_s + tick + (0.0, 0.03, -0.02, 0.05)[tick % 4]
+        clock.wall_s = BASE_S + start_s - skew_s + tick + JITTER_S[tick % 4]
         snaps.append(collector.sample(clock.monotonic(), clock.wall()))
     return snaps, source, server
 
@@ -237,23 +239,67 @@ def counter(
     return counter_value(points, at_s, 15.0, memory)[0]
 
 
-def test_counter_extrapolation_is_bounded_and_monotone() -> None:
+def test_counter_values_extrapolate_then_move_at_the_latest_rate_within_the_bound() -> None:
     points = [(0.0, 100.0), (15.0, 250.0)]  # 10 a second
+    # First seen: the value extrapolated to the query time, at most two intervals (30 s) past
+    # the last sample, and not back before it (a query clock behind the sample's).
     assert counter(points, 15.0) == 250.0
     assert counter(points, 20.0) == 300.0
-    assert counter(points, 45.0) == 550.0  # at most two intervals (30 s) past the last sample
+    assert counter(points, 45.0) == 550.0
     assert counter(points, 100.0) == 550.0
-    assert counter(points, 10.0) == 250.0  # a query clock behind the sample's: no going back
-    # The rate fell: the guess of last tick overshot; the value holds there, never lower.
-    _, memory = counter_value([(0.0, 100.0), (15.0, 250.0)], 29.0, 15.0, None)
-    assert memory is not None and memory.reported == 390.0
-    assert counter([(15.0, 250.0), (30.0, 280.0)], 30.0, memory) == 390.0
-    assert counter([(15.0, 250.0), (30.0, 280.0)], 40.0, memory) == 390.0
-    # A reset (a sample lower than the one before): counted up from 0, not held to the old.
+    assert counter(points, 10.0) == 250.0
+    # Then on from last tick's value at the latest pair's rate: the next scrape says 2 a
+    # second, and so does the next tick, with no catch-up (and no standing still).
+    _, memory = counter_value(points, 29.0, 15.0, None)
+    assert memory is not None and (memory.reported, memory.at_s) == (390.0, 29.0)
+    assert counter([(15.0, 250.0), (30.0, 280.0)], 30.0, memory) == 392.0
+    assert counter([(15.0, 250.0), (30.0, 280.0)], 40.0, memory) == 412.0
+    # No new sample: on at the old rate up to the bound (45 s), then still.
+    assert counter(points, 50.0, memory) == 550.0
+    assert counter(points, 60.0, memory) == 550.0
+    # A reset (a sample lower than the one before): the new value, extrapolated at the rate
+    # from before it; lower than last tick's, so the collector reads that tick as unknown.
     assert counter([(15.0, 250.0), (30.0, 30.0)], 35.0, memory) == 80.0
     # Only the latest sample in the window: the one remembered from last tick stands in.
     _, memory = counter_value([(0.0, 100.0)], 10.0, 15.0, None)
-    assert counter([(15.0, 250.0)], 20.0, memory) == 300.0
+    assert counter([(15.0, 250.0)], 20.0, memory) == 200.0  # 10 a second since last tick
     # Not a number: unknown, nothing remembered.
     value, memory = counter_value([(0.0, 100.0), (15.0, math.nan)], 20.0, 15.0, None)
     assert math.isnan(value) and memory is None
+
+
+def test_a_recording_of_the_real_engine_shows_each_scrape_interval_s_cpu() -> None:
+    """slow_scrape_real.json: ten minutes of a real node_exporter scraped every 15 s by a real
+    Prometheus (this machine under the load of its other work), read every second: every tick
+    shows the CPU % of the last completed scrape interval (what irate() gives), never 0 or
+    100 % at a scrape and never a run of zeros after a busy interval."""
+    snaps, source, _ = run("slow_scrape_real.json", 40.0, 500)
+    assert source.scrape_interval_s == pytest.approx(15.0, abs=0.01)
+    times, averages = real_cpu_averages()
+    for tick, snap in enumerate(snaps[1:], 1):
+        at_s = BASE_S + 40.0 + tick + JITTER_S[tick % 4]
+        latest = max(i for i, t in enumerate(times) if t <= at_s) - 1  # its last interval
+        shown = snap.cpu.total_percent
+        assert shown is not None
+        assert shown == pytest.approx(averages[latest], abs=1.0) or (
+            shown == pytest.approx(averages[latest - 1], abs=1.0)  # a scrape still being written
+        ), (tick, shown, averages[latest - 1 : latest + 1])
+
+
+def real_cpu_averages() -> tuple[list[float], list[float]]:
+    """The recording's scrape times, and its CPU % over each interval between two of them."""
+    document = json.loads((DATA / "slow_scrape_real.json").read_text(encoding="utf-8"))
+    cpu = [
+        (s["metric"]["mode"], {float(t): float(v) for t, v in s["values"]})
+        for s in document["data"]["result"]
+        if s["metric"]["__name__"] == "node_cpu_seconds_total"
+    ]
+    times = sorted(cpu[0][1])
+    averages = []
+    for start, end in itertools.pairwise(times):
+        total = sum(values[end] - values[start] for _, values in cpu)
+        idle = sum(
+            values[end] - values[start] for mode, values in cpu if mode in ("idle", "iowait")
+        )
+        averages.append(100.0 * (total - idle) / total)
+    return times, averages
