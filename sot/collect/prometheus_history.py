@@ -8,13 +8,19 @@ point in time, and each batch goes through a ``Collector`` exactly as a live bat
 past's CPU %, rates and mount points are computed by the same code as the present's, so the
 graphs do not change character where the past meets the present.
 
-Raw counters, not PromQL ``rate()``: the live dashboard also computes rates from raw counters
-between its samples, so the past looks as the dashboard would have shown it (with a scrape
-interval longer than the step, the same staircase as live).
+Raw counters, not PromQL ``rate()``: the live dashboard also computes rates from counters
+between its samples, so the past looks as the dashboard would have shown it. A query_range
+point holds the latest sample at or before its time, so with a scrape interval longer than the
+step a counter stands still for several points and then jumps (a rate of 0, then several
+intervals' worth in one point). The live source spreads each scrape's growth over the time
+until the next (``prometheus_counters``); the past does the same by drawing each counter
+straight between the points where it changed (``spread_counter``), so past and present read
+alike.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +46,32 @@ FAMILIES: tuple[tuple[str, str], ...] = (
 _TIME_DIGITS = 3
 
 
+def spread_counter(
+    points: Sequence[tuple[float, float]],
+) -> tuple[tuple[float, float], ...]:
+    """A counter's points with each scrape's growth spread evenly over the points since the
+    previous change, instead of all on the point where it shows. After the last change the
+    counter goes on at the last slope for as long as the last gap lasted (the next scrape is
+    due within about that), then stands. A fall (a reset) is kept where it is: the collector
+    reads it as unknown, as it does live."""
+    changes = [0] + [i for i in range(1, len(points)) if points[i][1] != points[i - 1][1]]
+    spread = list(points)
+    for start, end in itertools.pairwise(changes):
+        (t0, v0), (t1, v1) = points[start], points[end]
+        if v1 < v0:
+            continue  # a reset: the points before it stay as they were
+        for i in range(start + 1, end):
+            spread[i] = (points[i][0], v0 + (v1 - v0) * (points[i][0] - t0) / (t1 - t0))
+    if len(changes) >= 2:
+        (t0, v0), (t1, v1) = points[changes[-2]], points[changes[-1]]
+        if v1 > v0:
+            slope, reach_s = (v1 - v0) / (t1 - t0), t1 - t0
+            for i in range(changes[-1] + 1, len(points)):
+                ahead_s = min(points[i][0] - t1, reach_s)
+                spread[i] = (points[i][0], v1 + slope * ahead_s)
+    return tuple(spread)
+
+
 def range_query(instance: str, pattern: str) -> str:
     return f"{{instance={promql_string(instance)},__name__=~{promql_string(f'node_({pattern})')}}}"
 
@@ -56,7 +88,9 @@ def fetch_past(
     for _, pattern in FAMILIES:
         result = client.query_range(range_query(instance, pattern), start_s, end_wall_s, step_s)
         for series in result.series:
-            for time_s, value in series.points:
+            counter = (series.label("__name__") or "").endswith("_total")
+            values = spread_counter(series.points) if counter else series.points
+            for time_s, value in values:
                 by_time.setdefault(round(time_s, _TIME_DIGITS), []).append(
                     Sample(series.labels, value, time_s)
                 )

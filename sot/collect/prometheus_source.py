@@ -12,6 +12,10 @@ answers None everywhere (shown ``-``), never the last known values as if they we
 
 node_exporter gives cumulative counters (CPU seconds, disk and network bytes) as /proc does;
 they are passed on as such and the collector computes the rates, as it does for a live machine.
+Prometheus scrapes them less often than sot samples (15 s against 1 s by default): the batch is
+a range query over the last two scrapes or so, and each counter is read as its value at the
+query time, extrapolated from its last two samples (sot.collect.prometheus_counters), so the
+rates are steady rather than 0 between scrapes and 15 times too high on the tick after one.
 What node_exporter has no metric for (per-process details, addresses, sensors here) reads as
 None or empty, as the Protocol says. Processes: node_exporter has none; where process-exporter
 (``namedprocess_namegroup_*``) runs for the host, its groups stand in the process table as rows
@@ -29,7 +33,23 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample, promql_string
+from sot.collect.prometheus_api import (
+    Labels,
+    PrometheusClient,
+    PrometheusError,
+    QueryResult,
+    Sample,
+    promql_string,
+)
+from sot.collect.prometheus_counters import (
+    CounterMemory,
+    latest_times,
+    learn_query,
+    range_selector,
+    read_series,
+    scrape_interval_of,
+    window_s,
+)
 from sot.collect.records import (
     BatteryReading,
     CpuPlace,
@@ -66,6 +86,11 @@ FRESH_INTERVALS = 2.0
 # unreachable server is not hammered and a restarted one is found again within 30 s.
 RETRY_FIRST_S = 1.0
 RETRY_MAX_S = 30.0
+# The scrape interval is read again (one small query) when the batch cannot tell it: at start,
+# or when the window missed a sample (the interval grew). At most this often, so a host whose
+# ``up`` has no two samples (a new target, a store without ``up``) costs one extra query per
+# 10 s, not one per tick.
+RELEARN_AFTER_S = 10.0
 
 _CPU_MODES = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
 _NET_FIELDS = (
@@ -145,14 +170,16 @@ def instance_pattern(instance: str) -> str:
     return exact if host == instance else f"{exact}|{_regex_literal(host)}:[0-9]+"
 
 
-def batch_query(instance: str) -> str:
-    """The one PromQL query that reads everything for ``instance``."""
+def batch_query(instance: str, window_s: float | None = None) -> str:
+    """The one PromQL query that reads everything for ``instance``: the latest samples, or
+    every sample of the last ``window_s`` seconds (see sot.collect.prometheus_counters)."""
     # ``up`` too (Prometheus's own series: 0 while it cannot scrape the target), for the status.
     pattern = promql_string(f"up|{METRIC_PATTERN}|{GROUP_METRIC_PATTERN}")
     matcher = promql_string(instance_pattern(instance))
     # process-exporter's memory_bytes has up to 5 memtypes (with smaps); only 2 are read. The
     # empty alternative keeps every series without that label (all the others).
-    return f'{{instance=~{matcher},__name__=~{pattern},memtype=~"|resident|virtual"}}'
+    selector = f'{{instance=~{matcher},__name__=~{pattern},memtype=~"|resident|virtual"}}'
+    return selector if window_s is None else range_selector(selector, window_s)
 
 
 def known_instances(client: PrometheusClient) -> tuple[str, ...]:
@@ -314,6 +341,21 @@ class PrometheusSource:
         self._group_names: dict[int, str] = {}
         # The groups read from one batch: processes() and each group's process_io() ask.
         self._groups: tuple[Batch | None, dict[str, GroupReading]] = (None, {})
+        # Counters between scrapes (fetch_once, one thread at a time): the target's scrape
+        # interval (None: not known yet, the batch reads latest samples only) from the times of
+        # its last scrapes, whether the last batch showed one, when the interval may be asked
+        # for again, and each counter series' last values.
+        self._scrape_interval_s: float | None = None
+        self._scrape_times: tuple[float, ...] = ()
+        self._clock_offset_s: float | None = None  # Prometheus's time minus self._clock()
+        self._interval_seen = False
+        self._learn_after_s = -math.inf
+        self._counters: Mapping[Labels, CounterMemory] = {}
+
+    @property
+    def scrape_interval_s(self) -> float | None:
+        """The target's scrape interval as its samples show it; None while unknown."""
+        return self._scrape_interval_s
 
     @property
     def client(self) -> PrometheusClient:
@@ -332,21 +374,75 @@ class PrometheusSource:
         """The warnings (e.g. partial data) Prometheus gave with the latest batch."""
         return self._state.batch.warnings
 
+    def _query_samples(self, now_s: float) -> tuple[tuple[Sample, ...], tuple[str, ...]]:
+        """The batch's samples, one per series (counters read at the query time); raises
+        PrometheusError. First the scrape interval, where the last batch could not show it."""
+        if not self._interval_seen and now_s >= self._learn_after_s:
+            self._learn_after_s = now_s + RELEARN_AFTER_S
+            self.queries += 1
+            self._learn(self._client.query(learn_query(self.instance)))
+            if self._clock_offset_s is None:
+                self._learn_clock()
+        interval_s = self._scrape_interval_s
+        self.queries += 1
+        if interval_s is None:  # latest samples only, until the interval is known
+            result = self._client.query(self._query)
+            return result.samples, result.warnings
+        if self._clock_offset_s is None:
+            query_time_s = self._wall()
+        else:
+            query_time_s = self._clock() + self._clock_offset_s
+        result = self._client.query(batch_query(self.instance, window_s(interval_s)), query_time_s)
+        if result.result_type != "matrix":
+            return result.samples, result.warnings
+        reading = read_series(
+            result.series, self.instance, query_time_s, interval_s, self._counters
+        )
+        self._counters = reading.counters
+        self._interval_seen = bool(reading.up_times)  # else: no scrape in the window
+        self._note_scrapes(reading.up_times)
+        return reading.samples, result.warnings
+
+    def _learn_clock(self) -> None:
+        """Prometheus's clock against ours, once: the batch's window and the counters' query
+        time are on its clock, the samples' times are. A host clock seconds ahead of the
+        server's would otherwise ask for a window with no sample in it yet (everything
+        unknown); one behind would never extrapolate. Monotonic, so a step of the wall clock
+        does not move it; a server that does not answer ``time()`` with a scalar: the wall."""
+        before_s = self._clock()
+        self.queries += 1
+        answer = self._client.query("time()")
+        after_s = self._clock()
+        if answer.result_type == "scalar" and math.isfinite(answer.samples[0].value):
+            self._clock_offset_s = answer.samples[0].value - (before_s + after_s) / 2
+        else:
+            self._clock_offset_s = self._wall() - after_s
+
+    def _learn(self, result: QueryResult) -> None:
+        for series in result.series:
+            self._note_scrapes(tuple(t for t, _ in series.points))
+            self._interval_seen = self._scrape_interval_s is not None
+
+    def _note_scrapes(self, times: tuple[float, ...]) -> None:
+        self._scrape_times = latest_times(self._scrape_times, times)
+        interval_s = scrape_interval_of(self._scrape_times)
+        if interval_s is not None:
+            self._scrape_interval_s = interval_s
+
     def fetch_once(self) -> float:
         """One query; stores its batch (or its error). Returns the seconds to wait before the
         next fetch: the refresh interval after a success, the back-off after a failure.
         The worker thread calls this in a loop; tests call it directly, step by step."""
         started_s = self._clock()
-        self.queries += 1
         state = self._state
         try:
-            result = self._client.query(self._query)
+            samples, warnings = self._query_samples(started_s)
         except PrometheusError as err:
             self._state = FetchState(
                 Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
             )
             return retry_delay_s(state.failures + 1)
-        batch = split_batch(result.samples, self.instance, result.warnings)
+        batch = split_batch(samples, self.instance, warnings)
         self._state = FetchState(batch, started_s, None, self._wall(), 0)
         return self.interval_s
 

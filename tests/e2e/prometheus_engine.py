@@ -15,6 +15,8 @@ import json
 import shutil
 import socket
 import subprocess
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,6 +40,7 @@ process_names:
       - '.+'
 """
 LOOPBACK = "127.0.0.1"
+CHUNK_BYTES = 64 * 1024  # a loopback transfer's writes
 START_TIMEOUT_S = 60.0  # a first scrape needs Prometheus up (a few seconds) and one interval
 
 
@@ -227,3 +230,53 @@ def dashboard(engine: Engine, columns: int, lines: int = 40) -> Iterator[Tmux]:
         yield tmux
     finally:
         tmux.kill()
+
+
+@contextmanager
+def loopback_transfer(rate_bytes_per_s: int) -> Iterator[list[int]]:
+    """A sender and a receiver over 127.0.0.1, the sender paced to ``rate_bytes_per_s`` on a
+    fixed schedule (a late chunk is caught up, so the average holds on a busy machine); yields
+    [bytes received so far]; both stopped and joined on the way out."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((LOOPBACK, 0))
+    listener.listen(1)
+    sender = socket.create_connection(listener.getsockname())
+    receiver, _ = listener.accept()
+    listener.close()
+    stop = threading.Event()
+    received = [0]
+
+    def send() -> None:
+        chunk = b"\0" * CHUNK_BYTES
+        start, sent = time.monotonic(), 0
+        while not stop.is_set():
+            ahead_s = start + sent / rate_bytes_per_s - time.monotonic()
+            if ahead_s > 0 and stop.wait(ahead_s):
+                break
+            try:
+                sender.sendall(chunk)
+            except OSError:
+                break
+            sent += CHUNK_BYTES
+
+    def receive() -> None:
+        while True:
+            try:
+                data = receiver.recv(1 << 20)
+            except OSError:
+                break
+            if not data:
+                break
+            received[0] += len(data)
+
+    threads = [threading.Thread(target=send), threading.Thread(target=receive)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield received
+    finally:
+        stop.set()
+        threads[0].join(10)
+        sender.close()  # the receiver sees the end of the stream
+        threads[1].join(10)
+        receiver.close()

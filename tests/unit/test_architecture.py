@@ -79,7 +79,13 @@ ALLOWED: dict[str, set[str]] = {
     "sot.facts": set(),
     # The Prometheus source (issue 14): an HTTP client over urllib, and the source built on it.
     "sot.collect.prometheus_api": {"sot.safe_files", "sot.safe_text"},
-    "sot.collect.prometheus_source": {"sot.collect.prometheus_api", "sot.collect.records"},
+    "sot.collect.prometheus_source": {
+        "sot.collect.prometheus_api",
+        "sot.collect.prometheus_counters",
+        "sot.collect.records",
+    },
+    # Counters between scrapes: a range answer read as one value per series.
+    "sot.collect.prometheus_counters": {"sot.collect.prometheus_api"},
     # sot fleet's source: the fleet's figures, a fixed set of queries for all instances.
     "sot.collect.fleet_source": {
         "sot.collect.prometheus_api",

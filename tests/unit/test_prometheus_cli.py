@@ -67,15 +67,17 @@ def test_option_mistakes_are_config_errors(args: list[str], words: str) -> None:
 
 
 class _Prometheus(http.server.BaseHTTPRequestHandler):
-    """``up`` answers the instance list; any other query the node batch, tick 1 then tick 2."""
+    """``up`` answers the instance list (and, with no sample times, the queries of the scrape
+    interval and the clock: unknown, so the source reads latest samples); any other query the
+    node batch, tick 1 then tick 2."""
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         query = urllib.parse.parse_qs(self.rfile.read(length).decode())["query"][0]
         server = self.server
         server.tokens.add(self.headers.get("Authorization"))  # type: ignore[attr-defined]
-        if query == "up":
-            name = "up.json"
+        if query in ("up", "time()") or query.startswith("up{"):
+            name = "up.json"  # the instances; the scrape interval and the clock: unknown here
         else:
             server.batches += 1  # type: ignore[attr-defined]
             name = "node_tick1.json" if server.batches == 1 else "node_tick2.json"  # type: ignore[attr-defined]

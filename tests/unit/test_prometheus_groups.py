@@ -27,7 +27,7 @@ from sot.sorting import SortKey
 from sot.state import AppState, Context
 from sot.view import ProcessQuery, build_view, process_key
 from tests.fakes import process, snapshot
-from tests.unit.test_prometheus_source import INSTANCE, Clock, Server, source_for
+from tests.unit.test_prometheus_source import INSTANCE, Clock, Server, batches, source_for
 
 WALL_S = 1764489600.0
 NO_GROUPS = NO_GROUPS_NOTE.format(instance=INSTANCE)
@@ -82,7 +82,7 @@ def test_the_collector_gives_group_rates_and_keeps_each_group_s_row() -> None:
     assert nginx.start_time_epoch_s == 1764480000.0
     assert second.processes_note == "process-exporter groups from web-1:9256"
     # Still one query a tick: the groups come in the node_exporter batch.
-    assert len(server.queries) == 2
+    assert len(batches(server)) == 2
 
 
 def test_a_group_whose_oldest_process_exits_keeps_its_row_and_its_rate() -> None:

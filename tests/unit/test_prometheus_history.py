@@ -4,6 +4,7 @@ through a fake transport, an injected clock; the thread tests wait for condition
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -70,6 +71,11 @@ class RangeServer:
 
     def range_forms(self) -> list[Mapping[str, str]]:
         return [f for f in self.forms if "step" in f]
+
+    def batches(self) -> int:
+        """The per-tick batch queries: not the past's ranges, nor the scrape interval's and the
+        server clock's small queries at start."""
+        return sum(1 for f in self.forms if "step" not in f and f["query"].startswith("{"))
 
 
 def client_for(server: RangeServer) -> PrometheusClient:
@@ -216,10 +222,9 @@ def test_the_feed_fetches_the_past_then_follows_the_interval_and_closes() -> Non
         past = feed.past()
         assert past is not None and len(past) == 2
         assert float(server.range_forms()[0]["end"]) == END_S  # one interval before the first
-        instant = len(server.forms) - len(server.range_forms())
-        assert instant == 1  # the first sample's; the worker waits its hour
+        assert server.batches() == 1  # the first sample's; the worker waits its hour
         feed.set_interval(0.2)  # the - key: the hour's wait ends, fetches follow the new pace
-        assert wait_until(lambda: len(server.forms) - len(server.range_forms()) >= 3, 10)
+        assert wait_until(lambda: server.batches() >= 3, 10)
         assert source.running
     finally:
         feed.close()
@@ -239,3 +244,70 @@ def test_close_stops_a_worker_in_a_long_wait_at_once_and_is_harmless_twice() -> 
     never_started = PrometheusSource(client_for(RangeServer()), INSTANCE, clock=lambda: 0.0)
     never_started.close()
     assert not never_started.running
+
+
+# --- a scrape interval longer than the step --------------------------------------------------
+
+
+def _staircase(scrape_s: int, rate: float, points: int) -> tuple[tuple[float, float], ...]:
+    """A counter as query_range gives it at a 1 s step when the host is scraped every
+    ``scrape_s`` seconds: the latest scraped value at each point."""
+    return tuple((END_S + i, rate * (i - i % scrape_s)) for i in range(points))
+
+
+def test_a_counter_s_growth_is_spread_between_the_points_where_it_changed() -> None:
+    spread = past_module.spread_counter(_staircase(15, 1000.0, 61))
+    steps = [b - a for (_, a), (_, b) in itertools.pairwise(spread)]
+    # Every point from the first change on moves by the true rate, never 0 then 15x.
+    assert steps[15:] == pytest.approx([1000.0] * len(steps[15:]))
+    assert all(0 < step <= 1000.0 for step in steps)
+    assert [t for t, _ in spread] == [END_S + i for i in range(61)]  # the times stay
+
+
+def test_after_the_last_change_the_counter_goes_on_for_one_gap_then_stands() -> None:
+    points = tuple((t, min(v, 30_000.0)) for t, v in _staircase(15, 1000.0, 60))
+    spread = past_module.spread_counter(points)
+    values = [v for _, v in spread]
+    assert values[30] == 30_000.0
+    assert values[40] == pytest.approx(40_000.0)  # on at the last slope, one gap ahead at most
+    assert values[45:] == pytest.approx([45_000.0] * 15)  # then it stands: the host went quiet
+
+
+def test_a_reset_stays_where_it_is_and_gauges_are_not_spread() -> None:
+    points = ((END_S, 100.0), (END_S + 1, 100.0), (END_S + 2, 300.0), (END_S + 3, 5.0))
+    spread = past_module.spread_counter(points)
+    assert [v for _, v in spread] == [100.0, 200.0, 300.0, 5.0]
+
+
+NETWORK_COUNTERS = tuple(
+    f"node_network_{way}_{what}_total"
+    for way in ("receive", "transmit")
+    for what in ("bytes", "packets", "errs", "drop")
+)
+
+
+def test_the_past_of_a_slow_scrape_reads_a_steady_rate_through_the_collector() -> None:
+    class SlowScrape(RangeServer):
+        """eth0's counters as a 15 s scrape leaves them at a 1 s step (20 MB/s)."""
+
+        def _matrix(self, form: Mapping[str, str]) -> bytes:
+            if "network" not in form["query"]:
+                return b'{"status": "success", "data": {"resultType": "matrix", "result": []}}'
+            start = float(form["start"])
+            values = [[start + i, str(20e6 * (i - i % 15))] for i in range(61)]
+            result = [
+                {
+                    "metric": {"__name__": name, "device": "eth0", "instance": INSTANCE},
+                    "values": values,
+                }
+                for name in NETWORK_COUNTERS
+            ]
+            body = {"status": "success", "data": {"resultType": "matrix", "result": result}}
+            return json.dumps(body).encode()
+
+    client = client_for(SlowScrape())
+    batches = past_module.fetch_past(client, INSTANCE, END_S + 60, 1.0, 61)
+    snapshots = past_module.past_snapshots(client, INSTANCE, batches, frozenset())
+    rates = [{i.name: i.rx_bytes_per_s for i in s.interfaces}.get("eth0") for s in snapshots]
+    # From the first change on, every point reads the true rate (not 0 then 15 times it).
+    assert rates[16:] == pytest.approx([20e6] * len(rates[16:]))

@@ -10,6 +10,7 @@ import pytest
 
 from sot.collect.collector import Collector, select_real_filesystems
 from sot.collect.prometheus_api import PrometheusClient, Response
+from sot.collect.prometheus_counters import learn_query
 from sot.collect.prometheus_source import PrometheusSource, batch_query, retry_delay_s
 from sot.collect.records import DiskCounters, NetCounters, NetStats, Partition
 from sot.config import MIN_INTERVAL_S
@@ -123,19 +124,29 @@ def test_nan_values_read_as_unknown() -> None:
     assert source.per_cpu_times() is None
 
 
+def batches(server: Server) -> list[str]:
+    """The batch queries sent, without those of the scrape interval and the clock, sent once
+    at start (see test_prometheus_scrape)."""
+    return [q for q in server.queries if q not in (learn_query(INSTANCE), "time()")]
+
+
 def test_one_query_per_tick_for_the_whole_dashboard() -> None:
     server, clock = Server(), Clock()
     collector = Collector(source_for(server, clock))
-    assert len(server.queries) == 1  # host facts and CPU counts at start: the same batch
+    assert len(batches(server)) == 1  # host facts and CPU counts at start: the same batch
+    # and once, before it, the scrape interval and the server's clock (these answers have no
+    # sample times: the interval stays unknown, the batch reads the latest samples)
+    assert server.queries == [learn_query(INSTANCE), "time()", batch_query(INSTANCE)]
     collector.sample(clock.now_s, 1764489600.0)
-    assert len(server.queries) == 1  # same tick
+    assert len(batches(server)) == 1  # same tick
     clock.now_s += 1.0
     collector.sample(clock.now_s, 1764489601.0)
-    assert len(server.queries) == 2
+    assert len(batches(server)) == 2
     clock.now_s += MIN_INTERVAL_S  # the shortest interval sot allows still refetches
     collector.sample(clock.now_s, 1764489601.2)
-    assert len(server.queries) == 3
-    assert set(server.queries) == {batch_query(INSTANCE)}
+    assert len(batches(server)) == 3
+    assert set(batches(server)) == {batch_query(INSTANCE)}
+    assert len(server.queries) == 5  # the interval asked again only after RELEARN_AFTER_S
 
 
 def test_a_collector_sample_gives_memory_total_and_cpu_percent() -> None:
@@ -235,7 +246,7 @@ def test_with_the_worker_the_loop_never_queries_and_reads_the_latest_batch() -> 
     assert snap.memory.total_bytes == 8589934592
     clock.now_s += 1.9  # under two intervals: still fresh
     assert source.memory().virtual is not None
-    assert len(server.queries) == 1
+    assert len(batches(server)) == 1
     assert source.status_message() is None
 
 
