@@ -451,6 +451,8 @@ class Collector:
         )
 
     def _host(self, now_s: float, wall_epoch_s: float) -> HostInfo:
+        if self._source.host_changes():
+            self._static_host = self._source.host_info()
         static = self._static_host
         boot = static.boot_time_epoch_s
         (users,) = self._users.get(now_s, lambda: (self._source.user_count(),))

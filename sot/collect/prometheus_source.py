@@ -535,6 +535,11 @@ class PrometheusSource:
             return f"prometheus: no data for {self.instance} (no series: is it still scraped?)"
         return None
 
+    def host_changes(self) -> bool:
+        """Another host's facts come with every answer and may change: it reboots (another boot
+        time), or stops answering (unknown: its uptime must not run on as if it were up)."""
+        return True
+
     def host_info(self) -> StaticHostInfo:
         batch = self.batch()
         uname = batch.samples("node_uname_info")

@@ -98,6 +98,9 @@ class PsutilSource:
     def __init__(self) -> None:
         self._users = UserNames()
 
+    def host_changes(self) -> bool:
+        return False  # this machine's boot time and name stay while sot runs
+
     def host_info(self) -> StaticHostInfo:
         uname = platform.uname()
         try:

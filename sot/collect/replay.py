@@ -278,6 +278,9 @@ class ReplaySource:
     def host_info(self) -> StaticHostInfo:
         return self.readings.host
 
+    def host_changes(self) -> bool:
+        return False  # a recording is of one host, read once
+
     def per_cpu_times(self) -> Sequence[CpuTimes] | None:
         return self.readings.per_cpu
 

@@ -103,6 +103,9 @@ class FallbackSource:
         self._primary = primary
         self._fallback = fallback
 
+    def host_changes(self) -> bool:
+        return False  # this machine's boot time and name stay while sot runs
+
     def host_info(self) -> StaticHostInfo:
         # The portable record, with what /proc knows better: the CPU's model name (uname's
         # "processor" is empty on Linux) and the boot time the process start times are based on.

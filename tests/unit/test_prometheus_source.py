@@ -329,3 +329,23 @@ def test_a_target_prometheus_cannot_scrape_reads_unknown_and_the_status_says_dow
     assert source.status_message() == (
         "prometheus: web-1:9100 is down (up = 0: its exporter does not answer)"
     )
+
+
+def test_the_host_s_uptime_goes_unknown_while_it_is_down_and_follows_a_reboot() -> None:
+    server, clock = Server(), Clock()
+    source = worker_source(server, clock)
+    source.fetch_once()
+    collector = Collector(source)
+    up = collector.sample(clock.now_s, 1764489600.0).host
+    assert up.uptime_s is not None and up.hostname != INSTANCE
+    server.name = "node_down.json"  # its exporter stops answering
+    clock.now_s += 1.0
+    source.fetch_once()
+    down = collector.sample(clock.now_s, 1764489601.0).host
+    assert down.uptime_s is None and down.boot_time_epoch_s is None  # not running on as if up
+    server.name = "node_tick1.json"
+    clock.now_s += 1.0
+    source.fetch_once()
+    back = collector.sample(clock.now_s, 1764489602.0).host
+    assert back.uptime_s == pytest.approx(up.uptime_s + 2.0)
+    assert back.hostname == up.hostname
