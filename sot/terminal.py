@@ -16,7 +16,7 @@ import sys
 import termios
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -437,3 +437,24 @@ class Session:
             return os.tcgetpgrp(self._in_fd) == os.getpgrp()
         except OSError:
             return True
+
+
+@contextlib.contextmanager
+def keys_without_echo(in_fd: int) -> Iterator[None]:
+    """Single keys, read as typed (no Enter) and not echoed, on a terminal left as it is
+    otherwise (no full screen): for questions such as ``sot clean``'s. ISIG stays on, so
+    Ctrl-C is still SIGINT; the settings are restored on every way out, a signal included."""
+    try:
+        saved = termios.tcgetattr(in_fd)
+        mode = termios.tcgetattr(in_fd)
+        mode[3] &= ~(termios.ICANON | termios.ECHO)
+        mode[6][termios.VMIN] = 1
+        mode[6][termios.VTIME] = 0
+        termios.tcsetattr(in_fd, termios.TCSANOW, mode)
+    except (termios.error, OSError) as err:
+        raise TerminalGone(f"cannot set terminal mode: {err}") from err
+    try:
+        yield
+    finally:
+        with contextlib.suppress(termios.error, OSError):
+            termios.tcsetattr(in_fd, termios.TCSANOW, saved)
