@@ -1,0 +1,137 @@
+"""The real ``sot clean`` in a pty and without a terminal, on a fake machine under tmp_path.
+
+Every run passes ``--root <tmp_path>/machine``, so the home, /tmp and /var/cache it cleans are
+fake ones; ``machine`` asserts they are under tmp_path before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import PtyRun, run_sot
+
+CACHES = (".cache/pip/http/blob", ".cache/uv/archive/f.py", ".npm/_cacache/x", ".cache/go-build/a")
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> Path:
+    root = tmp_path / "machine"
+    home = root / pwd.getpwuid(os.geteuid()).pw_dir.lstrip("/")
+    assert home.resolve().is_relative_to(tmp_path.resolve())
+    for relative in CACHES:
+        (home / relative).parent.mkdir(parents=True, exist_ok=True)
+        (home / relative).write_bytes(b"x" * 9000)
+    (home / ".mozilla/firefox/p.default").mkdir(parents=True)
+    (home / ".mozilla/firefox/p.default/places.sqlite").write_bytes(b"profile")
+    for system in ("tmp", "var/tmp", "var/cache"):
+        (root / system).mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def home_of(root: Path) -> Path:
+    return root / pwd.getpwuid(os.geteuid()).pw_dir.lstrip("/")
+
+
+def left(root: Path) -> list[str]:
+    home = home_of(root)
+    return [relative for relative in CACHES if (home / relative).exists()]
+
+
+def test_without_a_terminal_and_without_yes_it_is_a_dry_run(machine: Path) -> None:
+    result = run_sot("clean", "--root", str(machine))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode().strip() == (
+        "sot: no terminal to ask on and no --yes: a dry run, nothing is deleted"
+    )
+    text = result.stdout.decode()
+    assert text.splitlines()[0].split()[:2] == ["target", "what"]
+    assert "pip " in text and "dry run: nothing deleted" in text
+    assert left(machine) == list(CACHES)
+
+
+def test_yes_cleans_without_asking_and_json_reports_freed_bytes(machine: Path) -> None:
+    dry = run_sot("clean", "--root", str(machine), "--format", "json", "--dry-run")
+    assert dry.returncode == 0 and dry.stderr == b""
+    planned = json.loads(dry.stdout)
+    result = run_sot("clean", "--root", str(machine), "--format", "json", "--yes")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == 1 and document["dry_run"] is False
+    by_name = {t["name"]: t for t in document["targets"]}
+    assert by_name["pip"]["status"] == "cleaned"
+    assert by_name["pip"]["freed_bytes"] == by_name["pip"]["planned_bytes"] > 0
+    assert document["total_freed_bytes"] == planned["total_planned_bytes"]
+    assert left(machine) == []
+    assert (home_of(machine) / ".mozilla/firefox/p.default/places.sqlite").exists()
+
+
+def test_usage_errors_are_one_line_and_exit_2(machine: Path) -> None:
+    for args in (["--only", "pip,nope"], ["--older-than", "-1"], ["--root", "/nonexistent/x"]):
+        result = run_sot("clean", *args)
+        assert result.returncode == 2, args
+        assert len(result.stderr.decode().strip().splitlines()) == 1, result.stderr
+        assert b"Traceback" not in result.stderr
+
+
+def question(target: str):  # type: ignore[no-untyped-def]
+    return lambda text: f"delete {target}:" in text
+
+
+def test_answers_on_a_terminal_yes_no_all(machine: Path) -> None:
+    run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
+    try:
+        assert run.wait_for(question("pip")), run.text()
+        assert "needs root" in run.text() and "what it is" in run.text()
+        assert run.line_discipline() == (False, False)  # one key, no echo
+        run.send(b"y")
+        assert run.wait_for(question("uv")), run.text()
+        run.send(b"n")
+        assert run.wait_for(question("npm")), run.text()
+        run.send(b"a")
+        assert run.wait_exit(10) == 0, run.text()
+        assert "total  freed" in run.text()
+        assert left(machine) == [".cache/uv/archive/f.py"]
+        assert run.line_discipline() == (True, True)
+    finally:
+        run.close()
+
+
+def test_quit_deletes_nothing(machine: Path) -> None:
+    run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
+    try:
+        assert run.wait_for(question("pip")), run.text()
+        run.send(b"y")
+        assert run.wait_for(question("uv")), run.text()
+        run.send(b"q")
+        assert run.wait_exit(10) == 0
+        assert "quit: nothing deleted" in run.text()
+        assert left(machine) == list(CACHES)
+    finally:
+        run.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_at_a_question_restores_the_terminal_and_deletes_nothing(
+    machine: Path, signum: int
+) -> None:
+    run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
+    try:
+        assert run.wait_for(question("pip")), run.text()
+        run.send(b"y")
+        assert run.wait_for(question("uv")), run.text()
+        if signum == signal.SIGINT:
+            run.send(b"\x03")  # Ctrl-C, through the terminal
+        else:
+            os.kill(run.pid, signum)
+        assert run.wait_exit(10) == 128 + signum, run.text()
+        assert b"Traceback" not in run.raw
+        assert run.line_discipline() == (True, True)
+        assert left(machine) == list(CACHES)
+    finally:
+        run.close()
