@@ -9,6 +9,7 @@ on the terminal and the signals. Nothing here imports psutil or blessed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -185,6 +186,7 @@ def _clean(
     from sot.cleanup.report import render_paths, render_results, render_table
     from sot.cleanup.runner import run_clean
     from sot.events import EventSource
+    from sot.terminal import keys_without_echo
 
     width = _width()
     as_json = args.format == "json"
@@ -194,7 +196,10 @@ def _clean(
             _out(render_table(plans, width) + render_paths(plans))
 
     in_fd = sys.stdin.fileno() if interactive else 0
-    with EventSource(in_fd) as events:
+    # One key answers (no Enter, no echo) for the whole run, so keys typed ahead are kept for
+    # the next question rather than left in a line buffer; restored on every way out.
+    keys = keys_without_echo(in_fd) if interactive else contextlib.nullcontext()
+    with EventSource(in_fd) as events, keys:
         try:
             outcome = run_clean(
                 specs,
@@ -202,7 +207,7 @@ def _clean(
                 roots,
                 conditions,
                 dry_run=dry_run,
-                ask=_asker(events, in_fd) if interactive and not args.yes else None,
+                ask=_asker(events) if interactive and not args.yes else None,
                 should_stop=lambda: events.exit_signal() is not None,
                 after_plan=show,
             )
@@ -241,14 +246,15 @@ def _width() -> int:
         return 100
 
 
-def _asker(events: EventSource, in_fd: int) -> Callable[[TargetPlan], Answer]:
-    """The question for one target, answered by one key (y, n, a, q) on the terminal."""
+def _asker(events: EventSource) -> Callable[[TargetPlan], Answer]:
+    """The question for one target, answered by one key (y, n, a, q) on the terminal; keys
+    typed ahead answer the next questions in turn."""
     from sot.cleanup.runner import Answer
     from sot.events import EXIT_SIGNALS
     from sot.render.units import human_bytes
-    from sot.terminal import keys_without_echo
 
     answers = {answer.value: answer for answer in Answer}
+    typed: list[str] = []
 
     def ask(target: TargetPlan) -> Answer:
         sys.stdout.write(
@@ -256,19 +262,19 @@ def _asker(events: EventSource, in_fd: int) -> Callable[[TargetPlan], Answer]:
             f" files? [y]es [n]o [a]ll [q]uit "
         )
         sys.stdout.flush()
-        with keys_without_echo(in_fd):
-            while True:
-                events_now = events.wait(None)
-                for signum in events_now.signals:
-                    if signum in EXIT_SIGNALS:
-                        raise _Signalled(signum)
-                for key in events_now.keys:
-                    answer = answers.get(key.lower())
-                    if answer is not None:
-                        _out([key.lower()])
-                        return answer
-                if events_now.hangup:
-                    raise _Signalled(signal_hangup())
+        while True:
+            while typed:
+                answer = answers.get(typed.pop(0).lower())
+                if answer is not None:
+                    _out([answer.value])
+                    return answer
+            events_now = events.wait(None)
+            for signum in events_now.signals:
+                if signum in EXIT_SIGNALS:
+                    raise _Signalled(signum)
+            typed.extend(events_now.keys)
+            if events_now.hangup and not typed:
+                raise _Signalled(signal_hangup())
 
     return ask
 

@@ -135,3 +135,15 @@ def test_a_signal_at_a_question_restores_the_terminal_and_deletes_nothing(
         assert left(machine) == list(CACHES)
     finally:
         run.close()
+
+
+def test_keys_typed_ahead_answer_the_next_questions(machine: Path) -> None:
+    run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
+    try:
+        assert run.wait_for(question("pip")), run.text()
+        run.send(b"nya")  # pip no, uv yes, npm and the rest all
+        assert run.wait_exit(10) == 0, run.text()
+        assert left(machine) == [".cache/pip/http/blob"]
+        assert question("uv")(run.text()) and question("npm")(run.text())
+    finally:
+        run.close()
