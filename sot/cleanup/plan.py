@@ -60,6 +60,7 @@ class Kept:
     nested_target: int = 0
     special_files: int = 0  # sockets, FIFOs, devices: in use by their nature
     unreadable: int = 0
+    protected: int = 0  # a service's private /tmp directory and the like
 
     def plus(self, other: Kept) -> Kept:
         return Kept(*(a + b for a, b in zip(_counts(self), _counts(other), strict=True)))
@@ -74,6 +75,7 @@ def _counts(kept: Kept) -> tuple[int, ...]:
         kept.nested_target,
         kept.special_files,
         kept.unreadable,
+        kept.protected,
     )
 
 
@@ -241,6 +243,9 @@ class _Scan:
                 child = entry.stat(follow_symlinks=False)
             except OSError:
                 whole = self.keep("unreadable")
+                continue
+            if top and any(fnmatch.fnmatchcase(entry.name, p) for p in self.spec.protected):
+                self.keep("protected")
                 continue
             if top and self.spec.file_glob is not None:
                 # Only the matching files directly inside (apt's *.deb); the rest is not ours.

@@ -24,6 +24,7 @@ _KEPT_WORDS = (
     ("nested_target", "another target's"),
     ("special_files", "sockets/FIFOs/devices"),
     ("unreadable", "unreadable"),
+    ("protected", "system directories"),
 )
 
 

@@ -60,7 +60,7 @@ class TargetSpec:
     """One line of the table. ``paths`` are relative to ``base`` (``.`` is the base itself);
     ``file_glob`` limits it to the files directly in those directories whose names match
     (apt's ``*.deb``, never its ``partial/`` or ``lock``); ``owner_only`` keeps what belongs
-    to other users (shared /tmp)."""
+    to other users (shared /tmp); ``protected`` names, directly inside, belong to the system."""
 
     name: str
     description: str
@@ -70,6 +70,7 @@ class TargetSpec:
     file_glob: str | None = None
     owner_only: bool = False
     min_age_days: float = CACHE_MIN_AGE_DAYS
+    protected: tuple[str, ...] = ()  # names directly inside that are never entered (globs)
 
 
 # Browsers keep a profile (passwords, history, bookmarks) and a cache apart; only the folders
@@ -90,6 +91,18 @@ _MAC_BROWSER_CACHES = (
     "Library/Caches/Chromium/*/Cache",
     "Library/Caches/BraveSoftware/Brave-Browser/*/Cache",
 )
+# Directly in /tmp and /var/tmp: services' private temporary directories (systemd's
+# PrivateTmp, snaps), whose files belong to a running service even when root owns them and they
+# are old, and the X11/ICE socket directories.
+_SYSTEM_TEMP = (
+    "systemd-private-*",
+    "snap-private-tmp",
+    ".X11-unix",
+    ".ICE-unix",
+    ".XIM-unix",
+    ".font-unix",
+    ".Test-unix",
+)
 _TEMP = (
     TargetSpec(
         "tmp",
@@ -98,6 +111,7 @@ _TEMP = (
         (".",),
         owner_only=True,
         min_age_days=TEMP_MIN_AGE_DAYS,
+        protected=_SYSTEM_TEMP,
     ),
     TargetSpec(
         "var-tmp",
@@ -106,6 +120,7 @@ _TEMP = (
         (".",),
         owner_only=True,
         min_age_days=TEMP_MIN_AGE_DAYS,
+        protected=_SYSTEM_TEMP,
     ),
 )
 LINUX_TARGETS: tuple[TargetSpec, ...] = (

@@ -40,12 +40,14 @@ MAX_DAYS = 36500.0
 
 
 def parse_days(text: str) -> float:
+    """--older-than: days as a number, 0 (any age) to a century; nan and inf are no days."""
     try:
         days = float(text)
+        valid = 0 <= days <= MAX_DAYS
     except ValueError:
-        raise ConfigError(f"--older-than takes a number of days, not {text!r}") from None
-    if not 0 <= days <= MAX_DAYS:
-        raise ConfigError(f"--older-than must be between 0 and {MAX_DAYS:g} days")
+        valid = False
+    if not valid:
+        raise ConfigError(f"--older-than takes days from 0 to {MAX_DAYS:g}, not {text!r}")
     return days
 
 

@@ -296,6 +296,19 @@ def test_tmp_keeps_recent_files_and_other_users_files(tmp_path: Path) -> None:
     assert tmp.is_dir() and not any(tmp.iterdir())
 
 
+def test_services_private_tmp_directories_are_never_entered(tmp_path: Path) -> None:
+    roots = fake_roots(tmp_path)
+    service = write(Path(roots.tmp) / "systemd-private-abc-nginx.service-xyz/tmp/cache", age_days=9)
+    x11 = Path(roots.tmp) / ".X11-unix"
+    x11.mkdir()
+    age(x11, 9)
+    stray = write(Path(roots.var_tmp) / "systemd-private-1-db.service-2/tmp/f", age_days=9)
+    plans, deleted, _ = clean_all(roots, conditions(), (spec("tmp"), spec("var-tmp")))
+    assert service.exists() and x11.is_dir() and stray.exists()
+    assert deleted == {}
+    assert [p.kept.protected for p in plans] == [2, 1]
+
+
 def test_tmp_only_takes_the_users_own_files(tmp_path: Path) -> None:
     roots = fake_roots(tmp_path)
     mine = write(Path(roots.tmp) / "mine", age_days=3)
@@ -523,3 +536,31 @@ def test_macos_targets_are_found_in_a_fake_mac_home(tmp_path: Path) -> None:
     assert found["pip"] == found["homebrew"] == found["browsers"] == 1
     assert system_roots("/Users/a", "Darwin").tmp == "/private/tmp"
     assert system_roots("/home/a", "Linux", "/mnt").var_cache == "/mnt/var/cache"
+
+
+def test_a_signal_mid_run_stops_before_the_next_target(
+    home_with_caches: tuple[Roots, Path],
+) -> None:
+    roots, _ = home_with_caches
+    calls: list[int] = []
+
+    def stop_on_third_file() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    run = run_clean(
+        (spec("pip"), spec("uv"), spec("go")),
+        LINUX_TARGETS,
+        roots,
+        conditions(),
+        dry_run=False,
+        should_stop=stop_on_third_file,
+    )
+    assert run.stopped
+    assert list(run.outcomes) == ["pip"]  # stopped inside pip: uv and go are not begun
+    assert (Path(roots.home) / ".cache/uv/archive-v0/pkg/file.py").exists()
+    # Stopped before any deletion (a signal while asking): nothing is deleted.
+    early = run_clean(
+        (spec("uv"),), LINUX_TARGETS, roots, conditions(), dry_run=False, should_stop=lambda: True
+    )
+    assert early.stopped and early.outcomes == {}
