@@ -545,8 +545,8 @@ def test_a_signal_mid_run_stops_before_the_next_target(
     calls: list[int] = []
 
     def stop_on_third_file() -> bool:
-        calls.append(1)
-        return len(calls) > 3
+        calls.append(1)  # once before deleting, then once per file
+        return len(calls) > 2
 
     run = run_clean(
         (spec("pip"), spec("uv"), spec("go")),
@@ -558,6 +558,7 @@ def test_a_signal_mid_run_stops_before_the_next_target(
     )
     assert run.stopped
     assert list(run.outcomes) == ["pip"]  # stopped inside pip: uv and go are not begun
+    assert run.outcomes["pip"].files == 1 and run.outcomes["pip"].stopped
     assert (Path(roots.home) / ".cache/uv/archive-v0/pkg/file.py").exists()
     # Stopped before any deletion (a signal while asking): nothing is deleted.
     early = run_clean(
