@@ -50,6 +50,8 @@ def delete_target(
 ) -> Outcome:
     """Delete what ``target`` planned. ``should_stop`` is asked between files (a signal)."""
     outcome = Outcome(target.spec.name, deleted=[] if record else None)
+    if target.skipped is not None:
+        return outcome  # shown in the table, never deleted (a root-only target without root)
     try:
         for root in target.roots:
             try:

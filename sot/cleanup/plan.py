@@ -22,6 +22,9 @@ from sot.cleanup.targets import SECONDS_PER_DAY, Roots, TargetSpec
 
 DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 FileId = tuple[int, int]  # (st_dev, st_ino)
+# Each level holds one descriptor while its subdirectories are scanned (and deleted): deeper
+# trees are left as they are rather than running out of descriptors or stack.
+MAX_DEPTH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,8 +231,10 @@ class _Scan:
             not self.spec.owner_only or info.st_uid == self.conditions.uid or self.keep("not_owned")
         )
 
-    def scan(self, fd: int, name: str, info: os.stat_result, top: bool) -> tuple[PlannedDir, bool]:
-        """The plan for the directory open at ``fd``, and whether all of it goes."""
+    def scan(self, fd: int, name: str, info: os.stat_result, depth: int) -> tuple[PlannedDir, bool]:
+        """The plan for the directory open at ``fd`` (``depth`` 0: the target's own), and
+        whether all of it goes."""
+        top = depth == 0
         files: list[PlannedFile] = []
         dirs: list[PlannedDir] = []
         whole = True
@@ -257,7 +262,7 @@ class _Scan:
             if not self._eligible(child):
                 whole = False
             elif stat.S_ISDIR(child.st_mode):
-                whole = self._directory(fd, entry.name, child, dirs) and whole
+                whole = self._directory(fd, entry.name, child, dirs, depth + 1) and whole
             elif stat.S_ISREG(child.st_mode) or stat.S_ISLNK(child.st_mode):
                 whole = self._file(entry.name, child, files) and whole
             else:
@@ -288,8 +293,10 @@ class _Scan:
         return True
 
     def _directory(
-        self, parent_fd: int, name: str, info: os.stat_result, dirs: list[PlannedDir]
+        self, parent_fd: int, name: str, info: os.stat_result, dirs: list[PlannedDir], depth: int
     ) -> bool:
+        if depth > MAX_DEPTH:
+            return self.keep("unreadable")
         try:
             fd = os.open(name, DIRECTORY_FLAGS, dir_fd=parent_fd)
         except OSError:
@@ -298,7 +305,7 @@ class _Scan:
             opened = os.fstat(fd)
             if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
                 return self.keep("unreadable")  # replaced while we looked
-            planned, whole = self.scan(fd, name, info, top=False)
+            planned, whole = self.scan(fd, name, info, depth)
         finally:
             os.close(fd)
         # Its own age as found now (before anything in it is deleted): a directory someone
@@ -374,7 +381,7 @@ def _plan_target(
                 | {key for key in bases if key is not None and key not in own}
             )
             scan = _Scan(spec, conditions, cutoff_ns, excluded, counted, root_dev=info.st_dev)
-            tree, _ = scan.scan(fd, "", info, top=True)
+            tree, _ = scan.scan(fd, "", info, 0)
         finally:
             os.close(fd)
         planned.append(PlannedRoot(base, components, tree))

@@ -21,7 +21,7 @@ import pytest
 
 from sot.cleanup.delete import delete_target
 from sot.cleanup.open_files import open_file_ids
-from sot.cleanup.plan import Conditions, Kept, TargetPlan, plan, planned_paths
+from sot.cleanup.plan import MAX_DEPTH, Conditions, Kept, TargetPlan, plan, planned_paths
 from sot.cleanup.report import clean_document, render_results, render_table
 from sot.cleanup.runner import Answer, choose, run_clean
 from sot.cleanup.targets import (
@@ -366,6 +366,7 @@ def test_root_only_targets_need_root_and_are_cleaned_as_root(tmp_path: Path) -> 
     assert deleted == {} and deb.exists() and dnf.exists()
     assert [p.skipped for p in plans] == ["needs root", "needs root"]
     assert plans[0].files == 1  # still shown, so the table can say what root would free
+    assert delete_target(plans[0], lambda: False).files == 0  # even when asked directly
     plans, deleted, _ = clean_all(roots, conditions(is_root=True), (spec("apt"), spec("dnf")))
     assert deleted["apt"] == [str(deb)]
     assert partial.exists() and lock.exists()
@@ -565,3 +566,15 @@ def test_a_signal_mid_run_stops_before_the_next_target(
         (spec("uv"),), LINUX_TARGETS, roots, conditions(), dry_run=False, should_stop=lambda: True
     )
     assert early.stopped and early.outcomes == {}
+
+
+def test_trees_deeper_than_the_limit_are_left(tmp_path: Path) -> None:
+    roots = fake_roots(tmp_path)
+    deep = Path(roots.home) / ".cache/go-build"
+    for _ in range(MAX_DEPTH + 5):
+        deep = deep / "d"
+    write(deep / "f")
+    shallow = write(Path(roots.home) / ".cache/go-build/top")
+    plans, deleted, _ = clean_all(roots, conditions(), (spec("go"),))
+    assert deleted["go"] == [str(shallow)]
+    assert (deep / "f").exists() and plans[0].kept.unreadable == 1
