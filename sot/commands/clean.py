@@ -149,7 +149,8 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
     if dry_run and not args.dry_run:
         from sot.safe_text import report
 
-        report("no terminal to ask on and no --yes: a dry run, nothing is deleted")
+        why = "--format json asks nothing" if args.format == "json" else "no terminal to ask on"
+        report(f"{why} and no --yes: a dry run, nothing is deleted")
     from sot.cleanup.open_files import open_file_ids
 
     conditions = Conditions(person.uid, time.time(), open_file_ids(), euid == 0, args.older_than)
@@ -218,19 +219,21 @@ def _clean(
             return 128 + signalled.signum
         signum = events.exit_signal()
     if as_json:
-        return _print_json(outcome, dry_run, person)
-    if dry_run:
+        _print_json(outcome, dry_run, person)
+    elif dry_run:
         _out(["dry run: nothing deleted"])
     elif outcome.quit:
         _out(["quit: nothing deleted"])
-    elif outcome.outcomes or not outcome.stopped:
+    else:
         _out(render_results(list(outcome.outcomes.values())))
     if outcome.stopped and signum is not None:
+        if not as_json:
+            _out([f"stopped by signal {signum} part of the way; the rest is left"])
         return 128 + signum
     return 1 if any(o.error_count for o in outcome.outcomes.values()) else 0
 
 
-def _print_json(outcome: Run, dry_run: bool, person: Person) -> int:
+def _print_json(outcome: Run, dry_run: bool, person: Person) -> None:
     import json
 
     from sot.cleanup.report import clean_document
@@ -238,7 +241,6 @@ def _print_json(outcome: Run, dry_run: bool, person: Person) -> int:
     document = clean_document(outcome.plans, outcome.outcomes, dry_run, person.name, person.home)
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
     sys.stdout.flush()
-    return 1 if any(o.error_count for o in outcome.outcomes.values()) else 0
 
 
 def _width() -> int:

@@ -10,6 +10,7 @@ import json
 import os
 import pwd
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ def test_usage_errors_are_one_line_and_exit_2(machine: Path) -> None:
         assert b"Traceback" not in result.stderr
 
 
-def question(target: str):  # type: ignore[no-untyped-def]
+def question(target: str) -> Callable[[str], bool]:
     return lambda text: f"delete {target}:" in text
 
 
