@@ -32,6 +32,12 @@ def machine(tmp_path: Path) -> Path:
     (home / ".mozilla/firefox/p.default/places.sqlite").write_bytes(b"profile")
     for system in ("tmp", "var/tmp", "var/cache"):
         (root / system).mkdir(parents=True, exist_ok=True)
+    # The guard before any run that may delete: the dry run (the same plan a real run follows)
+    # names only directories of the fake machine.
+    dry = run_sot("clean", "--root", str(root), "--dry-run", "--format", "json")
+    assert dry.returncode == 0, dry.stderr
+    paths = [path for t in json.loads(dry.stdout)["targets"] for path in t["paths"]]
+    assert paths and all(Path(path).is_relative_to(root) for path in paths), paths
     return root
 
 
