@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sot.cleanup.runner import Answer, Run
     from sot.cleanup.targets import Roots, TargetSpec
     from sot.events import EventSource
+    from sot.terminal import KeysWithoutEcho
 
 SUMMARY = "empty tool caches and your old /tmp files, showing and asking first"
 EPILOG = """\
@@ -189,7 +190,7 @@ def _clean(
     from sot.cleanup.report import render_paths, render_results, render_table
     from sot.cleanup.runner import run_clean
     from sot.events import EventSource
-    from sot.terminal import keys_without_echo
+    from sot.terminal import KeysWithoutEcho
 
     width = _width()
     as_json = args.format == "json"
@@ -201,8 +202,8 @@ def _clean(
     in_fd = sys.stdin.fileno() if interactive else 0
     # One key answers (no Enter, no echo) for the whole run, so keys typed ahead are kept for
     # the next question rather than left in a line buffer; restored on every way out.
-    keys = keys_without_echo(in_fd) if interactive else contextlib.nullcontext()
-    with EventSource(in_fd) as events, keys:
+    keys = KeysWithoutEcho(in_fd) if interactive else None
+    with EventSource(in_fd) as events, keys or contextlib.nullcontext():
         try:
             outcome = run_clean(
                 specs,
@@ -210,7 +211,7 @@ def _clean(
                 roots,
                 conditions,
                 dry_run=dry_run,
-                ask=_asker(events) if interactive and not args.yes else None,
+                ask=_asker(events, keys) if keys is not None and not args.yes else None,
                 should_stop=lambda: events.exit_signal() is not None,
                 after_plan=show,
             )
@@ -250,9 +251,12 @@ def _width() -> int:
         return 100
 
 
-def _asker(events: EventSource) -> Callable[[TargetPlan], Answer]:
+def _asker(events: EventSource, keys: KeysWithoutEcho) -> Callable[[TargetPlan], Answer]:
     """The question for one target, answered by one key (y, n, a, q) on the terminal; keys
-    typed ahead answer the next questions in turn."""
+    typed ahead answer the next questions in turn. Ctrl-Z stops sot with the terminal as it
+    was; back in the foreground, the question is asked again."""
+    import signal
+
     from sot.cleanup.runner import Answer
     from sot.events import EXIT_SIGNALS
     from sot.render.units import human_bytes
@@ -261,10 +265,11 @@ def _asker(events: EventSource) -> Callable[[TargetPlan], Answer]:
     typed: list[str] = []
 
     def ask(target: TargetPlan) -> Answer:
-        sys.stdout.write(
+        question = (
             f"delete {target.spec.name}: {human_bytes(target.size_bytes)} in {target.files}"
             f" files? [y]es [n]o [a]ll [q]uit "
         )
+        sys.stdout.write(question)
         sys.stdout.flush()
         while True:
             while typed:
@@ -276,14 +281,18 @@ def _asker(events: EventSource) -> Callable[[TargetPlan], Answer]:
             for signum in events_now.signals:
                 if signum in EXIT_SIGNALS:
                     raise _Signalled(signum)
+                if signum == signal.SIGTSTP:
+                    _out([""])
+                    with keys.paused(), events.default_stop():
+                        os.kill(os.getpid(), signal.SIGTSTP)
+                        # Continued with bg: stay stopped rather than fight the shell for
+                        # the terminal (as the dashboard does).
+                        while not keys.is_foreground():
+                            os.kill(os.getpid(), signal.SIGSTOP)
+                    sys.stdout.write(question)
+                    sys.stdout.flush()
             typed.extend(events_now.keys)
             if events_now.hangup and not typed:
-                raise _Signalled(signal_hangup())
+                raise _Signalled(signal.SIGHUP)
 
     return ask
-
-
-def signal_hangup() -> int:
-    import signal
-
-    return int(signal.SIGHUP)

@@ -13,9 +13,10 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
-from tests.e2e.harness import PtyRun, run_sot
+from tests.e2e.harness import SOT, PtyRun, Tmux, base_env, run_sot, sot_under
 
 CACHES = (".cache/pip/http/blob", ".cache/uv/archive/f.py", ".npm/_cacache/x", ".cache/go-build/a")
 
@@ -154,3 +155,26 @@ def test_keys_typed_ahead_answer_the_next_questions(machine: Path) -> None:
         assert question("uv")(run.text()) and question("npm")(run.text())
     finally:
         run.close()
+
+
+def test_ctrl_z_at_a_question_gives_the_terminal_back_and_fg_asks_again(
+    tmux: Tmux, machine: Path
+) -> None:
+    env = base_env(TERM="tmux-256color", PS1="$ ")
+    tmux.start(["bash", "--norc", "--noprofile", "-i"], columns=110, lines=40, env=env)
+    assert tmux.wait_for(lambda t: "$" in t)
+    tmux.tmux("send-keys", "-t", "main", "-l", " ".join([*SOT, "clean", "--root", str(machine)]))
+    tmux.send("Enter")
+    assert tmux.wait_for(question("pip")), tmux.text()
+    process = sot_under(tmux)
+    tmux.send("C-z")
+    assert tmux.wait_for(lambda t: "Stopped" in t), tmux.text()
+    assert process.status() == psutil.STATUS_STOPPED
+    tmux.tmux("send-keys", "-t", "main", "-l", "fg")
+    tmux.send("Enter")
+    assert tmux.wait_for(lambda t: t.count("delete pip:") == 2), tmux.text()
+    tmux.send("n")  # one key, no Enter: the terminal is in its question mode again
+    assert tmux.wait_for(question("uv")), tmux.text()
+    tmux.send("q")
+    assert tmux.wait_for(lambda t: "quit: nothing deleted" in t), tmux.text()
+    assert left(machine) == list(CACHES)
