@@ -16,7 +16,7 @@ import fnmatch
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from sot.cleanup.targets import SECONDS_PER_DAY, Roots, TargetSpec
 
@@ -66,20 +66,9 @@ class Kept:
     protected: int = 0  # a service's private /tmp directory and the like
 
     def plus(self, other: Kept) -> Kept:
-        return Kept(*(a + b for a, b in zip(_counts(self), _counts(other), strict=True)))
-
-
-def _counts(kept: Kept) -> tuple[int, ...]:
-    return (
-        kept.open_files,
-        kept.recent,
-        kept.other_filesystem,
-        kept.not_owned,
-        kept.nested_target,
-        kept.special_files,
-        kept.unreadable,
-        kept.protected,
-    )
+        return Kept(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(Kept)}
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import json
 import os
 import pwd
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,3 +179,14 @@ def test_ctrl_z_at_a_question_gives_the_terminal_back_and_fg_asks_again(
     tmux.send("q")
     assert tmux.wait_for(lambda t: "quit: nothing deleted" in t), tmux.text()
     assert left(machine) == list(CACHES)
+
+
+def test_help_imports_neither_psutil_nor_blessed() -> None:
+    code = (
+        "import sys\nfrom sot.cli import main\ntry:\n    main(['clean', '--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('psutil', 'blessed', 'sot.cleanup.plan') if m in sys.modules))"
+    )
+    result = run_sot(shell=f'{sys.executable} -c "{code}"')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().strip().splitlines()[-1] == "[]"
