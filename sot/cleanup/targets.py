@@ -37,12 +37,8 @@ class Roots:
     var_cache: str
 
     def path_of(self, base: Base) -> str:
-        return {
-            Base.HOME: self.home,
-            Base.TMP: self.tmp,
-            Base.VAR_TMP: self.var_tmp,
-            Base.VAR_CACHE: self.var_cache,
-        }[base]
+        path: str = getattr(self, base.value)  # each base's value names its field
+        return path
 
     def all(self) -> tuple[str, ...]:
         return (self.home, self.tmp, self.var_tmp, self.var_cache)
@@ -103,26 +99,21 @@ _SYSTEM_TEMP = (
     ".font-unix",
     ".Test-unix",
 )
-_TEMP = (
-    TargetSpec(
-        "tmp",
-        "your old files in /tmp",
-        Base.TMP,
+
+
+def _temp_target(name: str, base: Base, where: str) -> TargetSpec:
+    return TargetSpec(
+        name,
+        f"your old files in {where}",
+        base,
         (".",),
         owner_only=True,
         min_age_days=TEMP_MIN_AGE_DAYS,
         protected=_SYSTEM_TEMP,
-    ),
-    TargetSpec(
-        "var-tmp",
-        "your old files in /var/tmp",
-        Base.VAR_TMP,
-        (".",),
-        owner_only=True,
-        min_age_days=TEMP_MIN_AGE_DAYS,
-        protected=_SYSTEM_TEMP,
-    ),
-)
+    )
+
+
+_TEMP = (_temp_target("tmp", Base.TMP, "/tmp"), _temp_target("var-tmp", Base.VAR_TMP, "/var/tmp"))
 LINUX_TARGETS: tuple[TargetSpec, ...] = (
     TargetSpec("pip", "pip's download and wheel cache", Base.HOME, (".cache/pip",)),
     TargetSpec("uv", "uv's package cache", Base.HOME, (".cache/uv",)),

@@ -6,12 +6,13 @@ fake ones; ``machine`` asserts they are under tmp_path before anything runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -92,10 +93,19 @@ def question(target: str) -> Callable[[str], bool]:
     return lambda text: f"delete {target}:" in text
 
 
-def test_answers_on_a_terminal_yes_no_all(machine: Path) -> None:
+@contextlib.contextmanager
+def asking(machine: Path) -> Iterator[PtyRun]:
+    """``sot clean`` on the fake machine in a pty, once it asks about pip; killed at the end."""
     run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
     try:
         assert run.wait_for(question("pip")), run.text()
+        yield run
+    finally:
+        run.close()
+
+
+def test_answers_on_a_terminal_yes_no_all(machine: Path) -> None:
+    with asking(machine) as run:
         assert "needs root" in run.text() and "what it is" in run.text()
         assert run.line_discipline() == (False, False)  # one key, no echo
         run.send(b"y")
@@ -107,31 +117,23 @@ def test_answers_on_a_terminal_yes_no_all(machine: Path) -> None:
         assert "total  freed" in run.text()
         assert left(machine) == [".cache/uv/archive/f.py"]
         assert run.line_discipline() == (True, True)
-    finally:
-        run.close()
 
 
 def test_quit_deletes_nothing(machine: Path) -> None:
-    run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
-    try:
-        assert run.wait_for(question("pip")), run.text()
+    with asking(machine) as run:
         run.send(b"y")
         assert run.wait_for(question("uv")), run.text()
         run.send(b"q")
         assert run.wait_exit(10) == 0
         assert "quit: nothing deleted" in run.text()
         assert left(machine) == list(CACHES)
-    finally:
-        run.close()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_at_a_question_restores_the_terminal_and_deletes_nothing(
     machine: Path, signum: int
 ) -> None:
-    run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
-    try:
-        assert run.wait_for(question("pip")), run.text()
+    with asking(machine) as run:
         run.send(b"y")
         assert run.wait_for(question("uv")), run.text()
         if signum == signal.SIGINT:
@@ -142,20 +144,14 @@ def test_a_signal_at_a_question_restores_the_terminal_and_deletes_nothing(
         assert b"Traceback" not in run.raw
         assert run.line_discipline() == (True, True)
         assert left(machine) == list(CACHES)
-    finally:
-        run.close()
 
 
 def test_keys_typed_ahead_answer_the_next_questions(machine: Path) -> None:
-    run = PtyRun(args=["clean", "--root", str(machine)], columns=110, lines=40)
-    try:
-        assert run.wait_for(question("pip")), run.text()
+    with asking(machine) as run:
         run.send(b"nya")  # pip no, uv yes, npm and the rest all
         assert run.wait_exit(10) == 0, run.text()
         assert left(machine) == [".cache/pip/http/blob"]
         assert question("uv")(run.text()) and question("npm")(run.text())
-    finally:
-        run.close()
 
 
 def test_ctrl_z_at_a_question_gives_the_terminal_back_and_fg_asks_again(
