@@ -578,3 +578,40 @@ def test_trees_deeper_than_the_limit_are_left(tmp_path: Path) -> None:
     plans, deleted, _ = clean_all(roots, conditions(), (spec("go"),))
     assert deleted["go"] == [str(shallow)]
     assert (deep / "f").exists() and plans[0].kept.unreadable == 1
+
+
+@contextlib.contextmanager
+def undeletable(path: Path) -> Iterator[str]:
+    """``path`` made impossible to delete, for real: immutable as root (chattr +i), in a
+    read-only directory otherwise; the reason the kernel will give; undone at the end."""
+    if os.geteuid() == 0:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i does not work here: {done.stderr.decode().strip()}")
+        try:
+            yield "operation not permitted"
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+    else:
+        path.parent.chmod(0o500)
+        try:
+            yield "permission denied"
+        finally:
+            path.parent.chmod(0o700)
+
+
+def test_a_file_that_cannot_be_deleted_is_listed_and_the_rest_goes(
+    home_with_caches: tuple[Roots, Path],
+) -> None:
+    roots, _ = home_with_caches
+    stuck = Path(roots.home) / ".cache/pip/wheels/x.whl"
+    with undeletable(stuck) as reason:
+        run = run_clean(
+            (spec("pip"), spec("go")), LINUX_TARGETS, roots, conditions(), dry_run=False
+        )
+        assert stuck.exists()
+    pip, go = run.outcomes["pip"], run.outcomes["go"]
+    assert pip.errors == [(str(stuck), reason)] and pip.error_count == 1
+    assert pip.files == 1 and go.files == 1 and not pip.stopped
+    assert not (Path(roots.home) / ".cache/pip/http/a/b/c/blob").exists()
+    assert f"  pip: {stuck}: {reason}" in render_results([pip, go])
