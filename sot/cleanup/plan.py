@@ -15,7 +15,7 @@ import contextlib
 import fnmatch
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 
 from sot.cleanup.targets import SECONDS_PER_DAY, Roots, TargetSpec
@@ -25,6 +25,10 @@ FileId = tuple[int, int]  # (st_dev, st_ino)
 # Each level holds one descriptor while its subdirectories are scanned (and deleted): deeper
 # trees are left as they are rather than running out of descriptors or stack.
 MAX_DEPTH = 200
+
+
+class PlanStopped(Exception):
+    """A stop was asked for (a signal) while the trees were being scanned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +206,7 @@ class _Scan:
     cutoff_ns: int
     excluded: frozenset[FileId]
     counted: set[FileId]
+    should_stop: Callable[[], bool]
     root_dev: int = 0
     files: int = 0
     directories: int = 0
@@ -224,6 +229,8 @@ class _Scan:
         """The plan for the directory open at ``fd`` (``depth`` 0: the target's own), and
         whether all of it goes."""
         top = depth == 0
+        if self.should_stop():
+            raise PlanStopped
         files: list[PlannedFile] = []
         dirs: list[PlannedDir] = []
         whole = True
@@ -313,10 +320,12 @@ def plan(
     roots: Roots,
     conditions: Conditions,
     every_spec: tuple[TargetSpec, ...] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> tuple[TargetPlan, ...]:
     """What cleaning ``specs`` would delete. ``every_spec`` (default ``specs``) are all the
     targets known: none is entered by another (a cache inside /tmp, a home inside /tmp), so
-    whatever is nested is counted once, under its own target."""
+    whatever is nested is counted once, under its own target. ``should_stop`` is asked in
+    every directory; when it says so, raises ``PlanStopped``."""
     everything = every_spec if every_spec is not None else specs
     all_roots = {spec.name: target_roots(spec, roots) for spec in everything}
     for spec in specs:
@@ -330,7 +339,9 @@ def plan(
     bases = {_identity(base, ()) for base in roots.all() if base}
     counted: set[FileId] = set()
     return tuple(
-        _plan_target(spec, all_roots[spec.name], identities, bases, conditions, counted)
+        _plan_target(
+            spec, all_roots[spec.name], identities, bases, conditions, counted, should_stop
+        )
         for spec in specs
     )
 
@@ -342,6 +353,7 @@ def _plan_target(
     bases: set[FileId | None],
     conditions: Conditions,
     counted: set[FileId],
+    should_stop: Callable[[], bool],
 ) -> TargetPlan:
     days = conditions.older_than_days
     min_age_days = spec.min_age_days if days is None else days
@@ -369,7 +381,9 @@ def _plan_target(
                 {key for key in identities if key not in own}
                 | {key for key in bases if key is not None and key not in own}
             )
-            scan = _Scan(spec, conditions, cutoff_ns, excluded, counted, root_dev=info.st_dev)
+            scan = _Scan(
+                spec, conditions, cutoff_ns, excluded, counted, should_stop, root_dev=info.st_dev
+            )
             tree, _ = scan.scan(fd, "", info, 0)
         finally:
             os.close(fd)

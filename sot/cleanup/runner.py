@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sot.cleanup.delete import Outcome, delete_target
-from sot.cleanup.plan import Conditions, TargetPlan, plan
+from sot.cleanup.plan import Conditions, PlanStopped, TargetPlan, plan
 from sot.cleanup.targets import Roots, TargetSpec
 
 
@@ -65,9 +65,14 @@ def run_clean(
     record: bool = False,
 ) -> Run:
     """Plan ``specs``; unless ``dry_run``, ask and delete the chosen ones in the plan's order.
+    ``should_stop`` (a signal arrived) is asked in every directory scanned and between files
+    deleted: a stop while scanning returns no plans at all.
     ``after_plan`` shows the plan (the table); ``before_delete`` runs between the answers and
     the first deletion (tests change the tree there)."""
-    plans = plan(specs, roots, conditions, every_spec)
+    try:
+        plans = plan(specs, roots, conditions, every_spec, should_stop)
+    except PlanStopped:
+        return Run((), {}, stopped=True)
     after_plan(plans)
     if dry_run:
         return Run(plans, {})

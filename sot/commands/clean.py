@@ -219,7 +219,9 @@ def _clean(
             _out(["", "stopped: nothing deleted"])
             return 128 + signalled.signum
         signum = events.exit_signal()
-    if as_json:
+    if not outcome.plans:  # stopped while scanning: nothing was planned, nothing deleted
+        _out(["stopped while scanning: nothing deleted"])
+    elif as_json:
         _print_json(outcome, dry_run, person)
     elif dry_run:
         _out(["dry run: nothing deleted"])
@@ -228,7 +230,7 @@ def _clean(
     else:
         _out(render_results(list(outcome.outcomes.values())))
     if outcome.stopped and signum is not None:
-        if not as_json:
+        if outcome.plans and not as_json:
             _out([f"stopped by signal {signum} part of the way; the rest is left"])
         return 128 + signum
     return 1 if any(o.error_count for o in outcome.outcomes.values()) else 0

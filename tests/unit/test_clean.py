@@ -544,10 +544,12 @@ def test_a_signal_mid_run_stops_before_the_next_target(
 ) -> None:
     roots, _ = home_with_caches
     calls: list[int] = []
+    deleting: list[bool] = []
 
-    def stop_on_third_file() -> bool:
-        calls.append(1)  # once before deleting, then once per file
-        return len(calls) > 2
+    def stop_on_second_file() -> bool:
+        if deleting:
+            calls.append(1)  # once per file
+        return len(calls) > 1
 
     run = run_clean(
         (spec("pip"), spec("uv"), spec("go")),
@@ -555,7 +557,8 @@ def test_a_signal_mid_run_stops_before_the_next_target(
         roots,
         conditions(),
         dry_run=False,
-        should_stop=stop_on_third_file,
+        should_stop=stop_on_second_file,
+        before_delete=lambda: deleting.append(True),
     )
     assert run.stopped
     assert list(run.outcomes) == ["pip"]  # stopped inside pip: uv and go are not begun
@@ -615,3 +618,28 @@ def test_a_file_that_cannot_be_deleted_is_listed_and_the_rest_goes(
     assert pip.files == 1 and go.files == 1 and not pip.stopped
     assert not (Path(roots.home) / ".cache/pip/http/a/b/c/blob").exists()
     assert f"  pip: {stuck}: {reason}" in render_results([pip, go])
+
+
+def test_a_signal_while_scanning_stops_the_scan_and_deletes_nothing(
+    home_with_caches: tuple[Roots, Path],
+) -> None:
+    roots, _ = home_with_caches
+    asked: list[int] = []
+
+    def stop_in_the_fifth_directory() -> bool:
+        asked.append(1)
+        return len(asked) >= 5
+
+    shown: list[object] = []
+    run = run_clean(
+        LINUX_TARGETS,
+        LINUX_TARGETS,
+        roots,
+        conditions(),
+        dry_run=False,
+        should_stop=stop_in_the_fifth_directory,
+        after_plan=shown.append,
+    )
+    assert run.stopped and run.plans == () and run.outcomes == {} and shown == []
+    assert len(asked) == 5
+    assert (Path(roots.home) / ".cache/pip/wheels/x.whl").exists()
