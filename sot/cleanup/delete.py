@@ -22,7 +22,7 @@ from sot.cleanup.plan import DIRECTORY_FLAGS, PlannedDir, TargetPlan, open_compo
 MAX_ERRORS_KEPT = 50
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What deleting one target did."""
 
@@ -30,15 +30,40 @@ class Outcome:
     freed_bytes: int = 0
     files: int = 0
     directories: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: tuple[tuple[str, str], ...] = ()  # (path, reason), the first MAX_ERRORS_KEPT
     error_count: int = 0
     stopped: bool = False  # a signal ended the run part of the way through
-    deleted: list[str] | None = None  # every path deleted, when asked for (tests)
+    deleted: tuple[str, ...] | None = None  # every path deleted, when asked for (tests)
+
+
+@dataclass(slots=True)
+class _Progress:
+    """The counts while one target is deleted (private; handed out as an ``Outcome``)."""
+
+    name: str
+    freed_bytes: int = 0
+    files: int = 0
+    directories: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    error_count: int = 0
+    deleted: list[str] | None = None
 
     def fail(self, path: str, reason: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append((path, reason))
+
+    def outcome(self, stopped: bool) -> Outcome:
+        return Outcome(
+            self.name,
+            self.freed_bytes,
+            self.files,
+            self.directories,
+            tuple(self.errors),
+            self.error_count,
+            stopped,
+            None if self.deleted is None else tuple(self.deleted),
+        )
 
 
 class _Stop(Exception):
@@ -49,31 +74,32 @@ def delete_target(
     target: TargetPlan, should_stop: Callable[[], bool], record: bool = False
 ) -> Outcome:
     """Delete what ``target`` planned. ``should_stop`` is asked between files (a signal)."""
-    outcome = Outcome(target.spec.name, deleted=[] if record else None)
+    progress = _Progress(target.spec.name, deleted=[] if record else None)
     if target.skipped is not None:
-        return outcome  # shown in the table, never deleted (a root-only target without root)
+        # Shown in the table, never deleted (a root-only target without root).
+        return progress.outcome(stopped=False)
     try:
         for root in target.roots:
             try:
                 fd = open_components(root.base, root.components)
             except OSError as err:
-                outcome.fail(root.path, _reason(err))
+                progress.fail(root.path, _reason(err))
                 continue
             try:
                 info = os.fstat(fd)
                 if (info.st_dev, info.st_ino) != (root.tree.dev, root.tree.ino):
-                    outcome.fail(root.path, "replaced since the scan; left alone")
+                    progress.fail(root.path, "replaced since the scan; left alone")
                     continue
-                _delete_in(fd, root.tree, root.path, outcome, should_stop)
+                _delete_in(fd, root.tree, root.path, progress, should_stop)
             finally:
                 os.close(fd)
     except _Stop:
-        outcome.stopped = True
-    return outcome
+        return progress.outcome(stopped=True)
+    return progress.outcome(stopped=False)
 
 
 def _delete_in(
-    fd: int, tree: PlannedDir, path: str, outcome: Outcome, should_stop: Callable[[], bool]
+    fd: int, tree: PlannedDir, path: str, outcome: _Progress, should_stop: Callable[[], bool]
 ) -> None:
     for planned in tree.files:
         if should_stop():
@@ -105,7 +131,7 @@ def _delete_directory(
     parent_fd: int,
     directory: PlannedDir,
     path: str,
-    outcome: Outcome,
+    outcome: _Progress,
     should_stop: Callable[[], bool],
 ) -> None:
     try:

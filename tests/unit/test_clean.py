@@ -463,7 +463,7 @@ def test_per_file_errors_are_listed_and_the_run_goes_on(
     os.utime(changed, (1, 1))
     outcome = delete_target(target, lambda: False, record=True)
     assert outcome.error_count == 1
-    assert outcome.errors == [(str(changed), "modified since the scan; left alone")]
+    assert outcome.errors == ((str(changed), "modified since the scan; left alone"),)
     assert str(pip / "http/a/b/c/blob") in (outcome.deleted or [])
     assert changed.exists()
     lines = render_results([outcome])
@@ -614,7 +614,7 @@ def test_a_file_that_cannot_be_deleted_is_listed_and_the_rest_goes(
         )
         assert stuck.exists()
     pip, go = run.outcomes["pip"], run.outcomes["go"]
-    assert pip.errors == [(str(stuck), reason)] and pip.error_count == 1
+    assert pip.errors == ((str(stuck), reason),) and pip.error_count == 1
     assert pip.files == 1 and go.files == 1 and not pip.stopped
     assert not (Path(roots.home) / ".cache/pip/http/a/b/c/blob").exists()
     assert f"  pip: {stuck}: {reason}" in render_results([pip, go])
