@@ -68,6 +68,7 @@ class Kept:
     special_files: int = 0  # sockets, FIFOs, devices: in use by their nature
     unreadable: int = 0
     protected: int = 0  # a service's private /tmp directory and the like
+    not_permitted: int = 0  # in a directory this user may not change (or a read-only mount)
 
     def plus(self, other: Kept) -> Kept:
         return Kept(
@@ -239,6 +240,9 @@ class _Scan:
         except OSError:
             entries = []
             whole = self.keep("unreadable")
+        # Names in a directory we may not write to cannot be removed: say so now rather than
+        # list them and fail on each (its subdirectories may still be ours to empty).
+        writable = os.access(".", os.W_OK | os.X_OK, dir_fd=fd, effective_ids=True)
         for entry in entries:
             try:
                 child = entry.stat(follow_symlinks=False)
@@ -250,15 +254,22 @@ class _Scan:
                 continue
             if top and self.spec.file_glob is not None:
                 # Only the matching files directly inside (apt's *.deb); the rest is not ours.
-                if stat.S_ISREG(child.st_mode) and fnmatch.fnmatchcase(
+                if not stat.S_ISREG(child.st_mode) or not fnmatch.fnmatchcase(
                     entry.name, self.spec.file_glob
                 ):
+                    continue
+                if writable:
                     self._file(entry.name, child, files)
+                else:
+                    self.keep("not_permitted")
                 continue
             if not self._eligible(child):
                 whole = False
             elif stat.S_ISDIR(child.st_mode):
-                whole = self._directory(fd, entry.name, child, dirs, depth + 1) and whole
+                removed = self._directory(fd, entry.name, child, dirs, depth + 1, writable)
+                whole = removed and whole
+            elif not writable:
+                whole = self.keep("not_permitted")
             elif stat.S_ISREG(child.st_mode) or stat.S_ISLNK(child.st_mode):
                 whole = self._file(entry.name, child, files) and whole
             else:
@@ -289,8 +300,16 @@ class _Scan:
         return True
 
     def _directory(
-        self, parent_fd: int, name: str, info: os.stat_result, dirs: list[PlannedDir], depth: int
+        self,
+        parent_fd: int,
+        name: str,
+        info: os.stat_result,
+        dirs: list[PlannedDir],
+        depth: int,
+        removable: bool,
     ) -> bool:
+        """Plan the subdirectory ``name``; it is removed itself when everything in it goes,
+        it is old enough, and ``removable`` (its parent may be written to)."""
         if depth > MAX_DEPTH:
             return self.keep("unreadable")
         try:
@@ -306,7 +325,7 @@ class _Scan:
             os.close(fd)
         # Its own age as found now (before anything in it is deleted): a directory someone
         # made a minute ago in /tmp stays, even empty.
-        remove = whole and self.old_enough(info)
+        remove = whole and self.old_enough(info) and (removable or self.keep("not_permitted"))
         if remove:
             self.directories += 1
             planned = PlannedDir(name, planned.dev, planned.ino, planned.files, planned.dirs, True)

@@ -25,6 +25,7 @@ _KEPT_WORDS = (
     ("special_files", "sockets/FIFOs/devices"),
     ("unreadable", "unreadable"),
     ("protected", "system directories"),
+    ("not_permitted", "in directories you may not change"),
 )
 
 

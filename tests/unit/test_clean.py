@@ -643,3 +643,36 @@ def test_a_signal_while_scanning_stops_the_scan_and_deletes_nothing(
     assert run.stopped and run.plans == () and run.outcomes == {} and shown == []
     assert len(asked) == 5
     assert (Path(roots.home) / ".cache/pip/wheels/x.whl").exists()
+
+
+def test_entries_in_a_directory_that_cannot_be_changed_are_not_planned(
+    home_with_caches: tuple[Roots, Path],
+) -> None:
+    roots, _ = home_with_caches
+    go = Path(roots.home) / ".cache/go-build"
+    write(go / "locked/inner/f")
+    write(go / "locked/g")
+    found = plan((spec("go"),), roots, conditions())[0]
+    assert found.kept.not_permitted == 0
+    if os.geteuid() == 0:
+        # Root may change any directory on a writable mount: read-only is the case to show.
+        mount = go / "locked"
+        done = subprocess.run(["mount", "--bind", "-o", "ro", str(mount), str(mount)], check=False)
+        if done.returncode != 0:
+            pytest.skip("cannot make a read-only bind mount here")
+        try:
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], check=True)
+            found = plan((spec("go"),), roots, conditions())[0]
+        finally:
+            subprocess.run(["umount", "-l", str(mount)], check=False)
+        # A bind mount is another mount but the same device: the read-only check is what
+        # keeps g and inner (inner's own f is read-only too).
+        assert found.kept.not_permitted >= 2
+    else:
+        (go / "locked").chmod(0o500)
+        try:
+            found = plan((spec("go"),), roots, conditions())[0]
+        finally:
+            (go / "locked").chmod(0o700)
+        assert found.kept.not_permitted == 2  # g, and inner (its own f may go)
+    assert str(go / "locked/g") not in planned_paths(found)
