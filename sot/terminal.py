@@ -16,7 +16,7 @@ import sys
 import termios
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -437,3 +437,46 @@ class Session:
             return os.tcgetpgrp(self._in_fd) == os.getpgrp()
         except OSError:
             return True
+
+
+class KeysWithoutEcho:
+    """Single keys, read as typed (no Enter) and not echoed, on a terminal left as it is
+    otherwise (no full screen): for questions such as ``sot clean``'s. ISIG stays on, so
+    Ctrl-C is still SIGINT; the settings are restored on every way out, a signal included,
+    and for the time of ``paused()`` (Ctrl-Z: the shell gets its terminal back)."""
+
+    def __init__(self, in_fd: int) -> None:
+        self._in_fd = in_fd
+        self._saved: list[Any] | None = None
+
+    def __enter__(self) -> KeysWithoutEcho:
+        try:
+            self._saved = termios.tcgetattr(self._in_fd)
+            mode = termios.tcgetattr(self._in_fd)
+            mode[3] &= ~(termios.ICANON | termios.ECHO)
+            mode[6][termios.VMIN] = 1
+            mode[6][termios.VTIME] = 0
+            termios.tcsetattr(self._in_fd, termios.TCSANOW, mode)
+        except (termios.error, OSError) as err:
+            raise TerminalGone(f"cannot set terminal mode: {err}") from err
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._saved is not None:
+            with contextlib.suppress(termios.error, OSError):
+                termios.tcsetattr(self._in_fd, termios.TCSANOW, self._saved)
+            self._saved = None
+
+    def is_foreground(self) -> bool:
+        try:
+            return os.tcgetpgrp(self._in_fd) == os.getpgrp()
+        except OSError:
+            return True
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        self.__exit__()
+        try:
+            yield
+        finally:
+            self.__enter__()

@@ -47,9 +47,16 @@ def _fleet() -> Subcommand:
     return Subcommand("fleet", fleet.SUMMARY, fleet.add_arguments, fleet.run)
 
 
+def _clean() -> Subcommand:
+    from sot.commands import clean
+
+    return Subcommand("clean", clean.SUMMARY, clean.add_arguments, clean.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
     _disk(),
     _ps(),
     _fleet(),
+    _clean(),
 )

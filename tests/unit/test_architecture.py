@@ -311,6 +311,18 @@ ALLOWED: dict[str, set[str]] = {
         "sot.safe_text",
         "sot.terminal",
     },
+    # sot clean: targets, planning, deletion and rendering, apart from the pipeline.
+    "sot.cleanup": {"sot.cleanup", "sot.render.cells", "sot.render.units", "sot.safe_text"},
+    "sot.commands.clean": {
+        "sot.cleanup",
+        "sot.commands",
+        "sot.config",
+        "sot.events",
+        "sot.log",
+        "sot.render.units",
+        "sot.safe_text",
+        "sot.terminal",
+    },
     "sot.cli": {"sot", "sot.commands", "sot.config", "sot.log", "sot.safe_text", "sot.safe_files"},
 }
 THIRD_PARTY = {
@@ -398,6 +410,8 @@ READS_KERNEL_FILES = {
     # each tick, under injectable roots so they are tested on fake trees.
     "sot.collect.cgroups",
     "sot.collect.pressure",
+    # `sot clean`'s list of files open in any process (/proc/<pid>/fd), read once per run.
+    "sot.cleanup.open_files",
 }
 
 
