@@ -7,7 +7,10 @@ import base64
 import http.server
 import json
 import math
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -561,3 +564,35 @@ def test_a_password_goes_with_a_user_and_not_with_a_token() -> None:
         PrometheusClient("http://prom:9090", password="hunter2")
     with pytest.raises(PrometheusError, match="give one of them"):
         PrometheusClient("http://alice@prom:9090", token=TOKEN, password="hunter2")
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_https_with_the_given_ca_file_and_a_deadline(tmp_path: Path) -> None:
+    """The https handler (the deadline's connection, with the CA file's context) on a real TLS
+    server: the CA file is trusted, the system store alone is not."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=30,
+    )  # fmt: skip
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.seen = []  # type: ignore[attr-defined]
+    httpd.answer = ("scalar.json", 200, "application/json")  # type: ignore[attr-defined]
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    url = f"https://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        result = PrometheusClient(url, token=TOKEN, ca_file=str(cert)).query("up")
+        with pytest.raises(PrometheusError, match="cannot connect .*CERTIFICATE_VERIFY_FAILED"):
+            PrometheusClient(url, token=TOKEN).query("up")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+    assert result.samples[0].value == 2.0
+    assert httpd.seen[0][2] == f"Bearer {TOKEN}"  # type: ignore[attr-defined]
