@@ -459,7 +459,7 @@ def test_a_server_trickling_its_answer_fails_the_query_at_the_timeout(where: str
 
     for port in _raw_server(answer):
         started = time.monotonic()
-        with pytest.raises(PrometheusError, match="no answer within 0.5 s"):
+        with pytest.raises(PrometheusError, match=r"no answer within 0\.5 s"):
             PrometheusClient(f"http://127.0.0.1:{port}", timeout_s=0.5).query("up")
         took_s = time.monotonic() - started
         done.set()
@@ -514,7 +514,7 @@ def test_a_redirect_within_the_server_names_the_url_to_give() -> None:
     with pytest.raises(PrometheusError, match="redirected to http://prom:9090/prometheus "):
         client(transport).query("x")
     transport.response = Response(301, "text/html", b"", "gopher://[::1")
-    with pytest.raises(PrometheusError, match="HTTP 301, a redirect .* to no usable URL"):
+    with pytest.raises(PrometheusError, match=r"HTTP 301, a redirect .* to no usable URL"):
         client(transport).query("x")
 
 
@@ -588,7 +588,7 @@ def test_https_with_the_given_ca_file_and_a_deadline(tmp_path: Path) -> None:
     url = f"https://127.0.0.1:{httpd.server_address[1]}"
     try:
         result = PrometheusClient(url, token=TOKEN, ca_file=str(cert)).query("up")
-        with pytest.raises(PrometheusError, match="cannot connect .*CERTIFICATE_VERIFY_FAILED"):
+        with pytest.raises(PrometheusError, match=r"cannot connect .*CERTIFICATE_VERIFY_FAILED"):
             PrometheusClient(url, token=TOKEN).query("up")
     finally:
         httpd.shutdown()
