@@ -499,7 +499,7 @@ class _Malformed(Exception):
 
 
 def _excerpt(text: str) -> str:
-    text = sanitize(text)
+    text = sanitize(text).strip()
     return text if len(text) <= BODY_EXCERPT_CHARS else text[: BODY_EXCERPT_CHARS - 1] + "…"
 
 

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sot.collect.prometheus_api import (
+    MAX_RESPONSE_BYTES,
     PrometheusClient,
     PrometheusError,
     Response,
@@ -380,16 +381,20 @@ def _read_request(connection: socket.socket) -> None:
         body += connection.recv(65536)
 
 
-def _raw_server(answer: Callable[[socket.socket], None]) -> Iterator[int]:
+def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[int]:
     """A TCP server on 127.0.0.1 that reads a request's head, then lets ``answer`` write what
     it likes to the connection: what no HTTP library would send."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
+    listener.settimeout(0.05)  # closing the listener would not wake a blocked accept()
+
     def serve() -> None:
         while not stop.is_set():
             try:
                 connection, _ = listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
             with connection:
@@ -435,7 +440,7 @@ def test_what_is_not_http_is_one_prometheus_error(payload: bytes, words: str) ->
     def answer(connection: socket.socket) -> None:
         connection.sendall(payload)
 
-    for port in _raw_server(answer):
+    for port in raw_server(answer):
         with pytest.raises(PrometheusError) as caught:
             PrometheusClient(f"http://127.0.0.1:{port}", token=TOKEN).query("up")
         assert words in str(caught.value) and "\n" not in str(caught.value)
@@ -457,13 +462,26 @@ def test_a_server_trickling_its_answer_fails_the_query_at_the_timeout(where: str
                 return
             connection.sendall(bytes([byte]))
 
-    for port in _raw_server(answer):
+    for port in raw_server(answer):
         started = time.monotonic()
         with pytest.raises(PrometheusError, match=r"no answer within 0\.5 s"):
             PrometheusClient(f"http://127.0.0.1:{port}", timeout_s=0.5).query("up")
         took_s = time.monotonic() - started
         done.set()
         assert 0.4 < took_s < 1.5
+
+
+def test_an_answer_larger_than_the_cap_is_refused_without_reading_it_all() -> None:
+    def answer(connection: socket.socket) -> None:
+        size = 4 * MAX_RESPONSE_BYTES  # what a file server handing out an ISO might say
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
+        zeros = bytes(1024 * 1024)
+        for _ in range(size // len(zeros)):
+            connection.sendall(zeros)  # until the client stops reading: OSError
+
+    for port in raw_server(answer):
+        with pytest.raises(PrometheusError, match=f"answer larger than {MAX_RESPONSE_BYTES} bytes"):
+            PrometheusClient(f"http://127.0.0.1:{port}", timeout_s=30).query("up")
 
 
 class _Redirecting(http.server.BaseHTTPRequestHandler):

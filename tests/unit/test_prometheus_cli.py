@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from sot.collect.prometheus_api import PrometheusError, read_password, read_toke
 from sot.commands import dashboard
 from sot.config import ConfigError
 from sot.log import DebugLog
+from tests.unit.test_prometheus_api import raw_server
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
 TOKEN = "s3cr3t-t0ken-value"
@@ -261,3 +263,21 @@ def test_the_fleet_sends_basic_auth_with_the_password_from_the_environment(
     result = run_sot("fleet", "--prometheus", url, "--once", "--format", "json", env=environ)
     assert result.returncode == 0, result.stderr
     assert prometheus.tokens == {"Basic YWxpY2U6aHVudGVyMg=="}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", [["--instance", "a"], ["fleet"]])
+def test_a_port_that_is_not_http_is_one_line_exit_2_at_start(command: list[str]) -> None:
+    """An SSH server on the port: one line naming what answered, never a traceback."""
+
+    def answer(connection: socket.socket) -> None:
+        connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    for port in raw_server(answer):
+        fleet = command[:1] if command == ["fleet"] else []
+        rest = [] if fleet else command
+        result = run_sot(*fleet, "--prometheus", f"http://127.0.0.1:{port}", *rest, "--once")
+        assert result.returncode == 2
+        assert result.stderr.splitlines() == [
+            f"sot: --prometheus: Prometheus http://127.0.0.1:{port}/api/v1/query:"
+            " not an HTTP answer (BadStatusLine: SSH-2.0-OpenSSH_9.6)"
+        ]
