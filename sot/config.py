@@ -44,13 +44,15 @@ class Config:
     show_all_devices: bool = False  # sot disk --all: loop, zram and ram devices too
     kernel_threads: bool = False  # list kernel threads at start (the x key toggles them)
     count: int | None = None  # a stream's number of records (--count); None: until stopped
-    # Another host, through Prometheus (--prometheus URL --instance NAME). The URL may hold
-    # user:password: left out of repr, which the debug log writes. The token itself is never
-    # here: it is read (environment or --prometheus-token-file) where the client is built.
+    # Another host, through Prometheus (--prometheus URL --instance NAME). The URL may hold a
+    # user (a password there is refused): left out of repr, which the debug log writes. The
+    # token and the password are never here: they are read (environment, or
+    # --prometheus-token-file, --prometheus-password-file) where the client is built.
     prometheus_url: str | None = field(default=None, repr=False)
     prometheus_instance: str | None = None
     prometheus_ca_path: str | None = None
     prometheus_token_file: str | None = None
+    prometheus_password_file: str | None = None
 
 
 def parse_top(text: str) -> int:
@@ -78,9 +80,14 @@ def check_prometheus_options(config: Config) -> None:
     remote = config.prometheus_url is not None
     if remote != (config.prometheus_instance is not None):
         raise ConfigError("--prometheus URL and --instance NAME go together: give both")
-    prometheus_only = config.prometheus_ca_path or config.prometheus_token_file
+    prometheus_only = (
+        config.prometheus_ca_path or config.prometheus_token_file or config.prometheus_password_file
+    )
     if prometheus_only and not remote:
-        raise ConfigError("--prometheus-ca and --prometheus-token-file need --prometheus URL")
+        raise ConfigError(
+            "--prometheus-ca, --prometheus-token-file and --prometheus-password-file need"
+            " --prometheus URL"
+        )
     if remote and config.replay_path is not None:
         raise ConfigError("--replay and --prometheus are two sources: choose one")
 

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sot.collect.block_devices import BlockDeviceReader
 from sot.collect.cgroups import CgroupReader
@@ -23,6 +23,9 @@ from sot.layout import FOCUS_ORDER, screen_readings
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
 from sot.state import AppState
+
+if TYPE_CHECKING:
+    from sot.collect.prometheus_api import PrometheusClient
 
 
 class Feed(Protocol):
@@ -78,22 +81,39 @@ def open_source(config: Config) -> SystemSource:
         raise ConfigError(f"--replay: {err}") from err
 
 
+def prometheus_client(config: Config) -> PrometheusClient:
+    """The client of ``--prometheus URL`` with its CA file and its token or password (from the
+    environment or their files); else ConfigError, one line naming what is wrong."""
+    from sot.collect.prometheus_api import (
+        PrometheusClient,
+        PrometheusError,
+        read_password,
+        read_token,
+    )
+
+    try:
+        return PrometheusClient(
+            config.prometheus_url or "",
+            token=read_token(os.environ, config.prometheus_token_file),
+            ca_file=config.prometheus_ca_path,
+            password=read_password(os.environ, config.prometheus_password_file),
+        )
+    except PrometheusError as err:
+        raise ConfigError(f"--prometheus: {err}") from None
+
+
 def open_prometheus(config: Config, max_age_s: float | None = None) -> SystemSource:
     """The Prometheus source for ``--prometheus URL --instance NAME``, once the server answered
     and knows the instance; else ConfigError (one line, exit 2) naming what it knows."""
     # Imported here: urllib, ssl and json are not needed on the local dashboard's start-up path.
-    from sot.collect.prometheus_api import PrometheusClient, PrometheusError, read_token
+    from sot.collect.prometheus_api import PrometheusError
     from sot.collect.prometheus_source import DEFAULT_MAX_AGE_S, PrometheusSource, check_instance
 
     instance = config.prometheus_instance
     if instance is None:
         raise ConfigError("--prometheus URL needs --instance NAME")
+    client = prometheus_client(config)
     try:
-        client = PrometheusClient(
-            config.prometheus_url or "",
-            token=read_token(os.environ, config.prometheus_token_file),
-            ca_file=config.prometheus_ca_path,
-        )
         check_instance(client, instance)
     except PrometheusError as err:
         raise ConfigError(f"--prometheus: {err}") from None

@@ -6,15 +6,21 @@ instead of shipping an agent, and a client library would be a dependency for two
 Everything the server sends is untrusted: label values are sanitized here, once, as they become
 records, so no later reader (a panel, an error line, the log) can forget to. A bearer token is
 passed in as a value (the caller reads it from ``SOT_PROMETHEUS_TOKEN`` or a file, never argv)
-and never appears in an error message; neither do credentials written into the URL.
+and never appears in an error message; neither does a Basic auth password (from
+``SOT_PROMETHEUS_PASSWORD`` or a file: a password written into the URL is refused, as ``ps``
+shows the URL).
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
+import io
 import json
 import math
+import socket
 import ssl
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -36,7 +42,12 @@ BODY_EXCERPT_CHARS = 80
 Labels = tuple[tuple[str, str], ...]
 
 TOKEN_VARIABLE = "SOT_PROMETHEUS_TOKEN"
+PASSWORD_VARIABLE = "SOT_PROMETHEUS_PASSWORD"
 MAX_TOKEN_BYTES = 64 * 1024  # a JWT is a few KiB; more is not a token file
+# Shorter secrets are not masked in messages: replacing every "a" or "pw" would garble the text
+# ("s***bscriptable") and tell more about the secret than it hides.
+MIN_MASKED_CHARS = 4
+MASK = "***"
 
 
 class PrometheusError(Exception):
@@ -89,6 +100,7 @@ class Response:
     status: int  # HTTP status
     content_type: str
     body: bytes
+    location: str = ""  # a redirect's Location header, as the server sent it
 
 
 # The one seam tests replace: (url, form fields, headers, timeout) -> the server's answer.
@@ -99,21 +111,60 @@ Transport = Callable[[str, Mapping[str, str], Mapping[str, str], float], Respons
 def read_token(environ: Mapping[str, str], token_file: str | None) -> str | None:
     """The bearer token: from ``token_file`` (--prometheus-token-file) if given, else from
     ``SOT_PROMETHEUS_TOKEN``; None: none. Never from the command line, where ``ps`` shows it.
-    Raises ``PrometheusError`` naming the file, never its contents."""
-    if token_file is None:
-        return environ.get(TOKEN_VARIABLE, "").strip() or None
+    Raises ``PrometheusError`` naming the file or the variable, never the token."""
+    return _read_secret(
+        environ, TOKEN_VARIABLE, token_file, "--prometheus-token-file", "token", str.strip
+    )
+
+
+def read_password(environ: Mapping[str, str], password_file: str | None) -> str | None:
+    """The Basic auth password (the user is in the URL): from ``password_file``
+    (--prometheus-password-file) if given, else from ``SOT_PROMETHEUS_PASSWORD``; None: none.
+    Spaces are part of a password: only the line break that ends the file is dropped."""
+    return _read_secret(
+        environ,
+        PASSWORD_VARIABLE,
+        password_file,
+        "--prometheus-password-file",
+        "password",
+        _without_line_break,
+    )
+
+
+def _without_line_break(text: str) -> str:
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+def _read_secret(
+    environ: Mapping[str, str],
+    variable: str,
+    path: str | None,
+    option: str,
+    what: str,
+    trim: Callable[[str], str],
+) -> str | None:
+    if path is None:
+        secret = trim(environ.get(variable, ""))
+        if secret and _has_control(secret):
+            # A header cannot hold a line break, and the error would quote the header.
+            raise PrometheusError(f"{variable}: not one {what} on one line (a control character)")
+        return secret or None
     try:
-        data = read_regular_file(token_file, MAX_TOKEN_BYTES)
+        data = read_regular_file(path, MAX_TOKEN_BYTES)
     except FileRefused as err:
-        raise PrometheusError(f"--prometheus-token-file: {err}") from None
+        raise PrometheusError(f"{option}: {err}") from None
     try:
-        token = data.decode("utf-8").strip()
+        secret = trim(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise PrometheusError(f"--prometheus-token-file {token_file}: not UTF-8 text") from None
-    if not token or any(c in token for c in "\r\n\0"):
-        # A header cannot hold a line break: a file of several lines is not one token.
-        raise PrometheusError(f"--prometheus-token-file {token_file}: not one token on one line")
-    return token
+        raise PrometheusError(f"{option} {path}: not UTF-8 text") from None
+    if not secret or _has_control(secret):
+        # A file of several lines is not one token, nor one password.
+        raise PrometheusError(f"{option} {path}: not one {what} on one line")
+    return secret
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
 
 
 def redact_url(url: str) -> str:
@@ -136,24 +187,130 @@ def promql_string(value: str) -> str:
     return f'"{escaped}"'
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reads, each allowed only the time left until the query's deadline: urllib's
+    timeout bounds each read, so a server trickling its headers or body a byte a second would
+    hold a query for as long as it likes."""
+
+    def __init__(self, sock: socket.socket, deadline_s: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)  # counts as a user of the socket, as usual
+        self._deadline_s = deadline_s
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        left_s = self._deadline_s - time.monotonic()
+        if left_s <= 0:
+            raise TimeoutError("timed out")
+        self._sock.settimeout(left_s)
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _deadline_response(deadline_s: float) -> type[http.client.HTTPResponse]:
+    class DeadlineResponse(http.client.HTTPResponse):
+        def __init__(
+            self,
+            sock: socket.socket,
+            debuglevel: int = 0,
+            method: str | None = None,
+            url: str | None = None,
+        ) -> None:
+            super().__init__(sock, debuglevel, method, url)
+            self.fp.close()  # nothing read from it yet: replaced before the status line
+            self.fp = io.BufferedReader(_DeadlineReader(sock, deadline_s))
+
+    return DeadlineResponse
+
+
+def _deadline_connection(
+    kind: type[http.client.HTTPConnection], deadline_s: float, **extra: Any
+) -> Callable[..., http.client.HTTPConnection]:
+    def connect(host: str, /, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = kind(host, **kwargs, **extra)
+        connection.response_class = _deadline_response(deadline_s)
+        return connection
+
+    return connect
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline_s: float) -> None:
+        super().__init__()
+        self._deadline_s = deadline_s
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_deadline_connection(http.client.HTTPConnection, self._deadline_s), req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline_s: float, context: ssl.SSLContext | None) -> None:
+        super().__init__(context=context)
+        self._deadline_s = deadline_s
+        self._tls = context
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = _deadline_connection(
+            http.client.HTTPSConnection, self._deadline_s, context=self._tls
+        )
+        return self.do_open(connection, req)
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a 3xx with the Authorization header, to whatever host the Location
+    names; the API never redirects, so a 3xx is returned as it is (the client refuses it)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _read_capped(answer: Any) -> bytes:
+    """The body, up to one byte more than MAX_RESPONSE_BYTES (which the caller refuses); a body
+    cut short of its Content-Length raises IncompleteRead instead of passing as the whole."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_RESPONSE_BYTES:
+        chunk = answer.read(min(1024 * 1024, MAX_RESPONSE_BYTES + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    body = b"".join(chunks)
+    missing = getattr(answer, "length", None)  # what the Content-Length still promised
+    if size <= MAX_RESPONSE_BYTES and missing:
+        raise http.client.IncompleteRead(body, missing)
+    return body
+
+
 def _urllib_transport(context: ssl.SSLContext | None) -> Transport:
     def send(
         url: str, form: Mapping[str, str], headers: Mapping[str, str], timeout_s: float
     ) -> Response:
+        # The whole request (connect, status line, headers, body) within timeout_s.
+        deadline_s = time.monotonic() + timeout_s
+        opener = urllib.request.build_opener(
+            _DeadlineHTTPHandler(deadline_s),
+            _DeadlineHTTPSHandler(deadline_s, context),
+            _RefuseRedirects(),
+        )
         # POST: the batched queries' regular expressions can outgrow a URL proxies accept.
         data = urllib.parse.urlencode(form).encode("ascii")
         request = urllib.request.Request(url, data=data, headers=dict(headers), method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=timeout_s, context=context) as answer:
-                return Response(
-                    answer.status,
-                    answer.headers.get("Content-Type", ""),
-                    answer.read(MAX_RESPONSE_BYTES + 1),
-                )
+            with opener.open(request, timeout=timeout_s) as answer:
+                kind = answer.headers.get("Content-Type", "")
+                return Response(answer.status, kind, _read_capped(answer))
         except urllib.error.HTTPError as err:
             with err:
-                body = err.read(MAX_RESPONSE_BYTES + 1)
-            return Response(err.code, err.headers.get("Content-Type", ""), body)
+                body = _read_capped(err)
+            kind = err.headers.get("Content-Type", "")
+            return Response(err.code, kind, body, err.headers.get("Location", ""))
 
     return send
 
@@ -169,6 +326,7 @@ class PrometheusClient:
         ca_file: str | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         transport: Transport | None = None,
+        password: str | None = None,
     ) -> None:
         try:
             parts = urllib.parse.urlsplit(base_url)
@@ -181,18 +339,46 @@ class PrometheusClient:
                 f"{redact_url(base_url)}: not an http:// or https:// URL with a host"
             )
         self.url = redact_url(base_url).rstrip("/")
+        if parts.password is not None:
+            # The URL is in argv, which every user of the machine reads with ps.
+            raise PrometheusError(
+                f"{self.url}: no password in the URL (ps shows it to every user): keep the user"
+                f" (http://USER@host) and give the password in {PASSWORD_VARIABLE} or"
+                " --prometheus-password-file FILE"
+            )
+        if password is not None and parts.username is None:
+            raise PrometheusError(
+                f"{self.url}: a password needs the user in the URL (http://USER@host)"
+            )
+        if password is not None and token is not None:
+            raise PrometheusError(f"{self.url}: a bearer token and a password: give one of them")
         self._timeout_s = timeout_s
-        self._secrets = tuple(
-            s for s in (token, parts.username, parts.password) if s
-        )  # never echoed, even where a server quotes a request back
         self._headers = {"Accept": "application/json", "User-Agent": "sot"}
+        secrets: list[str] = []
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
+            secrets.append(token)
         elif parts.username is not None:
-            # urllib ignores credentials in the URL: send them as Basic auth, as curl does.
-            pair = f"{urllib.parse.unquote(parts.username)}:"
-            pair += urllib.parse.unquote(parts.password or "")
-            self._headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+            # urllib ignores a user in the URL: send it as Basic auth, as curl does.
+            pair = f"{urllib.parse.unquote(parts.username)}:{password or ''}"
+            basic = base64.b64encode(pair.encode()).decode()
+            self._headers["Authorization"] = f"Basic {basic}"
+            if password:
+                secrets += [password, basic]
+        # Masked in every message, also where a server quotes the request back; the user name
+        # is not a secret (and masking it garbles text that happens to contain it).
+        self._secrets = tuple(
+            sorted(
+                {
+                    form
+                    for secret in secrets
+                    for form in (secret, urllib.parse.quote(secret, safe=""))
+                    if len(form) >= MIN_MASKED_CHARS
+                },
+                key=len,
+                reverse=True,
+            )
+        )
         if transport is None:
             context = None
             if parts.scheme == "https":
@@ -203,6 +389,9 @@ class PrometheusClient:
                     raise PrometheusError(f"CA file {ca_file!r}: {err}") from err
             transport = _urllib_transport(context)
         self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"PrometheusClient({self.url!r})"
 
     def query(self, expr: str, time: float | None = None) -> QueryResult:
         form = {"query": expr}
@@ -219,11 +408,13 @@ class PrometheusClient:
         }
         return self._call("/api/v1/query_range", form)
 
+    def _mask(self, text: str) -> str:
+        for secret in self._secrets:  # longest first: a secret inside another is masked once
+            text = text.replace(secret, MASK)
+        return one_line(text)
+
     def _fail(self, endpoint: str, what: str) -> PrometheusError:
-        text = what
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return PrometheusError(one_line(f"Prometheus {self.url}{endpoint}: {text}"))
+        return PrometheusError(self._mask(f"Prometheus {self.url}{endpoint}: {what}"))
 
     def _call(self, endpoint: str, form: Mapping[str, str]) -> QueryResult:
         try:
@@ -235,14 +426,27 @@ class PrometheusClient:
             if isinstance(reason, TimeoutError):
                 raise self._fail(endpoint, f"no answer within {self._timeout_s:g} s") from None
             raise self._fail(endpoint, f"cannot connect ({reason})") from None
-        except (OSError, ValueError) as err:  # a reset connection, a malformed URL
+        except http.client.HTTPException as err:
+            # Not an HTTP server on that port (an SSH banner), or an answer cut short.
+            excerpt = _excerpt(str(err))
+            raise self._fail(
+                endpoint, f"not an HTTP answer ({type(err).__name__}: {excerpt})"
+            ) from None
+        except OSError as err:  # a reset connection, a TLS failure
             raise self._fail(endpoint, f"cannot connect ({err})") from None
+        except (ValueError, OverflowError) as err:
+            # Not quoted: http.client's text for a header it refuses holds the header's value.
+            raise self._fail(
+                endpoint, f"the request or its answer is not valid HTTP ({type(err).__name__})"
+            ) from None
+        if 300 <= answer.status < 400:
+            raise self._fail(endpoint, self._redirected(endpoint, answer))
         if len(answer.body) > MAX_RESPONSE_BYTES:
             raise self._fail(endpoint, f"answer larger than {MAX_RESPONSE_BYTES} bytes")
         try:
             doc = json.loads(answer.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            doc = None
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            doc = None  # ValueError also for an integer of more than 4,300 digits
         if not isinstance(doc, dict) or "status" not in doc:
             # Not the API: a proxy's HTML error page, or not Prometheus at all.
             excerpt = answer.body[:BODY_EXCERPT_CHARS].decode("utf-8", "replace")
@@ -251,52 +455,136 @@ class PrometheusClient:
                 endpoint, f"HTTP {answer.status}, not a Prometheus answer ({kind}: {excerpt!r})"
             )
         if doc.get("status") != "success":
-            error_type = str(doc.get("errorType") or "error")
-            reason = doc.get("error") or "no reason given"
+            error_type = _text(doc.get("errorType")) or "error"
+            reason = _text(doc.get("error")) or "no reason given"
             raise self._fail(endpoint, f"{error_type}: {reason} (HTTP {answer.status})")
         try:
-            return _result(doc)
-        except (KeyError, TypeError, ValueError, IndexError) as err:
-            raise self._fail(endpoint, f"malformed answer ({type(err).__name__}: {err})") from None
+            result = _result(doc)
+        except _Malformed as err:
+            raise self._fail(endpoint, f"malformed answer ({err})") from None
+        if not result.warnings:
+            return result
+        return QueryResult(
+            result.result_type,
+            result.samples,
+            result.series,
+            tuple(self._mask(w) for w in result.warnings),
+        )
+
+    def _redirected(self, endpoint: str, answer: Response) -> str:
+        """Where a 3xx points, as the URL to give instead: its scheme and host (and the path
+        before the endpoint, where it ends with it), never its credentials or query."""
+        try:
+            target = urllib.parse.urlsplit(
+                urllib.parse.urljoin(self.url + endpoint, answer.location)
+            )
+            netloc = target.hostname or ""
+            if ":" in netloc:
+                netloc = f"[{netloc}]"
+            if target.port is not None:
+                netloc += f":{target.port}"
+        except ValueError:
+            target, netloc = None, ""
+        if target is None or target.scheme not in ("http", "https") or not netloc:
+            return f"HTTP {answer.status}, a redirect (not followed) to no usable URL"
+        base = target.path.removesuffix(endpoint) if target.path.endswith(endpoint) else ""
+        return (
+            f"HTTP {answer.status}, redirected to {target.scheme}://{netloc}{base.rstrip('/')}"
+            " (not followed: give that URL)"
+        )
+
+
+class _Malformed(Exception):
+    """An answer in the API's envelope whose contents are not the API's (wrong types)."""
+
+
+def _excerpt(text: str) -> str:
+    text = sanitize(text).strip()
+    return text if len(text) <= BODY_EXCERPT_CHARS else text[: BODY_EXCERPT_CHARS - 1] + "…"
+
+
+def _text(raw: Any) -> str:
+    """A text field of an answer; anything else (a number, a list) is not a text: ''."""
+    return raw if isinstance(raw, str) else ""
+
+
+def _field(container: Any, name: str) -> Any:
+    if not isinstance(container, dict):
+        raise _Malformed(f"{_kind(container)} where an object with {name!r} belongs")
+    if name not in container:
+        raise _Malformed(f"no {name!r}")
+    return container[name]
+
+
+def _list(raw: Any, what: str) -> list[Any]:
+    if not isinstance(raw, list):
+        raise _Malformed(f"{what} is {_kind(raw)}, not a list")
+    return raw
+
+
+def _kind(raw: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(raw), "null" if raw is None else "a number"
+    )
 
 
 def _labels(metric: Any) -> Labels:
-    if not isinstance(metric, Mapping):
-        raise TypeError("a series' metric is not an object")
-    return tuple(sorted((sanitize(str(k)), sanitize(str(v))) for k, v in metric.items()))
+    if not isinstance(metric, dict):
+        raise _Malformed(f"a series' metric is {_kind(metric)}, not an object")
+    pairs = []
+    for key, value in metric.items():
+        if not isinstance(value, str):
+            raise _Malformed(f"label {sanitize(key)[:40]!r} is {_kind(value)}, not a string")
+        pairs.append((sanitize(key), sanitize(value)))
+    return tuple(sorted(pairs))
 
 
-def _value(raw: Any) -> float:
-    """Prometheus sends values as strings ("1.5", "NaN", "+Inf", "-Inf"): float() reads all."""
-    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-        raise TypeError(f"a value of type {type(raw).__name__}")
-    return float(raw)
+def _number(raw: Any, what: str) -> float:
+    """Prometheus sends values as strings ("1.5", "NaN", "+Inf", "-Inf"), times as numbers;
+    float() reads both, but not a bool, and not an integer beyond a float's range."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise _Malformed(f"{what} is {_kind(raw)}")
+    try:
+        return float(raw)
+    except (ValueError, OverflowError):
+        raise _Malformed(f"{what} is not a number") from None
 
 
 def _point(pair: Any) -> tuple[float, float]:
-    time_s = float(pair[0])
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise _Malformed(f"a sample is {_kind(pair)}, not a [time, value] pair")
+    time_s = _number(pair[0], "a sample time")
     if not math.isfinite(time_s):
-        raise ValueError("a sample time that is not a number")
-    return time_s, _value(pair[1])
+        raise _Malformed("a sample time that is not a number")
+    return time_s, _number(pair[1], "a sample value")
 
 
-def _result(doc: Mapping[str, Any]) -> QueryResult:
-    data = doc["data"]
-    kind = data["resultType"]
-    raw = data["result"]
-    warnings = tuple(one_line(str(w)) for w in doc.get("warnings") or ())
+def _result(doc: dict[str, Any]) -> QueryResult:
+    """The API's answer as records; raises only _Malformed, whatever JSON the server sent."""
+    data = _field(doc, "data")
+    kind = _field(data, "resultType")
+    raw = _field(data, "result")
+    warnings = doc.get("warnings")
+    if warnings is None:
+        warnings = []
+    texts = tuple(one_line(w) for w in _list(warnings, "warnings") if isinstance(w, str))
     if kind == "vector":
         samples = []
-        for element in raw:
-            time_s, value = _point(element["value"])
-            samples.append(Sample(_labels(element["metric"]), value, time_s))
-        return QueryResult(kind, tuple(samples), (), warnings)
+        for element in _list(raw, "a vector"):
+            time_s, value = _point(_field(element, "value"))
+            samples.append(Sample(_labels(_field(element, "metric")), value, time_s))
+        return QueryResult(kind, tuple(samples), (), texts)
     if kind == "scalar":
         time_s, value = _point(raw)
-        return QueryResult(kind, (Sample((), value, time_s),), (), warnings)
+        return QueryResult(kind, (Sample((), value, time_s),), (), texts)
     if kind == "matrix":
         series = tuple(
-            Series(_labels(s["metric"]), tuple(_point(p) for p in s["values"])) for s in raw
+            Series(
+                _labels(_field(s, "metric")),
+                tuple(_point(p) for p in _list(_field(s, "values"), "a series' values")),
+            )
+            for s in _list(raw, "a matrix")
         )
-        return QueryResult(kind, (), series, warnings)
-    raise ValueError(f"result type {sanitize(str(kind))!r}")
+        return QueryResult(kind, (), series, texts)
+    shown = _excerpt(kind) if isinstance(kind, str) else _kind(kind)
+    raise _Malformed(f"result type {shown!r}")

@@ -141,7 +141,9 @@ def add_prometheus_arguments(parser: argparse.ArgumentParser) -> None:
         "--prometheus",
         metavar="URL",
         help="show a host that Prometheus scrapes with node_exporter instead of this machine"
-        " (with --instance); a bearer token comes from SOT_PROMETHEUS_TOKEN",
+        " (with --instance); a bearer token comes from SOT_PROMETHEUS_TOKEN; for Basic auth the"
+        " user goes in the URL (http://USER@host:9090), the password in SOT_PROMETHEUS_PASSWORD"
+        " (a password in the URL is refused: ps shows it)",
     )
     parser.add_argument(
         "--instance", metavar="NAME", help="with --prometheus: the instance label of the host"
@@ -151,10 +153,20 @@ def add_prometheus_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="with an https:// --prometheus URL: trust this CA file instead of the system's",
     )
+    add_secret_file_arguments(parser)
+
+
+def add_secret_file_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prometheus-token-file",
         metavar="FILE",
         help="read the bearer token from FILE (never give a token on the command line)",
+    )
+    parser.add_argument(
+        "--prometheus-password-file",
+        metavar="FILE",
+        help="read the Basic auth password of the URL's user from FILE (one line) instead of"
+        " SOT_PROMETHEUS_PASSWORD",
     )
 
 
@@ -204,6 +216,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         prometheus_instance=getattr(args, "instance", None),
         prometheus_ca_path=getattr(args, "prometheus_ca", None),
         prometheus_token_file=getattr(args, "prometheus_token_file", None),
+        prometheus_password_file=getattr(args, "prometheus_password_file", None),
     )
     check_prometheus_options(config)
     check_stream_options(config)

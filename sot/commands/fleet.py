@@ -47,18 +47,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         required=True,
         help="the Prometheus server whose targets to list; a bearer token comes from"
-        " SOT_PROMETHEUS_TOKEN or --prometheus-token-file",
+        " SOT_PROMETHEUS_TOKEN or --prometheus-token-file; for Basic auth the user goes in the"
+        " URL (http://USER@host:9090), the password in SOT_PROMETHEUS_PASSWORD or"
+        " --prometheus-password-file (a password in the URL is refused: ps shows it)",
     )
     parser.add_argument(
         "--prometheus-ca",
         metavar="FILE",
         help="with an https:// URL: trust this CA file instead of the system's",
     )
-    parser.add_argument(
-        "--prometheus-token-file",
-        metavar="FILE",
-        help="read the bearer token from FILE (never give a token on the command line)",
-    )
+    dashboard.add_secret_file_arguments(parser)
     parser.add_argument(
         "--duration",
         type=dashboard.checked(parse_duration),
@@ -83,6 +81,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         prometheus_url=args.prometheus,
         prometheus_ca_path=args.prometheus_ca,
         prometheus_token_file=args.prometheus_token_file,
+        prometheus_password_file=args.prometheus_password_file,
     )
 
 
@@ -90,17 +89,9 @@ def open_fleet(config: Config) -> FleetSource:
     """The fleet source, once its first refresh answered; else ConfigError (one line, exit 2):
     a bad URL, an unreachable server, a bad token file or CA file."""
     from sot.collect.fleet_source import FleetSource
-    from sot.collect.prometheus_api import PrometheusClient, PrometheusError, read_token
+    from sot.pipeline import prometheus_client
 
-    try:
-        client = PrometheusClient(
-            config.prometheus_url or "",
-            token=read_token(os.environ, config.prometheus_token_file),
-            ca_file=config.prometheus_ca_path,
-        )
-    except PrometheusError as err:
-        raise ConfigError(f"--prometheus: {err}") from None
-    source = FleetSource(client, interval_s=config.interval_s)
+    source = FleetSource(prometheus_client(config), interval_s=config.interval_s)
     source.fetch_once()
     if source.last_error is not None:
         raise ConfigError(f"--prometheus: {source.last_error}")
@@ -180,6 +171,7 @@ def _dashboard(
         prometheus_instance=instance,
         prometheus_ca_path=config.prometheus_ca_path,
         prometheus_token_file=config.prometheus_token_file,
+        prometheus_password_file=config.prometheus_password_file,
     )
     log.write(f"fleet: opening the dashboard of {instance!r}")
     try:

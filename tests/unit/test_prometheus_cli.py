@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from sot import cli
-from sot.collect.prometheus_api import PrometheusError, read_token
+from sot.collect.prometheus_api import PrometheusError, read_password, read_token
 from sot.commands import dashboard
 from sot.config import ConfigError
 from sot.log import DebugLog
+from tests.unit.test_prometheus_api import raw_server
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prometheus"
 TOKEN = "s3cr3t-t0ken-value"
@@ -43,10 +45,32 @@ def test_a_bad_token_file_is_named_without_its_contents(tmp_path: Path) -> None:
         read_token({}, str(tmp_path / "missing"))
 
 
+def test_a_token_with_a_line_break_in_the_environment_is_refused_without_its_value() -> None:
+    with pytest.raises(PrometheusError) as caught:
+        read_token({"SOT_PROMETHEUS_TOKEN": f"{TOKEN}\r\nsecond-line"}, None)
+    message = str(caught.value)
+    assert message == "SOT_PROMETHEUS_TOKEN: not one token on one line (a control character)"
+    with pytest.raises(PrometheusError, match="SOT_PROMETHEUS_PASSWORD"):
+        read_password({"SOT_PROMETHEUS_PASSWORD": "pass\x1bword"}, None)
+
+
+def test_the_password_comes_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    assert read_password({}, None) is None
+    # Spaces belong to a password; the line break that ends a file does not.
+    assert read_password({"SOT_PROMETHEUS_PASSWORD": " hunter 2 "}, None) == " hunter 2 "
+    password_file = tmp_path / "password"
+    password_file.write_text("from file\n")
+    assert read_password({"SOT_PROMETHEUS_PASSWORD": "env"}, str(password_file)) == "from file"
+    password_file.write_text("hunter2\nsecond line\n")
+    with pytest.raises(PrometheusError) as caught:
+        read_password({}, str(password_file))
+    assert "--prometheus-password-file" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
 def test_options_parse_and_the_url_stays_out_of_the_config_repr() -> None:
     config = cli.parse_config(
         ["--prometheus", "http://u:pw@prom:9090", "--instance", "web-1:9100"], {}
-    )
+    )  # parsed; refused where the client is built (test_a_password_in_the_url_is_refused)
     assert config.prometheus_url == "http://u:pw@prom:9090"
     assert config.prometheus_instance == "web-1:9100"
     assert "pw@" not in repr(config)  # the debug log writes the config
@@ -58,6 +82,7 @@ def test_options_parse_and_the_url_stays_out_of_the_config_repr() -> None:
         (["--prometheus", "http://prom:9090"], "go together"),
         (["--instance", "web-1"], "go together"),
         (["--prometheus-ca", "ca.pem"], "need --prometheus"),
+        (["--prometheus-password-file", "pw"], "need --prometheus"),
         (["--prometheus", "http://p", "--instance", "a", "--replay", "f"], "choose one"),
     ],
 )
@@ -105,8 +130,11 @@ def prometheus() -> Iterator[http.server.HTTPServer]:
     thread.join()
 
 
-def run_sot(*args: str, token_file: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_sot(
+    *args: str, token_file: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, "SOT_PROMETHEUS_TOKEN": TOKEN, "COLUMNS": "100", "LINES": "30"}
+    environ.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "sot", *args],
         capture_output=True,
@@ -147,7 +175,7 @@ def test_an_unknown_instance_names_the_known_ones_exit_2(
 
 
 def test_an_unreachable_prometheus_is_one_line_exit_2() -> None:
-    result = run_sot("--prometheus", f"http://u:{TOKEN}@127.0.0.1:1", "--instance", "a", "--once")
+    result = run_sot("--prometheus", "http://u@127.0.0.1:1", "--instance", "a", "--once")
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert "http://127.0.0.1:1/api/v1/query: cannot connect" in line
@@ -197,3 +225,59 @@ def test_one_shots_and_streams_leave_no_worker_thread(
     out = capsys.readouterr().out
     assert "web-1" in out or "csv" in args, out  # the remote host's (CSV has no host name)
     assert [t.name for t in threading.enumerate() if t.name.startswith("sot")] == []
+
+
+@pytest.mark.parametrize("command", [[], ["fleet"]])
+def test_a_password_in_the_url_is_refused_exit_2(command: list[str]) -> None:
+    """ps shows argv to every user: the password goes in the environment or a file."""
+    instance = [] if command else ["--instance", "a"]
+    result = run_sot(*command, "--prometheus", "http://u:hunter2@127.0.0.1:1", *instance, "--once")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "no password in the URL" in line and "SOT_PROMETHEUS_PASSWORD" in line
+    assert "--prometheus-password-file" in line and "hunter2" not in line
+
+
+def test_basic_auth_sends_the_urls_user_with_the_password_file(
+    prometheus: http.server.HTTPServer, tmp_path: Path
+) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text("hunter2\n")
+    log = tmp_path / "sot.log"
+    url = f"http://alice@127.0.0.1:{prometheus.server_address[1]}"
+    result = run_sot(
+        "--prometheus", url, "--instance", "web-1:9100", "--once", "--format", "json",
+        "-i", "0.2", "--prometheus-password-file", str(password_file), "--log", str(log),
+        env={"SOT_PROMETHEUS_TOKEN": ""},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert prometheus.tokens == {"Basic YWxpY2U6aHVudGVyMg=="}  # type: ignore[attr-defined]
+    assert "hunter2" not in log.read_text() and "YWxpY2U6aHVudGVyMg" not in log.read_text()
+
+
+def test_the_fleet_sends_basic_auth_with_the_password_from_the_environment(
+    prometheus: http.server.HTTPServer,
+) -> None:
+    url = f"http://alice@127.0.0.1:{prometheus.server_address[1]}"
+    environ = {"SOT_PROMETHEUS_TOKEN": "", "SOT_PROMETHEUS_PASSWORD": "hunter2"}
+    result = run_sot("fleet", "--prometheus", url, "--once", "--format", "json", env=environ)
+    assert result.returncode == 0, result.stderr
+    assert prometheus.tokens == {"Basic YWxpY2U6aHVudGVyMg=="}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", [["--instance", "a"], ["fleet"]])
+def test_a_port_that_is_not_http_is_one_line_exit_2_at_start(command: list[str]) -> None:
+    """An SSH server on the port: one line naming what answered, never a traceback."""
+
+    def answer(connection: socket.socket) -> None:
+        connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    for port in raw_server(answer):
+        fleet = command[:1] if command == ["fleet"] else []
+        rest = [] if fleet else command
+        result = run_sot(*fleet, "--prometheus", f"http://127.0.0.1:{port}", *rest, "--once")
+        assert result.returncode == 2
+        assert result.stderr.splitlines() == [
+            f"sot: --prometheus: Prometheus http://127.0.0.1:{port}/api/v1/query:"
+            " not an HTTP answer (BadStatusLine: SSH-2.0-OpenSSH_9.6)"
+        ]
