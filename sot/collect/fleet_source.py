@@ -25,6 +25,7 @@ from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample
 from sot.collect.prometheus_source import (
     FRESH_INTERVALS,
     _ago,
+    failure_text,
     first_wait_s,
     retry_delay_s,
     run_fetches,
@@ -209,16 +210,16 @@ class FleetSource:
         state = self._state
         try:
             results, warnings = self._ask_all()
-        except PrometheusError as err:
+            rows = fleet_rows(results)
+        except Exception as err:  # any failure (a future's too) fails the refresh
+            message = str(err) if isinstance(err, PrometheusError) else failure_text(err)
             self._state = replace(
-                state, last_error=str(err), failures=state.failures + 1, fetched_s=started_s
+                state, last_error=message, failures=state.failures + 1, fetched_s=started_s
             )
             self.fetches += 1
             return retry_delay_s(state.failures + 1)
         wall = self._wall()
-        self._state = FleetFetch(
-            fleet_rows(results), wall, started_s, None, wall, 0, tuple(warnings)
-        )
+        self._state = FleetFetch(rows, wall, started_s, None, wall, 0, tuple(warnings))
         self.fetches += 1
         return max(0.0, started_s + self.interval_s - self._clock())
 

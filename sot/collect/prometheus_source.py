@@ -276,11 +276,26 @@ def first_wait_s(fetched: bool, failures: int, interval_s: float) -> float:
     return retry_delay_s(failures) if failures else interval_s
 
 
+def failure_text(err: Exception) -> str:
+    """One line for a fetch that failed on something other than a PrometheusError (a bug, an
+    answer shaped as no server should send): its type and message, never a traceback."""
+    text = " ".join(str(err).split())[:200]
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 def run_fetches(stop: threading.Event, delay_s: float, fetch_once: Callable[[], float]) -> None:
     """A worker thread's loop: wait ``delay_s``, fetch, wait what the fetch says, until
-    ``stop`` is set."""
+    ``stop`` is set. ``fetch_once`` handles its own failures; should it raise anyway, the
+    loop backs off as after a failed fetch and goes on: the worker never dies while the screen
+    is up (a dead worker would leave the screen stale for good)."""
+    failures = 0
     while not stop.wait(delay_s):
-        delay_s = fetch_once()
+        try:
+            delay_s = fetch_once()
+            failures = 0
+        except Exception:  # the last resort: nothing may end the worker
+            failures += 1
+            delay_s = retry_delay_s(failures)
 
 
 def _ago(seconds: float) -> str:
@@ -437,12 +452,16 @@ class PrometheusSource:
         state = self._state
         try:
             samples, warnings = self._query_samples(started_s)
-        except PrometheusError as err:
+            batch = split_batch(samples, self.instance, warnings)
+        except Exception as err:  # any failure is a failed fetch (see below)
+            # A PrometheusError says what failed; anything else (an answer shaped as no server
+            # should send, a bug) counts as a failed fetch too, named in one line, with the
+            # back-off: the worker goes on retrying rather than dying with a traceback.
+            message = str(err) if isinstance(err, PrometheusError) else failure_text(err)
             self._state = FetchState(
-                Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
+                Batch({}), started_s, message, state.last_success_wall_s, state.failures + 1
             )
             return retry_delay_s(state.failures + 1)
-        batch = split_batch(samples, self.instance, warnings)
         self._state = FetchState(batch, started_s, None, self._wall(), 0)
         return self.interval_s
 
@@ -471,12 +490,15 @@ class PrometheusSource:
 
     def _run(self, first: Callable[[], None] | None) -> None:
         if first is not None:
-            first()
+            try:
+                first()
+            except Exception:  # the past is a nicety; the present goes on
+                pass
         while not self._closed:
             if self._wake.wait(self.next_wait_s()):
                 self._wake.clear()  # closed, or a new interval: next_wait_s says which wait
                 continue
-            self.fetch_once()
+            self.fetch_once()  # raises nothing: every failure is a failed fetch
 
     def set_interval(self, interval_s: float) -> None:
         """The dashboard's interval changed (the + and - keys): the worker fetches on the new
