@@ -27,6 +27,7 @@ last came.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -490,10 +491,9 @@ class PrometheusSource:
 
     def _run(self, first: Callable[[], None] | None) -> None:
         if first is not None:
-            try:
+            # The past is a nicety: whatever it raises, the present goes on.
+            with contextlib.suppress(Exception):
                 first()
-            except Exception:  # the past is a nicety; the present goes on
-                pass
         while not self._closed:
             if self._wake.wait(self.next_wait_s()):
                 self._wake.clear()  # closed, or a new interval: next_wait_s says which wait

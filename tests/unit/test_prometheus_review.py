@@ -38,9 +38,7 @@ class Flaky(PrometheusClient):
     strange answer could raise, not a PrometheusError)."""
 
     def __init__(self, error: Exception) -> None:
-        super().__init__(
-            "http://h:1", transport=lambda *a: Response(200, "application/json", UP)
-        )
+        super().__init__("http://h:1", transport=lambda *a: Response(200, "application/json", UP))
         self.error = error
         self.failing = threading.Event()
         self.calls = 0
@@ -141,5 +139,3 @@ def test_an_exception_in_a_fleet_query_thread_fails_the_refresh_not_the_worker()
         assert source.snapshot().rows[0].up is True
     finally:
         source.close()
-
-
