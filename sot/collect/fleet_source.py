@@ -125,7 +125,11 @@ def fleet_rows(results: Mapping[str, tuple[Sample, ...]]) -> tuple[FleetRow, ...
             rows.append(FleetRow(key[0], key[1], up, nodename=nodename, kernel_release=release))
             continue
         booted = boot.get(key)
-        uptime = None if booted is None else max(booted.timestamp_s - booted.value, 0.0)
+        uptime = None if booted is None else booted.timestamp_s - booted.value
+        if uptime is not None and not math.isfinite(uptime):
+            uptime = None  # a time or boot time past a float's range: unknown, not inf
+        elif uptime is not None:
+            uptime = max(uptime, 0.0)
         disk = fullest.get(key)
         rows.append(
             FleetRow(

@@ -261,7 +261,31 @@ def _percent(used: float, total: float) -> float:
 
 
 def _cpu_number(name: str) -> int:
-    return int(name) if name.isdigit() else -1
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(name) if name.isascii() and name.isdigit() else -1
+
+
+# No real count, byte total or millisecond counter reaches 2**64 (the kernel's are 64-bit at
+# most): a larger value from the server is unknown, as NaN and negatives are. This also keeps
+# every sum and quotient of them within a float (int / int past 1.8e308 raises).
+MAX_WHOLE = 2.0**64
+
+
+# The latest epoch second a date can show (9999-12-31): a later time from the server is unknown.
+MAX_EPOCH_S = 253402300799.0
+
+
+def _epoch(value: float | None) -> float | None:
+    """An epoch time from the server; None unless after 1970 and before the year 10000."""
+    return value if value is not None and 0 < value < MAX_EPOCH_S else None
+
+
+def whole(value: float | None) -> int | None:
+    """A count or size from the server as an int; None where unknown, not finite, negative
+    or beyond any real counter (``MAX_WHOLE``)."""
+    if value is None or not 0 <= value < MAX_WHOLE:  # NaN fails both comparisons
+        return None
+    return int(value)
 
 
 def retry_delay_s(failures: int) -> float:
@@ -576,7 +600,7 @@ class PrometheusSource:
             kernel=label(uname, "release"),
             architecture=label(uname, "machine"),
             cpu_model=None,  # node_exporter has no CPU model without its cpu.info flag
-            boot_time_epoch_s=batch.value("node_boot_time_seconds"),
+            boot_time_epoch_s=_epoch(batch.value("node_boot_time_seconds")),
         )
 
     def per_cpu_times(self) -> Sequence[CpuTimes] | None:
@@ -641,8 +665,7 @@ class PrometheusSource:
         batch = self.batch()
 
         def field(name: str) -> int | None:
-            value = batch.value(f"node_memory_{name}_bytes")
-            return None if value is None or value < 0 else int(value)
+            return whole(batch.value(f"node_memory_{name}_bytes"))
 
         total, available, free = field("MemTotal"), field("MemAvailable"), field("MemFree")
         virtual = None
@@ -678,42 +701,44 @@ class PrometheusSource:
 
     def disk_usage(self, mount_point: str) -> UsageBytes | None:
         batch = self.batch()
-        size = batch.by_label("node_filesystem_size_bytes", "mountpoint").get(mount_point)
-        avail = batch.by_label("node_filesystem_avail_bytes", "mountpoint").get(mount_point)
-        free = batch.by_label("node_filesystem_free_bytes", "mountpoint").get(mount_point)
+        size, avail, free = (
+            whole(batch.by_label(f"node_filesystem_{name}_bytes", "mountpoint").get(mount_point))
+            for name in ("size", "avail", "free")
+        )
         if size is None or avail is None or free is None:
             return None
         # As psutil and df count: used excludes the root-reserved blocks, percent is of the
         # space a user can have (used + avail).
-        used = max(int(size) - int(free), 0)
-        return UsageBytes(int(size), used, int(avail), _percent(used, used + int(avail)))
+        used = max(size - free, 0)
+        return UsageBytes(size, used, avail, _percent(used, used + avail))
 
     def disk_counters(self) -> Mapping[str, DiskCounters]:
         batch = self.batch()
 
-        def column(name: str) -> dict[str, float]:
-            return batch.by_label(f"node_disk_{name}_total", "device")
+        def column(name: str) -> dict[str, int]:
+            found = batch.by_label(f"node_disk_{name}_total", "device")
+            return {device: n for device, value in found.items() if (n := whole(value)) is not None}
 
         read_bytes, written = column("read_bytes"), column("written_bytes")
         reads, writes = column("reads_completed"), column("writes_completed")
         read_s, write_s, io_s = (
-            column("read_time_seconds"),
-            column("write_time_seconds"),
-            column("io_time_seconds"),
+            batch.by_label("node_disk_read_time_seconds_total", "device"),
+            batch.by_label("node_disk_write_time_seconds_total", "device"),
+            batch.by_label("node_disk_io_time_seconds_total", "device"),
         )
 
         def ms(values: dict[str, float], device: str) -> int | None:
             seconds = values.get(device)
-            return None if seconds is None else int(seconds * 1000)
+            return None if seconds is None else whole(seconds * 1000)
 
         out = {}
         for device in sorted(read_bytes):
             if device in written and device in reads and device in writes:
                 out[device] = DiskCounters(
-                    int(read_bytes[device]),
-                    int(written[device]),
-                    int(reads[device]),
-                    int(writes[device]),
+                    read_bytes[device],
+                    written[device],
+                    reads[device],
+                    writes[device],
                     ms(read_s, device),
                     ms(write_s, device),
                     ms(io_s, device),
@@ -725,11 +750,18 @@ class PrometheusSource:
 
     def net_counters(self) -> Mapping[str, NetCounters]:
         batch = self.batch()
-        columns = [batch.by_label(name, "device") for name, _ in _NET_FIELDS]
+        columns = [
+            {
+                d: n
+                for d, value in batch.by_label(name, "device").items()
+                if (n := whole(value)) is not None
+            }
+            for name, _ in _NET_FIELDS
+        ]
         out = {}
         for device in sorted(columns[0]):
             if all(device in column for column in columns):
-                out[device] = NetCounters(*(int(column[device]) for column in columns))
+                out[device] = NetCounters(*(column[device] for column in columns))
         return out
 
     def net_stats(self) -> Mapping[str, NetStats]:
@@ -739,7 +771,8 @@ class PrometheusSource:
         for device, up in sorted(batch.by_label("node_network_up", "device").items()):
             speed = speeds.get(device)
             # node_exporter reports -1 bytes/s (or nothing) where the link speed is unknown.
-            mbps = None if speed is None or speed <= 0 else int(speed * 8 / 1_000_000)
+            # A speed beyond any link (1.7e308 bytes/s) is unknown too, not an OverflowError.
+            mbps = None if speed is None or speed <= 0 else whole(speed * 8 / 1_000_000)
             out[device] = NetStats(up == 1.0, mbps)
         return out
 
@@ -825,16 +858,17 @@ class GroupReading:
 
     def raw(self, pid: int) -> RawProcess:
         def memory(memtype: str) -> int | None:
-            value = self.memory_bytes.get(memtype)
-            return None if value is None or value < 0 else int(value)
+            return whole(self.memory_bytes.get(memtype))
 
-        cpu = self.cpu_seconds
+        cpu_seconds = sum(self.cpu_seconds.values()) if self.cpu_seconds else None
+        if cpu_seconds is not None and not 0 <= cpu_seconds < MAX_WHOLE:
+            cpu_seconds = None  # negative, or a sum past a float
         return RawProcess(
             pid=pid,
             ppid=None,
             status=self.status(),
             create_time=self.oldest_start_epoch_s,
-            cpu_seconds=sum(cpu.values()) if cpu else None,
+            cpu_seconds=cpu_seconds,
             rss_bytes=memory("resident"),
             threads=self.threads,
             vms_bytes=memory("virtual"),
@@ -843,7 +877,7 @@ class GroupReading:
 
 
 def _count(value: float) -> int | None:
-    return int(value) if value >= 0 else None
+    return whole(value)
 
 
 def read_groups(batch: Batch) -> dict[str, GroupReading]:
@@ -866,7 +900,8 @@ def read_groups(batch: Batch) -> dict[str, GroupReading]:
     for group, sample in each("write_bytes_total"):
         group.write_bytes = _count(sample.value)
     for group, sample in each("oldest_start_time_seconds"):
-        group.oldest_start_epoch_s = sample.value if sample.value > 0 else None
+        # A start time datetime cannot show (past the year 9999) is unknown.
+        group.oldest_start_epoch_s = _epoch(sample.value)
     for metric, label, table in (
         ("cpu_seconds_total", "mode", "cpu_seconds"),
         ("memory_bytes", "memtype", "memory_bytes"),

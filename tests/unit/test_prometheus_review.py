@@ -9,9 +9,19 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from sot.collect.fleet_source import FleetSource
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sot.collect.collector import Collector
+from sot.collect.fleet_source import FLEET_QUERIES, FleetSource, fleet_rows
 from sot.collect.prometheus_api import PrometheusClient, QueryResult, Response
 from sot.collect.prometheus_source import PrometheusSource, run_fetches
+from sot.fleet_model import FleetSnapshot
+from sot.fleet_view import FleetState, visible_rows
+from sot.oneshot_fleet import fleet_to_json
+from sot.render.fleet import render_fleet
+from sot.render.glyphs import ASCII
+from tests.property import examples
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:
@@ -139,3 +149,120 @@ def test_an_exception_in_a_fleet_query_thread_fails_the_refresh_not_the_worker()
         assert source.snapshot().rows[0].up is True
     finally:
         source.close()
+
+
+def test_a_cpu_named_with_a_non_ascii_digit_is_no_exception() -> None:
+    series = [
+        ({"__name__": "node_cpu_seconds_total", "instance": "a", "cpu": cpu, "mode": m}, "10")
+        for cpu in ("0", "²")
+        for m in ("user", "nice", "system", "idle")
+    ]
+    body = vector(*series)
+    client = PrometheusClient("http://h:1", transport=lambda *a: Response(200, "a/json", body))
+    times = PrometheusSource(client, "a", time.monotonic).per_cpu_times()
+    assert times is not None and len(times) == 2
+
+
+def test_a_link_speed_past_any_int_is_unknown() -> None:
+    body = vector(
+        ({"__name__": "node_network_up", "instance": "a", "device": "eth0"}, "1"),
+        ({"__name__": "node_network_speed_bytes", "instance": "a", "device": "eth0"}, "1.7e308"),
+    )
+    client = PrometheusClient("http://h:1", transport=lambda *a: Response(200, "a/json", body))
+    stats = PrometheusSource(client, "a", time.monotonic).net_stats()
+    assert stats["eth0"].speed_mbps is None and stats["eth0"].is_up
+
+
+# Every metric the source or the fleet reads, and values a server could send: the strange ones
+# (NaN, ±Inf, 1e308, negatives, huge integers) most of all.
+_NAMES = (
+    "up",
+    "node_cpu_seconds_total",
+    "node_memory_MemTotal_bytes",
+    "node_memory_MemAvailable_bytes",
+    "node_memory_MemFree_bytes",
+    "node_memory_SwapTotal_bytes",
+    "node_memory_SwapFree_bytes",
+    "node_load1",
+    "node_load5",
+    "node_load15",
+    "node_boot_time_seconds",
+    "node_filesystem_size_bytes",
+    "node_filesystem_avail_bytes",
+    "node_filesystem_free_bytes",
+    "node_disk_read_bytes_total",
+    "node_disk_written_bytes_total",
+    "node_disk_reads_completed_total",
+    "node_disk_writes_completed_total",
+    "node_disk_io_time_seconds_total",
+    "node_network_receive_bytes_total",
+    "node_network_up",
+    "node_network_speed_bytes",
+    "namedprocess_namegroup_num_procs",
+    "namedprocess_namegroup_cpu_seconds_total",
+    "namedprocess_namegroup_memory_bytes",
+    "namedprocess_namegroup_oldest_start_time_seconds",
+    "namedprocess_namegroup_read_bytes_total",
+    "namedprocess_namegroup_states",
+)
+_VALUES = st.one_of(
+    st.sampled_from(["NaN", "+Inf", "-Inf", "1e308", "-1e308", "1.7e308", "-1", "0", "1"]),
+    st.sampled_from(["18446744073709551616", "9" * 300, "4.9e-324"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+)
+_LABEL_TEXT = st.one_of(
+    st.sampled_from(["0", "1", "²", "١", "eth0", "/", "sda", "user", "idle", "resident"]),
+    st.text(max_size=4),
+)
+_SERIES = st.tuples(
+    st.sampled_from(_NAMES),
+    st.fixed_dictionaries(
+        {},
+        optional=dict.fromkeys(
+            ("cpu", "mode", "device", "mountpoint", "fstype", "groupname", "memtype"), _LABEL_TEXT
+        ),
+    ),
+    _VALUES,
+)
+
+
+@settings(max_examples=examples(150))
+@given(st.lists(st.lists(_SERIES, max_size=12), min_size=1, max_size=3))
+def test_arbitrary_values_and_labels_never_raise_through_the_collector_and_the_fleet(
+    ticks: list[list[tuple[str, dict[str, str], str]]],
+) -> None:
+    bodies = [
+        vector(
+            *[
+                ({"__name__": name, "instance": "a", "job": "node", **labels}, value)
+                for name, labels, value in tick
+            ]
+        )
+        for tick in ticks
+    ]
+    now = [100.0]
+    answer = [bodies[0]]
+    client = PrometheusClient(
+        "http://h:1", transport=lambda *a: Response(200, "application/json", answer[0])
+    )
+    source = PrometheusSource(client, "a", lambda: now[0], wall=lambda: now[0] + 1e9)
+    collector = Collector(source)
+    for body in bodies:
+        answer[0] = body
+        now[0] += 1.0
+        snapshot = collector.sample(now[0], now[0] + 1e9, frozenset())
+        assert snapshot is not None
+        assert source.last_error is None
+    for body in bodies:
+        answer[0] = body
+        samples = client.query("up").samples  # parsed as the fleet's queries are
+        rows = fleet_rows(dict.fromkeys(FLEET_QUERIES, samples))
+        snapshot = FleetSnapshot("http://h:1", 1e9, rows, None, 9)
+        document = json.loads(fleet_to_json(snapshot), parse_constant=_no_constant)
+        assert len(document["instances"]) == len(rows)
+        render_fleet(snapshot, visible_rows(rows, FleetState()), FleetState(), 120, 20, ASCII)
+
+
+def _no_constant(name: str) -> None:
+    raise AssertionError(f"not JSON: {name}")
