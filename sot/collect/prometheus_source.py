@@ -32,7 +32,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sot.collect.prometheus_api import (
     Labels,
@@ -43,7 +43,9 @@ from sot.collect.prometheus_api import (
     promql_string,
 )
 from sot.collect.prometheus_counters import (
+    EXTRAPOLATE_INTERVALS,
     CounterMemory,
+    is_counter,
     latest_times,
     learn_query,
     range_selector,
@@ -198,6 +200,16 @@ def check_instance(client: PrometheusClient, instance: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Moving:
+    """How one counter of a batch moves on after the batch's query time."""
+
+    rate_per_s: float
+    at_s: float  # Prometheus time of the batch's value
+    until_s: float  # Prometheus time after which it stands
+    reset: bool = False  # lower than before (restarted): never held to an earlier answer
+
+
+@dataclass(frozen=True, slots=True)
 class Batch:
     """One query's series, by metric name; empty after a failed query."""
 
@@ -206,6 +218,10 @@ class Batch:
     # The target whose process-exporter groups are in ``by_name``; None: no target of the host
     # has any (see ``split_batch``).
     groups_instance: str | None = None
+    # Counters that move on between fetches (see ``advanced``): by series, its rate (per s),
+    # the Prometheus time its sample's value is for, and the time it stops moving at (the
+    # bound: EXTRAPOLATE_INTERVALS scrape intervals past its last sample). Empty: none move.
+    moving: Mapping[Labels, Moving] = field(default_factory=dict)
 
     def samples(self, name: str) -> tuple[Sample, ...]:
         return self.by_name.get(name, ())
@@ -245,6 +261,53 @@ def split_batch(samples: Iterable[Sample], instance: str, warnings: tuple[str, .
     if chosen is not None:
         own.extend(groups[chosen])
     return Batch(split_by_name(own), warnings, chosen)
+
+
+def advanced(
+    batch: Batch, read_s: float, answered: Mapping[Labels, tuple[float, float]]
+) -> tuple[Batch, dict[Labels, tuple[float, float]]]:
+    """``batch`` with its moving counters read at Prometheus time ``read_s``: value + rate *
+    (read time - query time), up to their bound, and never below what was answered before
+    (``answered``: by series, the value and its read time), so the collector's differences
+    between any two reads are the rate times the time between them, whenever the worker's
+    fetches land. Also what was answered now, for the next read and the next fetch."""
+    if not batch.moving:
+        return batch, {}
+    now: dict[Labels, tuple[float, float]] = {}
+    by_name: dict[str, tuple[Sample, ...]] = {}
+    for name, samples in batch.by_name.items():
+        if not is_counter(name):
+            by_name[name] = samples
+            continue
+        found = []
+        for sample in samples:
+            moving = batch.moving.get(sample.labels)
+            if moving is None:
+                found.append(sample)
+                continue
+            ahead_s = max(min(read_s, moving.until_s) - moving.at_s, 0.0)
+            value = sample.value + moving.rate_per_s * ahead_s
+            before = answered.get(sample.labels)
+            if before is not None and before[0] > value and not moving.reset:
+                value = before[0]  # read a little ahead before the fetch landed: hold, not back
+            now[sample.labels] = (value, read_s)
+            found.append(Sample(sample.labels, value, read_s))
+        by_name[name] = tuple(found)
+    return replace(batch, by_name=by_name), now
+
+
+def _from_answer(
+    memory: CounterMemory, answered: tuple[float, float], query_time_s: float
+) -> CounterMemory:
+    """A counter's memory going on from the loop's last read of it (value, Prometheus time)
+    rather than from the last fetch. A read later than this query (the loop read the old batch
+    while this query was under way) is taken back to the query time at the rate it was read
+    at, so the time between is not counted twice; the next read holds it to that answer."""
+    value, read_s = answered
+    if read_s > query_time_s:
+        value = max(value - max(memory.rate_per_s, 0.0) * (read_s - query_time_s), memory.reported)
+        read_s = query_time_s
+    return replace(memory, reported=value, at_s=read_s)
 
 
 def split_by_name(samples: Iterable[Sample]) -> dict[str, tuple[Sample, ...]]:
@@ -391,6 +454,13 @@ class PrometheusSource:
         self._interval_seen = False
         self._learn_after_s = -math.inf
         self._counters: Mapping[Labels, CounterMemory] = {}
+        # Counters read between fetches: how the last batch's move on (set with the batch, by
+        # the worker), and what the loop was last answered, by series, with the Prometheus time
+        # of its read (replaced whole by the loop, read by the worker's next fetch); and the
+        # last read batch, kept for reads within ``max_age_s`` (one tick's readings).
+        self._moving: Mapping[Labels, Moving] = {}
+        self._answered: Mapping[Labels, tuple[float, float]] = {}
+        self._read: tuple[Batch | None, float, Batch] = (None, -math.inf, Batch({}))
 
     @property
     def scrape_interval_s(self) -> float | None:
@@ -417,6 +487,7 @@ class PrometheusSource:
     def _query_samples(self, now_s: float) -> tuple[tuple[Sample, ...], tuple[str, ...]]:
         """The batch's samples, one per series (counters read at the query time); raises
         PrometheusError. First the scrape interval, where the last batch could not show it."""
+        self._moving = {}
         if not self._interval_seen and now_s >= self._learn_after_s:
             self._learn_after_s = now_s + RELEARN_AFTER_S
             self.queries += 1
@@ -435,10 +506,27 @@ class PrometheusSource:
         result = self._client.query(batch_query(self.instance, window_s(interval_s)), query_time_s)
         if result.result_type != "matrix":
             return result.samples, result.warnings
-        reading = read_series(
-            result.series, self.instance, query_time_s, interval_s, self._counters
-        )
+        # Each counter goes on from what the loop was last answered (its value and read time,
+        # see ``advanced``), not from the last fetch's value: the loop has seen the growth up
+        # to its last read at the old rate, and only the time since moves at the new one.
+        answered = self._answered
+        previous = {
+            labels: _from_answer(memory, seen, query_time_s)
+            if (seen := answered.get(labels)) is not None and seen[1] >= memory.at_s
+            else memory
+            for labels, memory in self._counters.items()
+        }
+        reading = read_series(result.series, self.instance, query_time_s, interval_s, previous)
         self._counters = reading.counters
+        self._moving = {
+            labels: Moving(
+                max(memory.rate_per_s, 0.0),
+                query_time_s,
+                memory.last[0] + EXTRAPOLATE_INTERVALS * interval_s,
+                labels in previous and memory.last[1] < previous[labels].last[1],
+            )
+            for labels, memory in reading.counters.items()
+        }
         self._interval_seen = bool(reading.up_times)  # else: no scrape in the window
         self._note_scrapes(reading.up_times)
         return reading.samples, result.warnings
@@ -477,7 +565,7 @@ class PrometheusSource:
         state = self._state
         try:
             samples, warnings = self._query_samples(started_s)
-            batch = split_batch(samples, self.instance, warnings)
+            batch = replace(split_batch(samples, self.instance, warnings), moving=self._moving)
         except Exception as err:  # any failure is a failed fetch (see below)
             # A PrometheusError says what failed; anything else (an answer shaped as no server
             # should send, a bug) counts as a failed fetch too, named in one line, with the
@@ -555,11 +643,27 @@ class PrometheusSource:
         """The current tick's series. With the worker: its latest batch while fresh, else an
         empty one (every reading unknown). Without: fetched once per ``max_age_s``."""
         if self._fetched_elsewhere:
-            return self._state.batch if self.fresh() else Batch({})
+            return self._at_read(self._state.batch) if self.fresh() else Batch({})
         fetched_s = self._state.fetched_s
         if fetched_s is None or self._clock() - fetched_s >= self._max_age_s:
             self.fetch_once()
-        return self._state.batch
+        return self._at_read(self._state.batch)
+
+    def _at_read(self, batch: Batch) -> Batch:
+        """``batch`` with its counters moved on to now (``advanced``): the loop's reads, not the
+        worker's fetches, set the time a counter is read at, so a fetch landing just after a
+        tick neither repeats a value (a rate of 0) nor gives the next tick two fetches' worth.
+        One tick's readings (within ``max_age_s`` of its first) share one time."""
+        offset_s = self._clock_offset_s
+        if not batch.moving or offset_s is None:
+            return batch
+        now_s = self._clock()
+        source, read_at_s, read = self._read
+        if source is batch and now_s - read_at_s < self._max_age_s:
+            return read
+        read, self._answered = advanced(batch, now_s + offset_s, self._answered)
+        self._read = (batch, now_s, read)
+        return read
 
     def status_message(self) -> str | None:
         """One line for the status bar while something is wrong, else None:

@@ -5,9 +5,11 @@ freshness counted from the answer, and the status line's wording. Fake transport
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -266,3 +268,102 @@ def test_arbitrary_values_and_labels_never_raise_through_the_collector_and_the_f
 
 def _no_constant(name: str) -> None:
     raise AssertionError(f"not JSON: {name}")
+
+
+class ScrapedEverySecond:
+    """A Prometheus scraping one host every second: eth0 receives 1000 B/s (and transmits as
+    much), CPU 0 is 75 % busy. Answers the learning query, ``time()`` and the batch's range
+    query; ``during_query`` runs inside the batch query, before the answer lands (what the loop
+    does meanwhile), with the clock then moved on by the query's ``latency_s``."""
+
+    NET = ("receive", "transmit")
+    KINDS = ("bytes", "packets", "errs", "drop")
+
+    def __init__(self, now: list[float]) -> None:
+        self.now = now
+        self.latency_s = 0.0
+        self.during_query: Callable[[float], None] = lambda landing_s: None
+
+    def series(self, end_s: float, window_s: float) -> list[dict[str, Any]]:
+        # Scrapes at half past each second (a target's scrapes have a phase of their own).
+        last = math.floor(end_s - 0.5) + 0.5
+        times = [last - k for k in range(int(window_s) + 1) if last - k > end_s - window_s][::-1]
+        out: list[dict[str, Any]] = [
+            {"metric": {"__name__": "up", "instance": "a"}, "values": [[t, "1"] for t in times]}
+        ]
+        for way in self.NET:
+            for kind in self.KINDS:
+                name = f"node_network_{way}_{kind}_total"
+                labels = {"__name__": name, "instance": "a", "device": "eth0"}
+                out.append({"metric": labels, "values": [[t, str(1000 * t)] for t in times]})
+        for mode, share in (("idle", 0.25), ("user", 0.5), ("system", 0.25), ("nice", 0.0)):
+            labels = {"__name__": "node_cpu_seconds_total", "instance": "a", "cpu": "0"}
+            labels["mode"] = mode
+            out.append({"metric": labels, "values": [[t, str(share * t)] for t in times]})
+        return out
+
+    def __call__(
+        self, url: str, form: Mapping[str, str], headers: Mapping[str, str], timeout_s: float
+    ) -> Response:
+        query = form["query"]
+        if query == "time()":
+            data: dict[str, Any] = {
+                "resultType": "scalar",
+                "result": [self.now[0], str(self.now[0])],
+            }
+        else:
+            at_s = float(form.get("time", self.now[0]))
+            window = query.rsplit("[", 1)[1].rstrip("]")
+            window_s = float(window[:-2]) / 1000 if window.endswith("ms") else float(window[:-1])
+            data = {"resultType": "matrix", "result": self.series(at_s, window_s)}
+            if not query.startswith("up{"):
+                landing_s = self.now[0] + self.latency_s
+                self.during_query(landing_s)
+                self.now[0] = landing_s
+        body = json.dumps({"status": "success", "data": data}).encode()
+        return Response(200, "application/json", body)
+
+
+def test_rates_stay_steady_whenever_the_worker_s_fetches_land() -> None:
+    now = [1000.0]
+    server = ScrapedEverySecond(now)
+    source = PrometheusSource(
+        PrometheusClient("http://h:1", transport=server), "a", lambda: now[0], wall=lambda: now[0]
+    )
+    collector = Collector(source)
+    collector.sample(now[0], now[0])  # the first frame, fetched synchronously
+    source.start(spawn=False)
+    seen: list[tuple[float, float | None, float | None]] = []
+
+    def tick(at_s: float) -> None:
+        now[0] = at_s
+        snapshot = collector.sample(at_s, at_s)
+        eth0 = [i for i in snapshot.interfaces if i.name == "eth0"]
+        seen.append((at_s, eth0[0].rx_bytes_per_s if eth0 else None, snapshot.cpu.total_percent))
+
+    tick(1000.5)  # the first follow-up tick, on the start-up batch
+    # The worker fetches every second, starting a little early or late, its answers landing
+    # 10 to 300 ms later; the loop ticks at .04 past each second: before, during or after.
+    jitter = (0.03, -0.05, 0.06, 0.01, -0.02, 0.05, 0.0, -0.08, 0.02, 0.07)
+    latency = (0.03, 0.02, 0.3, 0.01, 0.05, 0.12, 0.07, 0.01, 0.2, 0.04)
+    ticks = [1000.0 + k + 0.04 for k in range(1, 12)]
+    for k in range(10):
+        start_s = 1001.0 + k + jitter[k]
+        while ticks and ticks[0] < start_s:
+            tick(ticks.pop(0))
+        server.latency_s = latency[k]
+
+        def loop_meanwhile(landing_s: float, start_s: float = start_s) -> None:
+            while ticks and ticks[0] < landing_s:
+                tick(ticks.pop(0))
+            now[0] = start_s
+
+        server.during_query = loop_meanwhile
+        now[0] = start_s
+        source.fetch_once()
+    for at_s in ticks:
+        tick(at_s)
+    assert len(seen) == 12
+    for at_s, rx, cpu in seen:
+        assert rx is not None and abs(rx - 1000.0) < 1.0, (at_s, rx)
+        assert cpu is not None and abs(cpu - 75.0) < 0.5, (at_s, cpu)
