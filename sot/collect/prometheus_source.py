@@ -578,11 +578,14 @@ class PrometheusSource:
         self._state = FetchState(batch, started_s, None, self._wall(), 0)
         return self.interval_s
 
-    def start(self, spawn: bool = True, first: Callable[[], None] | None = None) -> None:
+    def start(
+        self, spawn: bool = True, first: Callable[[Callable[[], bool]], None] | None = None
+    ) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
         query (and a slow server is one of the faults sot must survive), and nothing may block
         the keys: so the HTTP calls leave the loop, which only reads the latest batch.
-        ``first``: a job the worker runs once before its first wait (the graphs' history).
+        ``first``: a job the worker runs once before its first wait (the graphs' history),
+        given ``between_jobs`` to call between its steps.
         ``spawn=False``: the same, but no thread; tests call ``fetch_once()`` step by step."""
         self._fetched_elsewhere = True
         if self._worker is not None or not spawn:
@@ -601,11 +604,19 @@ class PrometheusSource:
         pause_s = retry_delay_s(state.failures) if state.failures else self.interval_s
         return max(0.0, state.fetched_s + pause_s - self._clock())
 
-    def _run(self, first: Callable[[], None] | None) -> None:
+    def between_jobs(self) -> bool:
+        """What the worker does between the steps of a long job (the history's range queries
+        and collector passes): the live fetch, when one is due, so the present never goes
+        stale waiting for the past. False once closed: the job stops, and close() is prompt."""
+        if not self._closed and self.next_wait_s() <= 0.0:
+            self.fetch_once()
+        return not self._closed
+
+    def _run(self, first: Callable[[Callable[[], bool]], None] | None) -> None:
         if first is not None:
             # The past is a nicety: whatever it raises, the present goes on.
             with contextlib.suppress(Exception):
-                first()
+                first(self.between_jobs)
         while not self._closed:
             if self._wake.wait(self.next_wait_s()):
                 self._wake.clear()  # closed, or a new interval: next_wait_s says which wait

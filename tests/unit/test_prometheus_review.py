@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sot.collect.collector import Collector
 from sot.collect.fleet_source import FLEET_QUERIES, FleetSource, fleet_rows
 from sot.collect.prometheus_api import PrometheusClient, QueryResult, Response
+from sot.collect.prometheus_history import PastFetch
 from sot.collect.prometheus_source import PrometheusSource, run_fetches
 from sot.fleet_model import FleetSnapshot
 from sot.fleet_view import FleetState, visible_rows
@@ -88,7 +89,7 @@ def test_the_history_job_raising_does_not_end_the_worker() -> None:
     client = Flaky(RuntimeError("boom"))
     source = PrometheusSource(client, "a", time.monotonic, interval_s=0.05)
 
-    def first() -> None:
+    def first(between: Callable[[], bool]) -> None:
         raise RuntimeError("the past")
 
     source.start(first=first)
@@ -367,3 +368,44 @@ def test_rates_stay_steady_whenever_the_worker_s_fetches_land() -> None:
     for at_s, rx, cpu in seen:
         assert rx is not None and abs(rx - 1000.0) < 1.0, (at_s, rx)
         assert cpu is not None and abs(cpu - 75.0) < 0.5, (at_s, cpu)
+
+
+def test_the_history_s_slow_range_queries_never_stale_the_live_batch() -> None:
+    now = [100.0]
+    asked: list[str] = []
+    load = vector(*[({"__name__": f"node_load{n}", "instance": "a"}, "1") for n in (1, 5, 15)])
+    empty = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}})
+
+    def transport(
+        url: str, form: Mapping[str, str], headers: Mapping[str, str], timeout_s: float
+    ) -> Response:
+        if url.endswith("query_range"):
+            asked.append("range")
+            now[0] += 1.5  # a 600-point range of a big host: 1.5 s per family
+            return Response(200, "application/json", empty.encode())
+        asked.append("live")
+        return Response(200, "application/json", load)
+
+    client = PrometheusClient("http://h:1", transport=transport)
+    source = PrometheusSource(client, "a", lambda: now[0], interval_s=1.0)
+    assert source.load_average() is not None  # the first frame's fetch
+    source.start(spawn=False)
+    job = PastFetch(client, "a", 1e9, 1.0, 600, frozenset())
+    fresh_at_each_range: list[bool] = []
+
+    def between() -> bool:
+        going_on = source.between_jobs()
+        fresh_at_each_range.append(source.fresh())
+        return going_on
+
+    job(between)
+    assert job.snapshots == () and job.error is None
+    # A live fetch fell due during each range query and was made before the next one.
+    assert asked[asked.index("range") :] == ["range", "live"] * 3 + ["range"]
+    assert all(fresh_at_each_range[:4])
+    # Closed: the job stops before its next query.
+    source.close()
+    closed_job = PastFetch(client, "a", 1e9, 1.0, 600, frozenset())
+    before = len(asked)
+    closed_job(source.between_jobs)
+    assert closed_job.snapshots == () and len(asked) == before
