@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 
 from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample
 from sot.collect.prometheus_source import (
-    FRESH_INTERVALS,
     _ago,
     failure_text,
     first_wait_s,
+    fresh_window_s,
     retry_delay_s,
     run_fetches,
 )
@@ -117,7 +117,8 @@ def fleet_rows(results: Mapping[str, tuple[Sample, ...]]) -> tuple[FleetRow, ...
     rows = []
     for sample in results.get("up", ()):
         key = _key(sample)
-        up = sample.value == 1.0 if math.isfinite(sample.value) else None
+        # Prometheus answered: the target is up or it is not (a NaN ``up`` is not "up").
+        up = sample.value == 1.0
         facts = uname.get(key)
         nodename = facts.label("nodename") if facts is not None else None
         release = facts.label("release") if facts is not None else None
@@ -173,6 +174,7 @@ class FleetFetch:
     last_success_wall_s: float | None = None
     failures: int = 0  # failed fetches in a row
     warnings: tuple[str, ...] = ()
+    answered_s: float | None = None  # monotonic time the answers came (freshness counts from it)
 
 
 class FleetSource:
@@ -193,6 +195,7 @@ class FleetSource:
         self._state = FleetFetch()
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
+        self._background = False  # start() was called: a worker fetches, freshness applies
         self.queries = 0  # HTTP queries sent: the issue counts them per refresh
         self.fetches = 0  # refreshes done (or failed): the loop redraws when it changes
 
@@ -223,7 +226,9 @@ class FleetSource:
             self.fetches += 1
             return retry_delay_s(state.failures + 1)
         wall = self._wall()
-        self._state = FleetFetch(rows, wall, started_s, None, wall, 0, tuple(warnings))
+        self._state = FleetFetch(
+            rows, wall, started_s, None, wall, 0, tuple(warnings), self._clock()
+        )
         self.fetches += 1
         return max(0.0, started_s + self.interval_s - self._clock())
 
@@ -246,12 +251,16 @@ class FleetSource:
                 warnings.extend(w for w in result.warnings if w not in warnings)
         return results, warnings
 
-    def start(self, now: bool = False) -> None:
+    def start(self, now: bool = False, spawn: bool = True) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
         query, nine queries a refresh, and a slow or unreachable server is one of the faults
         sot must survive: the keys must never wait for it, so the HTTP calls leave the loop,
         which only reads the latest rows. ``now``: the first fetch at once (back from a
-        dashboard, the rows are old), else after the interval (or the back-off)."""
+        dashboard, the rows are old), else after the interval (or the back-off).
+        ``spawn=False``: the same, but no thread; tests call ``fetch_once()`` step by step."""
+        self._background = True
+        if not spawn:
+            return
         if self._worker is not None and not self._stop.is_set():
             return
         # A new stop event per worker: one stopped by close() may still be finishing its
@@ -274,11 +283,16 @@ class FleetSource:
 
     def fresh(self) -> bool:
         """Whether the latest rows' figures may still show: fetched by the latest refresh, and
-        younger than FRESH_INTERVALS intervals (one late refresh does not blank the screen)."""
+        come within ``fresh_window_s`` (one late refresh does not blank the screen). Without
+        the worker (``--once``, a stream) the answer was fetched for this very output: fresh,
+        however slowly it came."""
         state = self._state
         if state.last_success_wall_s is None or state.last_error is not None:
             return False
-        return self._clock() - (state.fetched_s or 0.0) < FRESH_INTERVALS * self.interval_s
+        if not self._background:
+            return True
+        answered_s = state.answered_s if state.answered_s is not None else -math.inf
+        return self._clock() - answered_s < fresh_window_s(self.interval_s)
 
     def status_message(self) -> str | None:
         """One line while something is wrong: "prometheus: <error>; last success 12 s ago",

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sot.collect.prometheus_api import (
+    DEFAULT_TIMEOUT_S,
     Labels,
     PrometheusClient,
     PrometheusError,
@@ -83,8 +84,15 @@ from sot.collect.records import (
 # always refetches. A query slower than this costs a second query in that tick, never stale data.
 DEFAULT_MAX_AGE_S = 0.1
 # The worker's batch answers while younger than this many refresh intervals: one late or failed
-# fetch does not blank the screen, two do.
+# fetch does not blank the screen, two do. Counted from when the answer came (not when its
+# query left), and never shorter than the query timeout plus an interval: a server slower than
+# two intervals (but within the timeout) still gives data, one that stops answering does not.
 FRESH_INTERVALS = 2.0
+
+
+def fresh_window_s(interval_s: float) -> float:
+    """How long an answer stays fresh after it came, at a refresh interval of ``interval_s``."""
+    return max(FRESH_INTERVALS * interval_s, DEFAULT_TIMEOUT_S + interval_s)
 # After a failed fetch the worker waits 1 s, then doubles the wait up to 30 s (issue 14), so an
 # unreachable server is not hammered and a restarted one is found again within 30 s.
 RETRY_FIRST_S = 1.0
@@ -405,6 +413,7 @@ class FetchState:
     last_error: str | None = None
     last_success_wall_s: float | None = None
     failures: int = 0  # failed fetches in a row
+    answered_s: float | None = None  # monotonic time the answer came (freshness counts from it)
 
 
 class PrometheusSource:
@@ -575,7 +584,7 @@ class PrometheusSource:
                 Batch({}), started_s, message, state.last_success_wall_s, state.failures + 1
             )
             return retry_delay_s(state.failures + 1)
-        self._state = FetchState(batch, started_s, None, self._wall(), 0)
+        self._state = FetchState(batch, started_s, None, self._wall(), 0, self._clock())
         return self.interval_s
 
     def start(
@@ -644,11 +653,11 @@ class PrometheusSource:
         return self._worker is not None and self._worker.is_alive()
 
     def fresh(self) -> bool:
-        """Whether the latest batch may still answer: younger than FRESH_INTERVALS intervals."""
-        fetched_s = self._state.fetched_s
-        if fetched_s is None or self._state.last_error is not None:
+        """Whether the latest batch may still answer: it came within ``fresh_window_s``."""
+        answered_s = self._state.answered_s
+        if answered_s is None or self._state.last_error is not None:
             return False
-        return self._clock() - fetched_s < FRESH_INTERVALS * self.interval_s
+        return self._clock() - answered_s < fresh_window_s(self.interval_s)
 
     def batch(self) -> Batch:
         """The current tick's series. With the worker: its latest batch while fresh, else an

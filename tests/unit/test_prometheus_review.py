@@ -409,3 +409,43 @@ def test_the_history_s_slow_range_queries_never_stale_the_live_batch() -> None:
     before = len(asked)
     closed_job(source.between_jobs)
     assert closed_job.snapshots == () and len(asked) == before
+
+
+def test_a_slow_answer_is_fresh_from_when_it_came() -> None:
+    now = [100.0]
+
+    def slow(
+        url: str, form: Mapping[str, str], headers: Mapping[str, str], timeout_s: float
+    ) -> Response:
+        now[0] += 1.5  # slower than two 0.5 s intervals, within the 2 s timeout
+        return Response(200, "application/json", UP)
+
+    source = PrometheusSource(
+        PrometheusClient("http://h:1", transport=slow), "a", lambda: now[0], interval_s=0.5
+    )
+    source.start(spawn=False)
+    source.fetch_once()
+    assert source.fresh() and source.status_message() is None
+    assert source.batch().value("up") == 1.0
+    now[0] += 2.4  # the timeout and an interval after the answer: still one late fetch
+    assert source.fresh()
+    now[0] += 0.2
+    assert not source.fresh()
+
+
+def test_fleet_once_against_a_slow_server_says_up_true() -> None:
+    now = [100.0]
+    server = FleetServer()
+
+    def slow(
+        url: str, form: Mapping[str, str], headers: Mapping[str, str], timeout_s: float
+    ) -> Response:
+        now[0] += 0.5  # a loaded Prometheus: half a second per query (t12)
+        return server(url, form, headers, timeout_s)
+
+    client = PrometheusClient("http://h:1", transport=slow)
+    source = FleetSource(client, lambda: now[0], interval_s=0.2)
+    source.fetch_once()
+    document = json.loads(fleet_to_json(source.snapshot()))
+    assert document["instances"][0]["up"] is True
+    assert "source_status" not in document
