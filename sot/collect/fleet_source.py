@@ -196,6 +196,7 @@ class FleetSource:
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
         self._background = False  # start() was called: a worker fetches, freshness applies
+        self._generation = 0  # the current worker's number; close() and start() change it
         self.queries = 0  # HTTP queries sent: the issue counts them per refresh
         self.fetches = 0  # refreshes done (or failed): the loop redraws when it changes
 
@@ -207,12 +208,14 @@ class FleetSource:
     def last_error(self) -> str | None:
         return self._state.last_error
 
-    def fetch_once(self) -> float:
+    def fetch_once(self, generation: int | None = None) -> float:
         """One refresh: ``len(FLEET_QUERIES)`` queries; stores the rows (or the error). Returns
         the seconds to wait before the next: what is left of the interval after a success (so
         refreshes start an interval apart however long the queries took), the back-off (1 s
         doubling to 30 s) after a failure. Raises nothing: a failed query fails the refresh,
-        since rows joined from half the figures would look complete and not be."""
+        since rows joined from half the figures would look complete and not be.
+        ``generation``: the worker's (see ``start``); a worker stopped meanwhile leaves the
+        state as it is, so a quick close and start never see an old query land on new rows."""
         started_s = self._clock()
         state = self._state
         try:
@@ -220,17 +223,25 @@ class FleetSource:
             rows = fleet_rows(results)
         except Exception as err:  # any failure (a future's too) fails the refresh
             message = str(err) if isinstance(err, PrometheusError) else failure_text(err)
-            self._state = replace(
-                state, last_error=message, failures=state.failures + 1, fetched_s=started_s
+            self._store(
+                generation,
+                replace(
+                    state, last_error=message, failures=state.failures + 1, fetched_s=started_s
+                ),
             )
-            self.fetches += 1
             return retry_delay_s(state.failures + 1)
         wall = self._wall()
-        self._state = FleetFetch(
-            rows, wall, started_s, None, wall, 0, tuple(warnings), self._clock()
+        self._store(
+            generation,
+            FleetFetch(rows, wall, started_s, None, wall, 0, tuple(warnings), self._clock()),
         )
-        self.fetches += 1
         return max(0.0, started_s + self.interval_s - self._clock())
+
+    def _store(self, generation: int | None, state: FleetFetch) -> None:
+        if generation is not None and generation != self._generation:
+            return  # a stopped worker's late answer: the state is no longer its to write
+        self._state = state
+        self.fetches += 1
 
     def _ask_all(self) -> tuple[dict[str, tuple[Sample, ...]], list[str]]:
         """Every figure's query at once, each in a thread of its own: they are independent and
@@ -266,20 +277,33 @@ class FleetSource:
         # A new stop event per worker: one stopped by close() may still be finishing its
         # query, and must not be woken into a second life by this start.
         self._stop = threading.Event()
+        self._generation += 1
+        generation = self._generation
         state = self._state  # the first frame's fetch (before start) sets the first wait
         delay_s = first_wait_s(state.fetched_s is not None, state.failures, self.interval_s)
         self._worker = threading.Thread(
             target=run_fetches,
-            args=(self._stop, 0.0 if now else delay_s, self.fetch_once),
+            args=(self._stop, 0.0 if now else delay_s, lambda: self.fetch_once(generation)),
             name="sot-fleet",
             daemon=True,
         )
         self._worker.start()
 
-    def close(self) -> None:
-        """Stop the worker (it ends after its current query, within the query timeout); the
-        fleet does while a dashboard is open, so as not to query for a screen not shown."""
+    def close(self, timeout_s: float = 3.0) -> None:
+        """Stop the worker and wait for it (at once when waiting, else after its current
+        queries, each within the 2 s timeout, hence the 3 s bound); the fleet does while a
+        dashboard is open, so as not to query for a screen not shown. Whatever a worker not
+        ended by then answers is ignored (its generation is over)."""
         self._stop.set()
+        self._generation += 1
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout_s)
+
+    @property
+    def running(self) -> bool:
+        """Whether a worker thread is alive (tests check none is left behind)."""
+        return self._worker is not None and self._worker.is_alive()
 
     def fresh(self) -> bool:
         """Whether the latest rows' figures may still show: fetched by the latest refresh, and

@@ -124,10 +124,12 @@ class FleetServer:
     def __init__(self) -> None:
         self.raising: Exception | None = None
         self.delay_s = 0.0
+        self.calls = 0
 
     def __call__(
         self, url: str, form: Mapping[str, str], headers: Mapping[str, str], timeout_s: float
     ) -> Response:
+        self.calls += 1
         if self.delay_s:
             time.sleep(self.delay_s)
         if self.raising is not None and form["query"] != "up":
@@ -449,3 +451,23 @@ def test_fleet_once_against_a_slow_server_says_up_true() -> None:
     document = json.loads(fleet_to_json(source.snapshot()))
     assert document["instances"][0]["up"] is True
     assert "source_status" not in document
+
+
+def test_fleet_close_joins_its_worker_and_a_stale_worker_writes_nothing() -> None:
+    server = FleetServer()
+    server.delay_s = 0.3
+    source = FleetSource(PrometheusClient("http://h:1", transport=server), interval_s=0.05)
+    source.start(now=True)
+    assert wait_for(lambda: source.running)
+    source.close()  # waits for the refresh under way (0.3 s), within its bound
+    assert not source.running
+    fetches = source.fetches
+    # A worker that outlives close's bound (a hung server): its late answer is ignored.
+    calls = server.calls
+    source.start(now=True)
+    old = source._worker
+    assert wait_for(lambda: server.calls > calls)  # its refresh is under way
+    source.close(timeout_s=0.0)
+    assert old is not None and old.is_alive()
+    old.join(5)
+    assert not old.is_alive() and source.fetches == fetches
