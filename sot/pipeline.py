@@ -41,6 +41,9 @@ class Feed(Protocol):
     def close(self) -> None:
         """Stop the worker and wait for it (bounded); harmless when never started."""
 
+    def last_error(self) -> str | None:
+        """The last fetch's error in full (with the URL, for the log); None after a success."""
+
     @property
     def running(self) -> bool:
         """Whether the worker thread is still alive (after close: it did not end in time)."""

@@ -29,6 +29,7 @@ from sot.collect.prometheus_source import (
     fresh_window_s,
     retry_delay_s,
     run_fetches,
+    short_error,
 )
 from sot.fleet_model import FleetRow, FleetSnapshot
 
@@ -327,7 +328,7 @@ class FleetSource:
         else:
             since = "last success " + _ago(self._wall() - state.last_success_wall_s)
         if state.last_error is not None:
-            return f"prometheus: {state.last_error}; {since}"
+            return f"prometheus: {short_error(state.last_error)}; {since}"
         if not self.fresh():
             return f"prometheus: no fresh data (slow server?); {since}"
         if state.warnings:

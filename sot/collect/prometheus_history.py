@@ -213,6 +213,9 @@ class RemoteFeed:
     def close(self) -> None:
         self.source.close()
 
+    def last_error(self) -> str | None:
+        return self.source.last_error
+
     @property
     def running(self) -> bool:
         return self.source.running

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -394,6 +395,20 @@ def run_fetches(stop: threading.Event, delay_s: float, fetch_once: Callable[[], 
             delay_s = retry_delay_s(failures)
 
 
+_ERRNO = re.compile(r"\[Errno -?\d+\] ")
+
+
+def short_error(error: str) -> str:
+    """A fetch's error as the status line says it: what failed, first and short. The URL the
+    user gave is left out (the log keeps it, see ``last_error``), and so are errno numbers:
+    "Prometheus https://h:9090/api/v1/query: cannot connect ([Errno 111] Connection refused)"
+    -> "cannot connect (Connection refused)"."""
+    if error.startswith("Prometheus "):
+        _, colon, rest = error.partition(": ")
+        error = rest if colon and rest else error
+    return _ERRNO.sub("", error)
+
+
 def _ago(seconds: float) -> str:
     seconds = max(seconds, 0.0)
     if seconds < 120:
@@ -694,7 +709,7 @@ class PrometheusSource:
         else:
             since = "last success " + _ago(self._wall() - state.last_success_wall_s)
         if state.last_error is not None:
-            return f"prometheus: {state.last_error}; {since}"
+            return f"prometheus: {short_error(state.last_error)}; {since}"
         if self._fetched_elsewhere and state.fetched_s is not None and not self.fresh():
             return f"prometheus: no fresh data (slow server?); {since}"
         if state.batch.value("up") == 0.0:
