@@ -94,6 +94,8 @@ FRESH_INTERVALS = 2.0
 def fresh_window_s(interval_s: float) -> float:
     """How long an answer stays fresh after it came, at a refresh interval of ``interval_s``."""
     return max(FRESH_INTERVALS * interval_s, DEFAULT_TIMEOUT_S + interval_s)
+
+
 # After a failed fetch the worker waits 1 s, then doubles the wait up to 30 s (issue 14), so an
 # unreachable server is not hammered and a restarted one is found again within 30 s.
 RETRY_FIRST_S = 1.0
