@@ -254,10 +254,17 @@ class Batch:
         return out
 
 
-def split_batch(samples: Iterable[Sample], instance: str, warnings: tuple[str, ...]) -> Batch:
+def split_batch(
+    samples: Iterable[Sample], instance: str, warnings: tuple[str, ...], job: str | None = None
+) -> Batch:
     """The batch of ``instance``: its own series, and the process-exporter groups of one target
     of its host: ``instance`` itself where it has them, else the first of the others (by name)
-    that has. Other targets' series (their ``up``, another exporter's) are left out."""
+    that has. Other targets' series (their ``up``, another exporter's) are left out.
+
+    Several jobs may scrape one instance (relabelled to the host name, say, for node_exporter
+    and process-exporter both): its ``up`` series are all kept (any at 0 is a down exporter),
+    and its node_ series are one job's, so that each reading has one series: ``job`` where
+    given (``--job``, the fleet's row), else the first by name that has node_ series."""
     own: list[Sample] = []
     groups: dict[str, list[Sample]] = {}
     for sample in samples:
@@ -266,8 +273,19 @@ def split_batch(samples: Iterable[Sample], instance: str, warnings: tuple[str, .
             continue
         if (sample.label("__name__") or "").startswith(GROUP_PREFIX):
             groups.setdefault(target, []).append(sample)
-        elif target == instance:
+        elif target == instance and (job is None or sample.label("job") == job):
             own.append(sample)
+    node_jobs = {
+        s.label("job") or "" for s in own if (s.label("__name__") or "").startswith("node_")
+    }
+    if len(node_jobs) > 1:
+        first = min(node_jobs)
+        own = [
+            s
+            for s in own
+            if not (s.label("__name__") or "").startswith("node_")
+            or (s.label("job") or "") == first
+        ]
     chosen = instance if instance in groups else min(groups, default=None)
     if chosen is not None:
         own.extend(groups[chosen])
@@ -448,9 +466,11 @@ class PrometheusSource:
         max_age_s: float = DEFAULT_MAX_AGE_S,
         wall: Callable[[], float] = time.time,
         interval_s: float = 1.0,
+        job: str | None = None,
     ) -> None:
         self._client = client
         self.instance = instance
+        self.job = job  # --job: only this job's series of the instance; None: any (see split_batch)
         self._clock = clock
         self._wall = wall
         self._max_age_s = max_age_s
@@ -591,7 +611,9 @@ class PrometheusSource:
         state = self._state
         try:
             samples, warnings = self._query_samples(started_s)
-            batch = replace(split_batch(samples, self.instance, warnings), moving=self._moving)
+            batch = replace(
+                split_batch(samples, self.instance, warnings, self.job), moving=self._moving
+            )
         except Exception as err:  # any failure is a failed fetch (see below)
             # A PrometheusError says what failed; anything else (an answer shaped as no server
             # should send, a bug) counts as a failed fetch too, named in one line, with the
@@ -714,8 +736,12 @@ class PrometheusSource:
             return f"prometheus: {short_error(state.last_error)}; {since}"
         if self._fetched_elsewhere and state.fetched_s is not None and not self.fresh():
             return f"prometheus: no fresh data (slow server?); {since}"
-        if state.batch.value("up") == 0.0:
-            return f"prometheus: {self.instance} is down (up = 0: its exporter does not answer)"
+        down = [s for s in state.batch.samples("up") if s.value == 0.0]
+        if down:
+            # Any job's exporter down is news, named where a job label tells which.
+            jobs = sorted({job for s in down if (job := s.label("job")) is not None})
+            who = f"job {', '.join(jobs)}'s exporter" if jobs else "its exporter"
+            return f"prometheus: {self.instance} is down (up = 0: {who} does not answer)"
         if state.batch.warnings:
             return "prometheus: warning: " + "; ".join(state.batch.warnings)
         if state.fetched_s is not None and not state.batch.by_name:

@@ -471,3 +471,52 @@ def test_fleet_close_joins_its_worker_and_a_stale_worker_writes_nothing() -> Non
     assert old is not None and old.is_alive()
     old.join(5)
     assert not old.is_alive() and source.fetches == fetches
+
+
+def two_jobs_source(body: bytes, job: str | None = None) -> PrometheusSource:
+    client = PrometheusClient("http://h:1", transport=lambda *a: Response(200, "a/json", body))
+    return PrometheusSource(client, "web-1", time.monotonic, job=job)
+
+
+def test_a_down_job_sharing_the_instance_is_reported_by_name() -> None:
+    body = vector(  # t13: node_exporter down, process-exporter up, one instance label
+        ({"__name__": "up", "instance": "web-1", "job": "node"}, "0"),
+        ({"__name__": "up", "instance": "web-1", "job": "process"}, "1"),
+        (
+            {
+                "__name__": "namedprocess_namegroup_num_procs",
+                "instance": "web-1",
+                "job": "process",
+                "groupname": "nginx",
+            },
+            "3",
+        ),
+    )
+    source = two_jobs_source(body)
+    assert source.memory() == (None, None)
+    assert source.status_message() == (
+        "prometheus: web-1 is down (up = 0: job node's exporter does not answer)"
+    )
+
+
+def _memory(job: str, total: str) -> list[tuple[Mapping[str, str], str]]:
+    labels = {"instance": "web-1", "job": job}
+    return [
+        ({"__name__": "up", **labels}, "1"),
+        ({"__name__": "node_memory_MemTotal_bytes", **labels}, total),
+        ({"__name__": "node_memory_MemAvailable_bytes", **labels}, "500"),
+        ({"__name__": "node_memory_MemFree_bytes", **labels}, "100"),
+        ({"__name__": "node_load1", **labels}, "1"),
+        ({"__name__": "node_load5", **labels}, "1"),
+        ({"__name__": "node_load15", **labels}, "1"),
+    ]
+
+
+def test_two_jobs_exporting_node_metrics_for_one_instance_read_one_job() -> None:
+    body = vector(*_memory("node-b", "2000"), *_memory("node-a", "1000"))
+    source = two_jobs_source(body)
+    virtual, _ = source.memory()
+    assert virtual is not None and virtual.total == 1000  # the first job by name, every time
+    assert source.load_average() == (1.0, 1.0, 1.0) and source.status_message() is None
+    narrowed, _ = two_jobs_source(body, job="node-b").memory()
+    assert narrowed is not None and narrowed.total == 2000  # --job node-b

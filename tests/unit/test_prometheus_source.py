@@ -329,7 +329,7 @@ def test_a_target_prometheus_cannot_scrape_reads_unknown_and_the_status_says_dow
     assert source.memory() == (None, None) and source.load_average() is None
     assert source.last_error is None  # the query worked: the host is what is down
     assert source.status_message() == (
-        "prometheus: web-1:9100 is down (up = 0: its exporter does not answer)"
+        "prometheus: web-1:9100 is down (up = 0: job node's exporter does not answer)"
     )
 
 
