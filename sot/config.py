@@ -49,6 +49,7 @@ class Config:
     # here: it is read (environment or --prometheus-token-file) where the client is built.
     prometheus_url: str | None = field(default=None, repr=False)
     prometheus_instance: str | None = None
+    prometheus_job: str | None = None  # --job: only this job's series of the instance
     prometheus_ca_path: str | None = None
     prometheus_token_file: str | None = None
 
@@ -81,6 +82,8 @@ def check_prometheus_options(config: Config) -> None:
     prometheus_only = config.prometheus_ca_path or config.prometheus_token_file
     if prometheus_only and not remote:
         raise ConfigError("--prometheus-ca and --prometheus-token-file need --prometheus URL")
+    if config.prometheus_job is not None and not remote:
+        raise ConfigError("--job NAME needs --prometheus URL --instance NAME")
     if remote and config.replay_path is not None:
         raise ConfigError("--replay and --prometheus are two sources: choose one")
 

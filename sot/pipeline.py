@@ -97,7 +97,7 @@ def open_prometheus(config: Config, max_age_s: float | None = None) -> SystemSou
             token=read_token(os.environ, config.prometheus_token_file),
             ca_file=config.prometheus_ca_path,
         )
-        check_instance(client, instance)
+        check_instance(client, instance, config.prometheus_job)
     except PrometheusError as err:
         raise ConfigError(f"--prometheus: {err}") from None
     # Queried directly, once per sample, until the dashboard starts the worker (open_feed).
@@ -107,6 +107,7 @@ def open_prometheus(config: Config, max_age_s: float | None = None) -> SystemSou
         time.monotonic,
         max_age_s=DEFAULT_MAX_AGE_S if max_age_s is None else max_age_s,
         interval_s=config.interval_s,
+        job=config.prometheus_job,
     )
 
 

@@ -202,12 +202,19 @@ def known_instances(client: PrometheusClient) -> tuple[str, ...]:
     return tuple(sorted(i for i in found if i is not None))
 
 
-def check_instance(client: PrometheusClient, instance: str) -> None:
-    """Raises PrometheusError naming the known instances when ``instance`` is not one."""
-    known = known_instances(client)
+def check_instance(client: PrometheusClient, instance: str, job: str | None = None) -> None:
+    """Raises PrometheusError naming the known instances when ``instance`` is not one (or the
+    instance's jobs, when ``job`` is not one of them)."""
+    ups = client.query("up").samples
+    known = tuple(sorted({i for s in ups if (i := s.label("instance")) is not None}))
     if instance not in known:
         choices = ", ".join(known) or "(none: it scrapes no targets)"
         raise PrometheusError(f"unknown instance {instance!r}; Prometheus knows: {choices}")
+    jobs = sorted({j for s in ups if s.label("instance") == instance and (j := s.label("job"))})
+    if job is not None and job not in jobs:
+        raise PrometheusError(
+            f"no job {job!r} scrapes {instance!r}; its jobs: {', '.join(jobs) or '(none)'}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
