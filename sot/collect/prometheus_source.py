@@ -42,6 +42,7 @@ from sot.collect.prometheus_api import (
     PrometheusError,
     QueryResult,
     Sample,
+    Series,
     promql_string,
 )
 from sot.collect.prometheus_counters import (
@@ -507,6 +508,9 @@ class PrometheusSource:
         self._interval_seen = False
         self._learn_after_s = -math.inf
         self._counters: Mapping[Labels, CounterMemory] = {}
+        # The host's other targets (process-exporter's): their last scrape times and intervals.
+        self._other_times: dict[str, tuple[float, ...]] = {}
+        self._other_intervals: dict[str, float] = {}
         # Counters read between fetches: how the last batch's move on (set with the batch, by
         # the worker), and what the loop was last answered, by series, with the Prometheus time
         # of its read (replaced whole by the loop, read by the worker's next fetch); and the
@@ -556,9 +560,14 @@ class PrometheusSource:
             query_time_s = self._wall()
         else:
             query_time_s = self._clock() + self._clock_offset_s
-        result = self._client.query(batch_query(self.instance, window_s(interval_s)), query_time_s)
+        # The window holds two scrapes of every target read: process-exporter's target may be
+        # scraped less often than node_exporter's, and its groups must not drop out of the
+        # table whenever its last two scrapes are further apart than node's window.
+        widest_s = max((interval_s, *self._other_intervals.values()))
+        result = self._client.query(batch_query(self.instance, window_s(widest_s)), query_time_s)
         if result.result_type != "matrix":
             return result.samples, result.warnings
+        self._note_other_targets(result.series)
         # Each counter goes on from what the loop was last answered (its value and read time,
         # see ``advanced``), not from the last fetch's value: the loop has seen the growth up
         # to its last read at the old rate, and only the time since moves at the new one.
@@ -603,6 +612,19 @@ class PrometheusSource:
         for series in result.series:
             self._note_scrapes(tuple(t for t, _ in series.points))
             self._interval_seen = self._scrape_interval_s is not None
+
+    def _note_other_targets(self, series: Iterable[Series]) -> None:
+        """The scrape intervals of the host's other targets (process-exporter's), each from its
+        own ``up`` samples, kept from answer to answer (one answer may hold one sample only)."""
+        for one in series:
+            target = one.label("instance")
+            if one.label("__name__") != "up" or target is None or target == self.instance:
+                continue
+            times = latest_times(self._other_times.get(target, ()), (t for t, _ in one.points))
+            self._other_times[target] = times
+            interval_s = scrape_interval_of(times)
+            if interval_s is not None:
+                self._other_intervals[target] = interval_s
 
     def _note_scrapes(self, times: tuple[float, ...]) -> None:
         self._scrape_times = latest_times(self._scrape_times, times)

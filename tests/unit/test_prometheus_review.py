@@ -520,3 +520,63 @@ def test_two_jobs_exporting_node_metrics_for_one_instance_read_one_job() -> None
     assert source.load_average() == (1.0, 1.0, 1.0) and source.status_message() is None
     narrowed, _ = two_jobs_source(body, job="node-b").memory()
     assert narrowed is not None and narrowed.total == 2000  # --job node-b
+
+
+class TwoTargets:
+    """node_exporter's target scraped every second, process-exporter's (same host, port 9256)
+    every 5 s: answers range queries over their samples at the query's time."""
+
+    def __init__(self, now: list[float]) -> None:
+        self.now = now
+        node = {"instance": "web-1:9100", "job": "node"}
+        procs = {"instance": "web-1:9256", "job": "process"}
+        self.series: list[tuple[dict[str, str], float, float]] = [  # labels, period, phase
+            ({"__name__": "up", **node}, 1.0, 0.3),
+            ({"__name__": "node_load1", **node}, 1.0, 0.3),
+            ({"__name__": "up", **procs}, 5.0, 2.1),
+            (
+                {"__name__": "namedprocess_namegroup_num_procs", "groupname": "nginx", **procs},
+                5.0,
+                2.1,
+            ),
+        ]
+
+    def __call__(
+        self, url: str, form: Mapping[str, str], headers: Mapping[str, str], timeout_s: float
+    ) -> Response:
+        query = form["query"]
+        at_s = float(form.get("time", self.now[0]))
+        if query == "time()":
+            data: dict[str, Any] = {"resultType": "scalar", "result": [at_s, str(at_s)]}
+        else:
+            window = query.rsplit("[", 1)[1].rstrip("]")
+            seconds = float(window[:-2]) / 1000 if window.endswith("ms") else float(window[:-1])
+            result = []
+            for labels, period, phase in self.series:
+                if query.startswith("up{") and (
+                    labels["__name__"] != "up" or labels["job"] != "node"
+                ):
+                    continue
+                last = math.floor((at_s - phase) / period) * period + phase
+                times = [last - k * period for k in range(int(seconds / period) + 1)]
+                inside = [[t, "2"] for t in reversed(times) if t > at_s - seconds]
+                if inside:
+                    result.append({"metric": labels, "values": inside})
+            data = {"resultType": "matrix", "result": result}
+        body = json.dumps({"status": "success", "data": data}).encode()
+        return Response(200, "application/json", body)
+
+
+def test_groups_of_a_target_scraped_less_often_than_node_s_do_not_flicker() -> None:
+    now = [1000.0]
+    client = PrometheusClient("http://h:1", transport=TwoTargets(now))
+    source = PrometheusSource(client, "web-1:9100", lambda: now[0], wall=lambda: now[0])
+    shown = []
+    for _ in range(40):
+        now[0] += 1.0
+        shown.append(len(source.processes()))
+    # Once process-exporter's interval is known (two of its scrapes in one answer, within the
+    # first 15 s here), its group stays on every tick.
+    # (Before the fix, at node's 3 s window, it was there on 2 ticks of 5, for good.)
+    last_missing = max(i for i, count in enumerate(shown) if count == 0)
+    assert last_missing < 15 and shown[last_missing + 1 :] == [1] * (39 - last_missing), shown
