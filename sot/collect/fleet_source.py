@@ -27,6 +27,7 @@ from sot.collect.prometheus_source import (
     failure_text,
     first_wait_s,
     fresh_window_s,
+    join_worker,
     retry_delay_s,
     run_fetches,
     short_error,
@@ -297,9 +298,7 @@ class FleetSource:
         ended by then answers is ignored (its generation is over)."""
         self._stop.set()
         self._generation += 1
-        worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout_s)
+        join_worker(self._worker, timeout_s)
 
     @property
     def running(self) -> bool:

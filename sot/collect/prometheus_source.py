@@ -401,6 +401,13 @@ def first_wait_s(fetched: bool, failures: int, interval_s: float) -> float:
     return retry_delay_s(failures) if failures else interval_s
 
 
+def join_worker(worker: threading.Thread | None, timeout_s: float) -> None:
+    """Wait up to ``timeout_s`` for a stopped worker to end (not for itself: a worker
+    closing its own source must not wait forever)."""
+    if worker is not None and worker is not threading.current_thread():
+        worker.join(timeout_s)
+
+
 def failure_text(err: Exception) -> str:
     """One line for a fetch that failed on something other than a PrometheusError (a bug, an
     answer shaped as no server should send): its type and message, never a traceback."""
@@ -711,9 +718,7 @@ class PrometheusSource:
         current query (bounded by the 2 s query timeout, hence the 3 s here)."""
         self._closed = True
         self._wake.set()
-        worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout_s)
+        join_worker(self._worker, timeout_s)
 
     @property
     def running(self) -> bool:

@@ -230,10 +230,10 @@ def test_the_frame_shows_the_snapshot_source_status_and_redraws_when_it_clears()
 def test_a_prometheus_failure_says_what_failed_and_when_first_golden(width: int) -> None:
     """What failed and when it last worked fit at 80 columns: the URL (the user gave it; the
     log keeps it) and errno numbers are left out, the message goes before the hints."""
-    from sot.collect.prometheus_api import PrometheusClient
+    from sot.collect.prometheus_api import PrometheusClient, Response
     from sot.collect.prometheus_source import FetchState, PrometheusSource
 
-    def refused(*_: object) -> object:
+    def refused(*_: object) -> Response:
         raise ConnectionRefusedError(111, "Connection refused")
 
     wall = 1e9

@@ -25,15 +25,11 @@ from sot.oneshot_fleet import fleet_to_json
 from sot.render.fleet import render_fleet
 from sot.render.glyphs import ASCII
 from tests.property import examples
+from tests.unit.test_prometheus_history import wait_until
 
 
-def wait_for(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
+def wait_for(condition: Callable[[], bool]) -> bool:
+    return wait_until(condition, 10.0)
 
 
 def vector(*series: tuple[Mapping[str, str], str]) -> bytes:
@@ -263,10 +259,10 @@ def test_arbitrary_values_and_labels_never_raise_through_the_collector_and_the_f
         answer[0] = body
         samples = client.query("up").samples  # parsed as the fleet's queries are
         rows = fleet_rows(dict.fromkeys(FLEET_QUERIES, samples))
-        snapshot = FleetSnapshot("http://h:1", 1e9, rows, None, 9)
-        document = json.loads(fleet_to_json(snapshot), parse_constant=_no_constant)
+        fleet = FleetSnapshot("http://h:1", 1e9, rows, None, 9)
+        document = json.loads(fleet_to_json(fleet), parse_constant=_no_constant)
         assert len(document["instances"]) == len(rows)
-        render_fleet(snapshot, visible_rows(rows, FleetState()), FleetState(), 120, 20, ASCII)
+        render_fleet(fleet, visible_rows(rows, FleetState()), FleetState(), 120, 20, ASCII)
 
 
 def _no_constant(name: str) -> None:
