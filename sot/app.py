@@ -85,6 +85,8 @@ class Dashboard:
     frame_memo: FrameMemo = field(default_factory=FrameMemo)
     feed: Feed | None = None  # another host's worker: told the interval, asked for the past
     past_pending: bool = False  # the feed's past is being fetched: the graphs take it once
+    # The feed's last error as logged: the status line says it short (no URL), the log whole.
+    logged_error: str | None = None
 
     def __post_init__(self) -> None:
         self.screen = Screen(self.opened.sequences, self.session.write)
@@ -155,6 +157,9 @@ class Dashboard:
         if self.state.details is not None:
             self.details = self.collector.process_details(self.state.details, now)
         self.schedule = self.schedule.sampled(now, self.state.interval_s)
+        if self.feed is not None and self.feed.last_error() != self.logged_error:
+            self.logged_error = self.feed.last_error()
+            self.log.write(f"source: {self.logged_error or 'fetching again'}")
         self.view = self._built_view()
         self.dispatch(Command(Action.VIEW_CHANGED))
 

@@ -50,6 +50,7 @@ class Config:
     # --prometheus-token-file, --prometheus-password-file) where the client is built.
     prometheus_url: str | None = field(default=None, repr=False)
     prometheus_instance: str | None = None
+    prometheus_job: str | None = None  # --job: only this job's series of the instance
     prometheus_ca_path: str | None = None
     prometheus_token_file: str | None = None
     prometheus_password_file: str | None = None
@@ -88,6 +89,8 @@ def check_prometheus_options(config: Config) -> None:
             "--prometheus-ca, --prometheus-token-file and --prometheus-password-file need"
             " --prometheus URL"
         )
+    if config.prometheus_job is not None and not remote:
+        raise ConfigError("--job NAME needs --prometheus URL --instance NAME")
     if remote and config.replay_path is not None:
         raise ConfigError("--replay and --prometheus are two sources: choose one")
 

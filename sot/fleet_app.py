@@ -41,6 +41,7 @@ class FleetExit:
     state: FleetState
     code: int = 0
     open_instance: str | None = None
+    open_job: str | None = None  # the row's job: the dashboard reads that job's series
 
 
 class _Done(Exception):
@@ -101,7 +102,13 @@ class FleetLoop:
             if outcome.quit:
                 raise _Done(FleetExit(self.state))
             if outcome.open_instance is not None:
-                raise _Done(FleetExit(self.state, open_instance=outcome.open_instance))
+                raise _Done(
+                    FleetExit(
+                        self.state,
+                        open_instance=outcome.open_instance,
+                        open_job=outcome.open_job,
+                    )
+                )
             if outcome.repaint:
                 self.screen.invalidate()
         return bool(keys)

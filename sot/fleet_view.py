@@ -187,6 +187,7 @@ class FleetOutcome:
     state: FleetState
     quit: bool = False
     open_instance: str | None = None  # Enter: this instance's dashboard
+    open_job: str | None = None  # ... as that row's job scrapes it (None: no job label)
     repaint: bool = False
 
 
@@ -227,7 +228,8 @@ def reduce_fleet(
     if action is Action.DETAILS:
         if not shown:
             return FleetOutcome(replace(state, message="no instance to open"))
-        return FleetOutcome(state, open_instance=shown[index].instance)
+        row = shown[index]
+        return FleetOutcome(state, open_instance=row.instance, open_job=row.job or None)
     return FleetOutcome(_normal_key(state, command))
 
 

@@ -44,6 +44,9 @@ class Feed(Protocol):
     def close(self) -> None:
         """Stop the worker and wait for it (bounded); harmless when never started."""
 
+    def last_error(self) -> str | None:
+        """The last fetch's error in full (with the URL, for the log); None after a success."""
+
     @property
     def running(self) -> bool:
         """Whether the worker thread is still alive (after close: it did not end in time)."""
@@ -114,7 +117,7 @@ def open_prometheus(config: Config, max_age_s: float | None = None) -> SystemSou
         raise ConfigError("--prometheus URL needs --instance NAME")
     client = prometheus_client(config)
     try:
-        check_instance(client, instance)
+        check_instance(client, instance, config.prometheus_job)
     except PrometheusError as err:
         raise ConfigError(f"--prometheus: {err}") from None
     # Queried directly, once per sample, until the dashboard starts the worker (open_feed).
@@ -124,6 +127,7 @@ def open_prometheus(config: Config, max_age_s: float | None = None) -> SystemSou
         time.monotonic,
         max_age_s=DEFAULT_MAX_AGE_S if max_age_s is None else max_age_s,
         interval_s=config.interval_s,
+        job=config.prometheus_job,
     )
 
 

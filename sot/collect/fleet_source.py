@@ -23,11 +23,14 @@ from dataclasses import dataclass, replace
 
 from sot.collect.prometheus_api import PrometheusClient, PrometheusError, Sample
 from sot.collect.prometheus_source import (
-    FRESH_INTERVALS,
     _ago,
+    failure_text,
     first_wait_s,
+    fresh_window_s,
+    join_worker,
     retry_delay_s,
     run_fetches,
+    short_error,
 )
 from sot.fleet_model import FleetRow, FleetSnapshot
 
@@ -116,7 +119,8 @@ def fleet_rows(results: Mapping[str, tuple[Sample, ...]]) -> tuple[FleetRow, ...
     rows = []
     for sample in results.get("up", ()):
         key = _key(sample)
-        up = sample.value == 1.0 if math.isfinite(sample.value) else None
+        # Prometheus answered: the target is up or it is not (a NaN ``up`` is not "up").
+        up = sample.value == 1.0
         facts = uname.get(key)
         nodename = facts.label("nodename") if facts is not None else None
         release = facts.label("release") if facts is not None else None
@@ -124,7 +128,11 @@ def fleet_rows(results: Mapping[str, tuple[Sample, ...]]) -> tuple[FleetRow, ...
             rows.append(FleetRow(key[0], key[1], up, nodename=nodename, kernel_release=release))
             continue
         booted = boot.get(key)
-        uptime = None if booted is None else max(booted.timestamp_s - booted.value, 0.0)
+        uptime = None if booted is None else booted.timestamp_s - booted.value
+        if uptime is not None and not math.isfinite(uptime):
+            uptime = None  # a time or boot time past a float's range: unknown, not inf
+        elif uptime is not None:
+            uptime = max(uptime, 0.0)
         disk = fullest.get(key)
         rows.append(
             FleetRow(
@@ -168,6 +176,7 @@ class FleetFetch:
     last_success_wall_s: float | None = None
     failures: int = 0  # failed fetches in a row
     warnings: tuple[str, ...] = ()
+    answered_s: float | None = None  # monotonic time the answers came (freshness counts from it)
 
 
 class FleetSource:
@@ -188,6 +197,8 @@ class FleetSource:
         self._state = FleetFetch()
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
+        self._background = False  # start() was called: a worker fetches, freshness applies
+        self._generation = 0  # the current worker's number; close() and start() change it
         self.queries = 0  # HTTP queries sent: the issue counts them per refresh
         self.fetches = 0  # refreshes done (or failed): the loop redraws when it changes
 
@@ -199,28 +210,40 @@ class FleetSource:
     def last_error(self) -> str | None:
         return self._state.last_error
 
-    def fetch_once(self) -> float:
+    def fetch_once(self, generation: int | None = None) -> float:
         """One refresh: ``len(FLEET_QUERIES)`` queries; stores the rows (or the error). Returns
         the seconds to wait before the next: what is left of the interval after a success (so
         refreshes start an interval apart however long the queries took), the back-off (1 s
         doubling to 30 s) after a failure. Raises nothing: a failed query fails the refresh,
-        since rows joined from half the figures would look complete and not be."""
+        since rows joined from half the figures would look complete and not be.
+        ``generation``: the worker's (see ``start``); a worker stopped meanwhile leaves the
+        state as it is, so a quick close and start never see an old query land on new rows."""
         started_s = self._clock()
         state = self._state
         try:
             results, warnings = self._ask_all()
-        except PrometheusError as err:
-            self._state = replace(
-                state, last_error=str(err), failures=state.failures + 1, fetched_s=started_s
+            rows = fleet_rows(results)
+        except Exception as err:  # any failure (a future's too) fails the refresh
+            message = str(err) if isinstance(err, PrometheusError) else failure_text(err)
+            self._store(
+                generation,
+                replace(
+                    state, last_error=message, failures=state.failures + 1, fetched_s=started_s
+                ),
             )
-            self.fetches += 1
             return retry_delay_s(state.failures + 1)
         wall = self._wall()
-        self._state = FleetFetch(
-            fleet_rows(results), wall, started_s, None, wall, 0, tuple(warnings)
+        self._store(
+            generation,
+            FleetFetch(rows, wall, started_s, None, wall, 0, tuple(warnings), self._clock()),
         )
-        self.fetches += 1
         return max(0.0, started_s + self.interval_s - self._clock())
+
+    def _store(self, generation: int | None, state: FleetFetch) -> None:
+        if generation is not None and generation != self._generation:
+            return  # a stopped worker's late answer: the state is no longer its to write
+        self._state = state
+        self.fetches += 1
 
     def _ask_all(self) -> tuple[dict[str, tuple[Sample, ...]], list[str]]:
         """Every figure's query at once, each in a thread of its own: they are independent and
@@ -241,39 +264,59 @@ class FleetSource:
                 warnings.extend(w for w in result.warnings if w not in warnings)
         return results, warnings
 
-    def start(self, now: bool = False) -> None:
+    def start(self, now: bool = False, spawn: bool = True) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
         query, nine queries a refresh, and a slow or unreachable server is one of the faults
         sot must survive: the keys must never wait for it, so the HTTP calls leave the loop,
         which only reads the latest rows. ``now``: the first fetch at once (back from a
-        dashboard, the rows are old), else after the interval (or the back-off)."""
+        dashboard, the rows are old), else after the interval (or the back-off).
+        ``spawn=False``: the same, but no thread; tests call ``fetch_once()`` step by step."""
+        self._background = True
+        if not spawn:
+            return
         if self._worker is not None and not self._stop.is_set():
             return
         # A new stop event per worker: one stopped by close() may still be finishing its
         # query, and must not be woken into a second life by this start.
         self._stop = threading.Event()
+        self._generation += 1
+        generation = self._generation
         state = self._state  # the first frame's fetch (before start) sets the first wait
         delay_s = first_wait_s(state.fetched_s is not None, state.failures, self.interval_s)
         self._worker = threading.Thread(
             target=run_fetches,
-            args=(self._stop, 0.0 if now else delay_s, self.fetch_once),
+            args=(self._stop, 0.0 if now else delay_s, lambda: self.fetch_once(generation)),
             name="sot-fleet",
             daemon=True,
         )
         self._worker.start()
 
-    def close(self) -> None:
-        """Stop the worker (it ends after its current query, within the query timeout); the
-        fleet does while a dashboard is open, so as not to query for a screen not shown."""
+    def close(self, timeout_s: float = 3.0) -> None:
+        """Stop the worker and wait for it (at once when waiting, else after its current
+        queries, each within the 2 s timeout, hence the 3 s bound); the fleet does while a
+        dashboard is open, so as not to query for a screen not shown. Whatever a worker not
+        ended by then answers is ignored (its generation is over)."""
         self._stop.set()
+        self._generation += 1
+        join_worker(self._worker, timeout_s)
+
+    @property
+    def running(self) -> bool:
+        """Whether a worker thread is alive (tests check none is left behind)."""
+        return self._worker is not None and self._worker.is_alive()
 
     def fresh(self) -> bool:
         """Whether the latest rows' figures may still show: fetched by the latest refresh, and
-        younger than FRESH_INTERVALS intervals (one late refresh does not blank the screen)."""
+        come within ``fresh_window_s`` (one late refresh does not blank the screen). Without
+        the worker (``--once``, a stream) the answer was fetched for this very output: fresh,
+        however slowly it came."""
         state = self._state
         if state.last_success_wall_s is None or state.last_error is not None:
             return False
-        return self._clock() - (state.fetched_s or 0.0) < FRESH_INTERVALS * self.interval_s
+        if not self._background:
+            return True
+        answered_s = state.answered_s if state.answered_s is not None else -math.inf
+        return self._clock() - answered_s < fresh_window_s(self.interval_s)
 
     def status_message(self) -> str | None:
         """One line while something is wrong: "prometheus: <error>; last success 12 s ago",
@@ -284,7 +327,7 @@ class FleetSource:
         else:
             since = "last success " + _ago(self._wall() - state.last_success_wall_s)
         if state.last_error is not None:
-            return f"prometheus: {state.last_error}; {since}"
+            return f"prometheus: {short_error(state.last_error)}; {since}"
         if not self.fresh():
             return f"prometheus: no fresh data (slow server?); {since}"
         if state.warnings:

@@ -170,9 +170,10 @@ def read_series(
     the module's doc), gauges as their latest sample; series absent from their target's latest
     scrape left out."""
     found = [s for s in series if s.points]
-    newest: dict[str | None, float] = {}
+    # A target is an instance and a job: two jobs scraping one instance scrape it apart.
+    newest: dict[tuple[str | None, str | None], float] = {}
     for one in found:
-        target = one.label("instance")
+        target = (one.label("instance"), one.label("job"))
         newest[target] = max(newest.get(target, -math.inf), one.points[-1][0])
     # Samples of one scrape share its time; half an interval absorbs a store that shifts them.
     slack_s = 0.5 * scrape_interval_s
@@ -181,7 +182,7 @@ def read_series(
     up_times: tuple[float, ...] = ()
     for one in found:
         last_s, last = one.points[-1]
-        if last_s < newest[one.label("instance")] - slack_s:
+        if last_s < newest[(one.label("instance"), one.label("job"))] - slack_s:
             continue  # not in the target's latest scrape: gone, as a stale series would be
         name = one.label("__name__") or ""
         if name == "up" and one.label("instance") == instance:

@@ -21,7 +21,7 @@ alike.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sot.collect.collector import Collector
@@ -76,16 +76,28 @@ def range_query(instance: str, pattern: str) -> str:
     return f"{{instance={promql_string(instance)},__name__=~{promql_string(f'node_({pattern})')}}}"
 
 
+def _go_on() -> bool:
+    return True
+
+
 def fetch_past(
-    client: PrometheusClient, instance: str, end_wall_s: float, step_s: float, points: int
+    client: PrometheusClient,
+    instance: str,
+    end_wall_s: float,
+    step_s: float,
+    points: int,
+    between: Callable[[], bool] = _go_on,
 ) -> tuple[tuple[float, Batch], ...]:
     """One batch per point in time from ``end_wall_s - (points - 1) * step_s`` to
     ``end_wall_s``, oldest first; only the times where some family had data (the host's
     scraped past may be shorter than asked). Raises PrometheusError on the first failed query:
-    the graphs then start empty, as without Prometheus."""
+    the graphs then start empty, as without Prometheus. ``between`` runs before each query
+    (the worker fetches the present there when due); False: stop, with no past."""
     start_s = end_wall_s - (points - 1) * step_s
     by_time: dict[float, list[Sample]] = {}
     for _, pattern in FAMILIES:
+        if not between():
+            return ()
         result = client.query_range(range_query(instance, pattern), start_s, end_wall_s, step_s)
         for series in result.series:
             counter = (series.label("__name__") or "").endswith("_total")
@@ -114,14 +126,18 @@ def past_snapshots(
     instance: str,
     batches: Sequence[tuple[float, Batch]],
     wanted: frozenset[str],
+    between: Callable[[], bool] = _go_on,
 ) -> tuple[Snapshot, ...]:
-    """The snapshots the dashboard would have taken at those times, oldest first."""
+    """The snapshots the dashboard would have taken at those times, oldest first; none when
+    ``between`` (run before each) says to stop."""
     if not batches:
         return ()
     source = _StoredBatch(client, instance, batches[0][1])
     collector = Collector(source)
     snapshots = []
     for time_s, batch in batches:
+        if not between():
+            return ()
         source.stored = batch
         snapshots.append(collector.sample(time_s, time_s, wanted))
     return tuple(snapshots)
@@ -142,15 +158,17 @@ class PastFetch:
     snapshots: tuple[Snapshot, ...] | None = None
     error: str | None = None  # why there is no past (kept for the log)
 
-    def __call__(self) -> None:
+    def __call__(self, between: Callable[[], bool] = _go_on) -> None:
+        """``between``: what the worker does between the history's steps (a live fetch when
+        one is due: the present never waits for the past); False when closed: stop."""
         if self.points < 1:
             self.snapshots = ()
             return
         try:
             batches = fetch_past(
-                self.client, self.instance, self.end_wall_s, self.step_s, self.points
+                self.client, self.instance, self.end_wall_s, self.step_s, self.points, between
             )
-            found = past_snapshots(self.client, self.instance, batches, self.wanted)
+            found = past_snapshots(self.client, self.instance, batches, self.wanted, between)
         except PrometheusError as err:
             self.error = str(err)
             found = ()
@@ -194,6 +212,9 @@ class RemoteFeed:
 
     def close(self) -> None:
         self.source.close()
+
+    def last_error(self) -> str | None:
+        return self.source.last_error
 
     @property
     def running(self) -> bool:

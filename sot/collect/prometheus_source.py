@@ -27,22 +27,28 @@ last came.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sot.collect.prometheus_api import (
+    DEFAULT_TIMEOUT_S,
     Labels,
     PrometheusClient,
     PrometheusError,
     QueryResult,
     Sample,
+    Series,
     promql_string,
 )
 from sot.collect.prometheus_counters import (
+    EXTRAPOLATE_INTERVALS,
     CounterMemory,
+    is_counter,
     latest_times,
     learn_query,
     range_selector,
@@ -80,8 +86,17 @@ from sot.collect.records import (
 # always refetches. A query slower than this costs a second query in that tick, never stale data.
 DEFAULT_MAX_AGE_S = 0.1
 # The worker's batch answers while younger than this many refresh intervals: one late or failed
-# fetch does not blank the screen, two do.
+# fetch does not blank the screen, two do. Counted from when the answer came (not when its
+# query left), and never shorter than the query timeout plus an interval: a server slower than
+# two intervals (but within the timeout) still gives data, one that stops answering does not.
 FRESH_INTERVALS = 2.0
+
+
+def fresh_window_s(interval_s: float) -> float:
+    """How long an answer stays fresh after it came, at a refresh interval of ``interval_s``."""
+    return max(FRESH_INTERVALS * interval_s, DEFAULT_TIMEOUT_S + interval_s)
+
+
 # After a failed fetch the worker waits 1 s, then doubles the wait up to 30 s (issue 14), so an
 # unreachable server is not hammered and a restarted one is found again within 30 s.
 RETRY_FIRST_S = 1.0
@@ -188,12 +203,29 @@ def known_instances(client: PrometheusClient) -> tuple[str, ...]:
     return tuple(sorted(i for i in found if i is not None))
 
 
-def check_instance(client: PrometheusClient, instance: str) -> None:
-    """Raises PrometheusError naming the known instances when ``instance`` is not one."""
-    known = known_instances(client)
+def check_instance(client: PrometheusClient, instance: str, job: str | None = None) -> None:
+    """Raises PrometheusError naming the known instances when ``instance`` is not one (or the
+    instance's jobs, when ``job`` is not one of them)."""
+    ups = client.query("up").samples
+    known = tuple(sorted({i for s in ups if (i := s.label("instance")) is not None}))
     if instance not in known:
         choices = ", ".join(known) or "(none: it scrapes no targets)"
         raise PrometheusError(f"unknown instance {instance!r}; Prometheus knows: {choices}")
+    jobs = sorted({j for s in ups if s.label("instance") == instance and (j := s.label("job"))})
+    if job is not None and job not in jobs:
+        raise PrometheusError(
+            f"no job {job!r} scrapes {instance!r}; its jobs: {', '.join(jobs) or '(none)'}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Moving:
+    """How one counter of a batch moves on after the batch's query time."""
+
+    rate_per_s: float
+    at_s: float  # Prometheus time of the batch's value
+    until_s: float  # Prometheus time after which it stands
+    reset: bool = False  # lower than before (restarted): never held to an earlier answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +237,10 @@ class Batch:
     # The target whose process-exporter groups are in ``by_name``; None: no target of the host
     # has any (see ``split_batch``).
     groups_instance: str | None = None
+    # Counters that move on between fetches (see ``advanced``): by series, its rate (per s),
+    # the Prometheus time its sample's value is for, and the time it stops moving at (the
+    # bound: EXTRAPOLATE_INTERVALS scrape intervals past its last sample). Empty: none move.
+    moving: Mapping[Labels, Moving] = field(default_factory=dict)
 
     def samples(self, name: str) -> tuple[Sample, ...]:
         return self.by_name.get(name, ())
@@ -226,10 +262,17 @@ class Batch:
         return out
 
 
-def split_batch(samples: Iterable[Sample], instance: str, warnings: tuple[str, ...]) -> Batch:
+def split_batch(
+    samples: Iterable[Sample], instance: str, warnings: tuple[str, ...], job: str | None = None
+) -> Batch:
     """The batch of ``instance``: its own series, and the process-exporter groups of one target
     of its host: ``instance`` itself where it has them, else the first of the others (by name)
-    that has. Other targets' series (their ``up``, another exporter's) are left out."""
+    that has. Other targets' series (their ``up``, another exporter's) are left out.
+
+    Several jobs may scrape one instance (relabelled to the host name, say, for node_exporter
+    and process-exporter both): its ``up`` series are all kept (any at 0 is a down exporter),
+    and its node_ series are one job's, so that each reading has one series: ``job`` where
+    given (``--job``, the fleet's row), else the first by name that has node_ series."""
     own: list[Sample] = []
     groups: dict[str, list[Sample]] = {}
     for sample in samples:
@@ -238,12 +281,70 @@ def split_batch(samples: Iterable[Sample], instance: str, warnings: tuple[str, .
             continue
         if (sample.label("__name__") or "").startswith(GROUP_PREFIX):
             groups.setdefault(target, []).append(sample)
-        elif target == instance:
+        elif target == instance and (job is None or sample.label("job") == job):
             own.append(sample)
+    node_jobs = {
+        s.label("job") or "" for s in own if (s.label("__name__") or "").startswith("node_")
+    }
+    if len(node_jobs) > 1:
+        first = min(node_jobs)
+        own = [
+            s
+            for s in own
+            if not (s.label("__name__") or "").startswith("node_")
+            or (s.label("job") or "") == first
+        ]
     chosen = instance if instance in groups else min(groups, default=None)
     if chosen is not None:
         own.extend(groups[chosen])
     return Batch(split_by_name(own), warnings, chosen)
+
+
+def advanced(
+    batch: Batch, read_s: float, answered: Mapping[Labels, tuple[float, float]]
+) -> tuple[Batch, dict[Labels, tuple[float, float]]]:
+    """``batch`` with its moving counters read at Prometheus time ``read_s``: value + rate *
+    (read time - query time), up to their bound, and never below what was answered before
+    (``answered``: by series, the value and its read time), so the collector's differences
+    between any two reads are the rate times the time between them, whenever the worker's
+    fetches land. Also what was answered now, for the next read and the next fetch."""
+    if not batch.moving:
+        return batch, {}
+    now: dict[Labels, tuple[float, float]] = {}
+    by_name: dict[str, tuple[Sample, ...]] = {}
+    for name, samples in batch.by_name.items():
+        if not is_counter(name):
+            by_name[name] = samples
+            continue
+        found = []
+        for sample in samples:
+            moving = batch.moving.get(sample.labels)
+            if moving is None:
+                found.append(sample)
+                continue
+            ahead_s = max(min(read_s, moving.until_s) - moving.at_s, 0.0)
+            value = sample.value + moving.rate_per_s * ahead_s
+            before = answered.get(sample.labels)
+            if before is not None and before[0] > value and not moving.reset:
+                value = before[0]  # read a little ahead before the fetch landed: hold, not back
+            now[sample.labels] = (value, read_s)
+            found.append(Sample(sample.labels, value, read_s))
+        by_name[name] = tuple(found)
+    return replace(batch, by_name=by_name), now
+
+
+def _from_answer(
+    memory: CounterMemory, answered: tuple[float, float], query_time_s: float
+) -> CounterMemory:
+    """A counter's memory going on from the loop's last read of it (value, Prometheus time)
+    rather than from the last fetch. A read later than this query (the loop read the old batch
+    while this query was under way) is taken back to the query time at the rate it was read
+    at, so the time between is not counted twice; the next read holds it to that answer."""
+    value, read_s = answered
+    if read_s > query_time_s:
+        value = max(value - max(memory.rate_per_s, 0.0) * (read_s - query_time_s), memory.reported)
+        read_s = query_time_s
+    return replace(memory, reported=value, at_s=read_s)
 
 
 def split_by_name(samples: Iterable[Sample]) -> dict[str, tuple[Sample, ...]]:
@@ -260,7 +361,31 @@ def _percent(used: float, total: float) -> float:
 
 
 def _cpu_number(name: str) -> int:
-    return int(name) if name.isdigit() else -1
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(name) if name.isascii() and name.isdigit() else -1
+
+
+# No real count, byte total or millisecond counter reaches 2**64 (the kernel's are 64-bit at
+# most): a larger value from the server is unknown, as NaN and negatives are. This also keeps
+# every sum and quotient of them within a float (int / int past 1.8e308 raises).
+MAX_WHOLE = 2.0**64
+
+
+# The latest epoch second a date can show (9999-12-31): a later time from the server is unknown.
+MAX_EPOCH_S = 253402300799.0
+
+
+def _epoch(value: float | None) -> float | None:
+    """An epoch time from the server; None unless after 1970 and before the year 10000."""
+    return value if value is not None and 0 < value < MAX_EPOCH_S else None
+
+
+def whole(value: float | None) -> int | None:
+    """A count or size from the server as an int; None where unknown, not finite, negative
+    or beyond any real counter (``MAX_WHOLE``)."""
+    if value is None or not 0 <= value < MAX_WHOLE:  # NaN fails both comparisons
+        return None
+    return int(value)
 
 
 def retry_delay_s(failures: int) -> float:
@@ -276,11 +401,47 @@ def first_wait_s(fetched: bool, failures: int, interval_s: float) -> float:
     return retry_delay_s(failures) if failures else interval_s
 
 
+def join_worker(worker: threading.Thread | None, timeout_s: float) -> None:
+    """Wait up to ``timeout_s`` for a stopped worker to end (not for itself: a worker
+    closing its own source must not wait forever)."""
+    if worker is not None and worker is not threading.current_thread():
+        worker.join(timeout_s)
+
+
+def failure_text(err: Exception) -> str:
+    """One line for a fetch that failed on something other than a PrometheusError (a bug, an
+    answer shaped as no server should send): its type and message, never a traceback."""
+    text = " ".join(str(err).split())[:200]
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 def run_fetches(stop: threading.Event, delay_s: float, fetch_once: Callable[[], float]) -> None:
     """A worker thread's loop: wait ``delay_s``, fetch, wait what the fetch says, until
-    ``stop`` is set."""
+    ``stop`` is set. ``fetch_once`` handles its own failures; should it raise anyway, the
+    loop backs off as after a failed fetch and goes on: the worker never dies while the screen
+    is up (a dead worker would leave the screen stale for good)."""
+    failures = 0
     while not stop.wait(delay_s):
-        delay_s = fetch_once()
+        try:
+            delay_s = fetch_once()
+            failures = 0
+        except Exception:  # the last resort: nothing may end the worker
+            failures += 1
+            delay_s = retry_delay_s(failures)
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ")
+
+
+def short_error(error: str) -> str:
+    """A fetch's error as the status line says it: what failed, first and short. The URL the
+    user gave is left out (the log keeps it, see ``last_error``), and so are errno numbers:
+    "Prometheus https://h:9090/api/v1/query: cannot connect ([Errno 111] Connection refused)"
+    -> "cannot connect (Connection refused)"."""
+    if error.startswith("Prometheus "):
+        _, colon, rest = error.partition(": ")
+        error = rest if colon and rest else error
+    return _ERRNO.sub("", error)
 
 
 def _ago(seconds: float) -> str:
@@ -302,6 +463,7 @@ class FetchState:
     last_error: str | None = None
     last_success_wall_s: float | None = None
     failures: int = 0  # failed fetches in a row
+    answered_s: float | None = None  # monotonic time the answer came (freshness counts from it)
 
 
 class PrometheusSource:
@@ -319,9 +481,11 @@ class PrometheusSource:
         max_age_s: float = DEFAULT_MAX_AGE_S,
         wall: Callable[[], float] = time.time,
         interval_s: float = 1.0,
+        job: str | None = None,
     ) -> None:
         self._client = client
         self.instance = instance
+        self.job = job  # --job: only this job's series of the instance; None: any (see split_batch)
         self._clock = clock
         self._wall = wall
         self._max_age_s = max_age_s
@@ -351,6 +515,16 @@ class PrometheusSource:
         self._interval_seen = False
         self._learn_after_s = -math.inf
         self._counters: Mapping[Labels, CounterMemory] = {}
+        # The host's other targets (process-exporter's): their last scrape times and intervals.
+        self._other_times: dict[str, tuple[float, ...]] = {}
+        self._other_intervals: dict[str, float] = {}
+        # Counters read between fetches: how the last batch's move on (set with the batch, by
+        # the worker), and what the loop was last answered, by series, with the Prometheus time
+        # of its read (replaced whole by the loop, read by the worker's next fetch); and the
+        # last read batch, kept for reads within ``max_age_s`` (one tick's readings).
+        self._moving: Mapping[Labels, Moving] = {}
+        self._answered: Mapping[Labels, tuple[float, float]] = {}
+        self._read: tuple[Batch | None, float, Batch] = (None, -math.inf, Batch({}))
 
     @property
     def scrape_interval_s(self) -> float | None:
@@ -377,6 +551,7 @@ class PrometheusSource:
     def _query_samples(self, now_s: float) -> tuple[tuple[Sample, ...], tuple[str, ...]]:
         """The batch's samples, one per series (counters read at the query time); raises
         PrometheusError. First the scrape interval, where the last batch could not show it."""
+        self._moving = {}
         if not self._interval_seen and now_s >= self._learn_after_s:
             self._learn_after_s = now_s + RELEARN_AFTER_S
             self.queries += 1
@@ -392,13 +567,35 @@ class PrometheusSource:
             query_time_s = self._wall()
         else:
             query_time_s = self._clock() + self._clock_offset_s
-        result = self._client.query(batch_query(self.instance, window_s(interval_s)), query_time_s)
+        # The window holds two scrapes of every target read: process-exporter's target may be
+        # scraped less often than node_exporter's, and its groups must not drop out of the
+        # table whenever its last two scrapes are further apart than node's window.
+        widest_s = max((interval_s, *self._other_intervals.values()))
+        result = self._client.query(batch_query(self.instance, window_s(widest_s)), query_time_s)
         if result.result_type != "matrix":
             return result.samples, result.warnings
-        reading = read_series(
-            result.series, self.instance, query_time_s, interval_s, self._counters
-        )
+        self._note_other_targets(result.series)
+        # Each counter goes on from what the loop was last answered (its value and read time,
+        # see ``advanced``), not from the last fetch's value: the loop has seen the growth up
+        # to its last read at the old rate, and only the time since moves at the new one.
+        answered = self._answered
+        previous = {
+            labels: _from_answer(memory, seen, query_time_s)
+            if (seen := answered.get(labels)) is not None and seen[1] >= memory.at_s
+            else memory
+            for labels, memory in self._counters.items()
+        }
+        reading = read_series(result.series, self.instance, query_time_s, interval_s, previous)
         self._counters = reading.counters
+        self._moving = {
+            labels: Moving(
+                max(memory.rate_per_s, 0.0),
+                query_time_s,
+                memory.last[0] + EXTRAPOLATE_INTERVALS * interval_s,
+                labels in previous and memory.last[1] < previous[labels].last[1],
+            )
+            for labels, memory in reading.counters.items()
+        }
         self._interval_seen = bool(reading.up_times)  # else: no scrape in the window
         self._note_scrapes(reading.up_times)
         return reading.samples, result.warnings
@@ -423,6 +620,19 @@ class PrometheusSource:
             self._note_scrapes(tuple(t for t, _ in series.points))
             self._interval_seen = self._scrape_interval_s is not None
 
+    def _note_other_targets(self, series: Iterable[Series]) -> None:
+        """The scrape intervals of the host's other targets (process-exporter's), each from its
+        own ``up`` samples, kept from answer to answer (one answer may hold one sample only)."""
+        for one in series:
+            target = one.label("instance")
+            if one.label("__name__") != "up" or target is None or target == self.instance:
+                continue
+            times = latest_times(self._other_times.get(target, ()), (t for t, _ in one.points))
+            self._other_times[target] = times
+            interval_s = scrape_interval_of(times)
+            if interval_s is not None:
+                self._other_intervals[target] = interval_s
+
     def _note_scrapes(self, times: tuple[float, ...]) -> None:
         self._scrape_times = latest_times(self._scrape_times, times)
         interval_s = scrape_interval_of(self._scrape_times)
@@ -437,20 +647,29 @@ class PrometheusSource:
         state = self._state
         try:
             samples, warnings = self._query_samples(started_s)
-        except PrometheusError as err:
+            batch = replace(
+                split_batch(samples, self.instance, warnings, self.job), moving=self._moving
+            )
+        except Exception as err:  # any failure is a failed fetch (see below)
+            # A PrometheusError says what failed; anything else (an answer shaped as no server
+            # should send, a bug) counts as a failed fetch too, named in one line, with the
+            # back-off: the worker goes on retrying rather than dying with a traceback.
+            message = str(err) if isinstance(err, PrometheusError) else failure_text(err)
             self._state = FetchState(
-                Batch({}), started_s, str(err), state.last_success_wall_s, state.failures + 1
+                Batch({}), started_s, message, state.last_success_wall_s, state.failures + 1
             )
             return retry_delay_s(state.failures + 1)
-        batch = split_batch(samples, self.instance, warnings)
-        self._state = FetchState(batch, started_s, None, self._wall(), 0)
+        self._state = FetchState(batch, started_s, None, self._wall(), 0, self._clock())
         return self.interval_s
 
-    def start(self, spawn: bool = True, first: Callable[[], None] | None = None) -> None:
+    def start(
+        self, spawn: bool = True, first: Callable[[Callable[[], bool]], None] | None = None
+    ) -> None:
         """Fetch in a worker thread from now on. urllib blocks for up to the 2 s timeout per
         query (and a slow server is one of the faults sot must survive), and nothing may block
         the keys: so the HTTP calls leave the loop, which only reads the latest batch.
-        ``first``: a job the worker runs once before its first wait (the graphs' history).
+        ``first``: a job the worker runs once before its first wait (the graphs' history),
+        given ``between_jobs`` to call between its steps.
         ``spawn=False``: the same, but no thread; tests call ``fetch_once()`` step by step."""
         self._fetched_elsewhere = True
         if self._worker is not None or not spawn:
@@ -469,14 +688,24 @@ class PrometheusSource:
         pause_s = retry_delay_s(state.failures) if state.failures else self.interval_s
         return max(0.0, state.fetched_s + pause_s - self._clock())
 
-    def _run(self, first: Callable[[], None] | None) -> None:
+    def between_jobs(self) -> bool:
+        """What the worker does between the steps of a long job (the history's range queries
+        and collector passes): the live fetch, when one is due, so the present never goes
+        stale waiting for the past. False once closed: the job stops, and close() is prompt."""
+        if not self._closed and self.next_wait_s() <= 0.0:
+            self.fetch_once()
+        return not self._closed
+
+    def _run(self, first: Callable[[Callable[[], bool]], None] | None) -> None:
         if first is not None:
-            first()
+            # The past is a nicety: whatever it raises, the present goes on.
+            with contextlib.suppress(Exception):
+                first(self.between_jobs)
         while not self._closed:
             if self._wake.wait(self.next_wait_s()):
                 self._wake.clear()  # closed, or a new interval: next_wait_s says which wait
                 continue
-            self.fetch_once()
+            self.fetch_once()  # raises nothing: every failure is a failed fetch
 
     def set_interval(self, interval_s: float) -> None:
         """The dashboard's interval changed (the + and - keys): the worker fetches on the new
@@ -489,9 +718,7 @@ class PrometheusSource:
         current query (bounded by the 2 s query timeout, hence the 3 s here)."""
         self._closed = True
         self._wake.set()
-        worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout_s)
+        join_worker(self._worker, timeout_s)
 
     @property
     def running(self) -> bool:
@@ -499,21 +726,37 @@ class PrometheusSource:
         return self._worker is not None and self._worker.is_alive()
 
     def fresh(self) -> bool:
-        """Whether the latest batch may still answer: younger than FRESH_INTERVALS intervals."""
-        fetched_s = self._state.fetched_s
-        if fetched_s is None or self._state.last_error is not None:
+        """Whether the latest batch may still answer: it came within ``fresh_window_s``."""
+        answered_s = self._state.answered_s
+        if answered_s is None or self._state.last_error is not None:
             return False
-        return self._clock() - fetched_s < FRESH_INTERVALS * self.interval_s
+        return self._clock() - answered_s < fresh_window_s(self.interval_s)
 
     def batch(self) -> Batch:
         """The current tick's series. With the worker: its latest batch while fresh, else an
         empty one (every reading unknown). Without: fetched once per ``max_age_s``."""
         if self._fetched_elsewhere:
-            return self._state.batch if self.fresh() else Batch({})
+            return self._at_read(self._state.batch) if self.fresh() else Batch({})
         fetched_s = self._state.fetched_s
         if fetched_s is None or self._clock() - fetched_s >= self._max_age_s:
             self.fetch_once()
-        return self._state.batch
+        return self._at_read(self._state.batch)
+
+    def _at_read(self, batch: Batch) -> Batch:
+        """``batch`` with its counters moved on to now (``advanced``): the loop's reads, not the
+        worker's fetches, set the time a counter is read at, so a fetch landing just after a
+        tick neither repeats a value (a rate of 0) nor gives the next tick two fetches' worth.
+        One tick's readings (within ``max_age_s`` of its first) share one time."""
+        offset_s = self._clock_offset_s
+        if not batch.moving or offset_s is None:
+            return batch
+        now_s = self._clock()
+        source, read_at_s, read = self._read
+        if source is batch and now_s - read_at_s < self._max_age_s:
+            return read
+        read, self._answered = advanced(batch, now_s + offset_s, self._answered)
+        self._read = (batch, now_s, read)
+        return read
 
     def status_message(self) -> str | None:
         """One line for the status bar while something is wrong, else None:
@@ -524,11 +767,15 @@ class PrometheusSource:
         else:
             since = "last success " + _ago(self._wall() - state.last_success_wall_s)
         if state.last_error is not None:
-            return f"prometheus: {state.last_error}; {since}"
+            return f"prometheus: {short_error(state.last_error)}; {since}"
         if self._fetched_elsewhere and state.fetched_s is not None and not self.fresh():
             return f"prometheus: no fresh data (slow server?); {since}"
-        if state.batch.value("up") == 0.0:
-            return f"prometheus: {self.instance} is down (up = 0: its exporter does not answer)"
+        down = [s for s in state.batch.samples("up") if s.value == 0.0]
+        if down:
+            # Any job's exporter down is news, named where a job label tells which.
+            jobs = sorted({job for s in down if (job := s.label("job")) is not None})
+            who = f"job {', '.join(jobs)}'s exporter" if jobs else "its exporter"
+            return f"prometheus: {self.instance} is down (up = 0: {who} does not answer)"
         if state.batch.warnings:
             return "prometheus: warning: " + "; ".join(state.batch.warnings)
         if state.fetched_s is not None and not state.batch.by_name:
@@ -554,7 +801,7 @@ class PrometheusSource:
             kernel=label(uname, "release"),
             architecture=label(uname, "machine"),
             cpu_model=None,  # node_exporter has no CPU model without its cpu.info flag
-            boot_time_epoch_s=batch.value("node_boot_time_seconds"),
+            boot_time_epoch_s=_epoch(batch.value("node_boot_time_seconds")),
         )
 
     def per_cpu_times(self) -> Sequence[CpuTimes] | None:
@@ -619,8 +866,7 @@ class PrometheusSource:
         batch = self.batch()
 
         def field(name: str) -> int | None:
-            value = batch.value(f"node_memory_{name}_bytes")
-            return None if value is None or value < 0 else int(value)
+            return whole(batch.value(f"node_memory_{name}_bytes"))
 
         total, available, free = field("MemTotal"), field("MemAvailable"), field("MemFree")
         virtual = None
@@ -656,42 +902,44 @@ class PrometheusSource:
 
     def disk_usage(self, mount_point: str) -> UsageBytes | None:
         batch = self.batch()
-        size = batch.by_label("node_filesystem_size_bytes", "mountpoint").get(mount_point)
-        avail = batch.by_label("node_filesystem_avail_bytes", "mountpoint").get(mount_point)
-        free = batch.by_label("node_filesystem_free_bytes", "mountpoint").get(mount_point)
+        size, avail, free = (
+            whole(batch.by_label(f"node_filesystem_{name}_bytes", "mountpoint").get(mount_point))
+            for name in ("size", "avail", "free")
+        )
         if size is None or avail is None or free is None:
             return None
         # As psutil and df count: used excludes the root-reserved blocks, percent is of the
         # space a user can have (used + avail).
-        used = max(int(size) - int(free), 0)
-        return UsageBytes(int(size), used, int(avail), _percent(used, used + int(avail)))
+        used = max(size - free, 0)
+        return UsageBytes(size, used, avail, _percent(used, used + avail))
 
     def disk_counters(self) -> Mapping[str, DiskCounters]:
         batch = self.batch()
 
-        def column(name: str) -> dict[str, float]:
-            return batch.by_label(f"node_disk_{name}_total", "device")
+        def column(name: str) -> dict[str, int]:
+            found = batch.by_label(f"node_disk_{name}_total", "device")
+            return {device: n for device, value in found.items() if (n := whole(value)) is not None}
 
         read_bytes, written = column("read_bytes"), column("written_bytes")
         reads, writes = column("reads_completed"), column("writes_completed")
         read_s, write_s, io_s = (
-            column("read_time_seconds"),
-            column("write_time_seconds"),
-            column("io_time_seconds"),
+            batch.by_label("node_disk_read_time_seconds_total", "device"),
+            batch.by_label("node_disk_write_time_seconds_total", "device"),
+            batch.by_label("node_disk_io_time_seconds_total", "device"),
         )
 
         def ms(values: dict[str, float], device: str) -> int | None:
             seconds = values.get(device)
-            return None if seconds is None else int(seconds * 1000)
+            return None if seconds is None else whole(seconds * 1000)
 
         out = {}
         for device in sorted(read_bytes):
             if device in written and device in reads and device in writes:
                 out[device] = DiskCounters(
-                    int(read_bytes[device]),
-                    int(written[device]),
-                    int(reads[device]),
-                    int(writes[device]),
+                    read_bytes[device],
+                    written[device],
+                    reads[device],
+                    writes[device],
                     ms(read_s, device),
                     ms(write_s, device),
                     ms(io_s, device),
@@ -703,11 +951,18 @@ class PrometheusSource:
 
     def net_counters(self) -> Mapping[str, NetCounters]:
         batch = self.batch()
-        columns = [batch.by_label(name, "device") for name, _ in _NET_FIELDS]
+        columns = [
+            {
+                d: n
+                for d, value in batch.by_label(name, "device").items()
+                if (n := whole(value)) is not None
+            }
+            for name, _ in _NET_FIELDS
+        ]
         out = {}
         for device in sorted(columns[0]):
             if all(device in column for column in columns):
-                out[device] = NetCounters(*(int(column[device]) for column in columns))
+                out[device] = NetCounters(*(column[device] for column in columns))
         return out
 
     def net_stats(self) -> Mapping[str, NetStats]:
@@ -717,7 +972,8 @@ class PrometheusSource:
         for device, up in sorted(batch.by_label("node_network_up", "device").items()):
             speed = speeds.get(device)
             # node_exporter reports -1 bytes/s (or nothing) where the link speed is unknown.
-            mbps = None if speed is None or speed <= 0 else int(speed * 8 / 1_000_000)
+            # A speed beyond any link (1.7e308 bytes/s) is unknown too, not an OverflowError.
+            mbps = None if speed is None or speed <= 0 else whole(speed * 8 / 1_000_000)
             out[device] = NetStats(up == 1.0, mbps)
         return out
 
@@ -803,16 +1059,17 @@ class GroupReading:
 
     def raw(self, pid: int) -> RawProcess:
         def memory(memtype: str) -> int | None:
-            value = self.memory_bytes.get(memtype)
-            return None if value is None or value < 0 else int(value)
+            return whole(self.memory_bytes.get(memtype))
 
-        cpu = self.cpu_seconds
+        cpu_seconds = sum(self.cpu_seconds.values()) if self.cpu_seconds else None
+        if cpu_seconds is not None and not 0 <= cpu_seconds < MAX_WHOLE:
+            cpu_seconds = None  # negative, or a sum past a float
         return RawProcess(
             pid=pid,
             ppid=None,
             status=self.status(),
             create_time=self.oldest_start_epoch_s,
-            cpu_seconds=sum(cpu.values()) if cpu else None,
+            cpu_seconds=cpu_seconds,
             rss_bytes=memory("resident"),
             threads=self.threads,
             vms_bytes=memory("virtual"),
@@ -821,7 +1078,7 @@ class GroupReading:
 
 
 def _count(value: float) -> int | None:
-    return int(value) if value >= 0 else None
+    return whole(value)
 
 
 def read_groups(batch: Batch) -> dict[str, GroupReading]:
@@ -844,7 +1101,8 @@ def read_groups(batch: Batch) -> dict[str, GroupReading]:
     for group, sample in each("write_bytes_total"):
         group.write_bytes = _count(sample.value)
     for group, sample in each("oldest_start_time_seconds"):
-        group.oldest_start_epoch_s = sample.value if sample.value > 0 else None
+        # A start time datetime cannot show (past the year 9999) is unknown.
+        group.oldest_start_epoch_s = _epoch(sample.value)
     for metric, label, table in (
         ("cpu_seconds_total", "mode", "cpu_seconds"),
         ("memory_bytes", "memtype", "memory_bytes"),

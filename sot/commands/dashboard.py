@@ -149,6 +149,12 @@ def add_prometheus_arguments(parser: argparse.ArgumentParser) -> None:
         "--instance", metavar="NAME", help="with --prometheus: the instance label of the host"
     )
     parser.add_argument(
+        "--job",
+        metavar="NAME",
+        help="with --prometheus: only this job's series of the instance (where several jobs"
+        " scrape one instance label)",
+    )
+    parser.add_argument(
         "--prometheus-ca",
         metavar="FILE",
         help="with an https:// --prometheus URL: trust this CA file instead of the system's",
@@ -214,6 +220,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         count=getattr(args, "count", None),
         prometheus_url=getattr(args, "prometheus", None),
         prometheus_instance=getattr(args, "instance", None),
+        prometheus_job=getattr(args, "job", None),
         prometheus_ca_path=getattr(args, "prometheus_ca", None),
         prometheus_token_file=getattr(args, "prometheus_token_file", None),
         prometheus_password_file=getattr(args, "prometheus_password_file", None),

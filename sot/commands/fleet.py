@@ -145,17 +145,18 @@ def _run_screens(config: Config, source: FleetSource, glyphs: Glyphs, log: Debug
         if ended.open_instance is None:
             return ended.code
         source.close()  # no fleet queries while the dashboard is on screen
-        code, state = _dashboard(config, ended.open_instance, ended.state, log)
+        code, state = _dashboard(config, ended.open_instance, ended.open_job, ended.state, log)
         if code != 0:
             return code  # a signal or a hang-up in the dashboard ends sot, as it would there
         source.start(now=True)
 
 
 def _dashboard(
-    config: Config, instance: str, state: FleetState, log: DebugLog
+    config: Config, instance: str, job: str | None, state: FleetState, log: DebugLog
 ) -> tuple[int, FleetState]:
-    """The dashboard of ``instance`` (same URL, CA and token); its q comes back here (0). What
-    stops it from opening (Prometheus gone meanwhile) is the fleet's message, not an exit."""
+    """The dashboard of ``instance`` as ``job`` scrapes it (same URL, CA and token; the row's
+    job, as ``--job``); its q comes back here (0). What stops it from opening (Prometheus gone
+    meanwhile) is the fleet's message, not an exit."""
     from sot.app import run_dashboard
     from sot.pipeline import start_pipeline
     from sot.terminal import NotFullScreen
@@ -169,11 +170,12 @@ def _dashboard(
         read_only=True,
         prometheus_url=config.prometheus_url,
         prometheus_instance=instance,
+        prometheus_job=job,
         prometheus_ca_path=config.prometheus_ca_path,
         prometheus_token_file=config.prometheus_token_file,
         prometheus_password_file=config.prometheus_password_file,
     )
-    log.write(f"fleet: opening the dashboard of {instance!r}")
+    log.write(f"fleet: opening the dashboard of {instance!r} (job {job!r})")
     try:
         pipeline = start_pipeline(dashboard_config)
     except ConfigError as err:

@@ -43,6 +43,19 @@ def test_once_json_memory_total_is_node_exporter_s_and_proc_meminfo_s(engine: En
     assert "source_status" not in document  # all well: no message
 
 
+def test_job_narrows_to_that_job_and_an_unknown_one_names_the_instance_s_jobs(
+    engine: Engine,
+) -> None:
+    base = ["--prometheus", engine.url, "--instance", engine.instance, "--once"]
+    result = run_sot(*base, "--job", "node", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["memory"]["total_bytes"] == meminfo_total_bytes()
+    wrong = run_sot(*base, "--job", "nope")
+    assert wrong.returncode == 2
+    (line,) = wrong.stderr.decode().splitlines()
+    assert f"no job 'nope' scrapes '{engine.instance}'; its jobs: node" in line
+
+
 def _restart(process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
     """The same command again (same port, same storage directory)."""
     args = process.args

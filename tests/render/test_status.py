@@ -224,3 +224,27 @@ def test_the_frame_shows_the_snapshot_source_status_and_redraws_when_it_clears()
     back = dataclasses.replace(snap, source_status=None)
     up = render_frame(frame_input(back, History(), AppState()), 160, 48, UNICODE, memo)
     assert "prometheus" not in up[-1].text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_a_prometheus_failure_says_what_failed_and_when_first_golden(width: int) -> None:
+    """What failed and when it last worked fit at 80 columns: the URL (the user gave it; the
+    log keeps it) and errno numbers are left out, the message goes before the hints."""
+    from sot.collect.prometheus_api import PrometheusClient, Response
+    from sot.collect.prometheus_source import FetchState, PrometheusSource
+
+    def refused(*_: object) -> Response:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    wall = 1e9
+    client = PrometheusClient("https://prometheus.monitoring.example.com:9090", transport=refused)
+    source = PrometheusSource(client, "web-1:9100", lambda: 100.0, wall=lambda: wall)
+    source._state = FetchState(source._state.batch, None, None, wall - 5, 0)
+    source.start(spawn=False)
+    source.fetch_once()
+    message = source.status_message()
+    assert message == "prometheus: cannot connect (Connection refused); last success 5 s ago"
+    assert source.last_error is not None and "prometheus.monitoring" in source.last_error
+    block = render_status(AppState(), width, UNICODE, message)
+    assert message in block[0].text
+    check(f"status-prometheus-refused-{width}x1", block, width, 1)

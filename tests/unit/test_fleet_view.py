@@ -77,7 +77,8 @@ def test_moves_and_enter_open_the_selected_instance() -> None:
     assert state.selected == ("cache-1:9100", "node")
     down = press(state, "\x1b[B\x1b[B").state  # Down Down: the third row, scrolled into view
     assert down.selected == ("web-1:9100", "node") and down.top == 1
-    assert press(down, "\r").open_instance == "web-1:9100"
+    opened = press(down, "\r")
+    assert (opened.open_instance, opened.open_job) == ("web-1:9100", "node")  # as --job node
     assert press(down, "\x1b[F").state.selected == ("web-2:9100", "node")  # End
     assert press(down, "\x1b[H").state.top == 0  # Home
     assert press(state, "q").quit and not press(state, "?").quit

@@ -74,6 +74,9 @@ def test_options_parse_and_the_url_stays_out_of_the_config_repr() -> None:
     assert config.prometheus_url == "http://u:pw@prom:9090"
     assert config.prometheus_instance == "web-1:9100"
     assert "pw@" not in repr(config)  # the debug log writes the config
+    assert config.prometheus_job is None
+    with_job = ["--prometheus", "http://prom:9090", "--instance", "web-1", "--job", "node"]
+    assert cli.parse_config(with_job, {}).prometheus_job == "node"
 
 
 @pytest.mark.parametrize(
@@ -83,6 +86,7 @@ def test_options_parse_and_the_url_stays_out_of_the_config_repr() -> None:
         (["--instance", "web-1"], "go together"),
         (["--prometheus-ca", "ca.pem"], "need --prometheus"),
         (["--prometheus-password-file", "pw"], "need --prometheus"),
+        (["--job", "node"], "--job NAME needs --prometheus"),
         (["--prometheus", "http://p", "--instance", "a", "--replay", "f"], "choose one"),
     ],
 )
@@ -172,6 +176,22 @@ def test_an_unknown_instance_names_the_known_ones_exit_2(
     (line,) = result.stderr.splitlines()
     assert "unknown instance 'nope'; Prometheus knows: db-1:9100, evil]0;pwned:9100" in line
     assert "\x1b" not in line
+
+
+def test_a_job_that_does_not_scrape_the_instance_names_its_jobs_exit_2(
+    prometheus: http.server.HTTPServer,
+) -> None:
+    url = f"http://127.0.0.1:{prometheus.server_address[1]}"
+    result = run_sot("--prometheus", url, "--instance", "web-1:9100", "--job", "nope", "--once")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "no job 'nope' scrapes 'web-1:9100'; its jobs: node" in line
+    narrowed = run_sot(
+        "--prometheus", url, "--instance", "web-1:9100", "--job", "node", "--once",
+        "--format", "json",
+    )  # fmt: skip
+    assert narrowed.returncode == 0, narrowed.stderr
+    assert json.loads(narrowed.stdout)["memory"]["total_bytes"] == 8589934592
 
 
 def test_an_unreachable_prometheus_is_one_line_exit_2() -> None:

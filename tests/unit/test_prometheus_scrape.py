@@ -200,7 +200,7 @@ def test_a_series_that_stops_goes_and_a_target_that_goes_down_reads_unknown() ->
     assert down.cpu.total_percent is None and down.memory.total_bytes is None
     assert eth0(down) == (None, None)
     assert source.status_message() == (
-        "prometheus: web-1:9100 is down (up = 0: its exporter does not answer)"
+        "prometheus: web-1:9100 is down (up = 0: job node's exporter does not answer)"
     )
 
 

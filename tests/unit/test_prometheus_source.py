@@ -254,12 +254,14 @@ def test_a_stale_batch_answers_none_and_the_status_says_so() -> None:
     server, clock = Server(), Clock()
     source = worker_source(server, clock)
     source.fetch_once()
-    clock.now_s += 2.0  # two intervals without a new batch (a hung or slow server)
+    clock.now_s += 2.9  # two intervals, but within the 2 s query timeout + an interval
+    assert source.fresh()
+    clock.now_s += 0.1  # the timeout and an interval without a new batch (a hung server)
     assert not source.fresh()
-    snap = Collector(source).sample(clock.now_s, 1764489602.0)
+    snap = Collector(source).sample(clock.now_s, 1764489603.0)
     assert snap.memory.total_bytes is None and snap.host.load_average is None
     assert source.status_message() == (
-        "prometheus: no fresh data (slow server?); last success 2 s ago"
+        "prometheus: no fresh data (slow server?); last success 3 s ago"
     )
 
 
@@ -327,7 +329,7 @@ def test_a_target_prometheus_cannot_scrape_reads_unknown_and_the_status_says_dow
     assert source.memory() == (None, None) and source.load_average() is None
     assert source.last_error is None  # the query worked: the host is what is down
     assert source.status_message() == (
-        "prometheus: web-1:9100 is down (up = 0: its exporter does not answer)"
+        "prometheus: web-1:9100 is down (up = 0: job node's exporter does not answer)"
     )
 
 
