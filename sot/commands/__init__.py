@@ -47,9 +47,16 @@ def _fleet() -> Subcommand:
     return Subcommand("fleet", fleet.SUMMARY, fleet.add_arguments, fleet.run)
 
 
+def _bench() -> Subcommand:
+    from sot.commands import bench
+
+    return Subcommand("bench", bench.SUMMARY, bench.add_arguments, bench.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
     _disk(),
     _ps(),
     _fleet(),
+    _bench(),
 )

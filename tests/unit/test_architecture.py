@@ -311,6 +311,31 @@ ALLOWED: dict[str, set[str]] = {
         "sot.safe_text",
         "sot.terminal",
     },
+    # sot bench: the plan, the filesystem (the disk screen's mount table), the I/O, the report
+    # and the picker (the terminal, its events and screen writer).
+    "sot.diskbench": {
+        "sot",
+        "sot.collect.records",
+        "sot.diskbench",
+        "sot.events",
+        "sot.layout",
+        "sot.pipeline",
+        "sot.render.cells",
+        "sot.safe_text",
+        "sot.screen",
+        "sot.terminal",
+    },
+    "sot.commands.bench": {
+        "sot",
+        "sot.collect.block_devices",
+        "sot.collect.records",
+        "sot.config",
+        "sot.diskbench",
+        "sot.log",
+        "sot.safe_files",
+        "sot.safe_text",
+        "sot.terminal",
+    },
     "sot.cli": {"sot", "sot.commands", "sot.config", "sot.log", "sot.safe_text", "sot.safe_files"},
 }
 THIRD_PARTY = {
