@@ -37,7 +37,7 @@ from sot.safe_text import report
 if TYPE_CHECKING:  # the I/O modules: not on the --help path
     from sot.collect.records import BlockMount
     from sot.diskbench.report import RunInfo
-    from sot.diskbench.runner import Progress, TestResult
+    from sot.diskbench.runner import Progress, BenchResult
     from sot.diskbench.target import Target
 
 SUMMARY = "disk benchmark: sequential and random reads and writes that bypass the page cache"
@@ -147,12 +147,12 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
         directory, code = _pick(mounts, plan, args.no_color or "NO_COLOR" in os.environ)
         if directory is None:
             if code == 0:
-                report("sot bench: cancelled, nothing was written")
+                report("bench: cancelled, nothing was written")
                 return CANCELLED_EXIT_CODE
             return code
     target = _target(directory, mounts, plan)
     if interactive and not args.yes and not _confirm(target, plan, sys.stdin, sys.stdout):
-        report("sot bench: cancelled, nothing was written")
+        report("bench: cancelled, nothing was written")
         return CANCELLED_EXIT_CODE
     ascii_only = args.ascii or not _can_draw_blocks(sys.stdout)
     return run_bench(target, plan, args.output, log, interactive, ascii_only)
@@ -296,7 +296,7 @@ def run_bench(
         previous[signum] = signal.signal(signum, stop.handler)
     line = ProgressLine(sys.stdout if interactive else None, ascii_only, time.monotonic)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    results: list[TestResult] = []
+    results: list[BenchResult] = []
     info: RunInfo | None = None
     error: str | None = None
     code = 0
@@ -326,17 +326,17 @@ def run_bench(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if left is not None:
-        report(f"sot bench: could not remove {left}")
+        report(f"bench: could not remove {left}")
         code = code or STOPPED_EXIT_CODE
     if error is not None:
         log.write(f"bench: {error}")
-        report(f"sot bench: {error}; the test directory was removed")
+        report(f"bench: {error}; the test directory was removed")
     return _finish(info, results, error, code, output)
 
 
 def _finish(
     info: RunInfo | None,
-    results: list[TestResult],
+    results: list[BenchResult],
     error: str | None,
     code: int,
     output: str | None,
@@ -361,6 +361,6 @@ def _finish(
         try:
             write_whole_file(output, (json.dumps(document, indent=2) + "\n").encode())
         except FileRefused as err:
-            report(f"sot bench: cannot write --output {err}")
+            report(f"bench: cannot write --output {err}")
             return code or STOPPED_EXIT_CODE
     return code

@@ -74,7 +74,9 @@ def render_picker(
         " Up/Down move, Enter chooses, q leaves (nothing is written before you confirm)",
         Role.LABEL,
     )
-    columns = f" {'directory':<32} {'type':<8} {'free':>10} {'size':>10}  "
+    # The directory gets what the fixed columns (type, free, size: 32 cells) leave.
+    label_width = max(16, min(72, width - 34))
+    columns = f" {pad('directory', label_width)} {'type':<8} {'free':>10} {'size':>10}  "
     canvas.put(2, 0, pad(columns, width), Role.HEADER)
     rows = page_rows(height)
     first = max(0, min(state.selected - rows + 1, len(choices) - rows))
@@ -88,7 +90,7 @@ def render_picker(
         )
         memory = "  (in memory: RAM speeds)" if choice.fstype in MEMORY_FILESYSTEMS else ""
         free, total = format_size(choice.space.free_bytes), format_size(choice.space.total_bytes)
-        text = f" {pad(label, 32)} {pad(choice.fstype, 8)} {free:>10} {total:>10}{memory}"
+        text = f" {pad(label, label_width)} {pad(choice.fstype, 8)} {free:>10} {total:>10}{memory}"
         role = Role.SELECTED if index == state.selected else Role.NORMAL
         canvas.put(LIST_TOP + line, 0, pad(text, width), role)
     if not choices:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sot import __version__
 from sot.diskbench.plan import BenchPlan, BenchTest, format_size
-from sot.diskbench.runner import Progress, TestResult
+from sot.diskbench.runner import Progress, BenchResult
 from sot.diskbench.target import Target
 from sot.safe_text import sanitize
 
@@ -91,7 +91,7 @@ def _block(test: BenchTest) -> str:
     return format_size(test.block_bytes).replace(" ", "")
 
 
-def table_rows(results: Sequence[TestResult]) -> list[tuple[str, ...]]:
+def table_rows(results: Sequence[BenchResult]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [HEADERS]
     for result in results:
         lat = result.latency
@@ -122,7 +122,7 @@ def heading(info: RunInfo) -> str:
     )
 
 
-def render_table(info: RunInfo, results: Sequence[TestResult]) -> str:
+def render_table(info: RunInfo, results: Sequence[BenchResult]) -> str:
     """The results as aligned text: a heading, the table, the notes."""
     rows = table_rows(results)
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADERS))]
@@ -158,7 +158,7 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def result_json(result: TestResult) -> dict[str, object]:
+def result_json(result: BenchResult) -> dict[str, object]:
     lat = result.latency
     document: dict[str, object] = {
         "name": result.test.value,
@@ -178,7 +178,7 @@ def result_json(result: TestResult) -> dict[str, object]:
 
 
 def bench_json(
-    info: RunInfo, results: Sequence[TestResult], error: str | None = None
+    info: RunInfo, results: Sequence[BenchResult], error: str | None = None
 ) -> dict[str, object]:
     """The JSON document of ``--output`` (docs/bench-json.md describes it)."""
     target, plan = info.target, info.plan

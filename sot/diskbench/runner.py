@@ -66,7 +66,7 @@ class StopFlag:
 
 
 @dataclass(frozen=True, slots=True)
-class TestResult:
+class BenchResult:
     test: BenchTest
     operations: int
     bytes_done: int
@@ -191,7 +191,7 @@ class Bench:
     def close(self) -> None:
         self._buffer.close()
 
-    def results(self) -> Iterator[TestResult]:
+    def results(self) -> Iterator[BenchResult]:
         for test in self._plan.tests:
             if test is not BenchTest.SEQ_WRITE:
                 self._lay_out()
@@ -235,7 +235,7 @@ class Bench:
             os.fdatasync(fd)
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
-    def _measure(self, test: BenchTest) -> TestResult:
+    def _measure(self, test: BenchTest) -> BenchResult:
         fd, block, stop = self._workspace.fd, test.block_bytes, self._stop
         blocks = self._plan.size_bytes // block
         if not self._workspace.direct_io and not test.writes:
@@ -290,7 +290,7 @@ class Bench:
         if test is BenchTest.SEQ_WRITE:
             self._laid_out_bytes = max(self._laid_out_bytes, min(operations, blocks) * block)
         progress(Progress(test, 1.0, (ended - started) / 1e9, operations * block))
-        return TestResult(
+        return BenchResult(
             test,
             operations,
             operations * block,

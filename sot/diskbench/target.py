@@ -47,6 +47,8 @@ PSEUDO_FILESYSTEMS = frozenset(
         "hugetlbfs",
     }
 )
+# Top directories of the kernel's pseudo filesystems: nothing under them is a disk to test.
+KERNEL_TREES = frozenset({"proc", "sys"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +136,17 @@ def choices(
     cwd: str,
     mounts: Sequence[BlockMount],
     space: Callable[[str], Space] = statvfs_space,
-    writable: Callable[[str], bool] = lambda path: os.access(path, os.W_OK),
+    writable: Callable[[str], bool] = lambda path: (
+        os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
+    ),
     device: Callable[[str], str] = device_of,
 ) -> tuple[Choice, ...]:
-    """The current directory first (the default), then each mounted filesystem this user can
-    write to, once per device, with its space. Network and pseudo filesystems are not asked
+    """The current directory first (the default), then each mounted filesystem whose root
+    directory this user can write to, once per device, with its space. Network and pseudo filesystems are not asked
     (statvfs on a dead server would hang the picker)."""
     found: list[Choice] = []
     devices: set[str] = set()
+    listed: set[str] = set()
     try:
         here = describe(cwd, mounts, space, device)
         if writable(here.directory) and not here.space.read_only:
@@ -155,10 +160,14 @@ def choices(
         kind = mount.fstype
         if kind in PSEUDO_FILESYSTEMS or kind in NETWORK_FILESYSTEMS or mount.device in devices:
             continue
-        if kind.startswith("fuse"):
+        # The kernel's own trees (a tmpfs for cgroups under the sysfs mount) are not disks,
+        # and a mount point stacked twice is one directory.
+        if kind.startswith("fuse") or mount.mount_point.split("/")[1] in KERNEL_TREES:
+            continue
+        if mount.mount_point in listed:
             continue
         try:
-            if not os.path.isdir(mount.mount_point) or not writable(mount.mount_point):
+            if not writable(mount.mount_point):
                 continue
             usage = space(mount.mount_point)
         except OSError:
@@ -166,5 +175,6 @@ def choices(
         if usage.read_only or usage.total_bytes == 0:
             continue
         devices.add(mount.device)
+        listed.add(mount.mount_point)
         found.append(Choice(mount.mount_point, mount.mount_point, kind, usage))
     return tuple(found)
