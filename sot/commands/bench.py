@@ -37,7 +37,7 @@ from sot.safe_text import report
 if TYPE_CHECKING:  # the I/O modules: not on the --help path
     from sot.collect.records import BlockMount
     from sot.diskbench.report import RunInfo
-    from sot.diskbench.runner import Progress, BenchResult
+    from sot.diskbench.runner import BenchResult, Progress
     from sot.diskbench.target import Target
 
 SUMMARY = "disk benchmark: sequential and random reads and writes that bypass the page cache"

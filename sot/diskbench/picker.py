@@ -74,8 +74,9 @@ def render_picker(
         " Up/Down move, Enter chooses, q leaves (nothing is written before you confirm)",
         Role.LABEL,
     )
-    # The directory gets what the fixed columns (type, free, size: 32 cells) leave.
-    label_width = max(16, min(72, width - 34))
+    # The directory gets what the other columns (type, free, size, the memory note: 60 cells)
+    # leave, up to 48 cells.
+    label_width = max(16, min(48, width - 60))
     columns = f" {pad('directory', label_width)} {'type':<8} {'free':>10} {'size':>10}  "
     canvas.put(2, 0, pad(columns, width), Role.HEADER)
     rows = page_rows(height)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sot import __version__
 from sot.diskbench.plan import BenchPlan, BenchTest, format_size
-from sot.diskbench.runner import Progress, BenchResult
+from sot.diskbench.runner import BenchResult, Progress
 from sot.diskbench.target import Target
 from sot.safe_text import sanitize
 

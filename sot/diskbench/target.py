@@ -142,8 +142,8 @@ def choices(
     device: Callable[[str], str] = device_of,
 ) -> tuple[Choice, ...]:
     """The current directory first (the default), then each mounted filesystem whose root
-    directory this user can write to, once per device, with its space. Network and pseudo filesystems are not asked
-    (statvfs on a dead server would hang the picker)."""
+    directory this user can write to, once per device, with its space. Network and pseudo
+    filesystems are not asked (statvfs on a dead server would hang the picker)."""
     found: list[Choice] = []
     devices: set[str] = set()
     listed: set[str] = set()

@@ -15,6 +15,7 @@ import pytest
 
 from sot.collect.records import BlockMount
 from sot.commands import bench as bench_command
+from sot.config import ConfigError
 from sot.diskbench import report
 from sot.diskbench.latency import LatencyHistogram, bucket_middle, bucket_of
 from sot.diskbench.picker import PickerState, render_picker, step
@@ -128,10 +129,10 @@ def test_free_space_keeps_ten_percent_and_one_gib() -> None:
 
 def test_a_refused_target_is_a_usage_error_before_anything_is_written(tmp_path: Path) -> None:
     plan = BenchPlan(ALL_TESTS, 1 << 50, 1.0)  # 1 PiB: no tmp filesystem has that
-    with pytest.raises(bench_command.ConfigError, match="sot bench keeps at least"):
+    with pytest.raises(ConfigError, match="sot bench keeps at least"):
         bench_command._target(str(tmp_path), (), plan)
     assert list(tmp_path.iterdir()) == []
-    with pytest.raises(bench_command.ConfigError, match="not a directory"):
+    with pytest.raises(ConfigError, match="not a directory"):
         bench_command._target(str(tmp_path / "missing"), (), plan)
 
 
