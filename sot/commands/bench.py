@@ -15,16 +15,16 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO
 
 from sot import __version__
+from sot.commands.dashboard import checked
 from sot.config import ConfigError
 from sot.diskbench.plan import (
     ALL_TESTS,
     DEFAULT_DURATION_S,
     DEFAULT_SIZE_BYTES,
     BenchPlan,
-    PlanError,
     format_size,
     free_space_problem,
     parse_bench_duration,
@@ -61,20 +61,6 @@ STOPPED_EXIT_CODE = 1
 BENCH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PROGRESS_REDRAW_S = 0.1
 
-Parsed = TypeVar("Parsed")
-
-
-def _checked(parse: Callable[[str], Parsed]) -> Callable[[str], Parsed]:
-    """An argparse type from a parser raising PlanError: its text is the usage error."""
-
-    def convert(text: str) -> Parsed:
-        try:
-            return parse(text)
-        except PlanError as err:
-            raise argparse.ArgumentTypeError(str(err)) from None
-
-    return convert
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
@@ -87,21 +73,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--duration",
-        type=_checked(parse_bench_duration),
+        type=checked(parse_bench_duration),
         default=DEFAULT_DURATION_S,
         metavar="SECONDS",
         help=f"how long each test runs, at most 3600 (default {DEFAULT_DURATION_S:g})",
     )
     parser.add_argument(
         "--size",
-        type=_checked(parse_size),
+        type=checked(parse_size),
         default=DEFAULT_SIZE_BYTES,
         metavar="SIZE",
         help=f"test file size, e.g. 64M or 1G, binary units (default {DEFAULT_SIZE_BYTES >> 20}M)",
     )
     parser.add_argument(
         "--tests",
-        type=_checked(parse_tests),
+        type=checked(parse_tests),
         default=ALL_TESTS,
         metavar="LIST",
         help="comma-separated, from seq-read,seq-write,rand-read,rand-write (default: all)",

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from sot.config import ConfigError, parse_duration
+
 MIB = 1 << 20
 GIB = 1 << 30
 SEQUENTIAL_BLOCK_BYTES = MIB
@@ -48,10 +50,6 @@ class BenchTest(Enum):
 ALL_TESTS = tuple(BenchTest)
 
 
-class PlanError(ValueError):
-    """A bad option value: ``str()`` is the one-line message."""
-
-
 @dataclass(frozen=True, slots=True)
 class BenchPlan:
     tests: tuple[BenchTest, ...]
@@ -64,12 +62,12 @@ def parse_size(text: str) -> int:
     whole number of MiB (the sequential tests' block), at least 1 MiB."""
     found = _SIZE.fullmatch(text.strip())
     if found is None:
-        raise PlanError(f"expected a size such as 64M or 1G, not {text!r}")
+        raise ConfigError(f"--size takes a size such as 64M or 1G, not {text!r}")
     value = int(found.group(1)) * _UNITS[found.group(2).lower()]
     if value < MIB or value > MAX_SIZE_BYTES:
-        raise PlanError(f"must be at least 1M and at most 1P, not {text}")
+        raise ConfigError(f"--size must be at least 1M and at most 1P, not {text}")
     if value % MIB:
-        raise PlanError(f"must be a whole number of MiB (1 MiB blocks), not {text}")
+        raise ConfigError(f"--size must be a whole number of MiB (1 MiB blocks), not {text}")
     return value
 
 
@@ -80,18 +78,17 @@ def parse_tests(text: str) -> tuple[BenchTest, ...]:
     unknown = [name for name in names if name not in known]
     if unknown or not names:
         choices = ",".join(test.value for test in BenchTest)
-        raise PlanError(f"expected names from {choices}, not {text!r}")
+        raise ConfigError(f"--tests takes names from {choices}, not {text!r}")
     chosen = {known[name] for name in names}
     return tuple(test for test in ALL_TESTS if test in chosen)
 
 
 def parse_bench_duration(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise PlanError(f"expected seconds as a number, not {text!r}") from None
-    if not 0 < value <= MAX_DURATION_S:
-        raise PlanError(f"must be more than 0 and at most 3600 seconds, not {text}")
+    """Seconds per test: the dashboard's --duration rules (a number, more than 0), at most an
+    hour (a run is four of them)."""
+    value = parse_duration(text)
+    if value > MAX_DURATION_S:
+        raise ConfigError(f"--duration must be at most 3600 seconds per test, not {text}")
     return value
 
 

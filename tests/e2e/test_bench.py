@@ -119,9 +119,9 @@ def test_without_path_and_terminal_it_says_so_in_one_line() -> None:
     ("args", "says"),
     [
         (("--size", "1P"), "sot bench keeps at least 10 % and 1 GiB free"),
-        (("--size", "64X"), "argument --size: expected a size such as 64M or 1G"),
+        (("--size", "64X"), "argument --size: --size takes a size such as 64M or 1G"),
         (("--size", "1500K"), "whole number of MiB"),
-        (("--tests", "seq-read,nope"), "expected names from seq-write,seq-read"),
+        (("--tests", "seq-read,nope"), "--tests takes names from seq-write,seq-read"),
         (("--duration", "0"), "must be more than 0"),
     ],
 )

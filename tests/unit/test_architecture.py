@@ -316,6 +316,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.diskbench": {
         "sot",
         "sot.collect.records",
+        "sot.config",
         "sot.diskbench",
         "sot.events",
         "sot.layout",
@@ -329,6 +330,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot",
         "sot.collect.block_devices",
         "sot.collect.records",
+        "sot.commands.dashboard",
         "sot.config",
         "sot.diskbench",
         "sot.log",
