@@ -15,6 +15,7 @@ import pytest
 
 from sot.collect.records import BlockMount
 from sot.commands import bench as bench_command
+from sot.commands.dashboard import checked
 from sot.config import ConfigError
 from sot.diskbench import report
 from sot.diskbench.latency import LatencyHistogram, bucket_middle, bucket_of
@@ -447,6 +448,6 @@ def test_a_full_disk_stops_with_a_one_line_message() -> None:
 
 
 def test_option_types_turn_plan_errors_into_usage_errors() -> None:
-    convert = bench_command.checked(parse_size)
+    convert = checked(parse_size)
     with pytest.raises(argparse.ArgumentTypeError, match="takes a size"):
         convert("lots")
