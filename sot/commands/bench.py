@@ -71,27 +71,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="a directory on the disk to test (without it: a picker on a terminal)",
     )
-    parser.add_argument(
-        "--duration",
-        type=checked(parse_bench_duration),
-        default=DEFAULT_DURATION_S,
-        metavar="SECONDS",
-        help=f"how long each test runs, at most 3600 (default {DEFAULT_DURATION_S:g})",
+    valued: tuple[tuple[str, Callable[[str], object], object, str, str], ...] = (
+        (
+            "--duration",
+            parse_bench_duration,
+            DEFAULT_DURATION_S,
+            "SECONDS",
+            f"how long each test runs, at most 3600 (default {DEFAULT_DURATION_S:g})",
+        ),
+        (
+            "--size",
+            parse_size,
+            DEFAULT_SIZE_BYTES,
+            "SIZE",
+            f"test file size, e.g. 64M or 1G, binary units (default {DEFAULT_SIZE_BYTES >> 20}M)",
+        ),
+        (
+            "--tests",
+            parse_tests,
+            ALL_TESTS,
+            "LIST",
+            "comma-separated, from seq-read,seq-write,rand-read,rand-write (default: all)",
+        ),
     )
-    parser.add_argument(
-        "--size",
-        type=checked(parse_size),
-        default=DEFAULT_SIZE_BYTES,
-        metavar="SIZE",
-        help=f"test file size, e.g. 64M or 1G, binary units (default {DEFAULT_SIZE_BYTES >> 20}M)",
-    )
-    parser.add_argument(
-        "--tests",
-        type=checked(parse_tests),
-        default=ALL_TESTS,
-        metavar="LIST",
-        help="comma-separated, from seq-read,seq-write,rand-read,rand-write (default: all)",
-    )
+    for flag, parse, default, metavar, text in valued:
+        parser.add_argument(flag, type=checked(parse), default=default, metavar=metavar, help=text)
     parser.add_argument(
         "--output", metavar="FILE.json", help="also write the results as JSON to FILE.json"
     )
