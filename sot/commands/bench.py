@@ -52,8 +52,9 @@ Safety: the file is written in a new private directory (mkdtemp) under PATH, cre
 O_CREAT|O_EXCL, and removed with its directory on every way out (end, error, Ctrl-C, SIGTERM,
 SIGHUP). A run that would leave less than 10 % or 1 GiB free is refused before writing.
 
-Without PATH on a terminal, a picker lists the writable filesystems. Without a terminal PATH
-is required; with PATH and no terminal (cron) it runs without asking, as with --yes.
+Without PATH on a terminal, a picker lists the writable filesystems; without a terminal PATH
+is required. With stdin a terminal sot bench asks before writing (unless --yes); otherwise
+(cron) there is nobody to ask and it runs. The progress line goes to stderr when a terminal.
 Exit status: 0 done, 1 stopped (disk full, I/O error) or cancelled, 2 bad options or refused,
 128+N ended by signal N. Compare with fio: make bench-fio (benchmarks/bench_vs_fio.py)."""
 CANCELLED_EXIT_CODE = 1
@@ -110,13 +111,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _on_terminal() -> bool:
-    return (
-        sys.stdin is not None
-        and sys.stdout is not None
-        and sys.stdin.isatty()
-        and sys.stdout.isatty()
-    )
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
 
 
 def run(args: argparse.Namespace, log: DebugLog) -> int:
@@ -125,11 +124,13 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
     plan = BenchPlan(args.tests, args.size, args.duration)
     log.write(f"sot {__version__} bench starting: {plan}")
     _check_output_path(args.output)
-    interactive = _on_terminal()
+    # The picker draws on stdout and reads keys from stdin; the question and the progress line
+    # go to stderr, as rm -i and dd do, so 'sot bench /srv > results.txt' still asks and shows.
+    someone_here = _is_terminal(sys.stdin)
     mounts = BlockDeviceReader().block_mounts()
     directory = args.path
     if directory is None:
-        if not interactive:
+        if not (someone_here and _is_terminal(sys.stdout)):
             raise ConfigError(
                 "sot bench needs PATH when not on a terminal: the directory to test in,"
                 " e.g. 'sot bench /mnt/data'"
@@ -141,11 +142,12 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
                 return CANCELLED_EXIT_CODE
             return code
     target = _target(directory, mounts, plan)
-    if interactive and not args.yes and not _confirm(target, plan, sys.stdin, sys.stdout):
+    if someone_here and not args.yes and not _confirm(target, plan, sys.stdin, sys.stderr):
         report("bench: cancelled, nothing was written")
         return CANCELLED_EXIT_CODE
-    ascii_only = args.ascii or not _can_draw_blocks(sys.stdout)
-    return run_bench(target, plan, args.output, log, interactive, ascii_only)
+    progress = sys.stderr if _is_terminal(sys.stderr) else None
+    ascii_only = args.ascii or progress is None or not _can_draw_blocks(progress)
+    return run_bench(target, plan, args.output, log, progress, ascii_only)
 
 
 def _check_output_path(output: str | None) -> None:
@@ -214,7 +216,7 @@ def _can_draw_blocks(stream: TextIO) -> bool:
 
 
 class ProgressLine:
-    """The live line on a terminal (stdout), redrawn in place with a carriage return; no
+    """The live line on a terminal (stderr), redrawn in place with a carriage return; no
     terminal mode is changed, so there is nothing to restore. Silent without a terminal, and
     from the first write that fails (a hung-up terminal)."""
 
@@ -260,7 +262,7 @@ def run_bench(
     plan: BenchPlan,
     output: str | None,
     log: DebugLog,
-    interactive: bool,
+    progress: TextIO | None,
     ascii_only: bool = True,
 ) -> int:
     """Run the plan in a workspace under ``target``, print the table (and write the JSON);
@@ -284,7 +286,7 @@ def run_bench(
         if signum == signal.SIGHUP and signal.getsignal(signum) == signal.SIG_IGN:
             continue
         previous[signum] = signal.signal(signum, stop.handler)
-    line = ProgressLine(sys.stdout if interactive else None, ascii_only, time.monotonic)
+    line = ProgressLine(progress, ascii_only, time.monotonic)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results: list[BenchResult] = []
     info: RunInfo | None = None

@@ -181,7 +181,7 @@ def test_a_disk_filling_up_mid_run_stops_cleanly(
         target = describe(str(mount), ())
         out = tmp_path / "partial.json"
         code = run_bench(
-            target, BenchPlan(ALL_TESTS, 16 * MIB, 5.0), str(out), DebugLog(None), False
+            target, BenchPlan(ALL_TESTS, 16 * MIB, 5.0), str(out), DebugLog(None), None
         )
         assert code == 1
         assert list(mount.iterdir()) == []
