@@ -302,6 +302,7 @@ def run_bench(
         try:
             for result in bench.results():
                 results.append(result)
+            stop.check()  # a signal during the last test's final fdatasync still counts
         finally:
             bench.close()
     except BenchInterrupted as interrupted:
