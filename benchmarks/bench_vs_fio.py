@@ -238,6 +238,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" medians of {args.rounds} round(s)\n"
     )
     failed = print_table(median_figures(sot_rounds), median_figures(fio_rounds))
+    print("\neach round (sot / fio), to show how much the disk itself varies:")
+    for test, name in CHECKED:
+        pairs = [
+            f"{getattr(ours[test], name):.0f} / {getattr(theirs[test], name):.0f}"
+            for ours, theirs in zip(sot_rounds, fio_rounds, strict=True)
+        ]
+        print(f"  {test} {'MiB/s' if name == 'mib_per_s' else 'IOPS'}: {', '.join(pairs)}")
     cpu = [c.cpu_s / c.wall_s * 100 for c in costs]
     rss = max(c.max_rss_kib for c in costs) / 1024
     print(
