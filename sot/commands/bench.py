@@ -11,6 +11,7 @@ workspace whatever happened.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -244,7 +245,7 @@ class ProgressLine:
             self._stream.flush()
             self._width = len(line)
         except (OSError, ValueError):
-            self._stream = None
+            self._gone()
 
     def clear(self) -> None:
         if self._stream is None or not self._width:
@@ -253,8 +254,19 @@ class ProgressLine:
             self._stream.write("\r" + " " * self._width + "\r")
             self._stream.flush()
         except (OSError, ValueError):
-            self._stream = None
+            self._gone()
         self._width = 0
+
+    def _gone(self) -> None:
+        """The terminal went away (hang-up): what the stream still buffers would fail again
+        at exit, and Python would then exit 120 instead of 129; send it to /dev/null."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
 
 
 def run_bench(
