@@ -9,7 +9,7 @@ SYNC = $(UV) sync --locked --dev
 # installed there (common in companies and sandboxes), uv's own bundle would refuse PyPI.
 export UV_SYSTEM_CERTS ?= 1
 
-.PHONY: run test fuzz lint format bench uv sync tmux
+.PHONY: run test fuzz lint format bench bench-fio uv sync tmux
 
 uv: $(UV)
 
@@ -56,3 +56,8 @@ bench: sync
 	$(UV) run --locked python benchmarks/bench.py $(ARGS)
 	$(UV) run --locked python benchmarks/keys.py
 	$(UV) run --locked python benchmarks/fleet.py $(FLEET_ARGS)
+
+# sot bench beside fio (same jobs, same directory, O_DIRECT, queue depth 1): issue 15's accuracy
+# check. FIO_ARGS: a directory, --size, --duration, --rounds (see benchmarks/bench_vs_fio.py).
+bench-fio: sync
+	$(UV) run --locked python benchmarks/bench_vs_fio.py $(FIO_ARGS)

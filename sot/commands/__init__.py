@@ -47,6 +47,12 @@ def _fleet() -> Subcommand:
     return Subcommand("fleet", fleet.SUMMARY, fleet.add_arguments, fleet.run)
 
 
+def _bench() -> Subcommand:
+    from sot.commands import bench
+
+    return Subcommand("bench", bench.SUMMARY, bench.add_arguments, bench.run)
+
+
 def _clean() -> Subcommand:
     from sot.commands import clean
 
@@ -58,5 +64,6 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     _disk(),
     _ps(),
     _fleet(),
+    _bench(),
     _clean(),
 )

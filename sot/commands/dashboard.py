@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sot import __version__
 from sot.config import (
@@ -36,10 +36,13 @@ OneShot = Callable[[Config, "Pipeline", bool], int]
 NOT_A_TERMINAL_NOTE = "When stdout or stdin is not a terminal, sot prints one plain-text frame."
 
 
-def checked(parse: Callable[[str], float]) -> Callable[[str], float]:
+Parsed = TypeVar("Parsed")
+
+
+def checked(parse: Callable[[str], Parsed]) -> Callable[[str], Parsed]:
     """An argparse type from a config parser: its ConfigError becomes argparse's usage error."""
 
-    def convert(text: str) -> float:
+    def convert(text: str) -> Parsed:
         try:
             return parse(text)
         except ConfigError as err:

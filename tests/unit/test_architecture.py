@@ -311,6 +311,33 @@ ALLOWED: dict[str, set[str]] = {
         "sot.safe_text",
         "sot.terminal",
     },
+    # sot bench: the plan, the filesystem (the disk screen's mount table), the I/O, the report
+    # and the picker (the terminal, its events and screen writer).
+    "sot.diskbench": {
+        "sot",
+        "sot.collect.records",
+        "sot.config",
+        "sot.diskbench",
+        "sot.events",
+        "sot.layout",
+        "sot.pipeline",
+        "sot.render.cells",
+        "sot.safe_text",
+        "sot.screen",
+        "sot.terminal",
+    },
+    "sot.commands.bench": {
+        "sot",
+        "sot.collect.block_devices",
+        "sot.collect.records",
+        "sot.commands.dashboard",
+        "sot.config",
+        "sot.diskbench",
+        "sot.log",
+        "sot.safe_files",
+        "sot.safe_text",
+        "sot.terminal",
+    },
     # sot clean: targets, planning, deletion and rendering, apart from the pipeline.
     "sot.cleanup": {"sot.cleanup", "sot.render.cells", "sot.render.units", "sot.safe_text"},
     "sot.commands.clean": {
