@@ -134,6 +134,27 @@ def test_bad_options_and_refusals_are_one_line_and_write_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_output_is_a_regular_file_or_dash_for_stdout(tmp_path: Path) -> None:
+    target = tmp_path / "disk"
+    target.mkdir()
+    precious = tmp_path / "precious"
+    precious.write_bytes(b"precious")
+    link = tmp_path / "stdout-like"
+    link.symlink_to(precious)  # as /dev/stdout is a link: never replaced, never followed
+    run = bench(str(target), "--size", "8M", "--duration", "0.2", "--output", str(link))
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "is a symbolic link" in run.stderr, run.stderr
+    assert run.stdout == "" and list(target.iterdir()) == []
+    assert link.is_symlink() and precious.read_bytes() == b"precious"
+    run = bench(
+        str(target), "--size", "8M", "--duration", "0.2", "--tests", "seq-write", "--output", "-"
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["tests"][0]["name"] == "seq-write"
+    assert run.stderr.startswith("sot bench: ")
+    assert list(target.iterdir()) == []
+
+
 def test_links_planted_at_guessable_names_are_not_followed(tmp_path: Path) -> None:
     precious = tmp_path / "precious"
     precious.write_bytes(b"precious")

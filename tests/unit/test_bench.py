@@ -136,6 +136,59 @@ def test_a_refused_target_is_a_usage_error_before_anything_is_written(tmp_path: 
         bench_command._target(str(tmp_path / "missing"), (), plan)
 
 
+def test_an_output_that_is_not_a_regular_file_is_refused_before_anything_runs(
+    tmp_path: Path,
+) -> None:
+    # Only looked at (lstat), never written: /dev/stdout is a link, /dev/null a device.
+    precious = tmp_path / "precious"
+    precious.write_bytes(b"precious")
+    link = tmp_path / "link.json"
+    link.symlink_to(precious)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    cases = (
+        (str(link), "is a symbolic link"),
+        (str(fifo), "is a FIFO"),
+        (str(tmp_path), "is a directory"),
+        ("/dev/stdout", "is a symbolic link"),
+        ("/dev/null", "is a character device"),
+    )
+    for output, says in cases:
+        with pytest.raises(ConfigError, match=says):
+            bench_command._check_output_path(output)
+    for fine in (None, "-", str(tmp_path / "new.json"), str(precious)):
+        bench_command._check_output_path(fine)
+    assert precious.read_bytes() == b"precious" and link.is_symlink()
+
+
+def test_an_output_replaced_by_a_link_during_the_run_is_refused_when_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "precious"
+    precious.write_bytes(b"precious")
+    output = tmp_path / "out.json"
+    bench_command._check_output_path(str(output))  # nothing there yet: fine
+    output.symlink_to(precious)  # planted while the tests ran
+    info = report.RunInfo(sample_target(), BenchPlan(ALL_TESTS, MIB, 1.0), True, "t")
+    code = bench_command._finish(info, sample_results(), None, 0, str(output))
+    assert code == 2
+    assert output.is_symlink() and precious.read_bytes() == b"precious"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a symbolic link" in err
+
+
+def test_output_dash_puts_the_json_on_stdout_and_the_table_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    info = report.RunInfo(sample_target(), BenchPlan(ALL_TESTS, MIB, 1.0), True, "t")
+    assert bench_command._finish(info, sample_results(), None, 0, "-") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["directory"] == "/data/bench"
+    assert err.startswith("sot bench: /data/bench")
+
+
 # --- latency -----------------------------------------------------------------------------
 
 
