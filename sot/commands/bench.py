@@ -46,8 +46,9 @@ EPILOG = """\
 Tests, in this order: seq-write and seq-read (1 MiB blocks), rand-read and rand-write
 (4 KiB blocks), one I/O at a time (queue depth 1). Each runs for --duration seconds, going
 round the --size test file as often as it takes. Reads and writes use O_DIRECT where the
-filesystem takes it; writes end with fdatasync (timed). On tmpfs the figures are RAM speeds,
-and the results say so.
+filesystem takes it; writes end with fdatasync (timed). On tmpfs (or an overlay writing to
+one) the figures are RAM speeds, and the results say so; on zfs and fuse, O_DIRECT reads may
+still come from the filesystem's own cache, and the results say that too.
 
 Safety: the file is written in a new private directory (mkdtemp) under PATH, created with
 O_CREAT|O_EXCL, and removed with its directory on every way out (end, error, Ctrl-C, SIGTERM,

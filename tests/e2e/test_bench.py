@@ -188,6 +188,41 @@ def test_tmpfs_is_flagged_as_memory_not_disk(tmp_path: Path) -> None:
     assert document["page_cache_bypassed"] is False
 
 
+def test_an_overlay_with_its_upper_layer_on_tmpfs_is_flagged_as_memory(tmp_path: Path) -> None:
+    # As a live CD or a container's writable layer: an overlay whose writes go to a tmpfs.
+    with tmpfs(tmp_path / "ram", "2G") as ram:
+        for name in ("lower", "upper", "work"):
+            (ram / name).mkdir()
+        merged = tmp_path / "merged"
+        merged.mkdir()
+        options = f"lowerdir={ram / 'lower'},upperdir={ram / 'upper'},workdir={ram / 'work'}"
+        mounted = subprocess.run(
+            ["mount", "-t", "overlay", "-o", options, "sotbench-ov", str(merged)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if mounted.returncode != 0:
+            pytest.skip(f"cannot mount an overlay here: {mounted.stderr.strip()}")
+        try:
+            out = tmp_path / "overlay.json"
+            run = bench(
+                str(merged), "--size", "64M", "--duration", "0.2", "--tests", "rand-read",
+                "--output", str(out),
+            )  # fmt: skip
+            assert run.returncode == 0, run.stderr
+            assert "upper layer on tmpfs" in run.stdout
+            assert "keeps files in memory" in run.stdout and "RAM speeds" in run.stdout
+            assert "reads bypass the page cache" not in run.stdout
+            assert list(merged.iterdir()) == []
+        finally:
+            subprocess.run(["umount", str(merged)], check=True)
+    document = json.loads(out.read_text())
+    assert document["fstype"] == "overlay" and document["upper_fstype"] == "tmpfs"
+    assert document["memory_backed"] is True
+    assert document["page_cache_bypassed"] is False
+
+
 def test_a_disk_filling_up_mid_run_stops_cleanly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
