@@ -181,6 +181,11 @@ class Choice:
     label: str  # what the line says it is ("current directory", the mount point)
     fstype: str
     space: Space
+    upper_fstype: str | None = None  # an overlay's upper layer's, as in Target
+
+    @property
+    def memory_backed(self) -> bool:
+        return self.fstype in MEMORY_FILESYSTEMS or self.upper_fstype in MEMORY_FILESYSTEMS
 
 
 def choices(
@@ -202,7 +207,13 @@ def choices(
         here = describe(cwd, mounts, space, device)
         if writable(here.directory) and not here.space.read_only:
             found.append(
-                Choice(here.directory, "current directory", here.fstype or "-", here.space)
+                Choice(
+                    here.directory,
+                    "current directory",
+                    here.fstype or "-",
+                    here.space,
+                    here.upper_fstype,
+                )
             )
             devices.add(device(here.directory))
     except OSError:
@@ -227,5 +238,6 @@ def choices(
             continue
         devices.add(mount.device)
         listed.add(mount.mount_point)
-        found.append(Choice(mount.mount_point, mount.mount_point, kind, usage))
+        upper = upper_fstype(mount, mounts, device)
+        found.append(Choice(mount.mount_point, mount.mount_point, kind, usage, upper))
     return tuple(found)

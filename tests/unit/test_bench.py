@@ -508,6 +508,18 @@ def test_picker_keys_move_choose_and_leave() -> None:
     assert step(PickerState(1), "x", 3, 10) == PickerState(1)
 
 
+def test_the_picker_marks_an_overlay_on_tmpfs_as_memory() -> None:
+    listed = choices("/", OVERLAY_MOUNTS, lambda _: SPACE, lambda _: True, overlay_devices)
+    by_directory = {choice.directory: choice for choice in listed}
+    assert by_directory["/ov/ram"].upper_fstype == "tmpfs"
+    assert by_directory["/ov/ram"].memory_backed
+    assert not by_directory["/ov/disk"].memory_backed
+    block = render_picker(listed, PickerState(0), 64 * MIB, 100, 12)
+    ram = next(line.text for line in block if "/ov/ram" in line.text)
+    disk = next(line.text for line in block if "/ov/disk" in line.text)
+    assert "(in memory: RAM speeds)" in ram and "in memory" not in disk
+
+
 def test_the_picker_draws_every_choice_and_highlights_the_selected_one() -> None:
     listed = [
         Choice("/home/u", "current directory", "ext4", Space(100 * GIB, 40 * GIB, False)),
