@@ -65,6 +65,20 @@ def _require_regular(path: str, info: os.stat_result) -> None:
         raise FileRefused(path, f"is {_kind(info.st_mode)}, not a regular file")
 
 
+def not_regular(path: str) -> str | None:
+    """What is at ``path`` if it is there and not a regular file ("a symbolic link", "a
+    character device", ...), by ``lstat``: a link is a link, wherever it leads. ``None`` if
+    nothing is there or it is a regular file. Raises ``FileRefused`` if it cannot be looked at.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise _refused(path, err) from err
+    return None if stat.S_ISREG(mode) else _kind(mode)
+
+
 def write_whole_file(path: str, data: bytes) -> None:
     """Put ``data`` at ``path`` all at once, mode 0600, replacing (not following) what is there.
 

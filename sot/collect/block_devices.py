@@ -108,14 +108,16 @@ def _unescape(field: str) -> str:
 
 
 def parse_mountinfo(text: str) -> tuple[BlockMount, ...]:
-    """(major:minor, mount point, fstype) of each line of /proc/self/mountinfo."""
+    """(major:minor, mount point, fstype, super options) of each line of
+    /proc/self/mountinfo; the options stay escaped (a comma inside one is ``\\054``)."""
     mounts = []
     for line in text.splitlines():
         before, sep, after = line.partition(" - ")
         fields, tail = before.split(), after.split()
         if not sep or len(fields) < 5 or not tail:
             continue
-        mounts.append(BlockMount(fields[2], _unescape(fields[4]), tail[0]))
+        options = tail[2] if len(tail) > 2 else ""
+        mounts.append(BlockMount(fields[2], _unescape(fields[4]), tail[0], options))
     return tuple(mounts)
 
 

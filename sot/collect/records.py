@@ -317,6 +317,9 @@ class BlockMount(NamedTuple):
     device: str  # "major:minor"
     mount_point: str
     fstype: str
+    # The filesystem's own options, the last field of mountinfo ("rw,upperdir=...,workdir=..."
+    # for overlay): sot bench finds what an overlay writes to from them.
+    super_options: str = ""
 
 
 class DiskTimes(NamedTuple):

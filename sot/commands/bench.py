@@ -46,8 +46,9 @@ EPILOG = """\
 Tests, in this order: seq-write and seq-read (1 MiB blocks), rand-read and rand-write
 (4 KiB blocks), one I/O at a time (queue depth 1). Each runs for --duration seconds, going
 round the --size test file as often as it takes. Reads and writes use O_DIRECT where the
-filesystem takes it; writes end with fdatasync (timed). On tmpfs the figures are RAM speeds,
-and the results say so.
+filesystem takes it; writes end with fdatasync (timed). On tmpfs (or an overlay writing to
+one) the figures are RAM speeds, and the results say so; on zfs and fuse, O_DIRECT reads may
+still come from the filesystem's own cache, and the results say that too.
 
 Safety: the file is written in a new private directory (mkdtemp) under PATH, created with
 O_CREAT|O_EXCL, and removed with its directory on every way out (end, error, Ctrl-C, SIGTERM,
@@ -60,8 +61,10 @@ Exit status: 0 done, 1 stopped (disk full, I/O error) or cancelled, 2 bad option
 128+N ended by signal N. Compare with fio: make bench-fio (benchmarks/bench_vs_fio.py)."""
 CANCELLED_EXIT_CODE = 1
 STOPPED_EXIT_CODE = 1
+REFUSED_EXIT_CODE = 2
 BENCH_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PROGRESS_REDRAW_S = 0.1
+STDOUT_OUTPUT = "-"  # --output -: the JSON on stdout, the table on stderr
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +102,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for flag, parse, default, metavar, text in valued:
         parser.add_argument(flag, type=checked(parse), default=default, metavar=metavar, help=text)
     parser.add_argument(
-        "--output", metavar="FILE.json", help="also write the results as JSON to FILE.json"
+        "--output",
+        metavar="FILE.json",
+        help="also write the results as JSON to FILE.json, a new or regular file"
+        " (-: the JSON to stdout, the table to stderr)",
     )
     parser.add_argument(
         "-y", "--yes", action="store_true", help="do not ask before writing the test file"
@@ -153,13 +159,29 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
 
 def _check_output_path(output: str | None) -> None:
     """A --output that cannot be written is a usage error now, not after minutes of I/O."""
-    if output is None:
+    if output is None or output == STDOUT_OUTPUT:
         return
     parent = os.path.dirname(os.path.abspath(output))
     if not os.path.isdir(parent):
         raise ConfigError(f"--output: {parent} is not a directory")
-    if os.path.isdir(output):
-        raise ConfigError(f"--output: {output} is a directory")
+    problem = _output_problem(output)
+    if problem is not None:
+        raise ConfigError(f"--output: {problem}")
+
+
+def _output_problem(output: str) -> str | None:
+    """Why ``output`` is no file to write results to: only a new or a regular file is. The
+    JSON is renamed over the path, which would replace a link such as /dev/stdout (as root,
+    the system's own) or a device; a link is refused, never followed either."""
+    from sot.safe_files import FileRefused, not_regular
+
+    try:
+        kind = not_regular(output)
+    except FileRefused as err:
+        return str(err)
+    if kind is None:
+        return None
+    return f"{output} is {kind}; sot bench writes only a regular file (--output - for stdout)"
 
 
 def _pick(mounts: Sequence[BlockMount], plan: BenchPlan, no_color: bool) -> tuple[str | None, int]:
@@ -355,17 +377,31 @@ def _finish(
 
     if info is None or code > 128:
         return code
+    table = sys.stderr if output == STDOUT_OUTPUT else sys.stdout
     if results:
         try:
-            sys.stdout.write(render_table(info, results))
-            sys.stdout.flush()
+            table.write(render_table(info, results))
+            table.flush()
         except OSError:
             pass
-    if output is not None:
-        document = bench_json(info, results, error)
+    if output is None:
+        return code
+    text = json.dumps(bench_json(info, results, error), indent=2) + "\n"
+    if output == STDOUT_OUTPUT:
         try:
-            write_whole_file(output, (json.dumps(document, indent=2) + "\n").encode())
-        except FileRefused as err:
-            report(f"bench: cannot write --output {err}")
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as err:
+            report(f"bench: cannot write the JSON to stdout: {err.strerror or err}")
             return code or STOPPED_EXIT_CODE
+        return code
+    problem = _output_problem(output)  # again: it may have been replaced during the run
+    if problem is not None:
+        report(f"bench: cannot write --output {problem}")
+        return code or REFUSED_EXIT_CODE
+    try:
+        write_whole_file(output, text.encode())
+    except FileRefused as err:
+        report(f"bench: cannot write --output {err}")
+        return code or STOPPED_EXIT_CODE
     return code

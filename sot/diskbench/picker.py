@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sot.diskbench.plan import format_size
-from sot.diskbench.target import MEMORY_FILESYSTEMS, Choice
+from sot.diskbench.target import Choice
 from sot.render.cells import Block, Canvas, Role, pad
 
 HANGUP_EXIT_CODE = 128 + signal.SIGHUP
@@ -89,7 +89,7 @@ def render_picker(
             if choice.label == choice.directory
             else f"{choice.label} {choice.directory}"
         )
-        memory = "  (in memory: RAM speeds)" if choice.fstype in MEMORY_FILESYSTEMS else ""
+        memory = "  (in memory: RAM speeds)" if choice.memory_backed else ""
         free, total = format_size(choice.space.free_bytes), format_size(choice.space.total_bytes)
         text = f" {pad(label, label_width)} {pad(choice.fstype, 8)} {free:>10} {total:>10}{memory}"
         role = Role.SELECTED if index == state.selected else Role.NORMAL

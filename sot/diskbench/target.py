@@ -5,6 +5,7 @@ parameter (``BlockMount`` records), statvfs through a callable: tests pass fakes
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +14,12 @@ from sot.collect.records import BlockMount
 # Filesystems that keep files in memory: O_DIRECT may be accepted (tmpfs since Linux 6.6) but
 # there is no disk under it, so its figures are RAM speeds and are said to be.
 MEMORY_FILESYSTEMS = frozenset({"tmpfs", "ramfs", "devtmpfs", "hugetlbfs"})
+# Filesystems with a cache of their own that O_DIRECT does not (or need not) get past: ZFS
+# reads through its ARC, a FUSE daemon may cache as it likes. O_DIRECT is said to be used,
+# never that reads came from the disk.
+OWN_CACHE_FILESYSTEMS = frozenset({"zfs"})
+OWN_CACHE_PREFIXES = ("fuse",)  # fuse, fuseblk, fuse.sshfs, ...
+OVERLAY = "overlay"
 # Network filesystems: statvfs on a dead server blocks, so the picker does not list them (a
 # PATH on one is still tested when given).
 NETWORK_FILESYSTEMS = frozenset(
@@ -66,10 +73,22 @@ class Target:
     mount_point: str | None
     fstype: str | None
     space: Space
+    # For an overlay: the type of the filesystem holding its upper layer, where its files are
+    # written and read back from (None when not an overlay, or not found).
+    upper_fstype: str | None = None
 
     @property
     def memory_backed(self) -> bool:
-        return self.fstype in MEMORY_FILESYSTEMS
+        return self.fstype in MEMORY_FILESYSTEMS or self.upper_fstype in MEMORY_FILESYSTEMS
+
+    @property
+    def own_cache(self) -> bool:
+        """The filesystem (or an overlay's upper one) may serve reads from its own cache."""
+        return any(
+            kind is not None
+            and (kind in OWN_CACHE_FILESYSTEMS or kind.startswith(OWN_CACHE_PREFIXES))
+            for kind in (self.fstype, self.upper_fstype)
+        )
 
 
 def statvfs_space(path: str) -> Space:
@@ -105,6 +124,37 @@ def mount_of(directory: str, device: str, mounts: Sequence[BlockMount]) -> Block
     return best
 
 
+def overlay_upper_dir(super_options: str) -> str | None:
+    """``upperdir=`` of an overlay's super options (mountinfo's last field), unescaped."""
+    for option in super_options.split(","):
+        key, sep, value = option.partition("=")
+        if sep and key == "upperdir" and value:
+            return _unescape_option(value)
+    return None
+
+
+def _unescape_option(value: str) -> str:
+    """mountinfo writes space, tab, newline, backslash and comma as octal escapes (\\ooo)."""
+    return re.sub(r"\\([0-7]{3})", lambda found: chr(int(found.group(1), 8)), value)
+
+
+def upper_fstype(
+    mount: BlockMount, mounts: Sequence[BlockMount], device: Callable[[str], str]
+) -> str | None:
+    """The type of the filesystem an overlay writes to (its upper layer's), or None: not an
+    overlay, no upper layer (read-only), or its directory is not visible from here."""
+    if mount.fstype != OVERLAY:
+        return None
+    upper = overlay_upper_dir(mount.super_options)
+    if upper is None:
+        return None
+    try:
+        holder = mount_of(upper, device(upper), mounts)
+    except OSError:
+        return None
+    return None if holder is None else holder.fstype
+
+
 def describe(
     directory: str,
     mounts: Sequence[BlockMount],
@@ -119,6 +169,7 @@ def describe(
         None if mount is None else mount.mount_point,
         None if mount is None else mount.fstype,
         space(real),
+        None if mount is None else upper_fstype(mount, mounts, device),
     )
 
 
@@ -130,6 +181,11 @@ class Choice:
     label: str  # what the line says it is ("current directory", the mount point)
     fstype: str
     space: Space
+    upper_fstype: str | None = None  # an overlay's upper layer's, as in Target
+
+    @property
+    def memory_backed(self) -> bool:
+        return self.fstype in MEMORY_FILESYSTEMS or self.upper_fstype in MEMORY_FILESYSTEMS
 
 
 def choices(
@@ -151,7 +207,13 @@ def choices(
         here = describe(cwd, mounts, space, device)
         if writable(here.directory) and not here.space.read_only:
             found.append(
-                Choice(here.directory, "current directory", here.fstype or "-", here.space)
+                Choice(
+                    here.directory,
+                    "current directory",
+                    here.fstype or "-",
+                    here.space,
+                    here.upper_fstype,
+                )
             )
             devices.add(device(here.directory))
     except OSError:
@@ -176,5 +238,6 @@ def choices(
             continue
         devices.add(mount.device)
         listed.add(mount.mount_point)
-        found.append(Choice(mount.mount_point, mount.mount_point, kind, usage))
+        upper = upper_fstype(mount, mounts, device)
+        found.append(Choice(mount.mount_point, mount.mount_point, kind, usage, upper))
     return tuple(found)

@@ -6,6 +6,7 @@ there by the test and unmounted in ``finally``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -39,23 +40,28 @@ def bench(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
-    """A tmpfs of ``size`` at ``mount_point``, unmounted whatever happens."""
+def mounted(fstype: str, options: str, mount_point: Path) -> Iterator[Path]:
+    """A new ``fstype`` mount at ``mount_point`` (under tmp_path), unmounted whatever happens."""
     if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs the tests as root)")
+        pytest.skip(f"mounting a {fstype} needs root (CI runs the tests as root)")
     mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "sotbench", str(mount_point)],
+    done = subprocess.run(
+        ["mount", "-t", fstype, "-o", options, "sotbench", str(mount_point)],
         capture_output=True,
         text=True,
         check=False,
     )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a {fstype} here: {done.stderr.strip()}")
     try:
         yield mount_point
     finally:
         subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def tmpfs(mount_point: Path, size: str) -> contextlib.AbstractContextManager[Path]:
+    """A tmpfs of ``size`` at ``mount_point``, unmounted whatever happens."""
+    return mounted("tmpfs", f"size={size},mode=0755", mount_point)
 
 
 def documented_fields(section: int) -> set[str]:
@@ -134,6 +140,27 @@ def test_bad_options_and_refusals_are_one_line_and_write_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_output_is_a_regular_file_or_dash_for_stdout(tmp_path: Path) -> None:
+    target = tmp_path / "disk"
+    target.mkdir()
+    precious = tmp_path / "precious"
+    precious.write_bytes(b"precious")
+    link = tmp_path / "stdout-like"
+    link.symlink_to(precious)  # as /dev/stdout is a link: never replaced, never followed
+    run = bench(str(target), "--size", "8M", "--duration", "0.2", "--output", str(link))
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "is a symbolic link" in run.stderr, run.stderr
+    assert run.stdout == "" and list(target.iterdir()) == []
+    assert link.is_symlink() and precious.read_bytes() == b"precious"
+    run = bench(
+        str(target), "--size", "8M", "--duration", "0.2", "--tests", "seq-write", "--output", "-"
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["tests"][0]["name"] == "seq-write"
+    assert run.stderr.startswith("sot bench: ")
+    assert list(target.iterdir()) == []
+
+
 def test_links_planted_at_guessable_names_are_not_followed(tmp_path: Path) -> None:
     precious = tmp_path / "precious"
     precious.write_bytes(b"precious")
@@ -149,22 +176,41 @@ def test_links_planted_at_guessable_names_are_not_followed(tmp_path: Path) -> No
     assert all((target / name).is_symlink() for name in names)
 
 
+def memory_run(directory: Path, out: Path, test: str) -> dict[str, object]:
+    """A short run in ``directory`` said to measure memory: its stdout and JSON, checked."""
+    run = bench(
+        str(directory), "--size", "64M", "--duration", "0.2", "--tests", test,
+        "--output", str(out),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "keeps files in memory" in run.stdout and "RAM speeds" in run.stdout
+    assert "reads bypass the page cache" not in run.stdout
+    assert list(directory.iterdir()) == []
+    document: dict[str, object] = json.loads(out.read_text())
+    assert document["memory_backed"] is True
+    assert document["page_cache_bypassed"] is False
+    document["stdout"] = run.stdout
+    return document
+
+
 def test_tmpfs_is_flagged_as_memory_not_disk(tmp_path: Path) -> None:
     # 2 GiB of address space, of which the test writes 64 MiB: the free-space rule passes.
     with tmpfs(tmp_path / "mnt", "2G") as mount:
-        out = tmp_path / "tmpfs.json"
-        run = bench(
-            str(mount), "--size", "64M", "--duration", "0.2", "--tests", "seq-read",
-            "--output", str(out),
-        )  # fmt: skip
-        assert run.returncode == 0, run.stderr
-        assert "tmpfs keeps files in memory" in run.stdout
-        assert "RAM speeds" in run.stdout
-        assert list(mount.iterdir()) == []
-    document = json.loads(out.read_text())
-    assert document["fstype"] == "tmpfs"
-    assert document["memory_backed"] is True
-    assert document["page_cache_bypassed"] is False
+        document = memory_run(mount, tmp_path / "tmpfs.json", "seq-read")
+    assert "tmpfs keeps files in memory" in str(document["stdout"])
+    assert document["fstype"] == "tmpfs" and document["upper_fstype"] is None
+
+
+def test_an_overlay_with_its_upper_layer_on_tmpfs_is_flagged_as_memory(tmp_path: Path) -> None:
+    # As a live CD or a container's writable layer: an overlay whose writes go to a tmpfs.
+    with tmpfs(tmp_path / "ram", "2G") as ram:
+        for name in ("lower", "upper", "work"):
+            (ram / name).mkdir()
+        options = f"lowerdir={ram / 'lower'},upperdir={ram / 'upper'},workdir={ram / 'work'}"
+        with mounted("overlay", options, tmp_path / "merged") as merged:
+            document = memory_run(merged, tmp_path / "overlay.json", "rand-read")
+    assert "upper layer on tmpfs" in str(document["stdout"])
+    assert document["fstype"] == "overlay" and document["upper_fstype"] == "tmpfs"
 
 
 def test_a_disk_filling_up_mid_run_stops_cleanly(

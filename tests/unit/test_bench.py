@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sot.collect.block_devices import parse_mountinfo
 from sot.collect.records import BlockMount
 from sot.commands import bench as bench_command
 from sot.commands.dashboard import checked
@@ -40,7 +41,15 @@ from sot.diskbench.runner import (
     StopFlag,
     Workspace,
 )
-from sot.diskbench.target import Choice, Space, Target, choices, describe, mount_of
+from sot.diskbench.target import (
+    Choice,
+    Space,
+    Target,
+    choices,
+    describe,
+    mount_of,
+    overlay_upper_dir,
+)
 from sot.render.cells import Role
 
 # --- sizes, tests, durations -------------------------------------------------------------
@@ -134,6 +143,59 @@ def test_a_refused_target_is_a_usage_error_before_anything_is_written(tmp_path: 
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ConfigError, match="not a directory"):
         bench_command._target(str(tmp_path / "missing"), (), plan)
+
+
+def test_an_output_that_is_not_a_regular_file_is_refused_before_anything_runs(
+    tmp_path: Path,
+) -> None:
+    # Only looked at (lstat), never written: /dev/stdout is a link, /dev/null a device.
+    precious = tmp_path / "precious"
+    precious.write_bytes(b"precious")
+    link = tmp_path / "link.json"
+    link.symlink_to(precious)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    cases = (
+        (str(link), "is a symbolic link"),
+        (str(fifo), "is a FIFO"),
+        (str(tmp_path), "is a directory"),
+        ("/dev/stdout", "is a symbolic link"),
+        ("/dev/null", "is a character device"),
+    )
+    for output, says in cases:
+        with pytest.raises(ConfigError, match=says):
+            bench_command._check_output_path(output)
+    for fine in (None, "-", str(tmp_path / "new.json"), str(precious)):
+        bench_command._check_output_path(fine)
+    assert precious.read_bytes() == b"precious" and link.is_symlink()
+
+
+def test_an_output_replaced_by_a_link_during_the_run_is_refused_when_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = tmp_path / "precious"
+    precious.write_bytes(b"precious")
+    output = tmp_path / "out.json"
+    bench_command._check_output_path(str(output))  # nothing there yet: fine
+    output.symlink_to(precious)  # planted while the tests ran
+    info = report.RunInfo(sample_target(), BenchPlan(ALL_TESTS, MIB, 1.0), True, "t")
+    code = bench_command._finish(info, sample_results(), None, 0, str(output))
+    assert code == 2
+    assert output.is_symlink() and precious.read_bytes() == b"precious"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a symbolic link" in err
+
+
+def test_output_dash_puts_the_json_on_stdout_and_the_table_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    info = report.RunInfo(sample_target(), BenchPlan(ALL_TESTS, MIB, 1.0), True, "t")
+    assert bench_command._finish(info, sample_results(), None, 0, "-") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["directory"] == "/data/bench"
+    assert err.startswith("sot bench: /data/bench")
 
 
 # --- latency -----------------------------------------------------------------------------
@@ -235,6 +297,106 @@ def test_tmpfs_is_said_to_measure_memory() -> None:
     refused = report.RunInfo(sample_target("overlay"), BenchPlan(ALL_TESTS, MIB, 1.0), False, "t")
     assert "refused O_DIRECT" in report.notes(refused)[0]
     assert report.bench_json(refused, [])["page_cache_bypassed"] is False
+
+
+# Overlays as docker and a live CD make them: the upper layer on a disk, on a tmpfs, on a
+# path with a comma and a space (escaped by the kernel), and one with no upper layer.
+OVERLAY_MOUNTINFO = """\
+22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+30 22 0:30 / /run rw,nosuid shared:5 - tmpfs tmpfs rw,size=400m,mode=755
+31 22 0:40 / /ov/disk rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/var/up,workdir=/var/w
+32 22 0:41 / /ov/ram rw - overlay overlay rw,lowerdir=/l,upperdir=/run/u\\054p\\040r,workdir=/w
+33 22 0:42 / /ov/ro rw,relatime - overlay overlay ro,lowerdir=/l:/m
+34 22 0:43 / /tank rw - zfs tank/data rw,xattr
+35 22 0:44 / /fuse rw - fuse.sshfs host:/ rw,user_id=0
+"""
+
+
+def overlay_devices(path: str) -> str:
+    """The fake device of each path: the upper directories are on / or /run."""
+    known = {"/var/up": "8:1", "/run/u,p r": "0:30"}
+    if path in known:
+        return known[path]
+    mount = max(
+        (m for m in OVERLAY_MOUNTS if path.startswith(m.mount_point)),
+        key=lambda m: len(m.mount_point),
+    )
+    return mount.device
+
+
+OVERLAY_MOUNTS = parse_mountinfo(OVERLAY_MOUNTINFO)
+SPACE = Space(100 * GIB, 50 * GIB, False)
+
+
+def overlay_target(directory: str) -> Target:
+    return describe(directory, OVERLAY_MOUNTS, lambda _: SPACE, overlay_devices)
+
+
+def test_mountinfo_keeps_the_super_options_and_an_overlay_s_upper_directory() -> None:
+    assert OVERLAY_MOUNTS[2].super_options == "rw,lowerdir=/l,upperdir=/var/up,workdir=/var/w"
+    assert overlay_upper_dir(OVERLAY_MOUNTS[3].super_options) == "/run/u,p r"
+    assert overlay_upper_dir(OVERLAY_MOUNTS[4].super_options) is None
+    assert parse_mountinfo("1 0 8:1 / / rw - ext4\n")[0].super_options == ""
+
+
+def test_an_overlay_on_tmpfs_is_memory_and_on_a_disk_is_the_disk() -> None:
+    plan = BenchPlan(ALL_TESTS, MIB, 1.0)
+    ram = overlay_target("/ov/ram/x")
+    assert (ram.fstype, ram.upper_fstype, ram.memory_backed) == ("overlay", "tmpfs", True)
+    info = report.RunInfo(ram, plan, True, "t")
+    assert not info.cache_bypassed
+    assert "keeps files in memory" in report.notes(info)[0]
+    assert "RAM speeds" in report.notes(info)[0]
+    document = report.bench_json(info, [])
+    assert document["page_cache_bypassed"] is False and document["memory_backed"] is True
+    assert document["upper_fstype"] == "tmpfs"
+    assert "upper layer on tmpfs" in report.heading(info)
+    disk = overlay_target("/ov/disk")
+    assert (disk.upper_fstype, disk.memory_backed) == ("ext4", False)
+    assert report.RunInfo(disk, plan, True, "t").cache_bypassed
+    assert report.notes(report.RunInfo(disk, plan, True, "t"))[0] == (
+        "reads bypass the page cache (O_DIRECT)"
+    )
+    unknown = overlay_target("/ov/ro")  # no upper layer found: said so, not guessed
+    assert unknown.upper_fstype is None
+    said = report.notes(report.RunInfo(unknown, plan, True, "t"))
+    assert any("upper layer was not found" in note for note in said)
+
+
+def test_an_upper_directory_out_of_sight_is_unknown() -> None:
+    def gone(path: str) -> str:
+        if path == "/var/up":
+            raise FileNotFoundError(path)
+        return overlay_devices(path)
+
+    target = describe("/ov/disk", OVERLAY_MOUNTS, lambda _: SPACE, gone)
+    assert target.fstype == "overlay" and target.upper_fstype is None
+
+
+@pytest.mark.parametrize("directory", ["/tank/x", "/fuse"])
+def test_zfs_and_fuse_never_claim_reads_bypass_every_cache(directory: str) -> None:
+    target = overlay_target(directory)
+    assert target.own_cache and not target.memory_backed
+    info = report.RunInfo(target, BenchPlan(ALL_TESTS, MIB, 1.0), True, "t")
+    said = report.notes(info)
+    assert not any("bypass the page cache" in note for note in said)
+    assert "O_DIRECT was used, but" in said[0] and "its own cache" in said[0]
+    document = report.bench_json(info, [])
+    assert document["page_cache_bypassed"] is False and document["own_cache"] is True
+
+
+def test_random_reads_faster_than_any_disk_are_said_to_be_memory() -> None:
+    fast = LatencyHistogram()
+    for ns in (1_500, 2_000, 2_500):
+        fast.record(ns)
+    results = [BenchResult(BenchTest.RAND_READ, 3, 3 * 4096, 1.0, fast.summary(), True)]
+    info = report.RunInfo(sample_target(), BenchPlan(ALL_TESTS, MIB, 1.0), True, "t")
+    said = report.notes(info, results)
+    assert any("faster than any disk: likely served from memory" in note for note in said)
+    assert "likely served from memory" in report.render_table(info, results)
+    assert report.implausibly_fast(results) == pytest.approx(2.0, rel=0.01)
+    assert report.implausibly_fast(sample_results()) is None  # 90 us: a disk can do that
+    assert not any("likely served" in note for note in report.notes(info, sample_results()))
 
 
 def test_the_progress_line_fits_the_terminal() -> None:
@@ -344,6 +506,18 @@ def test_picker_keys_move_choose_and_leave() -> None:
     assert step(PickerState(1), "escape", 3, 10).cancelled
     assert not step(PickerState(), "enter", 0, 10).chosen  # nothing to choose
     assert step(PickerState(1), "x", 3, 10) == PickerState(1)
+
+
+def test_the_picker_marks_an_overlay_on_tmpfs_as_memory() -> None:
+    listed = choices("/", OVERLAY_MOUNTS, lambda _: SPACE, lambda _: True, overlay_devices)
+    by_directory = {choice.directory: choice for choice in listed}
+    assert by_directory["/ov/ram"].upper_fstype == "tmpfs"
+    assert by_directory["/ov/ram"].memory_backed
+    assert not by_directory["/ov/disk"].memory_backed
+    block = render_picker(listed, PickerState(0), 64 * MIB, 100, 12)
+    ram = next(line.text for line in block if "/ov/ram" in line.text)
+    disk = next(line.text for line in block if "/ov/disk" in line.text)
+    assert "(in memory: RAM speeds)" in ram and "in memory" not in disk
 
 
 def test_the_picker_draws_every_choice_and_highlights_the_selected_one() -> None:
