@@ -81,7 +81,7 @@ def delete_target(
     try:
         for root in target.roots:
             try:
-                fd = open_components(root.base, root.components)
+                fd = open_components(root.base, root.components, root.prefix)
             except OSError as err:
                 progress.fail(root.path, _reason(err))
                 continue

@@ -11,7 +11,7 @@ swapped for something else in between.
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import fnmatch
 import os
 import stat
@@ -84,6 +84,7 @@ class PlannedRoot:
     base: str
     components: tuple[str, ...]
     tree: PlannedDir
+    prefix: str = ""  # --root: ``base`` is opened from here down without following links
 
     @property
     def path(self) -> str:
@@ -115,15 +116,28 @@ class Conditions:
     older_than_days: float | None = None  # --older-than; None: each target's default
 
 
-@contextlib.contextmanager
-def opened_directory(path: str) -> Iterator[int]:
-    """A descriptor for the base directory ``path`` (the home, /tmp: trusted, so a link in
-    its own path, such as /home -> /usr/home, is followed)."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        yield fd
-    finally:
-        os.close(fd)
+def open_base(path: str, prefix: str = "") -> int:
+    """A descriptor for the base directory ``path`` (the home, /tmp).
+
+    Without ``prefix`` the bases are this machine's own /tmp, /var/tmp, /var/cache and the
+    home from the password database: set up by root, so a link in their path (/home ->
+    /usr/home, macOS's /tmp) is the system's choice and is followed. Under ``--root`` the
+    image is anybody's: only ``prefix`` itself (named by the person) is trusted, and each
+    component below it is opened with ``O_NOFOLLOW``, so an image's ``tmp -> /elsewhere`` is
+    refused (ELOOP or ENOTDIR) rather than cleaned."""
+    if not prefix:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    relative = os.path.relpath(path, prefix)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        raise OSError(errno.EXDEV, "outside --root", path)
+    fd = os.open(prefix, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    for name in relative.split(os.sep) if relative != os.curdir else ():
+        try:
+            child = os.open(name, DIRECTORY_FLAGS, dir_fd=fd)
+        finally:
+            os.close(fd)
+        fd = child
+    return fd
 
 
 def _matches(base_fd: int, components: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
@@ -156,10 +170,10 @@ def _matches(base_fd: int, components: tuple[str, ...]) -> Iterator[tuple[str, .
             os.close(fd)
 
 
-def open_components(base: str, components: tuple[str, ...]) -> int:
+def open_components(base: str, components: tuple[str, ...], prefix: str = "") -> int:
     """A descriptor for ``base/components...``, each component opened with ``O_NOFOLLOW``
     relative to the one before: raises ``OSError`` (ELOOP, ENOTDIR) where one is a link."""
-    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    fd = open_base(base, prefix)
     for name in components:
         try:
             child = os.open(name, DIRECTORY_FLAGS, dir_fd=fd)
@@ -177,18 +191,33 @@ def target_roots(spec: TargetSpec, roots: Roots) -> list[tuple[str, tuple[str, .
         return []
     found: list[tuple[str, tuple[str, ...]]] = []
     try:
-        with opened_directory(base) as base_fd:
-            for relative in spec.paths:
-                parts = tuple(p for p in relative.split("/") if p not in ("", "."))
-                found.extend((base, match) for match in _matches(base_fd, parts))
+        base_fd = open_base(base, roots.prefix)
     except OSError:
         return []
+    try:
+        for relative in spec.paths:
+            parts = tuple(p for p in relative.split("/") if p not in ("", "."))
+            found.extend((base, match) for match in _matches(base_fd, parts))
+    finally:
+        os.close(base_fd)
     return found
 
 
-def _identity(base: str, components: tuple[str, ...]) -> FileId | None:
+def base_note(base: str, prefix: str) -> str | None:
+    """Why the base ``base`` is not cleaned although it is there: a link under --root."""
+    if not base or not prefix:
+        return None
     try:
-        fd = open_components(base, components)
+        os.close(open_base(base, prefix))
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EXDEV):
+            return f"{base}: a symbolic link (or no directory) inside --root; not followed"
+    return None
+
+
+def _identity(base: str, components: tuple[str, ...], prefix: str) -> FileId | None:
+    try:
+        fd = open_components(base, components, prefix)
     except OSError:
         return None
     try:
@@ -352,14 +381,22 @@ def plan(
     identities: dict[FileId, str] = {}
     for name, found in all_roots.items():
         for base, components in found:
-            identity = _identity(base, components)
+            identity = _identity(base, components, roots.prefix)
             if identity is not None:
                 identities.setdefault(identity, name)
-    bases = {_identity(base, ()) for base in roots.all() if base}
+    bases = {_identity(base, (), roots.prefix) for base in roots.all() if base}
     counted: set[FileId] = set()
     return tuple(
         _plan_target(
-            spec, all_roots[spec.name], identities, bases, conditions, counted, should_stop
+            spec,
+            all_roots[spec.name],
+            identities,
+            bases,
+            conditions,
+            counted,
+            should_stop,
+            roots.prefix,
+            base_note(roots.path_of(spec.base), roots.prefix),
         )
         for spec in specs
     )
@@ -373,18 +410,20 @@ def _plan_target(
     conditions: Conditions,
     counted: set[FileId],
     should_stop: Callable[[], bool],
+    prefix: str = "",
+    note: str | None = None,
 ) -> TargetPlan:
     days = conditions.older_than_days
     min_age_days = spec.min_age_days if days is None else days
     cutoff_ns = int((conditions.now_s - min_age_days * SECONDS_PER_DAY) * 1e9)
     planned: list[PlannedRoot] = []
-    notes: list[str] = []
+    notes: list[str] = [] if note is None else [note]
     kept = Kept()
     totals = [0, 0, 0]
     seen: set[FileId] = set()
     for base, components in found:
         try:
-            fd = open_components(base, components)
+            fd = open_components(base, components, prefix)
         except OSError as err:
             notes.append(f"{os.path.join(base, *components)}: {err.strerror or err}")
             continue
@@ -406,7 +445,7 @@ def _plan_target(
             tree, _ = scan.scan(fd, "", info, 0)
         finally:
             os.close(fd)
-        planned.append(PlannedRoot(base, components, tree))
+        planned.append(PlannedRoot(base, components, tree, prefix))
         totals = [totals[0] + scan.files, totals[1] + scan.directories, totals[2] + scan.size_bytes]
         kept = kept.plus(Kept(**scan.kept))
     skipped = None

@@ -676,3 +676,29 @@ def test_entries_in_a_directory_that_cannot_be_changed_are_not_planned(
             (go / "locked").chmod(0o700)
         assert found.kept.not_permitted == 2  # g, and inner (its own f may go)
     assert str(go / "locked/g") not in planned_paths(found)
+
+
+def test_under_root_a_base_that_is_a_link_is_refused_not_followed(tmp_path: Path) -> None:
+    # Review scenario s1: an image whose tmp (and var/tmp) is a link to somewhere else.
+    machine = tmp_path / "machine"
+    home = machine / "home" / "alice"
+    precious = write(tmp_path / "precious" / "old.txt", PRECIOUS, age_days=5)
+    (machine / "var").mkdir(parents=True)
+    (machine / "tmp").symlink_to(tmp_path / "precious")
+    (machine / "var" / "tmp").symlink_to(tmp_path / "precious")
+    write(home / ".cache/pip/x")
+    roots = system_roots(str(home), "Linux", str(machine))
+    assert roots.prefix == str(machine)
+    specs = (spec("tmp"), spec("var-tmp"), spec("pip"))
+    plans, deleted, errors = clean_all(roots, conditions(older_than_days=0.0), specs)
+    assert precious.read_bytes() == PRECIOUS
+    assert deleted == {"pip": [str(home / ".cache/pip/x")]} and errors == {"pip": 0}
+    by_name = {p.spec.name: p for p in plans}
+    assert by_name["tmp"].files == 0 and by_name["tmp"].notes == (
+        f"{machine}/tmp: a symbolic link (or no directory) inside --root; not followed",
+    )
+    # A link in the home's own path inside the image is refused too.
+    (machine / "home" / "alice").rename(machine / "home" / "real")
+    (machine / "home" / "alice").symlink_to(tmp_path / "precious")
+    plans, deleted, _ = clean_all(roots, conditions(older_than_days=0.0), (spec("pip"),))
+    assert deleted == {} and precious.read_bytes() == PRECIOUS
