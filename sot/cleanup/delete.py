@@ -110,7 +110,7 @@ def _delete_in(
             if (now.st_dev, now.st_ino) != (planned.dev, planned.ino):
                 outcome.fail(file_path, "replaced since the scan; left alone")
                 continue
-            if now.st_mtime_ns != planned.mtime_ns:
+            if (now.st_mtime_ns, now.st_ctime_ns) != (planned.mtime_ns, planned.ctime_ns):
                 outcome.fail(file_path, "modified since the scan; left alone")
                 continue
             os.unlink(planned.name, dir_fd=fd)

@@ -41,6 +41,7 @@ class PlannedFile:
     ino: int
     mtime_ns: int
     size_bytes: int
+    ctime_ns: int = 0  # checked again before unlinking, with mtime_ns: any change keeps it
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,8 @@ class Conditions:
     open_files: frozenset[FileId]
     is_root: bool
     older_than_days: float | None = None  # --older-than; None: each target's default
+    # Tests on fake trees only: age by mtime alone, since a test cannot set ctime back.
+    age_by_mtime_only: bool = False
 
 
 def open_base(path: str, prefix: str = "") -> int:
@@ -248,7 +251,12 @@ class _Scan:
         return False
 
     def old_enough(self, info: os.stat_result) -> bool:
-        return info.st_mtime_ns <= self.cutoff_ns or self.keep("recent")
+        # An extracted or copied file keeps its old mtime (tar, cp -p, rsync -t): the ctime,
+        # which no program can set back, says when it came here.
+        changed_ns = info.st_mtime_ns
+        if not self.conditions.age_by_mtime_only:
+            changed_ns = max(changed_ns, info.st_ctime_ns)
+        return changed_ns <= self.cutoff_ns or self.keep("recent")
 
     def owned(self, info: os.stat_result) -> bool:
         return (
@@ -323,7 +331,9 @@ class _Scan:
         if identity not in self.counted:  # hard links, and targets that share files
             self.counted.add(identity)
             size = info.st_blocks * 512
-        files.append(PlannedFile(name, info.st_dev, info.st_ino, info.st_mtime_ns, size))
+        files.append(
+            PlannedFile(name, info.st_dev, info.st_ino, info.st_mtime_ns, size, info.st_ctime_ns)
+        )
         self.files += 1
         self.size_bytes += size
         return True

@@ -68,8 +68,13 @@ def age(path: Path, days: float) -> None:
 
 
 def conditions(**changes: object) -> Conditions:
+    # Files are aged with utime, which cannot set the ctime back: these tests age by mtime.
     base = Conditions(
-        uid=os.geteuid(), now_s=time.time() + 1, open_files=frozenset(), is_root=False
+        uid=os.geteuid(),
+        now_s=time.time() + 1,
+        open_files=frozenset(),
+        is_root=False,
+        age_by_mtime_only=True,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -702,3 +707,23 @@ def test_under_root_a_base_that_is_a_link_is_refused_not_followed(tmp_path: Path
     (machine / "home" / "alice").symlink_to(tmp_path / "precious")
     plans, deleted, _ = clean_all(roots, conditions(older_than_days=0.0), (spec("pip"),))
     assert deleted == {} and precious.read_bytes() == PRECIOUS
+
+
+def test_a_file_with_an_old_mtime_that_arrived_just_now_is_recent(tmp_path: Path) -> None:
+    # Review scenario s2: tar keeps a 2020 mtime; the ctime says the file came a moment ago.
+    roots = fake_roots(tmp_path)
+    tmp = Path(roots.tmp)
+    extracted = write(tmp / "src-1.0" / "configure", age_days=2000)
+    age(tmp / "src-1.0", 2000)
+    plans, deleted, _ = clean_all(roots, conditions(age_by_mtime_only=False), (spec("tmp"),))
+    assert deleted == {} and extracted.exists()
+    assert plans[0].kept.recent == 1 and plans[0].files == 0  # the file; its directory stays
+    # Planned by mtime alone, then changed (chmod: only the ctime moves): left alone.
+    (target,) = plan((spec("tmp"),), roots, conditions())
+    assert target.files == 1
+    extracted.chmod(0o700)
+    outcome = delete_target(target, lambda: False)
+    assert outcome.files == 0 and outcome.errors == (
+        (str(extracted), "modified since the scan; left alone"),
+    )
+    assert extracted.exists()
