@@ -92,8 +92,11 @@ _MAC_BROWSER_CACHES = (
 )
 # Directly in /tmp and /var/tmp: services' private temporary directories (systemd's
 # PrivateTmp, snaps), whose files belong to a running service even when root owns them and they
-# are old, and the X11/ICE socket directories.
+# are old, the X11/ICE socket directories and X displays' lock files (a running X server's,
+# however old: deleting one lets a second server take the display). The same names that
+# systemd-tmpfiles (tmp.conf, x11.conf) never ages away.
 _SYSTEM_TEMP = (
+    ".X*-lock",
     "systemd-private-*",
     "snap-private-tmp",
     ".X11-unix",

@@ -727,3 +727,27 @@ def test_a_file_with_an_old_mtime_that_arrived_just_now_is_recent(tmp_path: Path
         (str(extracted), "modified since the scan; left alone"),
     )
     assert extracted.exists()
+
+
+def test_x_display_locks_and_the_tmpfiles_exclusions_are_never_deleted(tmp_path: Path) -> None:
+    # Review scenario s4: .X0-lock and .X1024-lock went with --yes --only tmp.
+    roots = fake_roots(tmp_path)
+    tmp = Path(roots.tmp)
+    kept = [
+        write(tmp / name / "f" if "unix" in name or "private" in name else tmp / name, age_days=9)
+        for name in (
+            ".X0-lock",
+            ".X1024-lock",
+            ".X11-unix",
+            ".ICE-unix",
+            ".font-unix",
+            ".XIM-unix",
+            ".Test-unix",
+            "systemd-private-x",
+            "snap-private-tmp",
+        )
+    ]
+    stray = write(tmp / ".Xstray", age_days=9)
+    _, deleted, _ = clean_all(roots, conditions(), (spec("tmp"),))
+    assert deleted == {"tmp": [str(stray)]}
+    assert all(path.exists() for path in kept)
