@@ -10,11 +10,13 @@ can see".
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 from sot.cleanup.plan import FileId
 
 PROC = "/proc"
+MOUNTINFO = "/proc/self/mountinfo"
 
 
 def open_file_ids(proc_root: str = PROC) -> frozenset[FileId]:
@@ -37,4 +39,35 @@ def open_file_ids(proc_root: str = PROC) -> frozenset[FileId]:
                 continue
             if stat.S_ISREG(info.st_mode):
                 found.add((info.st_dev, info.st_ino))
+    return frozenset(found)
+
+
+def _unescape(field: str) -> str:
+    """A mountinfo path: space, tab, newline and backslash come as octal escapes (\\040)."""
+    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
+
+
+def mount_point_ids(under: tuple[str, ...], mountinfo_path: str = MOUNTINFO) -> frozenset[FileId]:
+    """(device, inode) of every mount point strictly below one of the directories ``under``,
+    from ``mountinfo_path`` read once. A bind mount of the same filesystem keeps the device
+    number, so comparing devices alone would walk into it (and out of the target)."""
+    try:
+        with open(mountinfo_path, encoding="utf-8", errors="surrogateescape") as file:
+            text = file.read()
+    except OSError:
+        return frozenset()
+    tops = [os.path.realpath(path) for path in under if path]
+    found: set[FileId] = set()
+    for line in text.splitlines():
+        fields = line.split(" ")
+        if len(fields) < 5:
+            continue
+        point = _unescape(fields[4])
+        if not any(point.startswith(top.rstrip("/") + "/") for top in tops):
+            continue
+        try:
+            info = os.lstat(point)
+        except OSError:
+            continue
+        found.add((info.st_dev, info.st_ino))
     return frozenset(found)

@@ -115,6 +115,8 @@ class Conditions:
     open_files: frozenset[FileId]
     is_root: bool
     older_than_days: float | None = None  # --older-than; None: each target's default
+    # Mount points below the bases (bind mounts keep the device number): never entered.
+    mount_points: frozenset[FileId] = frozenset()
     # Tests on fake trees only: age by mtime alone, since a test cannot set ctime back.
     age_by_mtime_only: bool = False
 
@@ -315,7 +317,10 @@ class _Scan:
         return planned, whole
 
     def _eligible(self, info: os.stat_result) -> bool:
-        if info.st_dev != self.root_dev:
+        if (
+            info.st_dev != self.root_dev
+            or (info.st_dev, info.st_ino) in self.conditions.mount_points
+        ):
             return self.keep("other_filesystem")
         if (info.st_dev, info.st_ino) in self.excluded:
             return self.keep("nested_target")

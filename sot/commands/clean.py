@@ -152,9 +152,16 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
 
         why = "--format json asks nothing" if args.format == "json" else "no terminal to ask on"
         report(f"{why} and no --yes: a dry run, nothing is deleted")
-    from sot.cleanup.open_files import open_file_ids
+    from sot.cleanup.open_files import mount_point_ids, open_file_ids
 
-    conditions = Conditions(person.uid, time.time(), open_file_ids(), euid == 0, args.older_than)
+    conditions = Conditions(
+        person.uid,
+        time.time(),
+        open_file_ids(),
+        euid == 0,
+        args.older_than,
+        mount_point_ids(roots.all()),
+    )
     log.write(f"sot clean: {person}, roots {roots}, dry run {dry_run}, targets {len(specs)}")
     return _clean(args, specs, every_spec, roots, conditions, person, dry_run, interactive)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sot.cleanup.delete import delete_target
-from sot.cleanup.open_files import open_file_ids
+from sot.cleanup.open_files import mount_point_ids, open_file_ids
 from sot.cleanup.plan import MAX_DEPTH, Conditions, Kept, TargetPlan, plan, planned_paths
 from sot.cleanup.report import clean_document, render_results, render_table
 from sot.cleanup.runner import Answer, choose, run_clean
@@ -751,3 +751,42 @@ def test_x_display_locks_and_the_tmpfiles_exclusions_are_never_deleted(tmp_path:
     _, deleted, _ = clean_all(roots, conditions(), (spec("tmp"),))
     assert deleted == {"tmp": [str(stray)]}
     assert all(path.exists() for path in kept)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a bind mount needs root")
+def test_a_bind_mount_of_the_same_filesystem_is_not_entered(tmp_path: Path) -> None:
+    # Review scenario s3: a bind mount keeps st_dev, so only mountinfo tells it apart.
+    roots = fake_roots(tmp_path)
+    source = write(tmp_path / "elsewhere" / "data", PRECIOUS, age_days=9)
+    mount = Path(roots.tmp) / "bound"
+    mount.mkdir()
+    age(mount, 9)
+    done = subprocess.run(
+        ["mount", "--bind", str(source.parent), str(mount)], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.decode().strip()}")
+    try:
+        assert os.stat(mount).st_dev == os.stat(roots.tmp).st_dev
+        cond = conditions(mount_points=mount_point_ids(roots.all()))
+        plans, deleted, _ = clean_all(roots, cond, (spec("tmp"),))
+        assert deleted == {} and source.read_bytes() == PRECIOUS
+        assert plans[0].kept.other_filesystem == 1
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_mount_points_come_from_mountinfo_below_the_bases_only(tmp_path: Path) -> None:
+    roots = fake_roots(tmp_path)
+    spaced = Path(roots.tmp) / "a dir"
+    spaced.mkdir()
+    info = tmp_path / "mountinfo"
+    info.write_text(
+        f"36 35 98:0 / {str(spaced).replace(' ', chr(92) + '040')} rw - ext3 /dev/x rw\n"
+        f"37 35 98:0 / {roots.tmp} rw - tmpfs tmpfs rw\n"
+        "38 35 98:0 / / rw - ext4 /dev/root rw\n"
+    )
+    found = mount_point_ids(roots.all(), str(info))
+    identity = os.stat(spaced)
+    assert found == {(identity.st_dev, identity.st_ino)}
+    assert mount_point_ids(roots.all(), str(tmp_path / "absent")) == frozenset()
