@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sot.cleanup.plan import DIRECTORY_FLAGS, PlannedDir, TargetPlan, open_components
+from sot.cleanup.plan import DIRECTORY_FLAGS, FileId, PlannedDir, TargetPlan, open_components
 
 # How many failed paths a target keeps for the report: the count is always exact.
 MAX_ERRORS_KEPT = 50
@@ -47,6 +47,7 @@ class _Progress:
     errors: list[tuple[str, str]] = field(default_factory=list)
     error_count: int = 0
     deleted: list[str] | None = None
+    in_use: frozenset[FileId] = frozenset()
 
     def fail(self, path: str, reason: str) -> None:
         self.error_count += 1
@@ -71,10 +72,15 @@ class _Stop(Exception):
 
 
 def delete_target(
-    target: TargetPlan, should_stop: Callable[[], bool], record: bool = False
+    target: TargetPlan,
+    should_stop: Callable[[], bool],
+    record: bool = False,
+    in_use: frozenset[FileId] = frozenset(),
 ) -> Outcome:
-    """Delete what ``target`` planned. ``should_stop`` is asked between files (a signal)."""
-    progress = _Progress(target.spec.name, deleted=[] if record else None)
+    """Delete what ``target`` planned. ``should_stop`` is asked between files (a signal);
+    ``in_use`` are the files and directories in use now (read again after the questions,
+    which may have taken minutes): they are left."""
+    progress = _Progress(target.spec.name, deleted=[] if record else None, in_use=in_use)
     if target.skipped is not None:
         # Shown in the table, never deleted (a root-only target without root).
         return progress.outcome(stopped=False)
@@ -113,6 +119,9 @@ def _delete_in(
             if (now.st_mtime_ns, now.st_ctime_ns) != (planned.mtime_ns, planned.ctime_ns):
                 outcome.fail(file_path, "modified since the scan; left alone")
                 continue
+            if (now.st_dev, now.st_ino) in outcome.in_use:
+                outcome.fail(file_path, "in use by a process since the scan; left alone")
+                continue
             os.unlink(planned.name, dir_fd=fd)
         except FileNotFoundError:
             continue  # gone already (its tool cleaned it): nothing freed by us
@@ -148,6 +157,9 @@ def _delete_directory(
         info = os.fstat(fd)
         if (info.st_dev, info.st_ino) != (directory.dev, directory.ino):
             outcome.fail(path, "replaced by another directory since the scan; left alone")
+            return
+        if (info.st_dev, info.st_ino) in outcome.in_use:
+            outcome.fail(path, "a process's working directory since the scan; left alone")
             return
         _delete_in(fd, directory, path, outcome, should_stop)
     finally:

@@ -1,4 +1,5 @@
-"""The files open in any process this user can see, from /proc/<pid>/fd: read once per run.
+"""The files and directories in use by any process this user can see, from /proc/<pid>/fd,
+maps, cwd and root: read once for the plan and again just before each target is deleted.
 
 ``sot clean`` leaves these alone (a download in progress, a database a tool holds open). Each
 descriptor link is ``stat``-ed through the kernel's magic link, which gives the open file's
@@ -20,7 +21,9 @@ MOUNTINFO = "/proc/self/mountinfo"
 
 
 def open_file_ids(proc_root: str = PROC) -> frozenset[FileId]:
-    """(device, inode) of every regular file open in a visible process under ``proc_root``."""
+    """(device, inode) of everything in use by a visible process under ``proc_root``: each
+    regular file open (fd) or mapped (maps: a program or library run from a cache, a file
+    mapped and its descriptor closed), and each process's working and root directory."""
     found: set[FileId] = set()
     try:
         pids = [name for name in os.listdir(proc_root) if name.isdigit()]
@@ -31,7 +34,7 @@ def open_file_ids(proc_root: str = PROC) -> frozenset[FileId]:
         try:
             names = os.listdir(fd_dir)
         except OSError:
-            continue  # gone, or not ours to see
+            names = []  # gone, or not ours to see (its maps and cwd may still be)
         for name in names:
             try:
                 info = os.stat(os.path.join(fd_dir, name))
@@ -39,7 +42,35 @@ def open_file_ids(proc_root: str = PROC) -> frozenset[FileId]:
                 continue
             if stat.S_ISREG(info.st_mode):
                 found.add((info.st_dev, info.st_ino))
+        found.update(_mapped(os.path.join(proc_root, pid, "maps")))
+        for link in ("cwd", "root"):
+            try:
+                info = os.stat(os.path.join(proc_root, pid, link))
+            except OSError:
+                continue
+            found.add((info.st_dev, info.st_ino))
     return frozenset(found)
+
+
+def _mapped(maps_path: str) -> set[FileId]:
+    """(device, inode) of the files mapped in one process: the fields ``major:minor`` (hex)
+    and ``inode`` of each line of its maps (0: anonymous memory)."""
+    found: set[FileId] = set()
+    try:
+        with open(maps_path, encoding="utf-8", errors="surrogateescape") as file:
+            lines = file.read().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) < 5 or fields[4] == "0":
+            continue
+        try:
+            major, minor = (int(part, 16) for part in fields[3].split(":"))
+            found.add((os.makedev(major, minor), int(fields[4])))
+        except ValueError:
+            continue
+    return found
 
 
 def _unescape(field: str) -> str:

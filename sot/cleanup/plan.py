@@ -354,6 +354,8 @@ class _Scan:
     ) -> bool:
         """Plan the subdirectory ``name``; it is removed itself when everything in it goes,
         it is old enough, and ``removable`` (its parent may be written to)."""
+        if (info.st_dev, info.st_ino) in self.conditions.open_files:
+            return self.keep("open_files")  # a process's working directory: in use
         if depth > MAX_DEPTH:
             return self.keep("unreadable")
         try:

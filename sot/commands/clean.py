@@ -194,6 +194,7 @@ def _clean(
     dry_run: bool,
     interactive: bool,
 ) -> int:
+    from sot.cleanup.open_files import open_file_ids
     from sot.cleanup.report import render_paths, render_results, render_table
     from sot.cleanup.runner import run_clean
     from sot.events import EventSource
@@ -221,6 +222,7 @@ def _clean(
                 ask=_asker(events, keys) if keys is not None and not args.yes else None,
                 should_stop=lambda: events.exit_signal() is not None,
                 after_plan=show,
+                in_use=open_file_ids,
             )
         except _Signalled as signalled:
             _out(["", "stopped: nothing deleted"])

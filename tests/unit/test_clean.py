@@ -790,3 +790,82 @@ def test_mount_points_come_from_mountinfo_below_the_bases_only(tmp_path: Path) -
     identity = os.stat(spaced)
     assert found == {(identity.st_dev, identity.st_ino)}
     assert mount_point_ids(roots.all(), str(tmp_path / "absent")) == frozenset()
+
+
+def test_mapped_files_and_working_directories_count_as_in_use(tmp_path: Path) -> None:
+    # Review scenario s5: a file only mapped (its descriptor closed) and a process's cwd.
+    roots = fake_roots(tmp_path)
+    tmp = Path(roots.tmp)
+    mapped = write(tmp / "lib" / "libx.so", age_days=9)
+    age(tmp / "lib", 9)
+    workdir = tmp / "build" / "work"
+    inside = write(workdir / "out.o", age_days=9)
+    age(workdir, 9)
+    age(tmp / "build", 9)
+    other = write(tmp / "old.txt", age_days=9)
+    proc = tmp_path / "proc"
+    (proc / "7").mkdir(parents=True)
+    info = mapped.stat()
+    (proc / "7" / "maps").write_text(
+        "7f00-7f01 r-xp 00000000 00:00 0 \n"
+        f"7f01-7f02 r-xp 00000000 {os.major(info.st_dev):x}:{os.minor(info.st_dev):x}"
+        f" {info.st_ino}                   {mapped} (deleted)\n"
+    )
+    os.symlink(workdir, proc / "7" / "cwd")
+    os.symlink(tmp_path / "nowhere", proc / "7" / "root")
+    cond = conditions(open_files=open_file_ids(str(proc)))
+    plans, deleted, _ = clean_all(roots, cond, (spec("tmp"),))
+    assert deleted == {"tmp": [str(other)]}
+    assert mapped.exists() and inside.exists() and workdir.is_dir()
+    assert plans[0].kept.open_files == 2
+
+
+def test_a_file_opened_after_the_plan_is_left(tmp_path: Path) -> None:
+    # Review scenario s6: opened while the person was being asked, before the deletion.
+    roots = fake_roots(tmp_path)
+    late = write(Path(roots.home) / ".cache/pip/late.whl")
+    info = late.stat()
+    run = run_clean(
+        (spec("pip"),),
+        LINUX_TARGETS,
+        roots,
+        conditions(),
+        dry_run=False,
+        in_use=lambda: frozenset({(info.st_dev, info.st_ino)}),
+    )
+    assert late.exists() and run.outcomes["pip"].files == 0
+    assert run.outcomes["pip"].errors == (
+        (str(late), "in use by a process since the scan; left alone"),
+    )
+
+
+def test_a_real_process_working_in_tmp_keeps_its_directory(tmp_path: Path) -> None:
+    roots = fake_roots(tmp_path)
+    workdir = Path(roots.tmp) / "job"
+    inside = write(workdir / "partial", age_days=9)
+    age(workdir, 9)
+    children: list[subprocess.Popen[bytes]] = []
+
+    def start_child() -> None:
+        children.append(subprocess.Popen(["sleep", "60"], cwd=workdir))
+
+    try:
+        # Started between the plan and the deletion; the real /proc is read again, read only.
+        run = run_clean(
+            (spec("tmp"),),
+            LINUX_TARGETS,
+            roots,
+            conditions(),
+            dry_run=False,
+            before_delete=start_child,
+            in_use=open_file_ids,
+        )
+        assert run.plans[0].files == 1 and run.outcomes["tmp"].files == 0
+        assert inside.exists() and workdir.is_dir()
+        # Running when the plan is made: the directory is kept and not entered.
+        (target,) = plan((spec("tmp"),), roots, conditions(open_files=open_file_ids()))
+        assert target.files == 0 and target.kept.open_files == 1
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()
