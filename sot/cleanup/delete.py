@@ -34,6 +34,7 @@ class Outcome:
     error_count: int = 0
     stopped: bool = False  # a signal ended the run part of the way through
     deleted: tuple[str, ...] | None = None  # every path deleted, when asked for (tests)
+    shared_bytes: int = 0  # deleted links whose data stays (hard-linked elsewhere)
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ class _Progress:
     error_count: int = 0
     deleted: list[str] | None = None
     in_use: frozenset[FileId] = frozenset()
+    shared_bytes: int = 0
 
     def fail(self, path: str, reason: str) -> None:
         self.error_count += 1
@@ -64,6 +66,7 @@ class _Progress:
             self.error_count,
             stopped,
             None if self.deleted is None else tuple(self.deleted),
+            self.shared_bytes,
         )
 
 
@@ -130,6 +133,7 @@ def _delete_in(
             continue
         outcome.files += 1
         outcome.freed_bytes += planned.size_bytes
+        outcome.shared_bytes += planned.shared_bytes
         if outcome.deleted is not None:
             outcome.deleted.append(file_path)
     for directory in tree.dirs:

@@ -16,7 +16,7 @@ import fnmatch
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from sot.cleanup.targets import SECONDS_PER_DAY, Roots, TargetSpec
 
@@ -34,7 +34,9 @@ class PlanStopped(Exception):
 @dataclass(frozen=True, slots=True)
 class PlannedFile:
     """A file or symbolic link to unlink; ``size_bytes`` is the space it holds on disk (0 for
-    a second link to a file already counted)."""
+    a second link to a file already counted). A file with hard links outside the plan (uv's
+    cache linked into a venv) frees nothing when its link here goes: its size is
+    ``shared_bytes`` instead."""
 
     name: str
     dev: int
@@ -42,6 +44,7 @@ class PlannedFile:
     mtime_ns: int
     size_bytes: int
     ctime_ns: int = 0  # checked again before unlinking, with mtime_ns: any change keeps it
+    shared_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,9 @@ class TargetPlan:
     min_age_days: float
     skipped: str | None = None  # why nothing of it is deleted (needs root), or None
     notes: tuple[str, ...] = field(default=())  # paths that were not usable as roots, and why
+    # Files whose other hard links are outside the plan: deleted (they are cache) but their
+    # data stays where the other link is, so this is not in size_bytes.
+    shared_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +248,7 @@ class _Scan:
     excluded: frozenset[FileId]
     counted: set[FileId]
     should_stop: Callable[[], bool]
+    links: dict[FileId, tuple[int, int]]  # hard-linked files: (st_nlink, links planned)
     root_dev: int = 0
     files: int = 0
     directories: int = 0
@@ -341,6 +348,9 @@ class _Scan:
         )
         self.files += 1
         self.size_bytes += size
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            nlink, planned = self.links.get(identity, (info.st_nlink, 0))
+            self.links[identity] = (nlink, planned + 1)
         return True
 
     def _directory(
@@ -403,7 +413,8 @@ def plan(
                 identities.setdefault(identity, name)
     bases = {_identity(base, (), roots.prefix) for base in roots.all() if base}
     counted: set[FileId] = set()
-    return tuple(
+    links: dict[FileId, tuple[int, int]] = {}
+    targets = tuple(
         _plan_target(
             spec,
             all_roots[spec.name],
@@ -412,10 +423,46 @@ def plan(
             conditions,
             counted,
             should_stop,
+            links,
             roots.prefix,
             base_note(roots.path_of(spec.base), roots.prefix),
         )
         for spec in specs
+    )
+    shared = frozenset(key for key, (nlink, planned) in links.items() if planned < nlink)
+    return tuple(_with_shared(target, shared) for target in targets) if shared else targets
+
+
+def _share_tree(tree: PlannedDir, shared: frozenset[FileId]) -> tuple[PlannedDir, int]:
+    """``tree`` with the sizes of the ``shared`` files moved to their ``shared_bytes``."""
+    moved = 0
+    files = []
+    for planned in tree.files:
+        if (planned.dev, planned.ino) in shared and planned.size_bytes:
+            moved += planned.size_bytes
+            files.append(replace(planned, size_bytes=0, shared_bytes=planned.size_bytes))
+        else:
+            files.append(planned)
+    dirs = []
+    for directory in tree.dirs:
+        shared_dir, moved_in = _share_tree(directory, shared)
+        dirs.append(shared_dir)
+        moved += moved_in
+    return replace(tree, files=tuple(files), dirs=tuple(dirs)), moved
+
+
+def _with_shared(target: TargetPlan, shared: frozenset[FileId]) -> TargetPlan:
+    roots = []
+    moved = 0
+    for root in target.roots:
+        tree, moved_in = _share_tree(root.tree, shared)
+        roots.append(replace(root, tree=tree))
+        moved += moved_in
+    return replace(
+        target,
+        roots=tuple(roots),
+        size_bytes=target.size_bytes - moved,
+        shared_bytes=target.shared_bytes + moved,
     )
 
 
@@ -427,6 +474,7 @@ def _plan_target(
     conditions: Conditions,
     counted: set[FileId],
     should_stop: Callable[[], bool],
+    links: dict[FileId, tuple[int, int]],
     prefix: str = "",
     note: str | None = None,
 ) -> TargetPlan:
@@ -457,7 +505,14 @@ def _plan_target(
                 | {key for key in bases if key is not None and key not in own}
             )
             scan = _Scan(
-                spec, conditions, cutoff_ns, excluded, counted, should_stop, root_dev=info.st_dev
+                spec,
+                conditions,
+                cutoff_ns,
+                excluded,
+                counted,
+                should_stop,
+                links,
+                root_dev=info.st_dev,
             )
             tree, _ = scan.scan(fd, "", info, 0)
         finally:

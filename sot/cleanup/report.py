@@ -79,6 +79,11 @@ def kept_lines(plans: Sequence[TargetPlan]) -> list[str]:
         kept = describe_kept(t.kept, t.min_age_days)
         if kept:
             lines.append(f"{t.spec.name}: keeps {kept}")
+        if t.shared_bytes:
+            lines.append(
+                f"{t.spec.name}: also {human_bytes(t.shared_bytes)} in files hard-linked"
+                " elsewhere: their links here go, which frees nothing"
+            )
         lines.extend(f"{t.spec.name}: not used: {sanitize(note)}" for note in t.notes)
     return lines
 
@@ -100,6 +105,8 @@ def render_results(outcomes: Sequence[Outcome]) -> list[str]:
     for o in outcomes:
         stopped = "  (stopped part of the way)" if o.stopped else ""
         errors = f", {o.error_count} not deleted" if o.error_count else ""
+        if o.shared_bytes:
+            errors += f", {human_bytes(o.shared_bytes)} shared (frees nothing)"
         lines.append(
             f"{pad(o.name, name_width)}  freed {human_bytes(o.freed_bytes):>6}"
             f"  ({o.files} files, {o.directories} directories{errors}){stopped}"
@@ -149,8 +156,10 @@ def clean_document(
                 "planned_files": t.files,
                 "planned_directories": t.directories,
                 "planned_bytes": t.size_bytes,
+                "planned_shared_bytes": t.shared_bytes,
                 **_kept_document(t.kept),
                 "freed_bytes": None if outcome is None else outcome.freed_bytes,
+                "shared_bytes": None if outcome is None else outcome.shared_bytes,
                 "deleted_files": None if outcome is None else outcome.files,
                 "deleted_directories": None if outcome is None else outcome.directories,
                 "error_count": 0 if outcome is None else outcome.error_count,

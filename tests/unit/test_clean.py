@@ -869,3 +869,30 @@ def test_a_real_process_working_in_tmp_keeps_its_directory(tmp_path: Path) -> No
         for child in children:
             child.kill()
             child.wait()
+
+
+def test_a_cache_file_hard_linked_elsewhere_frees_nothing(tmp_path: Path) -> None:
+    # Review scenario s8: uv's cache is hard-linked into venvs; deleting it frees nothing.
+    roots = fake_roots(tmp_path)
+    home = Path(roots.home)
+    cached = write(home / ".cache/uv/archive-v0/pkg/big.so", b"x" * 40000)
+    venv_copy = home / "project/.venv/lib/big.so"
+    venv_copy.parent.mkdir(parents=True)
+    os.link(cached, venv_copy)
+    lone = write(home / ".cache/uv/archive-v0/pkg/lone.py")
+    # Both links inside the plan: the space is freed, counted once.
+    both = write(home / ".cache/uv/wheels/a.whl", b"y" * 40000)
+    os.link(both, home / ".cache/uv/wheels/b.whl")
+    (target,) = plan((spec("uv"),), roots, conditions())
+    shared = cached.stat().st_blocks * 512
+    assert target.shared_bytes == shared > 0
+    assert target.size_bytes == lone.stat().st_blocks * 512 + both.stat().st_blocks * 512
+    assert any("hard-linked elsewhere" in line for line in render_table((target,)))
+    outcome = delete_target(target, lambda: False)
+    assert not cached.exists() and venv_copy.read_bytes() == b"x" * 40000
+    assert outcome.freed_bytes == target.size_bytes and outcome.shared_bytes == shared
+    assert "shared (frees nothing)" in render_results([outcome])[0]
+    document = clean_document((target,), {"uv": outcome}, False, "alice", roots.home)
+    (entry,) = document["targets"]
+    assert entry["planned_shared_bytes"] == entry["shared_bytes"] == shared
+    assert document["total_freed_bytes"] == target.size_bytes
