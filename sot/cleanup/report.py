@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sot.cleanup.delete import Outcome
-from sot.cleanup.plan import Kept, TargetPlan
+from sot.cleanup.plan import Kept, TargetPlan, planned_paths
 from sot.render.cells import display_width, fit, pad
 from sot.render.units import human_bytes
 from sot.safe_text import sanitize
@@ -97,6 +97,17 @@ def render_paths(plans: Sequence[TargetPlan]) -> list[str]:
     ]
 
 
+def render_list(plans: Sequence[TargetPlan]) -> list[str]:
+    """``--list``: every path the plan deletes, target by target, children before their
+    directory (the order of deletion)."""
+    return [
+        f"{t.spec.name}: {sanitize(path)}"
+        for t in plans
+        if not t.skipped
+        for path in planned_paths(t)
+    ]
+
+
 def render_results(outcomes: Sequence[Outcome]) -> list[str]:
     """Freed bytes per target and in total, then the failures, briefly."""
     lines = []
@@ -135,13 +146,19 @@ def clean_document(
     dry_run: bool,
     user: str,
     home: str,
+    not_reached: frozenset[str] = frozenset(),
+    listed: bool = False,
 ) -> dict[str, Any]:
     """The ``--format json`` document (docs/clean-json.md). ``outcomes`` by target name: a
-    target without one was not deleted (a dry run, a "no", skipped)."""
+    target without one was not deleted (a dry run, a "no", skipped, or in ``not_reached``:
+    chosen, but a signal stopped the run before it). ``listed`` (``--list``) adds every
+    planned path."""
     targets = []
     for t in plans:
         outcome = outcomes.get(t.spec.name)
         status = "skipped" if t.skipped else "planned" if dry_run else "declined"
+        if t.spec.name in not_reached and outcome is None:
+            status = "not reached"
         if outcome is not None:
             status = "stopped" if outcome.stopped else "cleaned"
         targets.append(
@@ -149,6 +166,7 @@ def clean_document(
                 "name": t.spec.name,
                 "description": t.spec.description,
                 "paths": [root.path for root in t.roots],
+                **({"planned_paths": planned_paths(t)} if listed else {}),
                 "needs_root": t.spec.needs_root,
                 "status": status,
                 "skipped_reason": t.skipped,

@@ -26,6 +26,7 @@ class Run:
     outcomes: dict[str, Outcome]
     quit: bool = False
     stopped: bool = False
+    chosen: tuple[str, ...] = ()  # the targets answered yes (all of them with --yes)
 
 
 def has_work(target: TargetPlan) -> bool:
@@ -79,13 +80,14 @@ def run_clean(
     if dry_run:
         return Run(plans, {})
     chosen, quit = choose(plans, ask)
+    names = tuple(target.spec.name for target in chosen)
     if quit or should_stop():
-        return Run(plans, {}, quit=quit, stopped=not quit)
+        return Run(plans, {}, quit=quit, stopped=not quit, chosen=() if quit else names)
     before_delete()
     outcomes: dict[str, Outcome] = {}
     for target in chosen:
         outcome = delete_target(target, should_stop, record, in_use())
         outcomes[target.spec.name] = outcome
         if outcome.stopped:
-            return Run(plans, outcomes, stopped=True)
-    return Run(plans, outcomes)
+            return Run(plans, outcomes, stopped=True, chosen=names)
+    return Run(plans, outcomes, chosen=names)

@@ -82,6 +82,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="text (default) or json (no questions: a dry run unless --yes)",
     )
     parser.add_argument(
+        "--list",
+        action="store_true",
+        help="also list every path that would be deleted (json: planned_paths)",
+    )
+    parser.add_argument(
         "--root",
         metavar="DIR",
         help="clean under DIR as if it were / (a mounted system image); default /",
@@ -195,7 +200,7 @@ def _clean(
     interactive: bool,
 ) -> int:
     from sot.cleanup.open_files import open_file_ids
-    from sot.cleanup.report import render_paths, render_results, render_table
+    from sot.cleanup.report import render_list, render_paths, render_results, render_table
     from sot.cleanup.runner import run_clean
     from sot.events import EventSource
     from sot.terminal import KeysWithoutEcho
@@ -205,7 +210,8 @@ def _clean(
 
     def show(plans: tuple[TargetPlan, ...]) -> None:
         if not as_json:
-            _out(render_table(plans, width) + render_paths(plans))
+            listed = render_list(plans) if args.list else []
+            _out(render_table(plans, width) + render_paths(plans) + listed)
 
     in_fd = sys.stdin.fileno() if interactive else 0
     # One key answers (no Enter, no echo) for the whole run, so keys typed ahead are kept for
@@ -231,7 +237,7 @@ def _clean(
     if not outcome.plans:  # stopped while scanning: nothing was planned, nothing deleted
         _out(["stopped while scanning: nothing deleted"])
     elif as_json:
-        _print_json(outcome, dry_run, person)
+        _print_json(outcome, dry_run, person, args.list)
     elif dry_run:
         _out(["dry run: nothing deleted"])
     elif outcome.quit:
@@ -245,12 +251,15 @@ def _clean(
     return 1 if any(o.error_count for o in outcome.outcomes.values()) else 0
 
 
-def _print_json(outcome: Run, dry_run: bool, person: Person) -> None:
+def _print_json(outcome: Run, dry_run: bool, person: Person, listed: bool) -> None:
     import json
 
     from sot.cleanup.report import clean_document
 
-    document = clean_document(outcome.plans, outcome.outcomes, dry_run, person.name, person.home)
+    not_reached = frozenset(outcome.chosen) if outcome.stopped else frozenset()
+    document = clean_document(
+        outcome.plans, outcome.outcomes, dry_run, person.name, person.home, not_reached, listed
+    )
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
     sys.stdout.flush()
 

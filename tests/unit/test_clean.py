@@ -896,3 +896,33 @@ def test_a_cache_file_hard_linked_elsewhere_frees_nothing(tmp_path: Path) -> Non
     (entry,) = document["targets"]
     assert entry["planned_shared_bytes"] == entry["shared_bytes"] == shared
     assert document["total_freed_bytes"] == target.size_bytes
+
+
+def test_list_shows_every_planned_path_and_unreached_targets_say_so(
+    home_with_caches: tuple[Roots, Path],
+) -> None:
+    from sot.cleanup.report import render_list
+
+    roots, _ = home_with_caches
+    home = Path(roots.home)
+    calls: list[int] = []
+    run = run_clean(
+        (spec("pip"), spec("uv")),
+        LINUX_TARGETS,
+        roots,
+        conditions(),
+        dry_run=False,
+        should_stop=lambda: bool(calls),
+        before_delete=lambda: calls.append(1),
+    )
+    assert run.stopped and run.chosen == ("pip", "uv") and run.outcomes["pip"].stopped
+    listed = render_list(run.plans)
+    assert listed[0] == f"pip: {home}/.cache/pip/http/a/b/c/blob"
+    assert f"uv: {home}/.cache/uv/archive-v0/pkg/file.py" in listed
+    document = clean_document(
+        run.plans, run.outcomes, False, "alice", roots.home, frozenset(run.chosen), listed=True
+    )
+    by_name = {t["name"]: t for t in document["targets"]}
+    assert by_name["pip"]["status"] == "stopped" and by_name["uv"]["status"] == "not reached"
+    assert by_name["uv"]["planned_paths"] == planned_paths(run.plans[1])
+    assert "planned_paths" not in clean_document(run.plans, {}, True, "a", roots.home)["targets"][0]
