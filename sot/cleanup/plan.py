@@ -15,7 +15,7 @@ import errno
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 
 from sot.cleanup.targets import SECONDS_PER_DAY, Roots, TargetSpec
@@ -142,7 +142,13 @@ def open_base(path: str, prefix: str = "") -> int:
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         raise OSError(errno.EXDEV, "outside --root", path)
     fd = os.open(prefix, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    for name in relative.split(os.sep) if relative != os.curdir else ():
+    return _descend(fd, relative.split(os.sep) if relative != os.curdir else ())
+
+
+def _descend(fd: int, names: Iterable[str]) -> int:
+    """The directory ``names`` below ``fd`` (which it closes), each opened with
+    ``O_NOFOLLOW`` relative to the one before: raises ``OSError`` (ELOOP, ENOTDIR) at a link."""
+    for name in names:
         try:
             child = os.open(name, DIRECTORY_FLAGS, dir_fd=fd)
         finally:
@@ -184,14 +190,7 @@ def _matches(base_fd: int, components: tuple[str, ...]) -> Iterator[tuple[str, .
 def open_components(base: str, components: tuple[str, ...], prefix: str = "") -> int:
     """A descriptor for ``base/components...``, each component opened with ``O_NOFOLLOW``
     relative to the one before: raises ``OSError`` (ELOOP, ENOTDIR) where one is a link."""
-    fd = open_base(base, prefix)
-    for name in components:
-        try:
-            child = os.open(name, DIRECTORY_FLAGS, dir_fd=fd)
-        finally:
-            os.close(fd)
-        fd = child
-    return fd
+    return _descend(open_base(base, prefix), components)
 
 
 def target_roots(spec: TargetSpec, roots: Roots) -> list[tuple[str, tuple[str, ...]]]:
