@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sot.cleanup.plan import DIRECTORY_FLAGS, PlannedDir, TargetPlan, open_components
+from sot.cleanup.plan import DIRECTORY_FLAGS, FileId, PlannedDir, TargetPlan, open_components
 
 # How many failed paths a target keeps for the report: the count is always exact.
 MAX_ERRORS_KEPT = 50
@@ -34,6 +34,7 @@ class Outcome:
     error_count: int = 0
     stopped: bool = False  # a signal ended the run part of the way through
     deleted: tuple[str, ...] | None = None  # every path deleted, when asked for (tests)
+    shared_bytes: int = 0  # deleted links whose data stays (hard-linked elsewhere)
 
 
 @dataclass(slots=True)
@@ -47,6 +48,8 @@ class _Progress:
     errors: list[tuple[str, str]] = field(default_factory=list)
     error_count: int = 0
     deleted: list[str] | None = None
+    in_use: frozenset[FileId] = frozenset()
+    shared_bytes: int = 0
 
     def fail(self, path: str, reason: str) -> None:
         self.error_count += 1
@@ -63,6 +66,7 @@ class _Progress:
             self.error_count,
             stopped,
             None if self.deleted is None else tuple(self.deleted),
+            self.shared_bytes,
         )
 
 
@@ -71,17 +75,22 @@ class _Stop(Exception):
 
 
 def delete_target(
-    target: TargetPlan, should_stop: Callable[[], bool], record: bool = False
+    target: TargetPlan,
+    should_stop: Callable[[], bool],
+    record: bool = False,
+    in_use: frozenset[FileId] = frozenset(),
 ) -> Outcome:
-    """Delete what ``target`` planned. ``should_stop`` is asked between files (a signal)."""
-    progress = _Progress(target.spec.name, deleted=[] if record else None)
+    """Delete what ``target`` planned. ``should_stop`` is asked between files (a signal);
+    ``in_use`` are the files and directories in use now (read again after the questions,
+    which may have taken minutes): they are left."""
+    progress = _Progress(target.spec.name, deleted=[] if record else None, in_use=in_use)
     if target.skipped is not None:
         # Shown in the table, never deleted (a root-only target without root).
         return progress.outcome(stopped=False)
     try:
         for root in target.roots:
             try:
-                fd = open_components(root.base, root.components)
+                fd = open_components(root.base, root.components, root.prefix)
             except OSError as err:
                 progress.fail(root.path, _reason(err))
                 continue
@@ -110,8 +119,11 @@ def _delete_in(
             if (now.st_dev, now.st_ino) != (planned.dev, planned.ino):
                 outcome.fail(file_path, "replaced since the scan; left alone")
                 continue
-            if now.st_mtime_ns != planned.mtime_ns:
+            if (now.st_mtime_ns, now.st_ctime_ns) != (planned.mtime_ns, planned.ctime_ns):
                 outcome.fail(file_path, "modified since the scan; left alone")
+                continue
+            if (now.st_dev, now.st_ino) in outcome.in_use:
+                outcome.fail(file_path, "in use by a process since the scan; left alone")
                 continue
             os.unlink(planned.name, dir_fd=fd)
         except FileNotFoundError:
@@ -121,6 +133,7 @@ def _delete_in(
             continue
         outcome.files += 1
         outcome.freed_bytes += planned.size_bytes
+        outcome.shared_bytes += planned.shared_bytes
         if outcome.deleted is not None:
             outcome.deleted.append(file_path)
     for directory in tree.dirs:
@@ -148,6 +161,9 @@ def _delete_directory(
         info = os.fstat(fd)
         if (info.st_dev, info.st_ino) != (directory.dev, directory.ino):
             outcome.fail(path, "replaced by another directory since the scan; left alone")
+            return
+        if (info.st_dev, info.st_ino) in outcome.in_use:
+            outcome.fail(path, "a process's working directory since the scan; left alone")
             return
         _delete_in(fd, directory, path, outcome, should_stop)
     finally:

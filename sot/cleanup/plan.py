@@ -11,12 +11,12 @@ swapped for something else in between.
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
 
 from sot.cleanup.targets import SECONDS_PER_DAY, Roots, TargetSpec
 
@@ -34,13 +34,17 @@ class PlanStopped(Exception):
 @dataclass(frozen=True, slots=True)
 class PlannedFile:
     """A file or symbolic link to unlink; ``size_bytes`` is the space it holds on disk (0 for
-    a second link to a file already counted)."""
+    a second link to a file already counted). A file with hard links outside the plan (uv's
+    cache linked into a venv) frees nothing when its link here goes: its size is
+    ``shared_bytes`` instead."""
 
     name: str
     dev: int
     ino: int
     mtime_ns: int
     size_bytes: int
+    ctime_ns: int = 0  # checked again before unlinking, with mtime_ns: any change keeps it
+    shared_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,7 @@ class PlannedRoot:
     base: str
     components: tuple[str, ...]
     tree: PlannedDir
+    prefix: str = ""  # --root: ``base`` is opened from here down without following links
 
     @property
     def path(self) -> str:
@@ -101,6 +106,9 @@ class TargetPlan:
     min_age_days: float
     skipped: str | None = None  # why nothing of it is deleted (needs root), or None
     notes: tuple[str, ...] = field(default=())  # paths that were not usable as roots, and why
+    # Files whose other hard links are outside the plan: deleted (they are cache) but their
+    # data stays where the other link is, so this is not in size_bytes.
+    shared_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,17 +121,40 @@ class Conditions:
     open_files: frozenset[FileId]
     is_root: bool
     older_than_days: float | None = None  # --older-than; None: each target's default
+    # Mount points below the bases (bind mounts keep the device number): never entered.
+    mount_points: frozenset[FileId] = frozenset()
+    # Tests on fake trees only: age by mtime alone, since a test cannot set ctime back.
+    age_by_mtime_only: bool = False
 
 
-@contextlib.contextmanager
-def opened_directory(path: str) -> Iterator[int]:
-    """A descriptor for the base directory ``path`` (the home, /tmp: trusted, so a link in
-    its own path, such as /home -> /usr/home, is followed)."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        yield fd
-    finally:
-        os.close(fd)
+def open_base(path: str, prefix: str = "") -> int:
+    """A descriptor for the base directory ``path`` (the home, /tmp).
+
+    Without ``prefix`` the bases are this machine's own /tmp, /var/tmp, /var/cache and the
+    home from the password database: set up by root, so a link in their path (/home ->
+    /usr/home, macOS's /tmp) is the system's choice and is followed. Under ``--root`` the
+    image is anybody's: only ``prefix`` itself (named by the person) is trusted, and each
+    component below it is opened with ``O_NOFOLLOW``, so an image's ``tmp -> /elsewhere`` is
+    refused (ELOOP or ENOTDIR) rather than cleaned."""
+    if not prefix:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    relative = os.path.relpath(path, prefix)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        raise OSError(errno.EXDEV, "outside --root", path)
+    fd = os.open(prefix, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    return _descend(fd, relative.split(os.sep) if relative != os.curdir else ())
+
+
+def _descend(fd: int, names: Iterable[str]) -> int:
+    """The directory ``names`` below ``fd`` (which it closes), each opened with
+    ``O_NOFOLLOW`` relative to the one before: raises ``OSError`` (ELOOP, ENOTDIR) at a link."""
+    for name in names:
+        try:
+            child = os.open(name, DIRECTORY_FLAGS, dir_fd=fd)
+        finally:
+            os.close(fd)
+        fd = child
+    return fd
 
 
 def _matches(base_fd: int, components: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
@@ -156,17 +187,10 @@ def _matches(base_fd: int, components: tuple[str, ...]) -> Iterator[tuple[str, .
             os.close(fd)
 
 
-def open_components(base: str, components: tuple[str, ...]) -> int:
+def open_components(base: str, components: tuple[str, ...], prefix: str = "") -> int:
     """A descriptor for ``base/components...``, each component opened with ``O_NOFOLLOW``
     relative to the one before: raises ``OSError`` (ELOOP, ENOTDIR) where one is a link."""
-    fd = os.open(base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    for name in components:
-        try:
-            child = os.open(name, DIRECTORY_FLAGS, dir_fd=fd)
-        finally:
-            os.close(fd)
-        fd = child
-    return fd
+    return _descend(open_base(base, prefix), components)
 
 
 def target_roots(spec: TargetSpec, roots: Roots) -> list[tuple[str, tuple[str, ...]]]:
@@ -177,18 +201,33 @@ def target_roots(spec: TargetSpec, roots: Roots) -> list[tuple[str, tuple[str, .
         return []
     found: list[tuple[str, tuple[str, ...]]] = []
     try:
-        with opened_directory(base) as base_fd:
-            for relative in spec.paths:
-                parts = tuple(p for p in relative.split("/") if p not in ("", "."))
-                found.extend((base, match) for match in _matches(base_fd, parts))
+        base_fd = open_base(base, roots.prefix)
     except OSError:
         return []
+    try:
+        for relative in spec.paths:
+            parts = tuple(p for p in relative.split("/") if p not in ("", "."))
+            found.extend((base, match) for match in _matches(base_fd, parts))
+    finally:
+        os.close(base_fd)
     return found
 
 
-def _identity(base: str, components: tuple[str, ...]) -> FileId | None:
+def base_note(base: str, prefix: str) -> str | None:
+    """Why the base ``base`` is not cleaned although it is there: a link under --root."""
+    if not base or not prefix:
+        return None
     try:
-        fd = open_components(base, components)
+        os.close(open_base(base, prefix))
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EXDEV):
+            return f"{base}: a symbolic link (or no directory) inside --root; not followed"
+    return None
+
+
+def _identity(base: str, components: tuple[str, ...], prefix: str) -> FileId | None:
+    try:
+        fd = open_components(base, components, prefix)
     except OSError:
         return None
     try:
@@ -208,6 +247,7 @@ class _Scan:
     excluded: frozenset[FileId]
     counted: set[FileId]
     should_stop: Callable[[], bool]
+    links: dict[FileId, tuple[int, int]]  # hard-linked files: (st_nlink, links planned)
     root_dev: int = 0
     files: int = 0
     directories: int = 0
@@ -219,7 +259,12 @@ class _Scan:
         return False
 
     def old_enough(self, info: os.stat_result) -> bool:
-        return info.st_mtime_ns <= self.cutoff_ns or self.keep("recent")
+        # An extracted or copied file keeps its old mtime (tar, cp -p, rsync -t): the ctime,
+        # which no program can set back, says when it came here.
+        changed_ns = info.st_mtime_ns
+        if not self.conditions.age_by_mtime_only:
+            changed_ns = max(changed_ns, info.st_ctime_ns)
+        return changed_ns <= self.cutoff_ns or self.keep("recent")
 
     def owned(self, info: os.stat_result) -> bool:
         return (
@@ -278,7 +323,10 @@ class _Scan:
         return planned, whole
 
     def _eligible(self, info: os.stat_result) -> bool:
-        if info.st_dev != self.root_dev:
+        if (
+            info.st_dev != self.root_dev
+            or (info.st_dev, info.st_ino) in self.conditions.mount_points
+        ):
             return self.keep("other_filesystem")
         if (info.st_dev, info.st_ino) in self.excluded:
             return self.keep("nested_target")
@@ -294,9 +342,14 @@ class _Scan:
         if identity not in self.counted:  # hard links, and targets that share files
             self.counted.add(identity)
             size = info.st_blocks * 512
-        files.append(PlannedFile(name, info.st_dev, info.st_ino, info.st_mtime_ns, size))
+        files.append(
+            PlannedFile(name, info.st_dev, info.st_ino, info.st_mtime_ns, size, info.st_ctime_ns)
+        )
         self.files += 1
         self.size_bytes += size
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            nlink, planned = self.links.get(identity, (info.st_nlink, 0))
+            self.links[identity] = (nlink, planned + 1)
         return True
 
     def _directory(
@@ -310,6 +363,8 @@ class _Scan:
     ) -> bool:
         """Plan the subdirectory ``name``; it is removed itself when everything in it goes,
         it is old enough, and ``removable`` (its parent may be written to)."""
+        if (info.st_dev, info.st_ino) in self.conditions.open_files:
+            return self.keep("open_files")  # a process's working directory: in use
         if depth > MAX_DEPTH:
             return self.keep("unreadable")
         try:
@@ -352,16 +407,61 @@ def plan(
     identities: dict[FileId, str] = {}
     for name, found in all_roots.items():
         for base, components in found:
-            identity = _identity(base, components)
+            identity = _identity(base, components, roots.prefix)
             if identity is not None:
                 identities.setdefault(identity, name)
-    bases = {_identity(base, ()) for base in roots.all() if base}
+    bases = {_identity(base, (), roots.prefix) for base in roots.all() if base}
     counted: set[FileId] = set()
-    return tuple(
+    links: dict[FileId, tuple[int, int]] = {}
+    targets = tuple(
         _plan_target(
-            spec, all_roots[spec.name], identities, bases, conditions, counted, should_stop
+            spec,
+            all_roots[spec.name],
+            identities,
+            bases,
+            conditions,
+            counted,
+            should_stop,
+            links,
+            roots.prefix,
+            base_note(roots.path_of(spec.base), roots.prefix),
         )
         for spec in specs
+    )
+    shared = frozenset(key for key, (nlink, planned) in links.items() if planned < nlink)
+    return tuple(_with_shared(target, shared) for target in targets) if shared else targets
+
+
+def _share_tree(tree: PlannedDir, shared: frozenset[FileId]) -> tuple[PlannedDir, int]:
+    """``tree`` with the sizes of the ``shared`` files moved to their ``shared_bytes``."""
+    moved = 0
+    files = []
+    for planned in tree.files:
+        if (planned.dev, planned.ino) in shared and planned.size_bytes:
+            moved += planned.size_bytes
+            files.append(replace(planned, size_bytes=0, shared_bytes=planned.size_bytes))
+        else:
+            files.append(planned)
+    dirs = []
+    for directory in tree.dirs:
+        shared_dir, moved_in = _share_tree(directory, shared)
+        dirs.append(shared_dir)
+        moved += moved_in
+    return replace(tree, files=tuple(files), dirs=tuple(dirs)), moved
+
+
+def _with_shared(target: TargetPlan, shared: frozenset[FileId]) -> TargetPlan:
+    roots = []
+    moved = 0
+    for root in target.roots:
+        tree, moved_in = _share_tree(root.tree, shared)
+        roots.append(replace(root, tree=tree))
+        moved += moved_in
+    return replace(
+        target,
+        roots=tuple(roots),
+        size_bytes=target.size_bytes - moved,
+        shared_bytes=target.shared_bytes + moved,
     )
 
 
@@ -373,18 +473,21 @@ def _plan_target(
     conditions: Conditions,
     counted: set[FileId],
     should_stop: Callable[[], bool],
+    links: dict[FileId, tuple[int, int]],
+    prefix: str = "",
+    note: str | None = None,
 ) -> TargetPlan:
     days = conditions.older_than_days
     min_age_days = spec.min_age_days if days is None else days
     cutoff_ns = int((conditions.now_s - min_age_days * SECONDS_PER_DAY) * 1e9)
     planned: list[PlannedRoot] = []
-    notes: list[str] = []
+    notes: list[str] = [] if note is None else [note]
     kept = Kept()
     totals = [0, 0, 0]
     seen: set[FileId] = set()
     for base, components in found:
         try:
-            fd = open_components(base, components)
+            fd = open_components(base, components, prefix)
         except OSError as err:
             notes.append(f"{os.path.join(base, *components)}: {err.strerror or err}")
             continue
@@ -401,12 +504,19 @@ def _plan_target(
                 | {key for key in bases if key is not None and key not in own}
             )
             scan = _Scan(
-                spec, conditions, cutoff_ns, excluded, counted, should_stop, root_dev=info.st_dev
+                spec,
+                conditions,
+                cutoff_ns,
+                excluded,
+                counted,
+                should_stop,
+                links,
+                root_dev=info.st_dev,
             )
             tree, _ = scan.scan(fd, "", info, 0)
         finally:
             os.close(fd)
-        planned.append(PlannedRoot(base, components, tree))
+        planned.append(PlannedRoot(base, components, tree, prefix))
         totals = [totals[0] + scan.files, totals[1] + scan.directories, totals[2] + scan.size_bytes]
         kept = kept.plus(Kept(**scan.kept))
     skipped = None

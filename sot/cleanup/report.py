@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sot.cleanup.delete import Outcome
-from sot.cleanup.plan import Kept, TargetPlan
+from sot.cleanup.plan import Kept, TargetPlan, planned_paths
 from sot.render.cells import display_width, fit, pad
 from sot.render.units import human_bytes
 from sot.safe_text import sanitize
@@ -79,6 +79,11 @@ def kept_lines(plans: Sequence[TargetPlan]) -> list[str]:
         kept = describe_kept(t.kept, t.min_age_days)
         if kept:
             lines.append(f"{t.spec.name}: keeps {kept}")
+        if t.shared_bytes:
+            lines.append(
+                f"{t.spec.name}: also {human_bytes(t.shared_bytes)} in files hard-linked"
+                " elsewhere: their links here go, which frees nothing"
+            )
         lines.extend(f"{t.spec.name}: not used: {sanitize(note)}" for note in t.notes)
     return lines
 
@@ -92,6 +97,17 @@ def render_paths(plans: Sequence[TargetPlan]) -> list[str]:
     ]
 
 
+def render_list(plans: Sequence[TargetPlan]) -> list[str]:
+    """``--list``: every path the plan deletes, target by target, children before their
+    directory (the order of deletion)."""
+    return [
+        f"{t.spec.name}: {sanitize(path)}"
+        for t in plans
+        if not t.skipped
+        for path in planned_paths(t)
+    ]
+
+
 def render_results(outcomes: Sequence[Outcome]) -> list[str]:
     """Freed bytes per target and in total, then the failures, briefly."""
     lines = []
@@ -100,6 +116,8 @@ def render_results(outcomes: Sequence[Outcome]) -> list[str]:
     for o in outcomes:
         stopped = "  (stopped part of the way)" if o.stopped else ""
         errors = f", {o.error_count} not deleted" if o.error_count else ""
+        if o.shared_bytes:
+            errors += f", {human_bytes(o.shared_bytes)} shared (frees nothing)"
         lines.append(
             f"{pad(o.name, name_width)}  freed {human_bytes(o.freed_bytes):>6}"
             f"  ({o.files} files, {o.directories} directories{errors}){stopped}"
@@ -128,13 +146,19 @@ def clean_document(
     dry_run: bool,
     user: str,
     home: str,
+    not_reached: frozenset[str] = frozenset(),
+    listed: bool = False,
 ) -> dict[str, Any]:
     """The ``--format json`` document (docs/clean-json.md). ``outcomes`` by target name: a
-    target without one was not deleted (a dry run, a "no", skipped)."""
+    target without one was not deleted (a dry run, a "no", skipped, or in ``not_reached``:
+    chosen, but a signal stopped the run before it). ``listed`` (``--list``) adds every
+    planned path."""
     targets = []
     for t in plans:
         outcome = outcomes.get(t.spec.name)
         status = "skipped" if t.skipped else "planned" if dry_run else "declined"
+        if t.spec.name in not_reached and outcome is None:
+            status = "not reached"
         if outcome is not None:
             status = "stopped" if outcome.stopped else "cleaned"
         targets.append(
@@ -142,6 +166,7 @@ def clean_document(
                 "name": t.spec.name,
                 "description": t.spec.description,
                 "paths": [root.path for root in t.roots],
+                **({"planned_paths": planned_paths(t)} if listed else {}),
                 "needs_root": t.spec.needs_root,
                 "status": status,
                 "skipped_reason": t.skipped,
@@ -149,8 +174,10 @@ def clean_document(
                 "planned_files": t.files,
                 "planned_directories": t.directories,
                 "planned_bytes": t.size_bytes,
+                "planned_shared_bytes": t.shared_bytes,
                 **_kept_document(t.kept),
                 "freed_bytes": None if outcome is None else outcome.freed_bytes,
+                "shared_bytes": None if outcome is None else outcome.shared_bytes,
                 "deleted_files": None if outcome is None else outcome.files,
                 "deleted_directories": None if outcome is None else outcome.directories,
                 "error_count": 0 if outcome is None else outcome.error_count,

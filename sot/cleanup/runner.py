@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sot.cleanup.delete import Outcome, delete_target
-from sot.cleanup.plan import Conditions, PlanStopped, TargetPlan, plan
+from sot.cleanup.plan import Conditions, FileId, PlanStopped, TargetPlan, plan
 from sot.cleanup.targets import Roots, TargetSpec
 
 
@@ -26,6 +26,7 @@ class Run:
     outcomes: dict[str, Outcome]
     quit: bool = False
     stopped: bool = False
+    chosen: tuple[str, ...] = ()  # the targets answered yes (all of them with --yes)
 
 
 def has_work(target: TargetPlan) -> bool:
@@ -63,12 +64,14 @@ def run_clean(
     after_plan: Callable[[tuple[TargetPlan, ...]], None] = lambda plans: None,
     before_delete: Callable[[], None] = lambda: None,
     record: bool = False,
+    in_use: Callable[[], frozenset[FileId]] = frozenset,
 ) -> Run:
     """Plan ``specs``; unless ``dry_run``, ask and delete the chosen ones in the plan's order.
     ``should_stop`` (a signal arrived) is asked in every directory scanned and between files
     deleted: a stop while scanning returns no plans at all.
     ``after_plan`` shows the plan (the table); ``before_delete`` runs between the answers and
-    the first deletion (tests change the tree there)."""
+    the first deletion (tests change the tree there). ``in_use`` reads the files open now
+    again just before each target is deleted (a file opened while the person was asked)."""
     try:
         plans = plan(specs, roots, conditions, every_spec, should_stop)
     except PlanStopped:
@@ -77,13 +80,14 @@ def run_clean(
     if dry_run:
         return Run(plans, {})
     chosen, quit = choose(plans, ask)
+    names = tuple(target.spec.name for target in chosen)
     if quit or should_stop():
-        return Run(plans, {}, quit=quit, stopped=not quit)
+        return Run(plans, {}, quit=quit, stopped=not quit, chosen=() if quit else names)
     before_delete()
     outcomes: dict[str, Outcome] = {}
     for target in chosen:
-        outcome = delete_target(target, should_stop, record)
+        outcome = delete_target(target, should_stop, record, in_use())
         outcomes[target.spec.name] = outcome
         if outcome.stopped:
-            return Run(plans, outcomes, stopped=True)
-    return Run(plans, outcomes)
+            return Run(plans, outcomes, stopped=True, chosen=names)
+    return Run(plans, outcomes, chosen=names)

@@ -35,6 +35,9 @@ class Roots:
     tmp: str
     var_tmp: str
     var_cache: str
+    # --root: the bases are opened from this directory down, one component at a time without
+    # following a link (an image's /tmp may be a link to anywhere); "" for this machine's own.
+    prefix: str = ""
 
     def path_of(self, base: Base) -> str:
         path: str = getattr(self, base.value)  # each base's value names its field
@@ -47,8 +50,8 @@ class Roots:
 def system_roots(home: str, system: str, prefix: str = "") -> Roots:
     """The real bases for ``system`` (``os.uname().sysname``), under ``prefix`` (``--root``)."""
     if system == "Darwin":  # /tmp and /var are links to /private there: name the directories
-        return Roots(home, prefix + "/private/tmp", prefix + "/private/var/tmp", "")
-    return Roots(home, prefix + "/tmp", prefix + "/var/tmp", prefix + "/var/cache")
+        return Roots(home, prefix + "/private/tmp", prefix + "/private/var/tmp", "", prefix)
+    return Roots(home, prefix + "/tmp", prefix + "/var/tmp", prefix + "/var/cache", prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +92,11 @@ _MAC_BROWSER_CACHES = (
 )
 # Directly in /tmp and /var/tmp: services' private temporary directories (systemd's
 # PrivateTmp, snaps), whose files belong to a running service even when root owns them and they
-# are old, and the X11/ICE socket directories.
+# are old, the X11/ICE socket directories and X displays' lock files (a running X server's,
+# however old: deleting one lets a second server take the display). The same names that
+# systemd-tmpfiles (tmp.conf, x11.conf) never ages away.
 _SYSTEM_TEMP = (
+    ".X*-lock",
     "systemd-private-*",
     "snap-private-tmp",
     ".X11-unix",

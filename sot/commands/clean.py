@@ -82,6 +82,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="text (default) or json (no questions: a dry run unless --yes)",
     )
     parser.add_argument(
+        "--list",
+        action="store_true",
+        help="also list every path that would be deleted (json: planned_paths)",
+    )
+    parser.add_argument(
         "--root",
         metavar="DIR",
         help="clean under DIR as if it were / (a mounted system image); default /",
@@ -152,9 +157,16 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
 
         why = "--format json asks nothing" if args.format == "json" else "no terminal to ask on"
         report(f"{why} and no --yes: a dry run, nothing is deleted")
-    from sot.cleanup.open_files import open_file_ids
+    from sot.cleanup.open_files import mount_point_ids, open_file_ids
 
-    conditions = Conditions(person.uid, time.time(), open_file_ids(), euid == 0, args.older_than)
+    conditions = Conditions(
+        person.uid,
+        time.time(),
+        open_file_ids(),
+        euid == 0,
+        args.older_than,
+        mount_point_ids(roots.all()),
+    )
     log.write(f"sot clean: {person}, roots {roots}, dry run {dry_run}, targets {len(specs)}")
     return _clean(args, specs, every_spec, roots, conditions, person, dry_run, interactive)
 
@@ -187,7 +199,8 @@ def _clean(
     dry_run: bool,
     interactive: bool,
 ) -> int:
-    from sot.cleanup.report import render_paths, render_results, render_table
+    from sot.cleanup.open_files import open_file_ids
+    from sot.cleanup.report import render_list, render_paths, render_results, render_table
     from sot.cleanup.runner import run_clean
     from sot.events import EventSource
     from sot.terminal import KeysWithoutEcho
@@ -197,7 +210,8 @@ def _clean(
 
     def show(plans: tuple[TargetPlan, ...]) -> None:
         if not as_json:
-            _out(render_table(plans, width) + render_paths(plans))
+            listed = render_list(plans) if args.list else []
+            _out(render_table(plans, width) + render_paths(plans) + listed)
 
     in_fd = sys.stdin.fileno() if interactive else 0
     # One key answers (no Enter, no echo) for the whole run, so keys typed ahead are kept for
@@ -214,6 +228,7 @@ def _clean(
                 ask=_asker(events, keys) if keys is not None and not args.yes else None,
                 should_stop=lambda: events.exit_signal() is not None,
                 after_plan=show,
+                in_use=open_file_ids,
             )
         except _Signalled as signalled:
             _out(["", "stopped: nothing deleted"])
@@ -222,7 +237,7 @@ def _clean(
     if not outcome.plans:  # stopped while scanning: nothing was planned, nothing deleted
         _out(["stopped while scanning: nothing deleted"])
     elif as_json:
-        _print_json(outcome, dry_run, person)
+        _print_json(outcome, dry_run, person, args.list)
     elif dry_run:
         _out(["dry run: nothing deleted"])
     elif outcome.quit:
@@ -236,12 +251,15 @@ def _clean(
     return 1 if any(o.error_count for o in outcome.outcomes.values()) else 0
 
 
-def _print_json(outcome: Run, dry_run: bool, person: Person) -> None:
+def _print_json(outcome: Run, dry_run: bool, person: Person, listed: bool) -> None:
     import json
 
     from sot.cleanup.report import clean_document
 
-    document = clean_document(outcome.plans, outcome.outcomes, dry_run, person.name, person.home)
+    not_reached = frozenset(outcome.chosen) if outcome.stopped else frozenset()
+    document = clean_document(
+        outcome.plans, outcome.outcomes, dry_run, person.name, person.home, not_reached, listed
+    )
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True) + "\n")
     sys.stdout.flush()
 

@@ -186,3 +186,13 @@ def test_help_imports_neither_psutil_nor_blessed() -> None:
     result = run_sot(shell=f'{sys.executable} -c "{code}"')
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().strip().splitlines()[-1] == "[]"
+
+
+def test_list_names_every_path_a_run_would_delete(machine: Path) -> None:
+    result = run_sot("clean", "--root", str(machine), "--only", "pip,go", "--dry-run", "--list")
+    assert result.returncode == 0, result.stderr
+    home = home_of(machine)
+    lines = result.stdout.decode().splitlines()
+    assert f"pip: {home}/.cache/pip/http/blob" in lines
+    assert f"go: {home}/.cache/go-build/a" in lines
+    assert left(machine) == list(CACHES)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sot.cleanup.delete import delete_target
-from sot.cleanup.open_files import open_file_ids
+from sot.cleanup.open_files import mount_point_ids, open_file_ids
 from sot.cleanup.plan import MAX_DEPTH, Conditions, Kept, TargetPlan, plan, planned_paths
 from sot.cleanup.report import clean_document, render_results, render_table
 from sot.cleanup.runner import Answer, choose, run_clean
@@ -68,8 +68,13 @@ def age(path: Path, days: float) -> None:
 
 
 def conditions(**changes: object) -> Conditions:
+    # Files are aged with utime, which cannot set the ctime back: these tests age by mtime.
     base = Conditions(
-        uid=os.geteuid(), now_s=time.time() + 1, open_files=frozenset(), is_root=False
+        uid=os.geteuid(),
+        now_s=time.time() + 1,
+        open_files=frozenset(),
+        is_root=False,
+        age_by_mtime_only=True,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -676,3 +681,248 @@ def test_entries_in_a_directory_that_cannot_be_changed_are_not_planned(
             (go / "locked").chmod(0o700)
         assert found.kept.not_permitted == 2  # g, and inner (its own f may go)
     assert str(go / "locked/g") not in planned_paths(found)
+
+
+def test_under_root_a_base_that_is_a_link_is_refused_not_followed(tmp_path: Path) -> None:
+    # Review scenario s1: an image whose tmp (and var/tmp) is a link to somewhere else.
+    machine = tmp_path / "machine"
+    home = machine / "home" / "alice"
+    precious = write(tmp_path / "precious" / "old.txt", PRECIOUS, age_days=5)
+    (machine / "var").mkdir(parents=True)
+    (machine / "tmp").symlink_to(tmp_path / "precious")
+    (machine / "var" / "tmp").symlink_to(tmp_path / "precious")
+    write(home / ".cache/pip/x")
+    roots = system_roots(str(home), "Linux", str(machine))
+    assert roots.prefix == str(machine)
+    specs = (spec("tmp"), spec("var-tmp"), spec("pip"))
+    plans, deleted, errors = clean_all(roots, conditions(older_than_days=0.0), specs)
+    assert precious.read_bytes() == PRECIOUS
+    assert deleted == {"pip": [str(home / ".cache/pip/x")]} and errors == {"pip": 0}
+    by_name = {p.spec.name: p for p in plans}
+    assert by_name["tmp"].files == 0 and by_name["tmp"].notes == (
+        f"{machine}/tmp: a symbolic link (or no directory) inside --root; not followed",
+    )
+    # A link in the home's own path inside the image is refused too.
+    (machine / "home" / "alice").rename(machine / "home" / "real")
+    (machine / "home" / "alice").symlink_to(tmp_path / "precious")
+    plans, deleted, _ = clean_all(roots, conditions(older_than_days=0.0), (spec("pip"),))
+    assert deleted == {} and precious.read_bytes() == PRECIOUS
+
+
+def test_a_file_with_an_old_mtime_that_arrived_just_now_is_recent(tmp_path: Path) -> None:
+    # Review scenario s2: tar keeps a 2020 mtime; the ctime says the file came a moment ago.
+    roots = fake_roots(tmp_path)
+    tmp = Path(roots.tmp)
+    extracted = write(tmp / "src-1.0" / "configure", age_days=2000)
+    age(tmp / "src-1.0", 2000)
+    plans, deleted, _ = clean_all(roots, conditions(age_by_mtime_only=False), (spec("tmp"),))
+    assert deleted == {} and extracted.exists()
+    assert plans[0].kept.recent == 1 and plans[0].files == 0  # the file; its directory stays
+    # Planned by mtime alone, then changed (chmod: only the ctime moves): left alone.
+    (target,) = plan((spec("tmp"),), roots, conditions())
+    assert target.files == 1
+    extracted.chmod(0o700)
+    outcome = delete_target(target, lambda: False)
+    assert outcome.files == 0 and outcome.errors == (
+        (str(extracted), "modified since the scan; left alone"),
+    )
+    assert extracted.exists()
+
+
+def test_x_display_locks_and_the_tmpfiles_exclusions_are_never_deleted(tmp_path: Path) -> None:
+    # Review scenario s4: .X0-lock and .X1024-lock went with --yes --only tmp.
+    roots = fake_roots(tmp_path)
+    tmp = Path(roots.tmp)
+    kept = [
+        write(tmp / name / "f" if "unix" in name or "private" in name else tmp / name, age_days=9)
+        for name in (
+            ".X0-lock",
+            ".X1024-lock",
+            ".X11-unix",
+            ".ICE-unix",
+            ".font-unix",
+            ".XIM-unix",
+            ".Test-unix",
+            "systemd-private-x",
+            "snap-private-tmp",
+        )
+    ]
+    stray = write(tmp / ".Xstray", age_days=9)
+    _, deleted, _ = clean_all(roots, conditions(), (spec("tmp"),))
+    assert deleted == {"tmp": [str(stray)]}
+    assert all(path.exists() for path in kept)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a bind mount needs root")
+def test_a_bind_mount_of_the_same_filesystem_is_not_entered(tmp_path: Path) -> None:
+    # Review scenario s3: a bind mount keeps st_dev, so only mountinfo tells it apart.
+    roots = fake_roots(tmp_path)
+    source = write(tmp_path / "elsewhere" / "data", PRECIOUS, age_days=9)
+    mount = Path(roots.tmp) / "bound"
+    mount.mkdir()
+    age(mount, 9)
+    done = subprocess.run(
+        ["mount", "--bind", str(source.parent), str(mount)], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.decode().strip()}")
+    try:
+        assert os.stat(mount).st_dev == os.stat(roots.tmp).st_dev
+        cond = conditions(mount_points=mount_point_ids(roots.all()))
+        plans, deleted, _ = clean_all(roots, cond, (spec("tmp"),))
+        assert deleted == {} and source.read_bytes() == PRECIOUS
+        assert plans[0].kept.other_filesystem == 1
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_mount_points_come_from_mountinfo_below_the_bases_only(tmp_path: Path) -> None:
+    roots = fake_roots(tmp_path)
+    spaced = Path(roots.tmp) / "a dir"
+    spaced.mkdir()
+    info = tmp_path / "mountinfo"
+    info.write_text(
+        f"36 35 98:0 / {str(spaced).replace(' ', chr(92) + '040')} rw - ext3 /dev/x rw\n"
+        f"37 35 98:0 / {roots.tmp} rw - tmpfs tmpfs rw\n"
+        "38 35 98:0 / / rw - ext4 /dev/root rw\n"
+    )
+    found = mount_point_ids(roots.all(), str(info))
+    identity = os.stat(spaced)
+    assert found == {(identity.st_dev, identity.st_ino)}
+    assert mount_point_ids(roots.all(), str(tmp_path / "absent")) == frozenset()
+
+
+def test_mapped_files_and_working_directories_count_as_in_use(tmp_path: Path) -> None:
+    # Review scenario s5: a file only mapped (its descriptor closed) and a process's cwd.
+    roots = fake_roots(tmp_path)
+    tmp = Path(roots.tmp)
+    mapped = write(tmp / "lib" / "libx.so", age_days=9)
+    age(tmp / "lib", 9)
+    workdir = tmp / "build" / "work"
+    inside = write(workdir / "out.o", age_days=9)
+    age(workdir, 9)
+    age(tmp / "build", 9)
+    other = write(tmp / "old.txt", age_days=9)
+    proc = tmp_path / "proc"
+    (proc / "7").mkdir(parents=True)
+    info = mapped.stat()
+    (proc / "7" / "maps").write_text(
+        "7f00-7f01 r-xp 00000000 00:00 0 \n"
+        f"7f01-7f02 r-xp 00000000 {os.major(info.st_dev):x}:{os.minor(info.st_dev):x}"
+        f" {info.st_ino}                   {mapped} (deleted)\n"
+    )
+    os.symlink(workdir, proc / "7" / "cwd")
+    os.symlink(tmp_path / "nowhere", proc / "7" / "root")
+    cond = conditions(open_files=open_file_ids(str(proc)))
+    plans, deleted, _ = clean_all(roots, cond, (spec("tmp"),))
+    assert deleted == {"tmp": [str(other)]}
+    assert mapped.exists() and inside.exists() and workdir.is_dir()
+    assert plans[0].kept.open_files == 2
+
+
+def test_a_file_opened_after_the_plan_is_left(tmp_path: Path) -> None:
+    # Review scenario s6: opened while the person was being asked, before the deletion.
+    roots = fake_roots(tmp_path)
+    late = write(Path(roots.home) / ".cache/pip/late.whl")
+    info = late.stat()
+    run = run_clean(
+        (spec("pip"),),
+        LINUX_TARGETS,
+        roots,
+        conditions(),
+        dry_run=False,
+        in_use=lambda: frozenset({(info.st_dev, info.st_ino)}),
+    )
+    assert late.exists() and run.outcomes["pip"].files == 0
+    assert run.outcomes["pip"].errors == (
+        (str(late), "in use by a process since the scan; left alone"),
+    )
+
+
+def test_a_real_process_working_in_tmp_keeps_its_directory(tmp_path: Path) -> None:
+    roots = fake_roots(tmp_path)
+    workdir = Path(roots.tmp) / "job"
+    inside = write(workdir / "partial", age_days=9)
+    age(workdir, 9)
+    children: list[subprocess.Popen[bytes]] = []
+
+    def start_child() -> None:
+        children.append(subprocess.Popen(["sleep", "60"], cwd=workdir))
+
+    try:
+        # Started between the plan and the deletion; the real /proc is read again, read only.
+        run = run_clean(
+            (spec("tmp"),),
+            LINUX_TARGETS,
+            roots,
+            conditions(),
+            dry_run=False,
+            before_delete=start_child,
+            in_use=open_file_ids,
+        )
+        assert run.plans[0].files == 1 and run.outcomes["tmp"].files == 0
+        assert inside.exists() and workdir.is_dir()
+        # Running when the plan is made: the directory is kept and not entered.
+        (target,) = plan((spec("tmp"),), roots, conditions(open_files=open_file_ids()))
+        assert target.files == 0 and target.kept.open_files == 1
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()
+
+
+def test_a_cache_file_hard_linked_elsewhere_frees_nothing(tmp_path: Path) -> None:
+    # Review scenario s8: uv's cache is hard-linked into venvs; deleting it frees nothing.
+    roots = fake_roots(tmp_path)
+    home = Path(roots.home)
+    cached = write(home / ".cache/uv/archive-v0/pkg/big.so", b"x" * 40000)
+    venv_copy = home / "project/.venv/lib/big.so"
+    venv_copy.parent.mkdir(parents=True)
+    os.link(cached, venv_copy)
+    lone = write(home / ".cache/uv/archive-v0/pkg/lone.py")
+    # Both links inside the plan: the space is freed, counted once.
+    both = write(home / ".cache/uv/wheels/a.whl", b"y" * 40000)
+    os.link(both, home / ".cache/uv/wheels/b.whl")
+    (target,) = plan((spec("uv"),), roots, conditions())
+    shared = cached.stat().st_blocks * 512
+    assert target.shared_bytes == shared > 0
+    assert target.size_bytes == lone.stat().st_blocks * 512 + both.stat().st_blocks * 512
+    assert any("hard-linked elsewhere" in line for line in render_table((target,)))
+    outcome = delete_target(target, lambda: False)
+    assert not cached.exists() and venv_copy.read_bytes() == b"x" * 40000
+    assert outcome.freed_bytes == target.size_bytes and outcome.shared_bytes == shared
+    assert "shared (frees nothing)" in render_results([outcome])[0]
+    document = clean_document((target,), {"uv": outcome}, False, "alice", roots.home)
+    (entry,) = document["targets"]
+    assert entry["planned_shared_bytes"] == entry["shared_bytes"] == shared
+    assert document["total_freed_bytes"] == target.size_bytes
+
+
+def test_list_shows_every_planned_path_and_unreached_targets_say_so(
+    home_with_caches: tuple[Roots, Path],
+) -> None:
+    from sot.cleanup.report import render_list
+
+    roots, _ = home_with_caches
+    home = Path(roots.home)
+    calls: list[int] = []
+    run = run_clean(
+        (spec("pip"), spec("uv")),
+        LINUX_TARGETS,
+        roots,
+        conditions(),
+        dry_run=False,
+        should_stop=lambda: bool(calls),
+        before_delete=lambda: calls.append(1),
+    )
+    assert run.stopped and run.chosen == ("pip", "uv") and run.outcomes["pip"].stopped
+    listed = render_list(run.plans)
+    assert listed[0] == f"pip: {home}/.cache/pip/http/a/b/c/blob"
+    assert f"uv: {home}/.cache/uv/archive-v0/pkg/file.py" in listed
+    document = clean_document(
+        run.plans, run.outcomes, False, "alice", roots.home, frozenset(run.chosen), listed=True
+    )
+    by_name = {t["name"]: t for t in document["targets"]}
+    assert by_name["pip"]["status"] == "stopped" and by_name["uv"]["status"] == "not reached"
+    assert by_name["uv"]["planned_paths"] == planned_paths(run.plans[1])
+    assert "planned_paths" not in clean_document(run.plans, {}, True, "a", roots.home)["targets"][0]
