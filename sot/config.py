@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from sot.sorting import SortKey
+
 MIN_INTERVAL_S = 0.2
 MAX_INTERVAL_S = 3600.0
 MAX_DURATION_S = 366 * 24 * 3600.0
@@ -54,6 +56,17 @@ class Config:
     prometheus_ca_path: str | None = None
     prometheus_token_file: str | None = None
     prometheus_password_file: str | None = None
+    # Issue 16: what the config file (sot.config_file), --theme and the keys can choose.
+    theme: str = "dark"  # one of sot.themes.THEME_NAMES
+    sort_key: SortKey | None = SortKey.CPU  # the process table's sort at start (None: by PID)
+    sort_descending: bool = True
+    # The process table's columns by title (sot.render.processes.COLUMNS), in table order;
+    # None: chosen by width, as before.
+    columns: tuple[str, ...] | None = None
+    # Panels hidden at start (names from sot.layout.TOGGLEABLE_PANELS); the number keys toggle.
+    hidden_panels: frozenset[str] = frozenset()
+    # The config file's [keys] table: (action name, its keys), checked by sot.keymap.
+    key_bindings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def parse_top(text: str) -> int:

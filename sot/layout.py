@@ -204,6 +204,12 @@ SCREEN_READINGS: dict[str, frozenset[str]] = {
 FOCUS_ORDER: dict[str, tuple[str, ...]] = {"ps": ("processes", "ports", "devservers")}
 
 
+# Panels the number keys show and hide (1 is the first) and the config file's ``panels`` names;
+# a panel a tier does not draw (disks and network are one "rates" band in the medium tier) is
+# hidden with its band's share of it.
+TOGGLEABLE_PANELS: tuple[str, ...] = ("cpu", "memory", "disks", "network", "gpu", "processes")
+
+
 def screen_readings(screen: str) -> frozenset[str]:
     return SCREEN_READINGS.get(screen, frozenset())
 

@@ -11,7 +11,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "sot"
 ALLOWED: dict[str, set[str]] = {
     "sot.model": set(),
     "sot.layout": set(),
-    "sot.config": set(),
+    "sot.config": {"sot.sorting"},
+    "sot.themes": set(),
+    "sot.keymap": set(),
     "sot.safe_text": set(),
     "sot.safe_files": set(),
     "sot.log": {"sot.safe_files", "sot.safe_text"},
