@@ -143,7 +143,8 @@ def _colour_words(style: Style, depth: int) -> str:
         if depth >= 256 and isinstance(style.fg, str):
             words.append(f"{style.fg} ({nearest_index(colour_rgb(style.fg))} at 256)")
         elif depth >= 256:
-            words.append(f"{style.fg} ({'#%02x%02x%02x' % colour_rgb(style.fg)})")
+            r, g, b = colour_rgb(style.fg)
+            words.append(f"{style.fg} (#{r:02x}{g:02x}{b:02x})")
         else:
             words.append(str(style.fg))
     if style.bg is not None:
