@@ -116,7 +116,12 @@ def golden_text(theme: str, depth: int) -> str:
         f"{letter!r:5} {ROLE_NAMES[letter]:9} {visible(sgr)}" for letter, sgr in styles.items()
     ]
     sent: list[str] = []
-    screen = Screen(plain_sequences(styles), lambda text: sent.append(text) or len(text))
+
+    def write(text: str) -> int:
+        sent.append(text)
+        return len(text.encode())
+
+    screen = Screen(plain_sequences(styles), write)
     written = screen.present(sample_block())
     lines.append(f"--- sample 40x8 through the screen writer: {written} bytes")
     # One line per cursor movement, so a reviewer reads it row by row.
