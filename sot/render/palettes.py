@@ -54,16 +54,17 @@ class Theme:
 
 def colour_depth(colors: int, environ: Mapping[str, str]) -> int:
     """The depth to draw with, from terminfo's colour count (0 when colour is off) and
-    ``COLORTERM``. COLORTERM counts only where terminfo says 256 colours or more: it is
-    inherited by everything started from the terminal, so under ``screen`` (TERM=screen, 8
-    colours) inside a truecolor terminal it would promise what screen cannot pass on."""
+    ``COLORTERM``. COLORTERM is inherited by everything started from the terminal, so it
+    counts only where terminfo says 256 colours or more (under ``TERM=screen``, 8 colours, it
+    would promise what the multiplexer cannot pass on), and not inside GNU screen (``STY``
+    set), whose 4.x releases turn 24-bit colours into garbage even as screen-256color."""
     if colors <= 0:
         return 0
     if colors >= TRUECOLOR:
         return TRUECOLOR
     if colors >= 256:
         truecolor = environ.get("COLORTERM", "").strip().lower() in TRUECOLOR_WORDS
-        return TRUECOLOR if truecolor else 256
+        return TRUECOLOR if truecolor and "STY" not in environ else 256
     if colors >= 16:
         return 16
     return 8 if colors >= 8 else 0

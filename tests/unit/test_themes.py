@@ -226,6 +226,14 @@ def test_colour_depth_from_terminfo_and_colorterm(colors: int, colorterm: str, d
     assert colour_depth(colors, {"COLORTERM": colorterm} if colorterm else {}) == depth
 
 
+def test_colorterm_inherited_into_gnu_screen_is_ignored() -> None:
+    environ = {"COLORTERM": "truecolor", "STY": "1234.pts-0.host"}
+    assert colour_depth(256, environ) == 256
+    assert colour_depth(256, {"COLORTERM": "truecolor", "TMUX": "/tmp/tmux-0/default,1,0"}) == (
+        TRUECOLOR
+    )
+
+
 @pytest.mark.parametrize("theme", THEME_NAMES)
 @pytest.mark.parametrize("depth", DEPTHS)
 def test_each_style_is_one_sgr_and_foreground_changes_take_the_short_form(
