@@ -18,7 +18,7 @@ palette (0-15, 0-7), whose colours the user's terminal theme decides.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from sot.render.cells import Role
@@ -46,10 +46,38 @@ class Theme:
     name: str
     rich: Mapping[str, Style]  # 256 colours and truecolor
     ansi16: Mapping[str, Style]
-    ansi8: Mapping[str, Style]
     # The background the theme is made for, which its contrast is checked against (tests,
     # README); None: any (mono).
     background: str | None
+    # At 8 colours the bright ones (9-15) are their plain ones, made bold where the theme
+    # wants the brightness back; grey (8) is the default colour.
+    bright_as_bold: bool = False
+    ansi8: Mapping[str, Style] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ansi8", _eight_colours(self.ansi16, self.bright_as_bold))
+
+
+def _eight_colours(ansi16: Mapping[str, Style], bright_as_bold: bool) -> Mapping[str, Style]:
+    def plain(colour: Colour | None) -> Colour | None:
+        if isinstance(colour, int) and colour >= 8:
+            return None if colour == 8 else colour - 8
+        return colour
+
+    def bright(colour: Colour | None) -> bool:
+        return isinstance(colour, int) and colour > 8
+
+    return MappingProxyType(
+        {
+            role: replace(
+                style,
+                fg=plain(style.fg),
+                bg=plain(style.bg),
+                bold=style.bold or (bright_as_bold and bright(style.fg)),
+            )
+            for role, style in ansi16.items()
+        }
+    )
 
 
 def colour_depth(colors: int, environ: Mapping[str, str]) -> int:
@@ -179,9 +207,13 @@ def colour_rgb(colour: Colour) -> tuple[int, int, int]:
 _ROLE_NAMES = tuple((name.lower(), letter) for name, letter in vars(Role).items() if name.isupper())
 
 
-def _table(**styles: Style) -> Mapping[str, Style]:
-    """Role name (as in ``Role``) -> style, every role present (unnamed ones: plain)."""
-    table = {letter: styles.get(name, Style()) for name, letter in _ROLE_NAMES}
+def _table(base: Mapping[str, Style] | None = None, **styles: Style) -> Mapping[str, Style]:
+    """Role name (as in ``Role``) -> style, every role present: unnamed ones as in ``base``,
+    else plain."""
+    table = {
+        letter: styles.get(name) or (base[letter] if base is not None else Style())
+        for name, letter in _ROLE_NAMES
+    }
     return MappingProxyType(table)
 
 
@@ -232,21 +264,6 @@ _DARK = Theme(
         column=Style(0, 6),
         key=Style(bold=True),
     ),
-    ansi8=_table(
-        border=Style(4),
-        title=Style(6, bold=True),
-        header=Style(reverse=True),
-        ok=Style(2),
-        warn=Style(3),
-        crit=Style(1, bold=True),
-        cpu=Style(6),
-        memory=Style(5),
-        rx=Style(2),
-        tx=Style(1),
-        selected=Style(reverse=True),
-        column=Style(0, 6),
-        key=Style(bold=True),
-    ),
     background="#000000",
 )
 
@@ -273,33 +290,15 @@ _LIGHT = Theme(
         column=Style(16, 153),
         key=Style(25, bold=True),
     ),
+    # dark's, without its greys (8), cyan (6) and bright colours.
     ansi16=_table(
-        border=Style(4),
+        _DARK.ansi16,
+        dim=Style(),
+        label=Style(),
         title=Style(4, bold=True),
-        header=Style(reverse=True),
-        ok=Style(2),
         warn=Style(5),
-        crit=Style(1, bold=True),
         cpu=Style(4),
-        memory=Style(5),
-        rx=Style(2),
         tx=Style(1),
-        selected=Style(reverse=True),
-        column=Style(7, 4),
-        key=Style(4, bold=True),
-    ),
-    ansi8=_table(
-        border=Style(4),
-        title=Style(4, bold=True),
-        header=Style(reverse=True),
-        ok=Style(2),
-        warn=Style(5),
-        crit=Style(1, bold=True),
-        cpu=Style(4),
-        memory=Style(5),
-        rx=Style(2),
-        tx=Style(1),
-        selected=Style(reverse=True),
         column=Style(7, 4),
         key=Style(4, bold=True),
     ),
@@ -344,24 +343,8 @@ _HIGH_CONTRAST = Theme(
         column=Style(0, 11, bold=True),
         key=Style(11, bold=True),
     ),
-    ansi8=_table(
-        dim=Style(7),
-        border=Style(7),
-        title=Style(6, bold=True),
-        header=Style(bold=True, reverse=True),
-        label=Style(7, bold=True),
-        ok=Style(2, bold=True),
-        warn=Style(3, bold=True),
-        crit=Style(1, bold=True),
-        cpu=Style(6, bold=True),
-        memory=Style(5, bold=True),
-        rx=Style(2, bold=True),
-        tx=Style(3, bold=True),
-        selected=Style(bold=True, reverse=True),
-        column=Style(0, 3, bold=True),
-        key=Style(3, bold=True),
-    ),
     background="#000000",
+    bright_as_bold=True,
 )
 
 # Safe for red-green colour blindness (dark background): the Okabe-Ito colours, exact at
@@ -374,12 +357,10 @@ _OKABE_ITO_BLUISH_GREEN = "#009e73"
 _OKABE_ITO_REDDISH_PURPLE = "#cc79a7"
 _COLOUR_BLIND = Theme(
     "colour-blind",
+    # dark's greys, header and selection; Okabe-Ito for everything that means something.
     rich=_table(
-        dim=Style(245),
-        border=Style(240),
+        _DARK.rich,
         title=Style(_OKABE_ITO_SKY_BLUE, bold=True),
-        header=Style(252, 236),
-        label=Style(244),
         ok=Style(_OKABE_ITO_SKY_BLUE),
         warn=Style(_OKABE_ITO_ORANGE),
         crit=Style(_OKABE_ITO_VERMILLION, bold=True),
@@ -387,47 +368,24 @@ _COLOUR_BLIND = Theme(
         memory=Style(_OKABE_ITO_REDDISH_PURPLE),
         rx=Style(_OKABE_ITO_SKY_BLUE),
         tx=Style(_OKABE_ITO_ORANGE),
-        selected=Style(reverse=True),
         column=Style(16, _OKABE_ITO_SKY_BLUE),
         key=Style(_OKABE_ITO_SKY_BLUE, bold=True),
     ),
+    # Bright cyan and yellow instead of green and red; red only for critical, and bold.
     ansi16=_table(
-        dim=Style(8),
-        border=Style(4),
+        _DARK.ansi16,
         title=Style(14, bold=True),
-        header=Style(reverse=True),
-        label=Style(8),
         ok=Style(14),
-        warn=Style(11),
-        crit=Style(1, bold=True),
         cpu=Style(12),
-        memory=Style(5),
         rx=Style(14),
         tx=Style(11),
-        selected=Style(reverse=True),
-        column=Style(0, 6),
         key=Style(14, bold=True),
-    ),
-    ansi8=_table(
-        border=Style(4),
-        title=Style(6, bold=True),
-        header=Style(reverse=True),
-        ok=Style(6),
-        warn=Style(3),
-        crit=Style(1, bold=True),
-        cpu=Style(4),
-        memory=Style(5),
-        rx=Style(6),
-        tx=Style(3),
-        selected=Style(reverse=True),
-        column=Style(0, 6),
-        key=Style(6, bold=True),
     ),
     background="#000000",
 )
 
 # Bold and reverse only, at every depth: what NO_COLOR and --no-color give.
-_MONO_THEME = Theme("mono", rich=_MONO, ansi16=_MONO, ansi8=_MONO, background=None)
+_MONO_THEME = Theme("mono", rich=_MONO, ansi16=_MONO, background=None)
 
 THEMES: Mapping[str, Theme] = MappingProxyType(
     {theme.name: theme for theme in (_DARK, _LIGHT, _HIGH_CONTRAST, _COLOUR_BLIND, _MONO_THEME)}

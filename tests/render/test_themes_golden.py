@@ -31,7 +31,7 @@ from sot.render.palettes import (
 from sot.screen import Screen, Sequences
 from sot.state import AppState
 from sot.themes import THEME_NAMES
-from tests.render.test_golden import busy_snapshot, frame_input, history_for
+from tests.render.test_golden import busy_snapshot, check_text, frame_input, history_for
 from tests.unit.test_themes import contrast_ratio
 
 GOLDEN = Path(__file__).parent / "golden" / "themes"
@@ -132,14 +132,7 @@ def golden_text(theme: str, depth: int) -> str:
 @pytest.mark.parametrize("depth", DEPTHS, ids=[DEPTH_NAMES[d] for d in DEPTHS])
 @pytest.mark.parametrize("theme", THEME_NAMES)
 def test_theme_golden(theme: str, depth: int) -> None:
-    path = GOLDEN / f"{theme}-{DEPTH_NAMES[depth]}.txt"
-    actual = golden_text(theme, depth)
-    if os.environ.get("SOT_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    elif not path.exists():
-        pytest.fail(f"golden file {path.name} is missing: write it with SOT_UPDATE_GOLDEN=1")
-    assert actual == path.read_text(encoding="utf-8"), f"{path.name} differs"
+    check_text(GOLDEN / f"{theme}-{DEPTH_NAMES[depth]}.txt", golden_text(theme, depth))
 
 
 def _colour_words(style: Style, depth: int) -> str:
