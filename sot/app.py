@@ -271,11 +271,12 @@ def run_dashboard(config: Config, pipeline: Pipeline, log: DebugLog) -> int:
     """The full-screen dashboard on this process's terminal; raises NotFullScreen (before
     touching the terminal) where it cannot be drawn."""
     in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
-    opened = open_terminal(out_fd, config.no_color, dict(os.environ))
+    opened = open_terminal(out_fd, config.no_color, dict(os.environ), config.theme)
     for note in opened.notes:
         log.write(note)
     log.write(
-        f"terminal kind={opened.kind} colors={opened.colors} ascii={pipeline.glyphs.ascii_only}"
+        f"terminal kind={opened.kind} colors={opened.colors} theme={config.theme}"
+        f" ascii={pipeline.glyphs.ascii_only}"
     )
     with EventSource(in_fd) as events:
         session = Session(opened, in_fd, out_fd, stdout_encoding(), interrupt=events)

@@ -164,7 +164,7 @@ def run_fleet_screen(
     """The fleet on this process's terminal until q, a signal, or Enter on an instance; raises
     NotFullScreen (before touching the terminal) where it cannot be drawn."""
     in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
-    opened: OpenedTerminal = open_terminal(out_fd, config.no_color, dict(os.environ))
+    opened: OpenedTerminal = open_terminal(out_fd, config.no_color, dict(os.environ), config.theme)
     with EventSource(in_fd) as events:
         session = Session(opened, in_fd, out_fd, encoding, interrupt=events)
         try:

@@ -42,7 +42,7 @@ def text_size() -> tuple[int, int]:
 def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
     """Colours for ``--once`` on a terminal, or None where the terminal has none to offer."""
     try:
-        opened = open_terminal(sys.stdout.fileno(), config.no_color, dict(os.environ))
+        opened = open_terminal(sys.stdout.fileno(), config.no_color, dict(os.environ), config.theme)
     except NotFullScreen:
         return None
     if not opened.colors:

@@ -17,12 +17,13 @@ import termios
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sot.render.cells import Role
+from sot.render.palettes import colour_depth, role_styles, style_sgr
 from sot.screen import Sequences
+from sot.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
     import blessed
@@ -55,87 +56,27 @@ class NotFullScreen(Exception):
 class OpenedTerminal:
     term: blessed.Terminal
     kind: str
-    colors: int
+    colors: int  # the colour depth drawn with: sot.render.palettes.DEPTHS (0: monochrome)
     sequences: Sequences
     enter: str  # alternate screen (if any), cursor hidden, application keypad
     leave: str  # the reverse, leaving a normal screen with a visible cursor
     notes: tuple[str, ...] = field(default=())
 
 
-def _palette(term: blessed.Terminal, colors: int) -> dict[str, str]:
-    """Role letter -> full SGR sequence (reset first, so styles never leak into each other)."""
-    # blessed types color() as if it took a name; it takes a colour number.
-    painter: Any = term
-
-    def c(number: int) -> str:
-        return str(painter.color(number))
-
-    def on(number: int) -> str:
-        return str(painter.on_color(number))
-
-    normal = term.normal or ""
-    bold = term.bold or ""
-    reverse = term.reverse or ""
-    if colors >= 256:
-        return {
-            Role.NORMAL: normal,
-            Role.DIM: normal + c(245),
-            Role.BORDER: normal + c(240),
-            Role.TITLE: normal + bold + c(75),
-            Role.HEADER: normal + c(252) + on(236),
-            Role.LABEL: normal + c(244),
-            Role.VALUE: normal,
-            Role.OK: normal + c(71),
-            Role.WARN: normal + c(179),
-            Role.CRIT: normal + bold + c(167),
-            Role.CPU: normal + c(80),
-            Role.MEMORY: normal + c(176),
-            Role.RX: normal + c(114),
-            Role.TX: normal + c(209),
-            Role.SELECTED: normal + reverse,
-            Role.COLUMN: normal + c(16) + on(110),
-            Role.KEY: normal + bold + c(75),
-        }
-    if colors >= 8:
-        bright = 8 if colors >= 16 else 0
-        return {
-            Role.NORMAL: normal,
-            Role.DIM: normal + (c(8) if colors >= 16 else ""),
-            Role.BORDER: normal + c(4),
-            Role.TITLE: normal + bold + c(6),
-            Role.HEADER: normal + reverse,
-            Role.LABEL: normal + (c(8) if colors >= 16 else ""),
-            Role.VALUE: normal,
-            Role.OK: normal + c(2),
-            Role.WARN: normal + c(3 + bright),
-            Role.CRIT: normal + bold + c(1),
-            Role.CPU: normal + c(6),
-            Role.MEMORY: normal + c(5),
-            Role.RX: normal + c(2),
-            Role.TX: normal + c(1 + bright),
-            Role.SELECTED: normal + reverse,
-            Role.COLUMN: normal + c(0) + on(6),
-            Role.KEY: normal + bold,
-        }
-    # Monochrome (NO_COLOR, --no-color, or a terminal without colours): bold and reverse only.
+def _styles(term: blessed.Terminal, depth: int, theme: str) -> dict[str, str]:
+    """Role letter -> its SGR sequence in ``theme`` (``sot.render.palettes``). These are the
+    ECMA-48 sequences that every terminal with colours speaks; a terminal whose terminfo has
+    no attribute reset (sgr0) gets none at all, and one without bold or reverse does
+    without that attribute."""
+    if not term.normal:
+        return dict.fromkeys(role_styles(theme, 0), "")
+    has_bold, has_reverse = bool(term.bold), bool(term.reverse)
     return {
-        Role.NORMAL: normal,
-        Role.DIM: normal,
-        Role.BORDER: normal,
-        Role.TITLE: normal + bold,
-        Role.HEADER: normal + reverse,
-        Role.LABEL: normal,
-        Role.VALUE: normal,
-        Role.OK: normal,
-        Role.WARN: normal + bold,
-        Role.CRIT: normal + bold,
-        Role.CPU: normal,
-        Role.MEMORY: normal,
-        Role.RX: normal,
-        Role.TX: normal,
-        Role.SELECTED: normal + reverse,
-        Role.COLUMN: normal + reverse,
-        Role.KEY: normal + bold,
+        role: style_sgr(
+            replace(style, bold=style.bold and has_bold, reverse=style.reverse and has_reverse),
+            depth,
+        )
+        for role, style in role_styles(theme, depth).items()
     }
 
 
@@ -149,12 +90,15 @@ def _terminfo_exists(kind: str, fd: int) -> bool:
     return True
 
 
-def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> OpenedTerminal:
+def open_terminal(
+    out_fd: int, no_color: bool, environ: dict[str, str], theme: str
+) -> OpenedTerminal:
     """Open the terminal on ``out_fd`` for full-screen use, or raise ``NotFullScreen``.
 
     ``NO_COLOR`` is hidden from blessed while it starts: blessed would drop every sequence,
     cursor movement included, where no-color.org asks only for no colour. We honour it ourselves
-    with the monochrome palette.
+    with the monochrome palette, whatever ``theme`` says. The colour depth comes from terminfo
+    and ``COLORTERM`` (``sot.render.palettes.colour_depth``).
     """
     notes: list[str] = []
     kind = environ.get("TERM", "")
@@ -176,8 +120,8 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
         os.environ.update(hidden)
     if not term.move_yx(1, 1):
         raise NotFullScreen(f"TERM={kind} has no cursor addressing")
-    colors = 0 if no_color else max(0, int(term.number_of_colors))
-    sequences = sequences_for(term, colors)
+    colors = 0 if no_color else colour_depth(max(0, int(term.number_of_colors)), environ)
+    sequences = sequences_for(term, colors, theme)
     clear = sequences.clear
     alternate = strip_padding(term.enter_fullscreen or "")
     enter = (
@@ -195,8 +139,9 @@ def open_terminal(out_fd: int, no_color: bool, environ: dict[str, str]) -> Opene
     return OpenedTerminal(term, kind, colors, sequences, enter, leave, tuple(notes))
 
 
-def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
-    """What the screen writer sends on this terminal, with terminfo delays removed."""
+def sequences_for(term: blessed.Terminal, colors: int, theme: str = DEFAULT_THEME) -> Sequences:
+    """What the screen writer sends on this terminal, with terminfo delays removed; ``colors``
+    is the colour depth (``sot.render.palettes.DEPTHS``)."""
     painter: Any = term  # blessed types parameterized capabilities as taking strings
 
     # vt100-style entries carry delays in every movement: stripped on each (cached) use.
@@ -217,9 +162,7 @@ def sequences_for(term: blessed.Terminal, colors: int) -> Sequences:
     # Movements are asked for hundreds of times a frame and blessed formats each through tparm;
     # the same few thousand strings come back, so remember them.
     return Sequences(
-        styles={
-            role: merge_sgr(strip_padding(seq)) for role, seq in _palette(term, colors).items()
-        },
+        styles=_styles(term, colors, theme),
         move=lru_cache(maxsize=16384)(move_yx),
         move_right=parameterized("cuf"),
         clear=clear,

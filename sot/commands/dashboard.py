@@ -26,6 +26,7 @@ from sot.config import (
 from sot.key_help import key_reference
 from sot.log import DebugLog
 from sot.safe_text import report
+from sot.themes import DEFAULT_THEME, THEME_NAMES
 
 if TYPE_CHECKING:  # the pipeline imports psutil: not on the --help path
     from sot.pipeline import Pipeline
@@ -190,6 +191,11 @@ def add_process_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_look_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--theme",
+        choices=THEME_NAMES,
+        help=f"colours: {', '.join(THEME_NAMES)} (default {DEFAULT_THEME}); see README's Themes",
+    )
+    parser.add_argument(
         "--no-color",
         action="store_true",
         help="monochrome output (also when NO_COLOR is set to any value)",
@@ -211,6 +217,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
+        theme=args.theme or DEFAULT_THEME,
         ascii_only=args.ascii,
         unicode=args.unicode,
         duration_s=args.duration,

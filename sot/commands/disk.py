@@ -12,6 +12,7 @@ from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, OutputFormat
 from sot.log import DebugLog
+from sot.themes import DEFAULT_THEME
 
 SUMMARY = "disks, partitions and live I/O (like lsblk plus iostat -x)"
 EPILOG = (
@@ -44,6 +45,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
+        theme=args.theme or DEFAULT_THEME,
         ascii_only=args.ascii,
         unicode=args.unicode,
         log_path=args.log,

@@ -18,6 +18,7 @@ from sot.commands import dashboard
 from sot.config import CannotRun, Config, ConfigError, OutputFormat, parse_duration
 from sot.log import DebugLog
 from sot.safe_text import report
+from sot.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:  # urllib, ssl and json: not on the --help path
     from sot.collect.fleet_source import FleetSource
@@ -72,6 +73,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
+        theme=args.theme or DEFAULT_THEME,
         ascii_only=args.ascii,
         unicode=args.unicode,
         log_path=args.log,
@@ -164,6 +166,7 @@ def _dashboard(
     dashboard_config = Config(
         interval_s=config.interval_s,
         no_color=config.no_color,
+        theme=config.theme,
         ascii_only=config.ascii_only,
         unicode=config.unicode,
         log_path=config.log_path,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sot.diskbench.plan import format_size
 from sot.diskbench.target import Choice
 from sot.render.cells import Block, Canvas, Role, pad
+from sot.themes import DEFAULT_THEME
 
 HANGUP_EXIT_CODE = 128 + signal.SIGHUP
 CANCEL_KEYS = frozenset({"q", "Q", "escape"})
@@ -105,7 +106,9 @@ class Picked:
     code: int = 0  # the exit status when a signal or a hang-up ended the picker
 
 
-def pick(choices: Sequence[Choice], size_bytes: int, no_color: bool) -> Picked:
+def pick(
+    choices: Sequence[Choice], size_bytes: int, no_color: bool, theme: str = DEFAULT_THEME
+) -> Picked:
     """Run the picker on this process's terminal. Raises NotFullScreen (before touching the
     terminal) where it cannot be drawn."""
     from sot.events import EXIT_SIGNALS, EventSource, suspend
@@ -115,7 +118,7 @@ def pick(choices: Sequence[Choice], size_bytes: int, no_color: bool) -> Picked:
     from sot.terminal import ExitSignal, Session, TerminalGone, open_terminal
 
     in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
-    opened = open_terminal(out_fd, no_color, dict(os.environ))
+    opened = open_terminal(out_fd, no_color, dict(os.environ), theme)
     state = PickerState()
     with EventSource(in_fd) as events:
         session = Session(opened, in_fd, out_fd, stdout_encoding(), interrupt=events)

@@ -56,3 +56,27 @@ def test_ascii_under_c_locale_and_screen_term(tmux: Tmux) -> None:
     assert "+ cpu -" in text
     tmux.send("q")
     assert tmux.wait_exit() == 0
+
+
+def test_light_theme_sends_its_palette(tmux: Tmux) -> None:
+    tmux.start(
+        [*SOT, "--theme", "light"], columns=100, lines=30, env=base_env(TERM="tmux-256color")
+    )
+    assert tmux.wait_for(lambda t: "processes" in t and "memory" in t), tmux.text()
+    escaped = tmux.tmux("capture-pane", "-p", "-e", "-t", "main")
+    # The light theme's border (67) and title (25); none of dark's greys (240 border, 244 label).
+    assert "38;5;67m" in escaped and "38;5;25m" in escaped, escaped[:400]
+    assert "38;5;240m" not in escaped and "38;5;244m" not in escaped
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+
+
+def test_colour_blind_theme_in_truecolor_sends_okabe_ito_colours(tmux: Tmux) -> None:
+    env = base_env(TERM="tmux-256color", COLORTERM="truecolor")
+    tmux.start([*SOT, "--theme", "colour-blind"], columns=100, lines=30, env=env)
+    assert tmux.wait_for(lambda t: "processes" in t and "memory" in t), tmux.text()
+    escaped = tmux.tmux("capture-pane", "-p", "-e", "-t", "main")
+    # The panel titles are bold sky blue (#56b4e9), sent as 24-bit colour.
+    assert "38;2;86;180;233m" in escaped, escaped[:400]
+    tmux.send("q")
+    assert tmux.wait_exit() == 0

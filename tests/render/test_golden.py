@@ -135,8 +135,11 @@ def check(name: str, block: Block, width: int, height: int) -> None:
         assert len(line.cells) == width and len(line.styles) == width
         assert display_width(line.text) == width, line.text
         assert "\x1b" not in line.text and "\x07" not in line.text
-    path = GOLDEN / f"{name}.txt"
-    actual = dump(block)
+    check_text(GOLDEN / f"{name}.txt", dump(block))
+
+
+def check_text(path: Path, actual: str) -> None:
+    """``actual`` equals the golden file at ``path`` (written instead with SOT_UPDATE_GOLDEN=1)."""
     if os.environ.get("SOT_UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
