@@ -19,7 +19,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn, TextIO
 
 from sot.collect.line_source import LineReading, LineSource, cpu_busy_percent
 from sot.render.units import UNKNOWN, human_bytes
@@ -473,58 +473,69 @@ def _stop(signum: int, frame: object) -> NoReturn:
     raise _Stopped
 
 
-def _write_line(line: str) -> None:
-    stream = sys.stdout
-    stream.write(line + "\n")
-    stream.flush()
+def _writer(stream: TextIO) -> Callable[[str], None]:
+    """Writes a line straight to ``stream``'s file descriptor: nothing is left in a buffer for
+    the interpreter to fail to flush at exit when the reader has gone (tmux, ``| head -1``).
+    A stream with no descriptor (an embedding program's) is written as a stream."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+
+        def write_stream(line: str) -> None:
+            stream.write(line + "\n")
+            stream.flush()
+
+        return write_stream
+    encoding = stream.encoding or "utf-8"
+
+    def write(line: str) -> None:
+        data = (line + "\n").encode(encoding, "replace")
+        while data:
+            data = data[os.write(fd, data) :]
+
+    return write
 
 
-def run(args: argparse.Namespace, log: DebugLog | None = None) -> int:
-    """``sot line`` after its options are parsed: the exit status; problems are one line."""
+def run(args: argparse.Namespace, log: DebugLog | None = None, source: Source | None = None) -> int:
+    """``sot line`` after its options are parsed: the exit status; problems are one line.
+    ``source``: the live machine's files unless a test passes its own."""
     try:
         parts = parse_template(args.template)
     except TemplateError as err:
         report(str(err))
         return USAGE_EXIT_CODE
-    source = LineSource(interface=args.net)
-    if args.net is not None:
-        known = source.interfaces()
+    if source is None:
+        live = LineSource(interface=args.net)
+        known = live.interfaces() if args.net is not None else None
         if known is not None and args.net not in known:
             report(f"unknown network interface {args.net!r}; known: {', '.join(known) or 'none'}")
             return USAGE_EXIT_CODE
-    if sys.stdout is None:
+        source = live
+    stream = sys.stdout
+    if stream is None:
         report("stdout is closed: there is nowhere to print the line")
         return USAGE_EXIT_CODE
-    ascii_only = "utf" not in (getattr(sys.stdout, "encoding", None) or "").lower()
+    ascii_only = "utf" not in (getattr(stream, "encoding", None) or "").lower()
     try:
+        stream.flush()
+        write = _writer(stream)
         if not args.follow:
-            window = sample_once(parts, source, args.window)
-            _write_line(render(parts, window, ascii_only))
+            write(render(parts, sample_once(parts, source, args.window), ascii_only))
             return 0
         import signal
 
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _stop)
-        follow(parts, source, args.window, args.interval, _write_line, ascii_only=ascii_only)
+        follow(parts, source, args.window, args.interval, write, ascii_only=ascii_only)
     except (_Stopped, KeyboardInterrupt):
-        if not args.follow:
-            return INTERRUPTED_EXIT_CODE
-        return 0  # as streams end (sot --format ndjson): the reader asked for it
+        # Following, a stop is how it ends, as streams do (sot --format ndjson); once, Ctrl-C
+        # during the window is an interruption like any other of sot's.
+        return 0 if args.follow else INTERRUPTED_EXIT_CODE
     except BrokenPipeError:
-        _silence_stdout()  # the reader left (tmux closed, `| head -1`): nothing to say
-        return 0
+        return 0  # the reader left (tmux closed, `| head -1`): nothing to say
     except OSError as err:
         report(f"cannot write to stdout: {err.strerror or err}")
         return USAGE_EXIT_CODE
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 class _Parser(argparse.ArgumentParser):
