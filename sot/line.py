@@ -1,11 +1,13 @@
 """``sot line``: one short line of figures for a tmux status bar or a shell prompt.
 
-``sot line '{cpu}% {mem}%'`` fills a template's fields from one reading (two, a short window
-apart, where a field is a rate) and prints it. tmux runs it every few seconds (``#(sot line)``),
-so start-up is its cost: this module is outside ``sot.commands`` (whose package imports every
-command: tens of milliseconds), ``sot.main`` dispatches ``sot line`` here before building the
-full command line, and nothing here imports psutil, blessed or the collector. The numbers are
-read by ``sot.collect.line_source``.
+``sot line '{cpu}% {mem}%'`` fills a template's fields (``sot.line_template``) from one reading
+(two, a short window apart, where a field is a rate) and prints it. tmux runs it every few
+seconds (``#(sot line)``), so start-up is its cost. Hence: this module is outside ``sot.commands``
+(whose package imports every command: tens of milliseconds); ``sot.main`` dispatches ``sot line``
+here before building sot's command line; a plainly valid command line is read without argparse
+(10 ms to import, 5 more to build the parser), which still parses everything else, help and
+errors included, so those are the same whichever way sot line was started; and nothing here
+imports psutil, blessed or the collector. The numbers are read by ``sot.collect.line_source``.
 
 The output is plain text, one line ending in a newline: no colour, no escape sequences; what the
 system names (host, interface) is sanitized like everything sot prints.
@@ -13,19 +15,27 @@ system names (host, interface) is sanitized like everything sot prints.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, NoReturn, TextIO
 
-from sot.collect.line_source import LineReading, LineSource, cpu_busy_percent
-from sot.render.units import UNKNOWN, human_bytes
-from sot.safe_text import report, sanitize
+from sot.collect.line_source import LineReading, LineSource
+from sot.line_template import (
+    FIELDS,
+    Part,
+    TemplateError,
+    Window,
+    kinds_of,
+    needs_window,
+    parse_template,
+    render,
+)
+from sot.safe_text import report
 
 if TYPE_CHECKING:  # (typing.Protocol costs a millisecond to define: only mypy needs it)
+    import argparse
     from typing import Protocol
 
     from sot.log import DebugLog
@@ -44,303 +54,8 @@ DEFAULT_WINDOW_S = 0.25
 # A status bar read by a glance: half the dashboard's refresh rate is plenty, and half the cost.
 DEFAULT_INTERVAL_S = 2.0
 MAX_SECONDS = 3600.0
-MAX_WIDTH = 200  # a field padded wider than any status bar is a typo
 USAGE_EXIT_CODE = 2
 INTERRUPTED_EXIT_CODE = 130  # sot.INTERRUPTED_EXIT_CODE: Ctrl-C in a one-shot run
-ALIGNMENTS = "<>^"
-
-
-class TemplateError(ValueError):
-    """A template sot cannot fill: the message is the one line to print."""
-
-
-class Window(NamedTuple):
-    """Two readings and the seconds between them (one reading: ``previous`` is None)."""
-
-    previous: LineReading | None
-    current: LineReading
-    interval_s: float | None
-
-
-def _rate(window: Window, counter: Callable[[LineReading], int | None]) -> float | None:
-    """Bytes per second over the window; None for one reading, a counter that went backwards
-    (a reset, a re-created interface) or an interface that changed in between."""
-    if window.previous is None or not window.interval_s or window.interval_s <= 0:
-        return None
-    if window.previous.interface != window.current.interface:
-        return None
-    before, after = counter(window.previous), counter(window.current)
-    if before is None or after is None or after < before:
-        return None
-    return (after - before) / window.interval_s
-
-
-def _whole(value: float | None) -> str:
-    return UNKNOWN if value is None else str(int(value + 0.5))
-
-
-def _cpu(window: Window) -> str:
-    previous = None if window.previous is None else window.previous.cpu
-    return _whole(cpu_busy_percent(previous, window.current.cpu))
-
-
-def _used_bytes(reading: LineReading) -> int | None:
-    """Used memory as the dashboard counts it: total - available (so cache is not "used")."""
-    total, available = reading.memory_total_bytes, reading.memory_available_bytes
-    if total is None or available is None:
-        return None
-    return total - min(available, total)
-
-
-def _mem(window: Window) -> str:
-    used, total = _used_bytes(window.current), window.current.memory_total_bytes
-    return UNKNOWN if used is None or not total else _whole(100 * used / total)
-
-
-def _swap(window: Window) -> str:
-    total, free = window.current.swap_total_bytes, window.current.swap_free_bytes
-    if not total or free is None:
-        return UNKNOWN  # no swap configured: no share of it is used
-    return _whole(100 * (total - min(free, total)) / total)
-
-
-def _load(index: int) -> Callable[[Window], str]:
-    def value(window: Window) -> str:
-        load = window.current.load
-        return UNKNOWN if load is None else f"{load[index]:.2f}"
-
-    return value
-
-
-def _rx(window: Window) -> str:
-    return human_bytes(_rate(window, lambda r: r.net_rx_bytes))
-
-
-def _tx(window: Window) -> str:
-    return human_bytes(_rate(window, lambda r: r.net_tx_bytes))
-
-
-def _read(window: Window) -> str:
-    return human_bytes(_rate(window, lambda r: r.disk_read_bytes))
-
-
-def _write(window: Window) -> str:
-    return human_bytes(_rate(window, lambda r: r.disk_write_bytes))
-
-
-def _uptime(window: Window) -> str:
-    """Compact, as status bars show it: ``3d4h``, ``5h07m``, ``12m``."""
-    seconds = window.current.uptime_s
-    if seconds is None or seconds < 0:
-        return UNKNOWN
-    minutes = int(seconds) // 60
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours}h"
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
-
-
-def _text(value: str | None) -> str:
-    return value or UNKNOWN
-
-
-class Field(NamedTuple):
-    """A template field: the reading it needs (line_source.KINDS), whether it is a rate (and so
-    needs the window), what it means for ``--help`` and README, and its value."""
-
-    kind: str
-    rate: bool
-    meaning: str
-    value: Callable[[Window], str]
-
-
-FIELDS: dict[str, Field] = {
-    "cpu": Field("cpu", True, "CPU busy, % of all CPUs over the window", _cpu),
-    "mem": Field("memory", False, "memory used (total - available), %", _mem),
-    "memused": Field(
-        "memory",
-        False,
-        "memory used, bytes (1024-based: 3.2G)",
-        lambda w: human_bytes(_used_bytes(w.current)),
-    ),
-    "memtotal": Field(
-        "memory",
-        False,
-        "memory installed, bytes",
-        lambda w: human_bytes(w.current.memory_total_bytes),
-    ),
-    "swap": Field("memory", False, "swap used, % (- with no swap)", _swap),
-    "load": Field("load", False, "load average over 1 minute", _load(0)),
-    "load5": Field("load", False, "load average over 5 minutes", _load(1)),
-    "load15": Field("load", False, "load average over 15 minutes", _load(2)),
-    "net": Field(
-        "net", True, "received/sent bytes per second: rx/tx", lambda w: f"{_rx(w)}/{_tx(w)}"
-    ),
-    "rx": Field("net", True, "received bytes per second", _rx),
-    "tx": Field("net", True, "sent bytes per second", _tx),
-    "iface": Field(
-        "net", False, "the interface net, rx and tx count", lambda w: _text(w.current.interface)
-    ),
-    "read": Field("disk", True, "bytes per second read from the disks", _read),
-    "write": Field("disk", True, "bytes per second written to the disks", _write),
-    "procs": Field(
-        "procs",
-        False,
-        "processes",
-        lambda w: _text(None if w.current.processes is None else str(w.current.processes)),
-    ),
-    "uptime": Field("uptime", False, "time since boot: 3d4h, 5h07m, 12m", _uptime),
-    "host": Field("host", False, "host name", lambda w: _text(w.current.host)),
-    "temp": Field(
-        "temp",
-        False,
-        "CPU package temperature, °C (- without a sensor)",
-        lambda w: _whole(w.current.temperature_celsius),
-    ),
-}
-
-
-class Part(NamedTuple):
-    """Literal text, or a field with its padding (``{cpu:>3}``) and cut (``{host:.8}``)."""
-
-    text: str
-    field: str | None = None
-    fill: str = " "
-    align: str = ">"
-    width: int = 0
-    max_width: int | None = None
-
-
-def _known_fields() -> str:
-    return ", ".join(FIELDS)
-
-
-def _spec(name: str, spec: str) -> Part:
-    """``[[fill]align][width][.max_width]``: all a status bar needs to keep its width."""
-    fill, align, rest = " ", ">", spec
-    if len(rest) >= 2 and rest[1] in ALIGNMENTS:
-        fill, align, rest = rest[0], rest[1], rest[2:]
-    elif rest[:1] in tuple(ALIGNMENTS):
-        align, rest = rest[0], rest[1:]
-    width_text, dot, max_text = rest.partition(".")
-    numbers = (width_text, max_text) if dot else (width_text,)
-    if not all(n == "" or (n.isascii() and n.isdigit()) for n in numbers) or (dot and not max_text):
-        raise TemplateError(
-            f"format spec ':{spec}' of {{{name}}} is not supported: sot line takes "
-            f"[[fill]align][width][.max_width], e.g. {{{name}:>4}}; known fields: {_known_fields()}"
-        )
-    width = int(width_text or 0)
-    max_width = int(max_text) if dot else None
-    if width > MAX_WIDTH or (max_width is not None and max_width > MAX_WIDTH):
-        raise TemplateError(f"{{{name}:{spec}}} is wider than {MAX_WIDTH} cells")
-    return Part("", name, sanitize(fill) or " ", align, width, max_width)
-
-
-def _field(body: str) -> Part:
-    name, colon, spec = body.partition(":")
-    if "!" in name:
-        raise TemplateError(
-            f"conversions such as {{{body}}} are not supported; known fields: {_known_fields()}"
-        )
-    if name not in FIELDS:
-        shown = f"{{{name}}}" if name else "{}"
-        raise TemplateError(
-            f"unknown field {shown} in the template; known fields: {_known_fields()}"
-        )
-    return _spec(name, spec) if colon else Part("", name)
-
-
-def parse_template(template: str) -> tuple[Part, ...]:
-    """The template's literal text and fields; ``{{`` and ``}}`` are literal braces, as in
-    Python's str.format. TemplateError names what is wrong and the known fields."""
-    parts: list[Part] = []
-    literal: list[str] = []
-    index = 0
-    while index < len(template):
-        char = template[index]
-        pair = template[index : index + 2]
-        if pair in ("{{", "}}"):
-            literal.append(char)
-            index += 2
-            continue
-        if char == "}":
-            raise TemplateError(
-                f"unbalanced '}}' at character {index + 1} of the template (write '}}}}' for a "
-                f"literal brace); known fields: {_known_fields()}"
-            )
-        if char != "{":
-            literal.append(char)
-            index += 1
-            continue
-        end = template.find("}", index + 1)
-        if end < 0 or "{" in template[index + 1 : end]:
-            raise TemplateError(
-                f"unbalanced '{{' at character {index + 1} of the template (write '{{{{' for a "
-                f"literal brace); known fields: {_known_fields()}"
-            )
-        if literal:
-            parts.append(Part(sanitize("".join(literal))))
-            literal = []
-        parts.append(_field(template[index + 1 : end]))
-        index = end + 1
-    if literal:
-        parts.append(Part(sanitize("".join(literal))))
-    return tuple(parts)
-
-
-def kinds_of(parts: Sequence[Part]) -> frozenset[str]:
-    return frozenset(FIELDS[p.field].kind for p in parts if p.field is not None)
-
-
-def needs_window(parts: Sequence[Part]) -> bool:
-    return any(FIELDS[p.field].rate for p in parts if p.field is not None)
-
-
-def _cells(text: str) -> int:
-    """Display width without wcwidth (its import would cost more than sot line's reading):
-    East Asian wide characters take two cells, combining marks none."""
-    if text.isascii():
-        return len(text)
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
-
-
-def _cut(text: str, max_cells: int) -> str:
-    out, used = [], 0
-    for char in text:
-        used += _cells(char)
-        if used > max_cells:
-            break
-        out.append(char)
-    return "".join(out)
-
-
-def _shaped(part: Part, value: str) -> str:
-    if part.max_width is not None:
-        value = _cut(value, part.max_width)
-    room = part.width - _cells(value)
-    if room <= 0:
-        return value
-    if part.align == "<":
-        return value + part.fill * room
-    if part.align == "^":
-        return part.fill * (room // 2) + value + part.fill * (room - room // 2)
-    return part.fill * room + value
-
-
-def render(parts: Sequence[Part], window: Window, ascii_only: bool = False) -> str:
-    """The line (without its newline): the template filled from the window, sanitized."""
-    out: list[str] = []
-    for part in parts:
-        if part.field is None:
-            out.append(sanitize(part.text, ascii_only))
-        else:
-            value = sanitize(FIELDS[part.field].value(window), ascii_only) or UNKNOWN
-            out.append(_shaped(part, value))
-    return "".join(out)
 
 
 def sample_once(
@@ -396,17 +111,86 @@ def follow(
         schedule = schedule.sampled(now, interval_s)
 
 
-def _seconds(minimum: float, inclusive: bool) -> Callable[[str], float]:
+class Options(NamedTuple):
+    """``sot line``'s options, however they were parsed."""
+
+    template: str = DEFAULT_TEMPLATE
+    net: str | None = None
+    window: float = DEFAULT_WINDOW_S
+    follow: bool = False
+    interval: float = DEFAULT_INTERVAL_S
+
+
+def seconds(text: str, minimum: float) -> float | None:
+    """``text`` as seconds from ``minimum`` to MAX_SECONDS; None if it is not (nan included)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if minimum <= value <= MAX_SECONDS else None
+
+
+WINDOW_MIN_S = 0.0
+INTERVAL_MIN_S = 0.1
+# Options taking a value, as the fast reader knows them: (field of Options, least value).
+_VALUED = {
+    "--window": ("window", WINDOW_MIN_S),
+    "-i": ("interval", INTERVAL_MIN_S),
+    "--interval": ("interval", INTERVAL_MIN_S),
+}
+
+
+def quick_options(argv: Sequence[str]) -> Options | None:
+    """``argv`` read without argparse where it is plainly valid: a template that does not start
+    with ``-``, ``--follow``, and ``--window``, ``-i``/``--interval``, ``--net`` with a value
+    (``--net eth0`` or ``--net=eth0``). Anything else (help, abbreviations, ``--``, a value
+    starting with ``-``, a bad number, a second template) is None: argparse decides, with its
+    own messages. A test checks both readers agree wherever this one answers."""
+    options, has_template = Options(), False
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        index += 1
+        if arg == "--follow":
+            options = options._replace(follow=True)
+            continue
+        if not arg.startswith("-"):
+            if has_template:
+                return None
+            options, has_template = options._replace(template=arg), True
+            continue
+        name, equals, value = arg.partition("=")
+        if name != "--net" and name not in _VALUED:
+            return None
+        if not equals:
+            if index >= len(argv):
+                return None
+            value = argv[index]
+            index += 1
+        if value.startswith("-"):
+            return None
+        if name == "--net":
+            options = options._replace(net=value)
+            continue
+        field, minimum = _VALUED[name]
+        number = seconds(value, minimum)
+        if number is None:
+            return None
+        if field == "window":
+            options = options._replace(window=number)
+        else:
+            options = options._replace(interval=number)
+    return options
+
+
+def _seconds_type(minimum: float) -> Callable[[str], float]:
+    import argparse
+
     def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-        low_ok = value >= minimum if inclusive else value > minimum
-        if not (low_ok and value <= MAX_SECONDS):
-            bound = f"{'at least' if inclusive else 'more than'} {minimum:g}"
+        value = seconds(text, minimum)
+        if value is None:
             raise argparse.ArgumentTypeError(
-                f"{text} s: must be {bound} and at most {MAX_SECONDS:g}"
+                f"{text}: must be a number of seconds from {minimum:g} to {MAX_SECONDS:g}"
             )
         return value
 
@@ -427,6 +211,8 @@ def epilog() -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    import argparse
+
     parser.description = SUMMARY
     parser.epilog = epilog()
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -444,7 +230,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--window",
-        type=_seconds(0.0, inclusive=True),
+        type=_seconds_type(WINDOW_MIN_S),
         default=DEFAULT_WINDOW_S,
         metavar="SECONDS",
         help="seconds between the two readings of the rates (cpu, net, rx, tx, read, write); "
@@ -458,11 +244,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-i",
         "--interval",
-        type=_seconds(0.1, inclusive=True),
+        type=_seconds_type(INTERVAL_MIN_S),
         default=DEFAULT_INTERVAL_S,
         metavar="SECONDS",
         help="with --follow: seconds between lines (default: %(default)s)",
     )
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    return Options(args.template, args.net, args.window, args.follow, args.interval)
 
 
 class _Stopped(Exception):
@@ -496,19 +286,26 @@ def _writer(stream: TextIO) -> Callable[[str], None]:
     return write
 
 
-def run(args: argparse.Namespace, log: DebugLog | None = None, source: Source | None = None) -> int:
-    """``sot line`` after its options are parsed: the exit status; problems are one line.
+def run(args: argparse.Namespace, log: DebugLog | None = None) -> int:
+    """``sot line`` as a subcommand of sot's command line (``sot --log FILE line ...``)."""
+    return run_options(options_from(args))
+
+
+def run_options(options: Options, source: Source | None = None) -> int:
+    """``sot line`` after its options are read: the exit status; problems are one line.
     ``source``: the live machine's files unless a test passes its own."""
     try:
-        parts = parse_template(args.template)
+        parts = parse_template(options.template)
     except TemplateError as err:
         report(str(err))
         return USAGE_EXIT_CODE
     if source is None:
-        live = LineSource(interface=args.net)
-        known = live.interfaces() if args.net is not None else None
-        if known is not None and args.net not in known:
-            report(f"unknown network interface {args.net!r}; known: {', '.join(known) or 'none'}")
+        live = LineSource(interface=options.net)
+        known = live.interfaces() if options.net is not None else None
+        if known is not None and options.net not in known:
+            report(
+                f"unknown network interface {options.net!r}; known: {', '.join(known) or 'none'}"
+            )
             return USAGE_EXIT_CODE
         source = live
     stream = sys.stdout
@@ -519,18 +316,18 @@ def run(args: argparse.Namespace, log: DebugLog | None = None, source: Source | 
     try:
         stream.flush()
         write = _writer(stream)
-        if not args.follow:
-            write(render(parts, sample_once(parts, source, args.window), ascii_only))
+        if not options.follow:
+            write(render(parts, sample_once(parts, source, options.window), ascii_only))
             return 0
         import signal
 
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _stop)
-        follow(parts, source, args.window, args.interval, write, ascii_only=ascii_only)
+        follow(parts, source, options.window, options.interval, write, ascii_only=ascii_only)
     except (_Stopped, KeyboardInterrupt):
         # Following, a stop is how it ends, as streams do (sot --format ndjson); once, Ctrl-C
         # during the window is an interruption like any other of sot's.
-        return 0 if args.follow else INTERRUPTED_EXIT_CODE
+        return 0 if options.follow else INTERRUPTED_EXIT_CODE
     except BrokenPipeError:
         return 0  # the reader left (tmux closed, `| head -1`): nothing to say
     except OSError as err:
@@ -538,25 +335,28 @@ def run(args: argparse.Namespace, log: DebugLog | None = None, source: Source | 
         return USAGE_EXIT_CODE
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        """As sot's own parser (sot.cli): one sanitized line, exit 2, no usage dump."""
-        report(f"{message} (see 'sot --help')")
-        raise SystemExit(USAGE_EXIT_CODE)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The parser ``sot line`` gets as a subcommand of sot's (same prog, options and help)."""
-    parser = _Parser(prog="sot line")
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            """As sot's own parser (sot.cli): one sanitized line, exit 2, no usage dump."""
+            report(f"{message} (see 'sot --help')")
+            raise SystemExit(USAGE_EXIT_CODE)
+
+    parser = Parser(prog="sot line")
     add_arguments(parser)
     return parser
 
 
 def main(argv: Sequence[str]) -> int:
     """``sot line ARGS`` without the rest of sot's command line (see the module's docstring)."""
-    args = build_parser().parse_args(argv)
+    options = quick_options(argv)
+    if options is None:
+        options = options_from(build_parser().parse_args(argv))
     try:
-        return run(args)
+        return run_options(options)
     except Exception as err:  # the last line of defence, as in sot.cli: one line
         report(f"unexpected error: {type(err).__name__}: {err}")
         return 1

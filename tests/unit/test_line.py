@@ -7,15 +7,17 @@ patched and no assertion depends on the live machine's numbers.
 
 from __future__ import annotations
 
-import argparse
+import itertools
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sot import cli, line
+from sot import cli, line, line_template
 from sot.collect import collector, procfs_parsers
 from sot.collect.line_source import (
     CPU_PACKAGE_LABELS,
@@ -28,8 +30,9 @@ from sot.collect.line_source import (
     read_net,
 )
 from tests.fake_tree import make_tree
+from tests.property import examples
 
-ALL_FIELDS = " ".join(f"{name}={{{name}}}" for name in line.FIELDS)
+ALL_FIELDS = " ".join(f"{name}={{{name}}}" for name in line_template.FIELDS)
 MiB = 1024 * 1024
 
 ROUTE = (
@@ -149,9 +152,11 @@ def two_readings(tmp_path: Path, **after: object) -> Readings:
 
 
 def fill(template: str, source: Readings, window_s: float = 1.0) -> str:
-    parts = line.parse_template(template)
+    parts = line_template.parse_template(template)
     clock = Clock()
-    return line.render(parts, line.sample_once(parts, source, window_s, clock, clock.sleep))
+    return line_template.render(
+        parts, line.sample_once(parts, source, window_s, clock, clock.sleep)
+    )
 
 
 def test_every_field_from_a_fake_machine(tmp_path: Path) -> None:
@@ -166,7 +171,7 @@ def test_every_field_from_a_fake_machine(tmp_path: Path) -> None:
 def test_every_field_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme[readme.index("## `sot line`") :]
-    for name in line.FIELDS:
+    for name in line_template.FIELDS:
         assert f"| `{{{name}}}` |" in section, name
 
 
@@ -202,7 +207,7 @@ def test_an_empty_template_prints_an_empty_line_and_reads_nothing(tmp_path: Path
 def test_only_the_files_the_fields_need_are_read(tmp_path: Path) -> None:
     source = Readings(machine(tmp_path))
     clock = Clock()
-    parts = line.parse_template("{mem} {load}")
+    parts = line_template.parse_template("{mem} {load}")
     line.sample_once(parts, source, 0.25, clock, clock.sleep)
     assert source.asked == [frozenset({"memory", "load"})]
     assert clock.slept == []  # no rate field: no window to wait for
@@ -243,7 +248,9 @@ def test_a_width_past_any_status_bar_is_refused(capsys: pytest.CaptureFixture[st
     "args",
     [["--window", "-1"], ["--window", "x"], ["--interval", "0"], ["--nope"], ["a", "b"]],
 )
-def test_usage_errors_are_one_line_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_are_one_line_exit_2(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exited:
         line.main(args)
     assert exited.value.code == 2
@@ -267,7 +274,45 @@ def test_fast_path_help_is_the_subcommands_help(capsys: pytest.CaptureFixture[st
     assert "{cpu}" in fast and "--follow" in fast and "status-right" in fast
 
 
-def test_the_full_command_line_runs_it_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+# Tokens of command lines, the plain ones the fast reader takes and the odd ones it leaves to
+# argparse: abbreviations, attached values, negative numbers, "--", help.
+ARGUMENT_TOKENS = st.sampled_from(
+    [
+        "{cpu}", "cpu {cpu}%", "", "a b", "-{cpu}", "- x", "-", "--", "--follow", "--follow=1",
+        "--window", "--window=0", "--window=0.5", "--win", "--net", "--net=eth0", "--net=",
+        "-i", "-i0.5", "--interval", "--interval=2", "0", "0.1", "0.05", "2", "1e3", "4000",
+        "nan", "-1", "x", "eth0", "-h", "--help", "--nope",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=examples(400))
+@given(st.lists(ARGUMENT_TOKENS, max_size=6))
+def test_the_fast_reader_agrees_with_argparse_wherever_it_answers(argv: list[str]) -> None:
+    quick = line.quick_options(argv)
+    if quick is None:
+        return  # argparse's to parse, messages and all
+    parsed = line.build_parser().parse_args(argv)  # must not fail where the fast one did not
+    assert quick == line.options_from(parsed)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["{mem}"],
+        ["--window", "0", "{mem} {load}"],
+        ["--follow", "-i", "0.5", "--net=eth0", "x"],
+        ["--net", "eth0", "--window=1", "--interval", "3"],
+    ],
+)
+def test_plain_command_lines_take_the_fast_reader(argv: list[str]) -> None:
+    assert line.quick_options(argv) is not None
+
+
+def test_the_full_command_line_runs_it_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # `sot --log FILE line ...` cannot take the fast path: sot's own parser hands it over.
     log = tmp_path / "sot.log"
     assert cli.main(["--log", str(log), "line", "--window", "0", "{procs}x"]) == 0
@@ -379,17 +424,17 @@ def test_what_the_system_names_is_sanitized(tmp_path: Path) -> None:
 
 def test_ascii_only_output_replaces_what_the_terminal_cannot_show(tmp_path: Path) -> None:
     source = Readings(machine(tmp_path, extra={"/proc/sys/kernel/hostname": "hôte\n"}))
-    parts = line.parse_template("{host}")
+    parts = line_template.parse_template("{host}")
     clock = Clock()
     window = line.sample_once(parts, source, 0, clock, clock.sleep)
-    assert line.render(parts, window, ascii_only=True) == "h?te"
+    assert line_template.render(parts, window, ascii_only=True) == "h?te"
 
 
 def test_run_prints_one_line_from_the_source_it_is_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = argparse.Namespace(template="{mem}% {host}", net=None, window=0.0, follow=False)
-    assert line.run(args, None, Readings(machine(tmp_path))) == 0
+    options = line.Options(template="{mem}% {host}", window=0.0)
+    assert line.run_options(options, Readings(machine(tmp_path))) == 0
     assert capsys.readouterr().out == "40% build-01\n"
 
 
@@ -460,7 +505,7 @@ def follow_lines(
 
     with pytest.raises(Enough):
         line.follow(
-            line.parse_template(template),
+            line_template.parse_template(template),
             Readings(*machines),
             window_s=0.25,
             interval_s=2.0,
@@ -489,7 +534,7 @@ def test_follow_keeps_its_schedule_after_a_stall_without_a_burst(tmp_path: Path)
     emitted, _ = follow_lines(tmp_path, 4, clock=clock)
     times = [t for t, _ in emitted]
     assert times == [100.25, 109.25, 111.25, 113.25]
-    assert all(b - a >= 2.0 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 2.0 for a, b in itertools.pairwise(times))
 
 
 # What start-up loads: an import list, not a timing (the time is measured by `make bench`).
