@@ -14,27 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from info import timed_table  # this folder is on sys.path when run as a script
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGET_MS = 60.0  # issue 16: from exec to the first reading, on the machine it runs on
 WINDOW_S = 0.25  # sot.line.DEFAULT_WINDOW_S (not imported: the benchmark times sot, not itself)
-
-
-def wall_ms(command: Sequence[str], env: Mapping[str, str], runs: int) -> list[float]:
-    subprocess.run(command, capture_output=True, env=env, cwd=REPO, check=False, timeout=60)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, capture_output=True, env=env, cwd=REPO, check=False, timeout=60)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def console_script() -> str | None:
@@ -67,13 +56,7 @@ def main() -> int:
         ]
         print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, the console script, ", end="")
         print(f"output to a pipe, median of {args.runs} runs after one warm-up")
-        print("| program | median ms | min ms | max ms |")
-        print("|---|---|---|---|")
-        medians = {}
-        for name, command in programs:
-            times = wall_ms(command, env, args.runs)
-            medians[name] = statistics.median(times)
-            print(f"| {name} | {medians[name]:.0f} | {min(times):.0f} | {max(times):.0f} |")
+        medians = timed_table(programs, env, args.runs)
     mine = medians["sot line --window 0"]
     floor = medians["python -c pass (the interpreter alone)"]
     verdict = "within" if mine <= BUDGET_MS else "OVER"
