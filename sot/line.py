@@ -96,8 +96,11 @@ def follow(
 
     kinds = kinds_of(parts)
     started = clock()
-    previous, previous_at = source.read(kinds), started
     first_s = window_s if needs_window(parts) else 0.0
+    # With no window (--window 0), the first rates are unknown rather than measured over the
+    # microseconds between two reads, where one packet would read as megabytes a second.
+    previous = source.read(kinds) if first_s > 0 else None
+    previous_at = started
     schedule = Schedule(last_sample_s=started, next_sample_s=started + first_s)
     while True:
         wait_s = schedule.next_sample_s - clock()
@@ -116,9 +119,9 @@ class Options(NamedTuple):
 
     template: str = DEFAULT_TEMPLATE
     net: str | None = None
-    window: float = DEFAULT_WINDOW_S
+    window_s: float = DEFAULT_WINDOW_S
     follow: bool = False
-    interval: float = DEFAULT_INTERVAL_S
+    interval_s: float = DEFAULT_INTERVAL_S
 
 
 def seconds(text: str, minimum: float) -> float | None:
@@ -134,9 +137,9 @@ WINDOW_MIN_S = 0.0
 INTERVAL_MIN_S = 0.1
 # Options taking a value, as the fast reader knows them: (field of Options, least value).
 _VALUED = {
-    "--window": ("window", WINDOW_MIN_S),
-    "-i": ("interval", INTERVAL_MIN_S),
-    "--interval": ("interval", INTERVAL_MIN_S),
+    "--window": ("window_s", WINDOW_MIN_S),
+    "-i": ("interval_s", INTERVAL_MIN_S),
+    "--interval": ("interval_s", INTERVAL_MIN_S),
 }
 
 
@@ -176,10 +179,10 @@ def quick_options(argv: Sequence[str]) -> Options | None:
         number = seconds(value, minimum)
         if number is None:
             return None
-        if field == "window":
-            options = options._replace(window=number)
+        if field == "window_s":
+            options = options._replace(window_s=number)
         else:
-            options = options._replace(interval=number)
+            options = options._replace(interval_s=number)
     return options
 
 
@@ -317,13 +320,13 @@ def run_options(options: Options, source: Source | None = None) -> int:
         stream.flush()
         write = _writer(stream)
         if not options.follow:
-            write(render(parts, sample_once(parts, source, options.window), ascii_only))
+            write(render(parts, sample_once(parts, source, options.window_s), ascii_only))
             return 0
         import signal
 
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _stop)
-        follow(parts, source, options.window, options.interval, write, ascii_only=ascii_only)
+        follow(parts, source, options.window_s, options.interval_s, write, ascii_only=ascii_only)
     except (_Stopped, KeyboardInterrupt):
         # Following, a stop is how it ends, as streams do (sot --format ndjson); once, Ctrl-C
         # during the window is an interruption like any other of sot's.

@@ -433,7 +433,7 @@ def test_ascii_only_output_replaces_what_the_terminal_cannot_show(tmp_path: Path
 def test_run_prints_one_line_from_the_source_it_is_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    options = line.Options(template="{mem}% {host}", window=0.0)
+    options = line.Options(template="{mem}% {host}", window_s=0.0)
     assert line.run_options(options, Readings(machine(tmp_path))) == 0
     assert capsys.readouterr().out == "40% build-01\n"
 
@@ -526,6 +526,23 @@ def test_follow_prints_after_the_window_then_every_interval(tmp_path: Path) -> N
 def test_follow_without_rate_fields_prints_at_once(tmp_path: Path) -> None:
     emitted, _ = follow_lines(tmp_path, 2, template="{mem}")
     assert [t for t, _ in emitted] == [100.0, 102.0]
+
+
+def test_follow_with_no_window_shows_the_first_rates_as_unknown(tmp_path: Path) -> None:
+    clock = Clock()
+    emitted: list[str] = []
+
+    def emit(text: str) -> None:
+        emitted.append(text)
+        if len(emitted) == 2:
+            raise Enough
+
+    source = two_readings(tmp_path)
+    with pytest.raises(Enough):
+        line.follow(
+            line_template.parse_template("{cpu} {rx}"), source, 0.0, 1.0, emit, clock, clock.sleep
+        )
+    assert emitted == ["- -", "40 3.2M"]
 
 
 def test_follow_keeps_its_schedule_after_a_stall_without_a_burst(tmp_path: Path) -> None:
