@@ -33,16 +33,22 @@ class Window(NamedTuple):
 
 
 def _rate(window: Window, counter: Callable[[LineReading], int | None]) -> float | None:
-    """Bytes per second over the window; None for one reading, a counter that went backwards
-    (a reset, a re-created interface) or an interface that changed in between."""
+    """Per second over the window; None for one reading or a counter that went backwards (a
+    reset, a hot-plugged disk)."""
     if window.previous is None or not window.interval_s or window.interval_s <= 0:
-        return None
-    if window.previous.interface != window.current.interface:
         return None
     before, after = counter(window.previous), counter(window.current)
     if before is None or after is None or after < before:
         return None
     return (after - before) / window.interval_s
+
+
+def _net_rate(window: Window, counter: Callable[[LineReading], int | None]) -> float | None:
+    """As ``_rate``, and None where the interface changed in between (the default route
+    moved): two interfaces' counters make no rate."""
+    if window.previous is not None and window.previous.interface != window.current.interface:
+        return None
+    return _rate(window, counter)
 
 
 def _whole(value: float | None) -> str:
@@ -83,11 +89,11 @@ def _load(index: int) -> Callable[[Window], str]:
 
 
 def _rx(window: Window) -> str:
-    return human_bytes(_rate(window, lambda r: r.net_rx_bytes))
+    return human_bytes(_net_rate(window, lambda r: r.net_rx_bytes))
 
 
 def _tx(window: Window) -> str:
-    return human_bytes(_rate(window, lambda r: r.net_tx_bytes))
+    return human_bytes(_net_rate(window, lambda r: r.net_tx_bytes))
 
 
 def _read(window: Window) -> str:

@@ -22,6 +22,7 @@ from sot.collect import collector, procfs_parsers
 from sot.collect.line_source import (
     CPU_PACKAGE_LABELS,
     CPU_TEMPERATURE_CHIPS,
+    KINDS,
     LineReading,
     LineSource,
     default_interface,
@@ -337,7 +338,18 @@ def test_an_interface_that_changed_between_readings_gives_unknown_rates(tmp_path
         extra={"/proc/net/route": ROUTE.replace("\t100\t", "\t900\t")},  # wlan0 now wins
         net={"wlan0": (10**9, 10**9), "eth0": (10**9, 10**9)},
     )
+    after_disks = machine(
+        tmp_path / "c",
+        extra={"/proc/net/route": ROUTE.replace("\t100\t", "\t900\t")},
+        disks={"sda": (4096, 5120), "sda1": (4096, 5120)},
+    )
     assert fill("{iface} {net}", Readings(before, after)) == "wlan0 -/-"
+    # The disks' rates do not depend on the interface.
+    assert fill("{iface} {net} {read}", Readings(before, after_disks)) == "wlan0 -/- 1.0M"
+
+
+def test_every_field_names_a_kind_of_reading_the_source_knows() -> None:
+    assert {f.kind for f in line_template.FIELDS.values()} == KINDS
 
 
 def test_window_zero_takes_one_reading_and_rates_are_unknown(tmp_path: Path) -> None:
