@@ -18,8 +18,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple, NoReturn, TextIO
 
 from sot.collect.line_source import LineReading, LineSource
 from sot.line_template import (
@@ -34,9 +32,13 @@ from sot.line_template import (
 )
 from sot.safe_text import report
 
-if TYPE_CHECKING:  # (typing.Protocol costs a millisecond to define: only mypy needs it)
+# typing.TYPE_CHECKING without importing typing: typing and the re it imports cost about 10 ms,
+# a third of sot line's start-up (see sot.collect.line_source); mypy knows the name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
     import argparse
-    from typing import Protocol
+    from collections.abc import Callable, Sequence
+    from typing import NoReturn, Protocol, TextIO
 
     from sot.log import DebugLog
 
@@ -114,14 +116,24 @@ def follow(
         schedule = schedule.sampled(now, interval_s)
 
 
-class Options(NamedTuple):
-    """``sot line``'s options, however they were parsed."""
+class Options:
+    """``sot line``'s options, however they were read."""
 
-    template: str = DEFAULT_TEMPLATE
-    net: str | None = None
-    window_s: float = DEFAULT_WINDOW_S
-    follow: bool = False
-    interval_s: float = DEFAULT_INTERVAL_S
+    __slots__ = ("follow", "interval_s", "net", "template", "window_s")
+
+    def __init__(
+        self,
+        template: str = DEFAULT_TEMPLATE,
+        net: str | None = None,
+        window_s: float = DEFAULT_WINDOW_S,
+        follow: bool = False,
+        interval_s: float = DEFAULT_INTERVAL_S,
+    ) -> None:
+        self.template = template
+        self.net = net
+        self.window_s = window_s
+        self.follow = follow
+        self.interval_s = interval_s
 
 
 def seconds(text: str, minimum: float) -> float | None:
@@ -149,18 +161,19 @@ def quick_options(argv: Sequence[str]) -> Options | None:
     (``--net eth0`` or ``--net=eth0``). Anything else (help, abbreviations, ``--``, a value
     starting with ``-``, a bad number, a second template) is None: argparse decides, with its
     own messages. A test checks both readers agree wherever this one answers."""
-    options, has_template = Options(), False
+    found = Options()
+    template: str | None = None
     index = 0
     while index < len(argv):
         arg = argv[index]
         index += 1
         if arg == "--follow":
-            options = options._replace(follow=True)
+            found.follow = True
             continue
         if not arg.startswith("-"):
-            if has_template:
+            if template is not None:
                 return None
-            options, has_template = options._replace(template=arg), True
+            template = found.template = arg
             continue
         name, equals, value = arg.partition("=")
         if name != "--net" and name not in _VALUED:
@@ -173,17 +186,14 @@ def quick_options(argv: Sequence[str]) -> Options | None:
         if value.startswith("-"):
             return None
         if name == "--net":
-            options = options._replace(net=value)
+            found.net = value
             continue
         field, minimum = _VALUED[name]
         number = seconds(value, minimum)
         if number is None:
             return None
-        if field == "window_s":
-            options = options._replace(window_s=number)
-        else:
-            options = options._replace(interval_s=number)
-    return options
+        setattr(found, field, number)
+    return found
 
 
 def _seconds_type(minimum: float) -> Callable[[str], float]:

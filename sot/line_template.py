@@ -9,12 +9,16 @@ what the system names is sanitized. Pure functions of readings: nothing here rea
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from sot.collect.line_source import LineReading, cpu_busy_percent
 from sot.render.units import UNKNOWN, human_bytes
 from sot.safe_text import sanitize
+
+# typing.TYPE_CHECKING without importing typing: typing and the re it imports cost about 10 ms,
+# a third of sot line's start-up (see sot.collect.line_source); mypy knows the name.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 MAX_WIDTH = 200  # a field padded wider than any status bar is a typo
 ALIGNMENTS = "<>^"
@@ -24,12 +28,17 @@ class TemplateError(ValueError):
     """A template sot cannot fill: the message is the one line to print."""
 
 
-class Window(NamedTuple):
+class Window:
     """Two readings and the seconds between them (one reading: ``previous`` is None)."""
 
-    previous: LineReading | None
-    current: LineReading
-    interval_s: float | None
+    __slots__ = ("current", "interval_s", "previous")
+
+    def __init__(
+        self, previous: LineReading | None, current: LineReading, interval_s: float | None
+    ) -> None:
+        self.previous = previous
+        self.current = current
+        self.interval_s = interval_s
 
 
 def _rate(window: Window, counter: Callable[[LineReading], int | None]) -> float | None:
@@ -121,14 +130,17 @@ def _text(value: str | None) -> str:
     return value or UNKNOWN
 
 
-class Field(NamedTuple):
+class Field:
     """A template field: the reading it needs (line_source.KINDS), whether it is a rate (and so
     needs the window), what it means for ``--help`` and README, and its value."""
 
-    kind: str
-    rate: bool
-    meaning: str
-    value: Callable[[Window], str]
+    __slots__ = ("kind", "meaning", "rate", "value")
+
+    def __init__(self, kind: str, rate: bool, meaning: str, value: Callable[[Window], str]) -> None:
+        self.kind = kind
+        self.rate = rate
+        self.meaning = meaning
+        self.value = value
 
 
 FIELDS: dict[str, Field] = {
@@ -177,15 +189,26 @@ FIELDS: dict[str, Field] = {
 }
 
 
-class Part(NamedTuple):
+class Part:
     """Literal text, or a field with its padding (``{cpu:>3}``) and cut (``{host:.8}``)."""
 
-    text: str
-    field: str | None = None
-    fill: str = " "
-    align: str = ">"
-    width: int = 0
-    max_width: int | None = None
+    __slots__ = ("align", "field", "fill", "max_width", "text", "width")
+
+    def __init__(
+        self,
+        text: str,
+        field: str | None = None,
+        fill: str = " ",
+        align: str = ">",
+        width: int = 0,
+        max_width: int | None = None,
+    ) -> None:
+        self.text = text
+        self.field = field
+        self.fill = fill
+        self.align = align
+        self.width = width
+        self.max_width = max_width
 
 
 def _known_fields() -> str:
