@@ -74,7 +74,8 @@ def test_help_through_the_console_script() -> None:
     assert result.returncode == 0 and "{cpu}" in result.stdout and "--follow" in result.stdout
 
 
-def test_follow_prints_lines_until_sigterm_then_exits_quietly() -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_follow_prints_lines_until_a_signal_then_exits_quietly(signum: signal.Signals) -> None:
     process = subprocess.Popen(
         [console_script(), "line", "--follow", "-i", "0.2", "--window", "0.1", "m{mem} c{cpu}"],
         stdout=subprocess.PIPE,
@@ -87,7 +88,7 @@ def test_follow_prints_lines_until_sigterm_then_exits_quietly() -> None:
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(3)]  # blocks until each arrives
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         rest, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
