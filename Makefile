@@ -53,6 +53,7 @@ fuzz: sync
 bench: sync
 	$(UV) run --locked python benchmarks/stages.py
 	$(UV) run --locked python benchmarks/info.py
+	$(UV) run --locked python benchmarks/line.py
 	$(UV) run --locked python benchmarks/bench.py $(ARGS)
 	$(UV) run --locked python benchmarks/keys.py
 	$(UV) run --locked python benchmarks/fleet.py $(FLEET_ARGS)

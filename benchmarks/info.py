@@ -50,6 +50,20 @@ def wall_ms(command: Sequence[str], env: Mapping[str, str], runs: int) -> list[f
     return times
 
 
+def timed_table(
+    programs: Sequence[tuple[str, Sequence[str]]], env: Mapping[str, str], runs: int
+) -> dict[str, float]:
+    """Each program's median, min and max wall ms as a Markdown table; the medians by name."""
+    print("| program | median ms | min ms | max ms |")
+    print("|---|---|---|---|")
+    medians = {}
+    for name, command in programs:
+        times = wall_ms(command, env, runs)
+        medians[name] = statistics.median(times)
+        print(f"| {name} | {medians[name]:.0f} | {min(times):.0f} | {max(times):.0f} |")
+    return medians
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="timed runs per program (10)")
@@ -71,13 +85,7 @@ def main() -> int:
                 missing.append(name)
         print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, output to a pipe, ", end="")
         print(f"median of {args.runs} runs after one warm-up")
-        print("| program | median ms | min ms | max ms |")
-        print("|---|---|---|---|")
-        medians = {}
-        for name, command in programs:
-            times = wall_ms(command, env, args.runs)
-            medians[name] = statistics.median(times)
-            print(f"| {name} | {medians[name]:.0f} | {min(times):.0f} | {max(times):.0f} |")
+        medians = timed_table(programs, env, args.runs)
     for name in missing:
         why = " (Debian 12 has no package for it)" if name == "fastfetch" else ""
         print(f"{name}: not installed{why}, not measured")

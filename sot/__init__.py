@@ -12,6 +12,14 @@ def main() -> int:
     package's own module, and catches the interrupt around everything it imports.
     """
     try:
+        import sys
+
+        if sys.argv[1:2] == ["line"]:
+            # Run every few seconds from tmux: the full command line (every command's module)
+            # would cost more than sot line's whole budget; see sot.line.
+            from sot.line import main as run_line
+
+            return run_line(sys.argv[2:])
         from sot.cli import main as run_command
 
         return run_command()

@@ -59,6 +59,13 @@ def _clean() -> Subcommand:
     return Subcommand("clean", clean.SUMMARY, clean.add_arguments, clean.run)
 
 
+def _line() -> Subcommand:
+    # sot.line is outside this package: `sot line` starts without importing it (see sot.line).
+    from sot import line
+
+    return Subcommand("line", line.SUMMARY, line.add_arguments, line.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
     _disk(),
@@ -66,4 +73,5 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     _fleet(),
     _bench(),
     _clean(),
+    _line(),
 )
