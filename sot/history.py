@@ -48,6 +48,8 @@ class History:
     block_read: Mapping[str, Series] = field(default_factory=dict)
     block_write: Mapping[str, Series] = field(default_factory=dict)
     block_util: Mapping[str, Series] = field(default_factory=dict)
+    # Each GPU's utilisation, by its index: empty (and left alone) on a machine without GPUs.
+    gpu_util: Mapping[int, Series] = field(default_factory=dict)
 
     def push(self, snapshot: Snapshot) -> History:
         cpu = snapshot.cpu
@@ -75,7 +77,17 @@ class History:
                 self.net_tx, {i.name: i.tx_bytes_per_s for i in snapshot.interfaces}
             ),
             **self._block_series(snapshot),
+            gpu_util=self._gpu_series(snapshot),
         )
+
+    def _gpu_series(self, snapshot: Snapshot) -> Mapping[int, Series]:
+        if not snapshot.gpus and not self.gpu_util:
+            return self.gpu_util  # no GPUs: nothing to copy
+        old = self.gpu_util
+        return {
+            gpu.index: _append(old.get(gpu.index, ()), gpu.utilization_percent)
+            for gpu in snapshot.gpus
+        }
 
     @classmethod
     def of(cls, snapshots: Iterable[Snapshot]) -> History:
@@ -159,6 +171,7 @@ class History:
             block_read=self.block_read,
             block_write=self.block_write,
             block_util=self.block_util,
+            gpu_util=self.gpu_util,
         )
 
     def _block_series(self, snapshot: Snapshot) -> dict[str, Mapping[str, Series]]:
