@@ -66,11 +66,12 @@ def parse_gpus(text: str) -> tuple[GpuSample, ...]:
     that is not one (a warning, garbage) is skipped; an unknown reading is None."""
     gpus: list[GpuSample] = []
     for line in text.splitlines():
-        fields = [field.strip() for field in line.split(",")]
+        raw = line.split(",")
+        fields = [field.strip() for field in raw]
         if len(fields) < 8 or not fields[0].isdigit():
             continue
         if len(fields) >= 9:  # our query's nine fields; a name may hold commas
-            name, rest = ",".join(fields[1:-7]).strip(), fields[-7:]
+            name, rest = ",".join(raw[1:-7]).strip(), fields[-7:]
         else:  # the eight of an older query (no clock)
             name, rest = fields[1], [*fields[2:], ""]
         gpus.append(
