@@ -33,32 +33,52 @@ def _memory_percent(gpu: GpuSample) -> float | None:
     return None if used is None or not total else min(100.0, 100.0 * used / total)
 
 
-def gpu_fields(gpu: GpuSample, name_width: int, width: int, glyphs: Glyphs) -> list[Field]:
+def _texts(gpu: GpuSample, glyphs: Glyphs) -> dict[str, str]:
+    """The GPU's figures as shown, by column."""
+    return {
+        "name": sanitize(gpu.name, glyphs.ascii_only),
+        "memory": f"{human_bytes(gpu.memory_used_bytes)}/{human_bytes(gpu.memory_total_bytes)}",
+        "temperature": celsius(gpu.temperature_celsius, glyphs.ascii_only),
+        "power": _watts(gpu),
+        "frequency": frequency(gpu.frequency_mhz),
+    }
+
+
+def column_widths(gpus: Sequence[GpuSample], glyphs: Glyphs) -> dict[str, int]:
+    """Each column's width over all the GPUs, so their lines line up."""
+    widths: dict[str, int] = {}
+    for gpu in gpus:
+        for column, text in _texts(gpu, glyphs).items():
+            widths[column] = max(widths.get(column, 0), display_width(text))
+    return widths
+
+
+def gpu_fields(
+    gpu: GpuSample, widths: Mapping[str, int], width: int, glyphs: Glyphs
+) -> list[Field]:
     """One GPU's line: its index and name (cut first), a utilisation bar and percentage, then
-    memory, temperature and power; the least important dropped first on a narrow panel."""
-    name = sanitize(gpu.name, glyphs.ascii_only)
-    name += " " * max(0, name_width - display_width(name))
+    memory, temperature and power, each column as wide as ``widths`` says; the least
+    important dropped first on a narrow panel."""
+    texts = {
+        column: text + " " * max(0, widths.get(column, 0) - display_width(text))
+        for column, text in _texts(gpu, glyphs).items()
+    }
     bar_width = max(5, min(20, width // 5))
-    memory = f"{human_bytes(gpu.memory_used_bytes)}/{human_bytes(gpu.memory_total_bytes)}"
     return [
         field((f"{gpu.index} ", Role.LABEL)),
-        field((f"{name} ", Role.NORMAL), rank=4, cuttable=True),
+        field((f"{texts['name']} ", Role.NORMAL), rank=4, cuttable=True),
         field(
             (bar(gpu.utilization_percent, bar_width, glyphs), level_role(gpu.utilization_percent)),
             (f" {percent(gpu.utilization_percent):>6}", Role.VALUE),
         ),
         field(
             ("  mem ", Role.LABEL),
-            (memory, level_role(_memory_percent(gpu), 70.0, 90.0)),
+            (texts["memory"], level_role(_memory_percent(gpu), 70.0, 90.0)),
             rank=1,
         ),
-        field(
-            ("  ", Role.NORMAL),
-            (celsius(gpu.temperature_celsius, glyphs.ascii_only), Role.VALUE),
-            rank=2,
-        ),
-        field(("  ", Role.NORMAL), (_watts(gpu), Role.VALUE), rank=2),
-        field(("  ", Role.NORMAL), (frequency(gpu.frequency_mhz), Role.DIM), rank=5),
+        field(("  ", Role.NORMAL), (texts["temperature"], Role.VALUE), rank=2),
+        field(("  ", Role.NORMAL), (texts["power"], Role.VALUE), rank=2),
+        field(("  ", Role.NORMAL), (texts["frequency"], Role.DIM), rank=5),
     ]
 
 
@@ -69,10 +89,10 @@ def _lines(
     lines: list[list[Field]] = []
     if status is not None:
         lines.append([field((sanitize(status, glyphs.ascii_only), Role.WARN), cuttable=True)])
-    name_width = max((display_width(sanitize(g.name, glyphs.ascii_only)) for g in gpus), default=0)
+    widths = column_widths(gpus, glyphs)
     room = max(0, rows - len(lines))
     for gpu in gpus[:room]:
-        lines.append(gpu_fields(gpu, name_width, width, glyphs))
+        lines.append(gpu_fields(gpu, widths, width, glyphs))
     left = len(gpus) - room
     if left > 0 and lines:
         lines[-1] = [*lines[-1], field((f"  +{left} more", Role.DIM), rank=3)]
