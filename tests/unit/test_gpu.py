@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -416,8 +417,6 @@ def test_json_has_a_gpus_list_empty_when_none() -> None:
 
 
 def snapshot_with_gpus(gpus: tuple[GpuSample, ...], status: str | None = None) -> Any:
-    from dataclasses import replace
-
     return replace(snapshot(), gpus=gpus, gpu_status=status)
 
 
@@ -455,6 +454,9 @@ def test_history_keeps_each_gpus_utilisation() -> None:
     history = history.push(snapshot_with_gpus(parse_gpus(TWO_GPUS)))
     history = history.push(snapshot_with_gpus(parse_gpus(TWO_GPUS)))
     assert history.gpu_util == {0: (97.0, 97.0), 1: (3.0, 3.0)}
+    # The same read in the next tick's snapshot (no new read yet): no new point, same series.
+    same = history.push(replace(snapshot(), gpus=history.gpus_read))
+    assert same.gpu_util is history.gpu_util
 
 
 def test_no_gpu_module_is_imported_at_start_without_gpus() -> None:
