@@ -17,20 +17,24 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sot.collect.collector import Collector
 from sot.collect.gpu_detect import GpuPlaces, find_gpus, open_gpus
 from sot.collect.gpu_monitor import GpuMonitor, open_monitor
 from sot.collect.gpu_nvidia import NvmlReader, SmiReader, parse_apps, parse_gpus
 from sot.collect.gpu_sysfs import SysfsReader, process_gpu_memory, read_card
+from sot.collect.replay import ReplaySource
 from sot.export import snapshot_to_json
 from sot.history import History
 from sot.layout import NO_GPUS, TIERS, compute_layout
 from sot.model import GpuSample
 from sot.render.frame import process_page_rows
-from sot.render.panels import hidden_panels
+from sot.render.panels import PANELS, hidden_panels
 from tests.fake_tree import make_tree
-from tests.fakes import recorded_source, snapshot
+from tests.fakes import raw_details, readings, snapshot
+from tests.property import examples
 
 MIB = 1024 * 1024
 ONE_GPU = "0, NVIDIA A100-SXM4-40GB, 45, 3277, 40960, 62, 120.50, 300.00, 1410\n"
@@ -373,24 +377,35 @@ def test_open_monitor_on_a_fake_nvidia_machine_uses_nvml_else_nvidia_smi(tmp_pat
     assert monitor.close()
 
 
-def test_the_collector_puts_gpus_in_the_snapshot_and_the_details(tmp_path: Path) -> None:
-    monitor = GpuMonitor(NvmlReader(fake_nvml()))
-    source = recorded_source()
-    collector = Collector(source, gpus=monitor)
+def test_the_collector_puts_gpus_in_the_snapshot_and_the_details() -> None:
+    stored = replace(readings(), details={99: raw_details(99, "train"), 10: raw_details(10, "db")})
+    collector = Collector(ReplaySource(stored), gpus=GpuMonitor(NvmlReader(fake_nvml())))
     first = collector.sample(1.0, 1.0)
     assert first.gpus == () and first.gpu_status == "reading GPUs (NVML)"
     collector.wait_for_gpus(5.0)
     second = collector.sample(2.0, 2.0)
     assert len(second.gpus) == 2 and second.gpu_status is None
-    row = second.processes[0]
-    details = collector.process_details((row.pid, row.start_time_epoch_s), 2.0)
-    if details is not None:
-        assert details.gpus_present and details.gpu_memory_bytes == (
-            2 * MIB if row.pid == 99 else 0
-        )
+    details = collector.process_details((99, 5000.0), 2.0)
+    assert details is not None and details.gpus_present
+    assert details.gpu_memory_bytes == 2 * MIB  # on both GPUs
+    idle = collector.process_details((10, 5000.0), 2.0)
+    assert idle is not None and idle.gpu_memory_bytes == 0  # NVIDIA lists every user
     assert collector.close()
-    plain = Collector(recorded_source())
-    assert plain.sample(1.0, 1.0).gpus == () and plain.close()
+    plain = Collector(ReplaySource(stored))
+    assert plain.sample(1.0, 1.0).gpus == ()
+    without = plain.process_details((10, 5000.0), 1.0)
+    assert without is not None and not without.gpus_present and plain.close()
+
+
+def test_amd_process_memory_is_read_for_the_details_process_only(tmp_path: Path) -> None:
+    proc = fdinfo_tree(tmp_path)
+    root = make_tree(tmp_path, AMD_CARD)
+    places = GpuPlaces(str(root / "sys"), str(root / "dev"), str(proc))
+    found = find_gpus(places)
+    assert found is not None
+    monitor = open_monitor(found, places)
+    assert monitor.process_memory(300) == 4 * MIB
+    assert monitor.close()
 
 
 def test_json_has_a_gpus_list_empty_when_none() -> None:
@@ -470,3 +485,22 @@ def test_no_gpu_module_is_imported_at_start_without_gpus() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['sot.collect.gpu_detect']"
+
+
+@settings(max_examples=examples(300))
+@given(
+    st.integers(min_value=40, max_value=400),
+    st.integers(min_value=10, max_value=150),
+    st.sampled_from([frozenset(), NO_GPUS]),
+)
+def test_with_or_without_gpus_every_size_tiles_the_screen(
+    width: int, height: int, hidden: frozenset[str]
+) -> None:
+    layout = compute_layout(width, height, hidden=hidden)
+    assert ("gpu" in {name for name, _ in layout.places}) == (not hidden)
+    assert sum(r.width * r.height for r in layout.panels()) == width * height
+    for name, rect in layout.places:
+        panel = PANELS[name]
+        assert rect.width >= panel.min_width and rect.height >= panel.min_height, (name, rect)
+    table = layout.rect("processes")
+    assert table is not None and table.height >= 3
