@@ -34,10 +34,11 @@ class FoundGpus(NamedTuple):
     cards: tuple[tuple[int, str], ...]  # (DRM card number, "amd" or "intel"), in order
 
 
-def _read(path: str) -> str | None:
+def read_value(path: str) -> str | None:
+    """A sysfs value (the start of the file, stripped); None where it cannot be read."""
     try:
         with open(path, encoding="ascii", errors="replace") as file:
-            return file.read(64).strip()
+            return file.read(256).strip()
     except OSError:
         return None
 
@@ -57,7 +58,7 @@ def find_gpus(places: GpuPlaces) -> FoundGpus | None:
         matched = _CARD.fullmatch(name)  # card0-DP-1 and the like are connectors, not cards
         if matched is None:
             continue
-        vendor = SYSFS_VENDORS.get(_read(os.path.join(drm, name, "device/vendor")) or "")
+        vendor = SYSFS_VENDORS.get(read_value(os.path.join(drm, name, "device/vendor")) or "")
         if vendor is not None:
             cards.append((int(matched.group(1)), vendor))
     if not nvidia and not cards:

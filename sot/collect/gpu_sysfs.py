@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Sequence
 
+from sot.collect.gpu_detect import read_value
 from sot.collect.gpu_nvidia import GpuReading
 from sot.model import GpuSample
 
@@ -17,16 +18,8 @@ _UNITS = {"": 1, "B": 1, "KiB": 1024, "MiB": 1024 * 1024, "GiB": 1024 * 1024 * 1
 _AMOUNT = re.compile(r"\s*(\d+)\s*([KMG]iB|B)?\s*")
 
 
-def _text(path: str) -> str | None:
-    try:
-        with open(path, encoding="ascii", errors="replace") as file:
-            return file.read(256).strip()
-    except OSError:
-        return None
-
-
 def _integer(path: str) -> int | None:
-    text = _text(path)
+    text = read_value(path)
     if text is None:
         return None
     try:
@@ -73,7 +66,7 @@ def read_card(sys_root: str, card: int, vendor: str) -> GpuSample:
     frequency = _integer(os.path.join(sys_root, "class/drm", f"card{card}", "gt_cur_freq_mhz"))
     if frequency is None:
         frequency = _integer(os.path.join(sys_root, "class/drm", f"card{card}", "gt_act_freq_mhz"))
-    pci_id = _text(os.path.join(device, "device")) or "?"
+    pci_id = read_value(os.path.join(device, "device")) or "?"
     return GpuSample(
         index=card,
         vendor=vendor,

@@ -45,7 +45,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.model",
     },
     "sot.collect.gpu_nvidia": {"sot.model"},
-    "sot.collect.gpu_sysfs": {"sot.collect.gpu_nvidia", "sot.model"},
+    "sot.collect.gpu_sysfs": {"sot.collect.gpu_detect", "sot.collect.gpu_nvidia", "sot.model"},
     # sot ps: sockets and dev servers, read only when a screen wants them.
     "sot.collect.listeners": {"sot.collect.devservers", "sot.collect.records", "sot.model"},
     "sot.collect.devservers": {"sot.model"},
