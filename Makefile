@@ -52,6 +52,7 @@ fuzz: sync
 
 bench: sync
 	$(UV) run --locked python benchmarks/stages.py
+	$(UV) run --locked python benchmarks/gpu.py
 	$(UV) run --locked python benchmarks/info.py
 	$(UV) run --locked python benchmarks/line.py
 	$(UV) run --locked python benchmarks/bench.py $(ARGS)

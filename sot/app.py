@@ -34,6 +34,7 @@ from sot.render.frame import (
     render_frame,
 )
 from sot.render.glyphs import Glyphs
+from sot.render.panels import hidden_panels
 from sot.schedule import Schedule
 from sot.screen import Screen
 from sot.state import AppState, Context
@@ -165,13 +166,14 @@ class Dashboard:
 
     def _draw(self) -> None:
         width, height = clamp_size(*self.session.size())
-        page_rows = process_page_rows(width, height, screen=self.config.screen)
+        hidden = hidden_panels(self.snapshot)
+        page_rows = process_page_rows(width, height, screen=self.config.screen, hidden=hidden)
         help_rows = help_page_rows(height)
         if (page_rows, help_rows) != (self.page_rows, self.help_rows):
             self.page_rows, self.help_rows = page_rows, help_rows
             self.dispatch(Command(Action.RESIZED))
         if self.state.details is not None:
-            place = details_place(width, height)
+            place = details_place(width, height, hidden)
             self.details_extent = details_extent(
                 self.details, self.snapshot.wall_epoch_s, place.width, place.height, self.glyphs
             )

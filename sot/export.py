@@ -66,7 +66,9 @@ def snapshot_to_json(
     # Screens' readings: absent where not taken; source_status: only while a remote source
     # (Prometheus) reports trouble, processes_note only from a remote source, so a local
     # machine's document is unchanged.
-    for optional in ("ports", "dev_servers", "source_status", "processes_note"):
+    # gpu_status: only while the GPUs' reader has something to say ("reading", an error);
+    # "gpus" is always there, an empty list on a machine without GPUs.
+    for optional in ("ports", "dev_servers", "source_status", "processes_note", "gpu_status"):
         if body.get(optional) is None:
             body.pop(optional, None)
     if processes is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sot.model import Snapshot
+from sot.model import GpuSample, Snapshot
 
 HISTORY_LENGTH = 600  # samples: enough for a braille graph 300 cells wide
 
@@ -48,6 +48,11 @@ class History:
     block_read: Mapping[str, Series] = field(default_factory=dict)
     block_write: Mapping[str, Series] = field(default_factory=dict)
     block_util: Mapping[str, Series] = field(default_factory=dict)
+    # Each GPU's utilisation, by its index: one point per read of the GPUs (every 5 s, on the
+    # slow schedule), not per tick, so the panel is redrawn only when there is something new;
+    # empty (and left alone) on a machine without GPUs. ``gpus_read``: the read last added.
+    gpu_util: Mapping[int, Series] = field(default_factory=dict)
+    gpus_read: tuple[GpuSample, ...] = ()
 
     def push(self, snapshot: Snapshot) -> History:
         cpu = snapshot.cpu
@@ -75,7 +80,20 @@ class History:
                 self.net_tx, {i.name: i.tx_bytes_per_s for i in snapshot.interfaces}
             ),
             **self._block_series(snapshot),
+            gpu_util=self._gpu_series(snapshot),
+            gpus_read=snapshot.gpus,
         )
+
+    def _gpu_series(self, snapshot: Snapshot) -> Mapping[int, Series]:
+        # The collector hands on the same tuple until the next read: identity says "no news"
+        # (two reads with equal figures are two points).
+        if snapshot.gpus is self.gpus_read or (not snapshot.gpus and not self.gpu_util):
+            return self.gpu_util
+        old = self.gpu_util
+        return {
+            gpu.index: _append(old.get(gpu.index, ()), gpu.utilization_percent)
+            for gpu in snapshot.gpus
+        }
 
     @classmethod
     def of(cls, snapshots: Iterable[Snapshot]) -> History:
@@ -159,6 +177,8 @@ class History:
             block_read=self.block_read,
             block_write=self.block_write,
             block_util=self.block_util,
+            gpu_util=self.gpu_util,
+            gpus_read=self.gpus_read,
         )
 
     def _block_series(self, snapshot: Snapshot) -> dict[str, Mapping[str, Series]]:

@@ -7,7 +7,7 @@ with a width weight. Adding a panel to the screen is one more band or one more e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 MIN_WIDTH = 40
@@ -83,6 +83,10 @@ class TierSpec:
 HEADER = Band((("header", 1),), rows=1)
 STATUS = Band((("status", 1),), rows=1)
 PROCESSES = Band((("processes", 1),))
+# Where the GPU panel is a band of its own: a line per GPU (two) in the medium tier, one line
+# in the smaller ones. Like every GPU place, dropped on a machine without GPUs (``hidden``).
+GPU_LINES = Band((("gpu", 1),), rows=2)
+GPU_LINE = Band((("gpu", 1),), rows=1)
 
 # First match wins: a tier applies from its minimum size up. The process table gets the room
 # first; history graphs appear as the terminal grows (at 80x24, 14 process rows; at 160x48, 25).
@@ -93,7 +97,8 @@ TIERS: tuple[TierSpec, ...] = (
         36,
         (
             HEADER,
-            Band((("cpu", 60), ("memory", 40)), share=0.22, minimum=7),
+            # The GPU panel (only on a machine with GPUs) takes a share beside memory.
+            Band((("cpu", 60), ("memory", 40), ("gpu", 45)), share=0.22, minimum=7),
             Band((("disks", 50), ("network", 50)), share=0.17, minimum=6),
             PROCESSES,
             STATUS,
@@ -108,6 +113,7 @@ TIERS: tuple[TierSpec, ...] = (
             HEADER,
             Band((("cpu", 60), ("memory", 40)), share=0.24, minimum=7),
             Band((("rates", 1),), rows=2),
+            GPU_LINES,
             PROCESSES,
             STATUS,
         ),
@@ -117,14 +123,20 @@ TIERS: tuple[TierSpec, ...] = (
         Tier.COMPACT,
         60,
         16,
-        (HEADER, Band((("summary", 1),), rows=5), PROCESSES, STATUS),
+        (HEADER, Band((("summary", 1),), rows=5), GPU_LINE, PROCESSES, STATUS),
     ),
     # The meters that fit (CPU and memory first) and the table.
     TierSpec(
         Tier.NARROW,
         MIN_WIDTH,
         MIN_HEIGHT,
-        (HEADER, Band((("summary", 1),), share=0.2, minimum=2, maximum=5), PROCESSES, STATUS),
+        (
+            HEADER,
+            Band((("summary", 1),), share=0.2, minimum=2, maximum=5),
+            GPU_LINE,
+            PROCESSES,
+            STATUS,
+        ),
     ),
 )
 
@@ -208,6 +220,9 @@ FOCUS_ORDER: dict[str, tuple[str, ...]] = {"ps": ("processes", "ports", "devserv
 # a panel a tier does not draw (disks and network are one "rates" band in the medium tier) is
 # hidden with its band's share of it.
 TOGGLEABLE_PANELS: tuple[str, ...] = ("cpu", "memory", "disks", "network", "gpu", "processes")
+# What ``compute_layout`` leaves out on a machine without GPUs (``hidden``); see
+# ``sot.render.panels.hidden_panels`` for the rule from a snapshot.
+NO_GPUS = frozenset({"gpu"})
 
 
 def screen_readings(screen: str) -> frozenset[str]:
@@ -267,16 +282,35 @@ def _band_heights(bands: Sequence[Band], height: int) -> list[int]:
     return heights
 
 
+def _without(bands: Sequence[Band], hidden: frozenset[str]) -> tuple[Band, ...]:
+    """The bands less the ``hidden`` panels; a band left with none takes no rows."""
+    if not hidden:
+        return tuple(bands)
+    kept: list[Band] = []
+    for band in bands:
+        panels = tuple((name, weight) for name, weight in band.panels if name not in hidden)
+        if panels == band.panels:
+            kept.append(band)
+        elif panels:
+            kept.append(replace(band, panels=panels))
+    return tuple(kept)
+
+
 def compute_layout(
-    width: int, height: int, with_status: bool = True, screen: str = "dashboard"
+    width: int,
+    height: int,
+    with_status: bool = True,
+    screen: str = "dashboard",
+    hidden: frozenset[str] = frozenset(),
 ) -> Layout:
     """Where each panel of ``screen`` goes; ``with_status=False`` leaves out the key hints
-    (one-shot output, where no key can be pressed)."""
+    (one-shot output, where no key can be pressed); ``hidden`` panels are left out (the GPU
+    panel on a machine without GPUs) and the others share their room."""
     width, height = max(0, width), max(0, height)
     spec = _tier_for(width, height, screen)
     if spec is None:
         return Layout(width, height, Tier.TOO_SMALL)
-    bands = tuple(b for b in spec.bands if with_status or b is not STATUS)
+    bands = _without(tuple(b for b in spec.bands if with_status or b is not STATUS), hidden)
     places: list[tuple[str, Rect]] = []
     y = 0
     for band, rows in zip(bands, _band_heights(bands, height), strict=True):

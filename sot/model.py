@@ -224,6 +224,29 @@ class ProcessDetails:
     # (descriptor, path or kernel name such as "socket:[123]"), lowest first; None: not readable.
     # ``open_files`` counts them all, listed or not.
     open_file_targets: tuple[tuple[int, str], ...] | None
+    # GPU memory the process holds, over all GPUs, where the machine has GPUs (``gpus_present``;
+    # else the details view shows no GPU line): None where the driver does not say.
+    gpu_memory_bytes: int | None = None
+    gpus_present: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GpuSample:
+    """One GPU, as its driver reports it (NVML, nvidia-smi, or amdgpu/i915 sysfs files).
+    ``index`` is the driver's numbering (nvidia-smi's index, the DRM card number); ``vendor``
+    "nvidia", "amd" or "intel"; ``name`` is the driver's product name (untrusted text) or, for
+    sysfs, the PCI ids. Every reading the driver does not give is ``None``."""
+
+    index: int
+    vendor: str
+    name: str
+    utilization_percent: float | None
+    memory_used_bytes: int | None
+    memory_total_bytes: int | None
+    temperature_celsius: float | None
+    power_watts: float | None
+    power_limit_watts: float | None
+    frequency_mhz: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +358,11 @@ class Snapshot:
     # remote source says (Prometheus: "Prometheus has no per-process data for X (...)", or where
     # its process-exporter groups come from); None for a local source.
     processes_note: str | None = None
+    # The machine's GPUs (on the slow schedule; empty where it has none, and in a recording),
+    # and what went wrong reading them, in one line ("nvidia-smi did not answer in 2 s"); None
+    # while all is well.
+    gpus: tuple[GpuSample, ...] = ()
+    gpu_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

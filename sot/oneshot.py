@@ -12,10 +12,11 @@ from dataclasses import replace
 from sot.collect.system import system_source
 from sot.config import CannotRun, Config, OutputFormat
 from sot.history import History
-from sot.layout import clamp_size, screen_readings
+from sot.layout import NO_GPUS, clamp_size, screen_readings
 from sot.model import Snapshot
 from sot.pipeline import Pipeline, initial_state, open_prometheus
 from sot.render.frame import FrameInput, process_page_rows, render_frame
+from sot.render.panels import hidden_panels
 from sot.safe_files import FileRefused, write_whole_file
 from sot.safe_text import report
 from sot.terminal import NotFullScreen, open_terminal
@@ -50,7 +51,9 @@ def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
     return dict(opened.sequences.styles), opened.sequences.reset
 
 
-def _frame_size(rows_wanted: int | None, screen: str) -> tuple[int, int]:
+def _frame_size(
+    rows_wanted: int | None, screen: str, hidden: frozenset[str] = NO_GPUS
+) -> tuple[int, int]:
     """The frame's size: the terminal's (less the prompt's line), else COLUMNS x LINES; with
     --top, no taller than it takes to show those rows (scripts want no blank table)."""
     if sys.stdout.isatty():
@@ -61,7 +64,9 @@ def _frame_size(rows_wanted: int | None, screen: str) -> tuple[int, int]:
     if rows_wanted is None:
         return width, height
     fitting = (
-        h for h in range(1, height + 1) if process_page_rows(width, h, False, screen) >= rows_wanted
+        h
+        for h in range(1, height + 1)
+        if process_page_rows(width, h, False, screen, hidden) >= rows_wanted
     )
     return width, next(fitting, height)
 
@@ -85,6 +90,9 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     from sot.export import JSON_WRITERS, frame_to_styled_text, frame_to_text, snapshot_to_json
 
     time.sleep(config.interval_s)
+    # The GPU read the first sample started, if still running (a slow nvidia-smi): printed
+    # once, so worth waiting for; no longer than the read's own timeout.
+    pipeline.collector.wait_for_gpus(2.5)
     snapshot = pipeline.collector.sample(
         time.monotonic(), time.time(), screen_readings(config.screen)
     )
@@ -96,7 +104,7 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     else:
         history = History().push(pipeline.first).push(snapshot)
         rows_wanted = None if config.top is None else len(view.rows)
-        width, height = _frame_size(rows_wanted, config.screen)
+        width, height = _frame_size(rows_wanted, config.screen, hidden_panels(snapshot))
         state = initial_state(config)
         data = FrameInput(snapshot, history, state, view, interactive=False, screen=config.screen)
         frame = render_frame(data, width, height, pipeline.glyphs)

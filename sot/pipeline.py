@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from sot.collect.block_devices import BlockDeviceReader
 from sot.collect.cgroups import CgroupReader
 from sot.collect.collector import Collector
+from sot.collect.gpu_detect import open_gpus
 from sot.collect.pressure import PressureReader
 from sot.collect.records import SystemSource
 from sot.collect.system import port_source, system_source
@@ -65,9 +66,11 @@ class Pipeline:
     feed: Feed | None = None
 
     def close(self) -> None:
-        """Stop what the pipeline runs (the feed's worker): on every way out of a command."""
+        """Stop what the pipeline runs (the feed's worker, the GPU reader's): on every way out
+        of a command."""
         if self.feed is not None:
             self.feed.close()
+        self.collector.close()
 
 
 def open_source(config: Config) -> SystemSource:
@@ -181,6 +184,8 @@ def start_pipeline(config: Config) -> Pipeline:
         own_pid=os.getpid(),
         cgroups=CgroupReader() if live else None,
         pressure=PressureReader() if live else None,
+        # The dashboard's GPU panel (and its JSON): other screens show no GPUs.
+        gpus=open_gpus() if live and config.screen == "dashboard" else None,
     )
     first = collector.sample(time.monotonic(), time.time(), wanted)
     check_choices(config, first)

@@ -8,8 +8,8 @@ logged-in users) are refreshed on their own schedule.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sot.collect.block import BlockCollector
 from sot.collect.cpu import cpu_percentages
@@ -53,6 +53,9 @@ from sot.model import (
     StallShares,
     Temperature,
 )
+
+if TYPE_CHECKING:  # imported only where the machine has GPUs (gpu_detect.open_gpus)
+    from sot.collect.gpu_monitor import GpuMonitor
 
 T = TypeVar("T")
 
@@ -305,8 +308,12 @@ class Collector:
         ports_period_s: float = 3.0,
         cgroups: CgroupSource | None = None,
         pressure: PressureSource | None = None,
+        gpus: GpuMonitor | None = None,
     ) -> None:
         self._source = source
+        # The GPUs' reader (None: the machine has none, or a recording): its worker thread
+        # reads on its own slow schedule; a sample only takes its last answer.
+        self._gpus = gpus
         # The disk screen's reader, asked only when a sample wants "block_devices".
         self._block = None if block_source is None else BlockCollector(block_source)
         self._listeners = Listeners(ports, own_pid, ports_period_s)
@@ -374,6 +381,7 @@ class Collector:
         disks, disk_total = self._disks(now_s, interval_s)
         interfaces = self._interfaces(now_s, interval_s)
         ports, dev_servers = self._listeners.read(now_s, wanted, processes)
+        gpus, gpu_status = ((), None) if self._gpus is None else self._gpus.sample(now_s)
         return Snapshot(
             monotonic_s=now_s,
             wall_epoch_s=wall_epoch_s,
@@ -400,7 +408,18 @@ class Collector:
             battery=self._battery.get(now_s, self._read_battery)[0],
             source_status=self._source_line("status_message"),
             processes_note=self._source_line("processes_note"),
+            gpus=gpus,
+            gpu_status=gpu_status,
         )
+
+    def wait_for_gpus(self, timeout_s: float) -> None:
+        """Wait (bounded) for a GPU read in flight: one-shot output prints what it says."""
+        if self._gpus is not None:
+            self._gpus.wait(timeout_s)
+
+    def close(self) -> bool:
+        """Stop the GPU reader's worker (bounded wait): whether nothing is left running."""
+        return True if self._gpus is None else self._gpus.close()
 
     def _source_line(self, method: str) -> str | None:
         """The source's own line (status, or what its process table shows), where it has one:
@@ -430,7 +449,12 @@ class Collector:
     def process_details(self, key: ProcessKey, now_s: float) -> ProcessDetails | None:
         """The details view's data for one process (see ``DetailsReader``); ``None`` once it
         has exited (or its PID belongs to another)."""
-        return self._details.read(key, now_s)
+        details = self._details.read(key, now_s)
+        if details is None or self._gpus is None:
+            return details
+        return replace(
+            details, gpus_present=True, gpu_memory_bytes=self._gpus.process_memory(key[0])
+        )
 
     def _cgroup(self, now_s: float) -> CgroupSample | None:
         reader = self._cgroups

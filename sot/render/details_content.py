@@ -110,6 +110,11 @@ def field_rows(
                        f" virtual {human_bytes(details.vms_bytes)},"
                        f" shared {human_bytes(details.shared_bytes)}")),
         ("threads", one(_or_unknown(details.threads))),
+        *(
+            [("gpu memory", one(human_bytes(details.gpu_memory_bytes)))]
+            if details.gpus_present
+            else []
+        ),
         ("disk i/o", one(f"read {human_bytes(details.io_read_bytes)}"
                          f" ({human_rate(details.io_read_bytes_per_s)}), write"
                          f" {human_bytes(details.io_write_bytes)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sot.actions import SIGNAL_CHOICES
 from sot.key_help import help_lines
 from sot.keys import Mode
-from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
+from sot.layout import MIN_HEIGHT, MIN_WIDTH, NO_GPUS, Rect, Tier, compute_layout
 from sot.render.box import draw_box
 from sot.render.cells import (
     Block,
@@ -19,7 +19,7 @@ from sot.render.cells import (
 )
 from sot.render.details import details_place, render_details, render_menu
 from sot.render.glyphs import Glyphs
-from sot.render.panels import PANELS, FrameInput, FrameMemo, render_panel
+from sot.render.panels import PANELS, FrameInput, FrameMemo, hidden_panels, render_panel
 from sot.render.processes import table_rows
 from sot.render.status import render_status
 from sot.render.text import Segment, put_segments
@@ -37,10 +37,15 @@ __all__ = [
 
 
 def process_page_rows(
-    width: int, height: int, with_status: bool = True, screen: str = "dashboard"
+    width: int,
+    height: int,
+    with_status: bool = True,
+    screen: str = "dashboard",
+    hidden: frozenset[str] = NO_GPUS,
 ) -> int:
-    """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling)."""
-    table = compute_layout(width, height, with_status, screen).rect("processes")
+    """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling);
+    ``hidden``: the panels left out (``hidden_panels`` of the snapshot shown)."""
+    table = compute_layout(width, height, with_status, screen, hidden).rect("processes")
     return table_rows(table.height) if table is not None else 0
 
 
@@ -166,7 +171,8 @@ def render_frame(
     """The whole screen. ``memo`` (owned by the caller, kept across frames) spares drawing
     panels whose readings did not change, and laying out unchanged process rows again; the
     frame is the same without it."""
-    layout = compute_layout(width, height, data.interactive, data.screen)
+    hidden = hidden_panels(data.snapshot)
+    layout = compute_layout(width, height, data.interactive, data.screen, hidden)
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
     placed = [
@@ -189,7 +195,7 @@ def _overlay(
     """What covers the panels in this mode (details, a menu, help), and where; or None."""
     state = data.state
     if state.mode is Mode.DETAILS and state.details is not None:
-        body = details_place(width, height)
+        body = details_place(width, height, hidden_panels(data.snapshot))
         details = render_details(
             data.details,
             state.details[0],

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sot.disk_view import selected_disk_index, shown_disks
 from sot.history import History
 from sot.keys import Mode
+from sot.layout import NO_GPUS
 from sot.model import CgroupSample, ProcessDetails, Snapshot
 from sot.ports_view import sorted_groups, sorted_ports
 from sot.render.cells import Block
@@ -19,6 +20,7 @@ from sot.render.cpu import render_cpu
 from sot.render.disk_tree import render_disk_graphs, render_disk_tree
 from sot.render.disks import render_disks
 from sot.render.glyphs import Glyphs
+from sot.render.gpu import render_gpu
 from sot.render.header import render_header
 from sot.render.memory import render_memory
 from sot.render.network import render_network
@@ -93,6 +95,19 @@ def memory_limit(snapshot: Snapshot) -> CgroupSample | None:
     a cgroup's usage changing under no limit does not redraw the panel."""
     cgroup = snapshot.cgroup
     return cgroup if cgroup is not None and cgroup.memory_limit_bytes is not None else None
+
+
+def hidden_panels(snapshot: Snapshot) -> frozenset[str]:
+    """The panels the snapshot has nothing for: the GPU panel on a machine without GPUs (one
+    whose reader has something to say, an error or "reading", is shown)."""
+    return frozenset() if snapshot.gpus or snapshot.gpu_status is not None else NO_GPUS
+
+
+def _gpu(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
+    snapshot = data.snapshot
+    return render_gpu(
+        snapshot.gpus, snapshot.gpu_status, data.history.gpu_util, width, height, glyphs
+    )
 
 
 def _disks(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
@@ -285,6 +300,12 @@ PANELS: Mapping[str, Panel] = {
             lambda d: (d.snapshot.memory, d.history.memory_used_percent, memory_limit(d.snapshot)),
             min_width=20,
             min_height=3,
+        ),
+        Panel(
+            "gpu",
+            _gpu,
+            lambda d: (d.snapshot.gpus, d.snapshot.gpu_status, d.history.gpu_util),
+            min_width=20,
         ),
         Panel("disks", _disks, _reads_disks, min_width=20, min_height=3),
         Panel("network", _network, _reads_network, min_width=20, min_height=3),

@@ -31,8 +31,21 @@ ALLOWED: dict[str, set[str]] = {
         "sot.collect.processes",
         "sot.collect.rates",
         "sot.collect.listeners",
+        # The GPU reader's type only (TYPE_CHECKING): it is opened by the pipeline.
+        "sot.collect.gpu_monitor",
         "sot.model",
     },
+    # GPUs: found once at start (gpu_detect, stdlib only); the readers are imported only where
+    # there are GPUs, and run in the monitor's worker thread.
+    "sot.collect.gpu_detect": {"sot.collect.gpu_monitor"},
+    "sot.collect.gpu_monitor": {
+        "sot.collect.gpu_detect",
+        "sot.collect.gpu_nvidia",
+        "sot.collect.gpu_sysfs",
+        "sot.model",
+    },
+    "sot.collect.gpu_nvidia": {"sot.model"},
+    "sot.collect.gpu_sysfs": {"sot.collect.gpu_detect", "sot.collect.gpu_nvidia", "sot.model"},
     # sot ps: sockets and dev servers, read only when a screen wants them.
     "sot.collect.listeners": {"sot.collect.devservers", "sot.collect.records", "sot.model"},
     "sot.collect.devservers": {"sot.model"},
@@ -466,6 +479,11 @@ READS_KERNEL_FILES = {
     # `sot line`'s few files (stat, meminfo, loadavg, net, diskstats, hwmon), read once or
     # twice per run: psutil and the procfs source cost more to import than its whole budget.
     "sot.collect.line_source",
+    # GPUs: a stat and a listing of /sys/class/drm at start (gpu_detect); amdgpu and i915 sysfs
+    # files on the slow schedule, in a worker thread, and one process's fdinfo for the details
+    # view (gpu_sysfs). Under injectable roots, tested on fake trees.
+    "sot.collect.gpu_detect",
+    "sot.collect.gpu_sysfs",
 }
 
 

@@ -1,0 +1,217 @@
+"""Reading the GPUs off the loop's thread, on the slow schedule.
+
+nvidia-smi (and NVML under it) can hang for seconds on a wedged driver, and amdgpu's sysfs files
+wake a sleeping GPU: a worker thread reads, and each sample takes the last answer without ever
+waiting for one. A read that takes longer than the timeout is reported on the panel ("nvidia-smi
+did not answer in 2 s") and tried again only ``retry_s`` later.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
+
+from sot.collect.gpu_detect import FoundGpus, GpuPlaces
+from sot.collect.gpu_nvidia import GpuReading, NvmlReader, SmiReader
+from sot.collect.gpu_sysfs import SysfsReader, process_gpu_memory
+from sot.model import GpuSample
+
+TIMEOUT_S = 2.0
+PERIOD_S = 5.0  # the collector's slow schedule (sensors, fans)
+RETRY_S = 30.0  # after a read that did not answer in time: a wedged driver is not asked each tick
+
+
+class GpuReader(Protocol):
+    name: str  # what the panel calls it in a message: "nvidia-smi", "NVML", "sysfs"
+
+    def read(self) -> GpuReading:
+        """Every GPU this reader sees, and their processes' memory; may block (thread)."""
+
+    def close(self) -> None:
+        """Let go of what the reader holds (NVML's handle)."""
+
+
+class CombinedReader:
+    """A machine with GPUs of two kinds (NVIDIA and an Intel iGPU): both, in one read."""
+
+    def __init__(self, readers: Sequence[GpuReader]) -> None:
+        self._readers = tuple(readers)
+        self.name = "/".join(reader.name for reader in readers)
+
+    def read(self) -> GpuReading:
+        gpus: list[GpuSample] = []
+        memory: dict[int, int] = {}
+        errors: list[str] = []
+        timed_out = False
+        for reader in self._readers:
+            reading = reader.read()
+            gpus.extend(reading.gpus)
+            for pid, used in reading.process_memory.items():
+                memory[pid] = memory.get(pid, 0) + used
+            if reading.error is not None:
+                errors.append(reading.error)
+            timed_out = timed_out or reading.timed_out
+        return GpuReading(tuple(gpus), memory, "; ".join(errors) or None, timed_out)
+
+    def close(self) -> None:
+        for reader in self._readers:
+            reader.close()
+
+
+class _Missing:
+    """An NVIDIA driver with neither NVML's Python module nor nvidia-smi to ask."""
+
+    name = "nvidia"
+
+    def read(self) -> GpuReading:
+        return GpuReading(
+            (), {}, "NVIDIA GPU: install nvidia-smi, or nvidia-ml-py (sot[gpu]), to read it"
+        )
+
+    def close(self) -> None:
+        """Nothing held."""
+
+
+def load_pynvml() -> object:
+    """The ``pynvml`` module of the optional ``nvidia-ml-py`` package; ImportError without."""
+    return importlib.import_module("pynvml")
+
+
+def open_monitor(
+    found: FoundGpus, places: GpuPlaces, load_nvml: Callable[[], object] | None = None
+) -> GpuMonitor:
+    readers: list[GpuReader] = []
+    if found.nvidia:
+        readers.append(_nvidia_reader(places, load_nvml or load_pynvml))
+    sysfs: SysfsReader | None = None
+    if found.cards:
+        sysfs = SysfsReader(found.cards, places.sys_root, places.proc_root)
+        readers.append(sysfs)
+    reader: GpuReader = readers[0] if len(readers) == 1 else CombinedReader(readers)
+    # Per-process memory of AMD and Intel GPUs: read from fdinfo for the details view's process
+    # only (NVIDIA's comes with each read, for every process, from the driver).
+    per_process = None if sysfs is None else sysfs.process_memory
+    return GpuMonitor(reader, per_process=per_process)
+
+
+def _nvidia_reader(places: GpuPlaces, load_nvml: Callable[[], object]) -> GpuReader:
+    try:
+        return NvmlReader(load_nvml())
+    except ImportError:
+        pass
+    command = shutil.which("nvidia-smi", path=places.path or os.environ.get("PATH", os.defpath))
+    return _Missing() if command is None else SmiReader(command, TIMEOUT_S)
+
+
+class GpuMonitor:
+    """Reads the GPUs through ``reader`` in a worker thread, at most every ``period_s``;
+    ``sample(now_s)`` returns at once with the last answer. Times come from the caller (the
+    collector's monotonic ``now_s``); only the worker blocks."""
+
+    def __init__(
+        self,
+        reader: GpuReader,
+        timeout_s: float = TIMEOUT_S,
+        period_s: float = PERIOD_S,
+        retry_s: float = RETRY_S,
+        per_process: Callable[[int], int | None] | None = None,
+    ) -> None:
+        self._reader = reader
+        self._timeout_s = timeout_s
+        self._period_s = period_s
+        self._retry_s = retry_s
+        self._per_process = per_process
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._answer: GpuReading | None = None  # the worker's, not yet taken by sample
+        self._started_s = 0.0
+        self._next_s: float | None = None  # None: read at the first sample
+        self._gpus: tuple[GpuSample, ...] = ()
+        self._memory: Mapping[int, int] = {}
+        # Until the first answer: the panel is shown (the machine has GPUs) and says so.
+        self._status: str | None = f"reading GPUs ({reader.name})"
+        self._stuck = False
+
+    @property
+    def reader_name(self) -> str:
+        return self._reader.name
+
+    def sample(self, now_s: float) -> tuple[tuple[GpuSample, ...], str | None]:
+        """The GPUs as last read, and what is wrong (None: nothing); starts a read when due."""
+        thread = self._thread
+        if thread is not None and not thread.is_alive():
+            thread.join()
+            self._thread = thread = None
+            self._take(now_s)
+        if thread is not None:
+            if not self._stuck and now_s - self._started_s >= self._timeout_s:
+                # A read that never returns (NVML in a wedged driver cannot be killed): said
+                # once, and no other read starts while it hangs.
+                self._stuck = True
+                self._gpus, self._memory = (), {}  # old readings are not shown as current
+                self._status = f"{self._reader.name} did not answer in {self._timeout_s:g} s"
+        elif self._next_s is None or now_s >= self._next_s:
+            self._start(now_s)
+        return self._gpus, self._status
+
+    def _take(self, now_s: float) -> None:
+        with self._lock:
+            answer, self._answer = self._answer, None
+        if answer is None:
+            return
+        late = self._stuck or answer.timed_out
+        self._stuck = False
+        # A driver that did not answer in time is asked again only after RETRY_S (from when
+        # its answer came: a read stuck for a minute is not retried at once).
+        self._next_s = now_s + self._retry_s if late else self._started_s + self._period_s
+        self._gpus = answer.gpus
+        self._memory = answer.process_memory
+        self._status = answer.error
+
+    def _start(self, now_s: float) -> None:
+        self._started_s = now_s
+        self._next_s = now_s + self._period_s
+        self._thread = threading.Thread(target=self._work, name="sot-gpu", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            answer = self._reader.read()
+        except Exception as err:  # a driver's failure of any kind: one line on the panel
+            answer = GpuReading((), {}, f"{self._reader.name}: {err}".splitlines()[0][:200])
+        with self._lock:
+            self._answer = answer
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for a read in flight (one-shot output, tests): whether
+        none is left running."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout_s)
+            return not thread.is_alive()
+        return True
+
+    def process_memory(self, pid: int) -> int | None:
+        """GPU memory of one process: from the last NVIDIA read, or (AMD, Intel) read now from
+        its fdinfo, for the one process the details view shows."""
+        used = self._memory.get(pid)
+        if used is None and self._per_process is not None:
+            return self._per_process(pid)
+        if used is None and self._gpus and all(g.vendor == "nvidia" for g in self._gpus):
+            return 0  # the driver lists every process holding GPU memory: not listed is none
+        return used
+
+    def close(self, timeout_s: float = 3.0) -> bool:
+        """Stop: wait (bounded) for a read in flight, let go of the reader. Whether the
+        worker ended; a wedged one is a daemon thread and does not keep sot from exiting."""
+        ended = self.wait(timeout_s)
+        if ended:
+            self._reader.close()
+        return ended
+
+
+__all__ = ["GpuMonitor", "GpuReader", "open_monitor", "process_gpu_memory"]

@@ -1,0 +1,241 @@
+"""NVIDIA GPUs, through NVML (the ``nvidia-ml-py`` package, module ``pynvml``) or, without it,
+``nvidia-smi``'s CSV output. Both run in the GPU monitor's worker thread: a wedged driver can
+make either hang for seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, NamedTuple
+
+from sot.model import GpuSample
+
+MIB = 1024 * 1024
+QUERY_GPUS = (
+    "--query-gpu=index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,"
+    "power.draw,power.limit,clocks.gr"
+)
+QUERY_APPS = "--query-compute-apps=pid,used_memory"
+CSV = "--format=csv,noheader,nounits"
+# What nvidia-smi prints for a reading the GPU does not give (or could not read).
+_UNKNOWN = ("[N/A]", "N/A", "[Not Supported]", "Not Supported", "ERR!", "[ERR!]", "[Unknown Error]")
+
+
+class GpuReading(NamedTuple):
+    """One read of the GPUs: each GPU, the GPU memory of each process using one (pid ->
+    bytes, summed over the GPUs), and what went wrong, in one line (None: nothing)."""
+
+    gpus: tuple[GpuSample, ...]
+    process_memory: Mapping[int, int]
+    error: str | None = None
+    timed_out: bool = False  # the driver did not answer in time
+
+
+class CommandFailed(Exception):
+    """A command did not answer in time, or ended with an error: the message is one line."""
+
+
+class CommandTimedOut(CommandFailed):
+    """The command did not end in time (it was killed)."""
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    if not text or text in _UNKNOWN:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _mib(text: str) -> int | None:
+    value = _number(text)
+    return None if value is None or value < 0 else round(value * MIB)
+
+
+def parse_gpus(text: str) -> tuple[GpuSample, ...]:
+    """``nvidia-smi --query-gpu=... --format=csv,noheader,nounits``: one GPU a line. A line
+    that is not one (a warning, garbage) is skipped; an unknown reading is None."""
+    gpus: list[GpuSample] = []
+    for line in text.splitlines():
+        raw = line.split(",")
+        fields = [field.strip() for field in raw]
+        if len(fields) < 8 or not fields[0].isdigit():
+            continue
+        if len(fields) >= 9:  # our query's nine fields; a name may hold commas
+            name, rest = ",".join(raw[1:-7]).strip(), fields[-7:]
+        else:  # the eight of an older query (no clock)
+            name, rest = fields[1], [*fields[2:], ""]
+        gpus.append(
+            GpuSample(
+                index=int(fields[0]),
+                vendor="nvidia",
+                name=name if name not in _UNKNOWN else "NVIDIA GPU",
+                utilization_percent=_number(rest[0]),
+                memory_used_bytes=_mib(rest[1]),
+                memory_total_bytes=_mib(rest[2]),
+                temperature_celsius=_number(rest[3]),
+                power_watts=_number(rest[4]),
+                power_limit_watts=_number(rest[5]),
+                frequency_mhz=_number(rest[6]),
+            )
+        )
+    return tuple(gpus)
+
+
+def parse_apps(text: str) -> dict[int, int]:
+    """``nvidia-smi --query-compute-apps=pid,used_memory``: each process's GPU memory, summed
+    over the GPUs it uses (one line per process and GPU); unknown amounts are left out."""
+    found: dict[int, int] = {}
+    for line in text.splitlines():
+        pid_text, _, memory_text = line.partition(",")
+        pid_text = pid_text.strip()
+        memory = _mib(memory_text)
+        if not pid_text.isdigit() or memory is None:
+            continue
+        found[int(pid_text)] = found.get(int(pid_text), 0) + memory
+    return found
+
+
+def run_bounded(command: Sequence[str], timeout_s: float) -> str:
+    """The command's standard output; CommandFailed when it did not end in ``timeout_s`` (it
+    and its children are killed: it runs in a session of its own) or ended with an error."""
+    name = os.path.basename(command[0])
+    try:
+        child = subprocess.Popen(
+            list(command),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as err:
+        raise CommandFailed(f"{name}: {err.strerror or err}") from None
+    try:
+        out, err_out = child.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except OSError:
+            child.kill()
+        # A child stuck in the kernel (D state) does not die at once: left, never waited for.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.communicate(timeout=1.0)
+        raise CommandTimedOut(f"{name} did not answer in {timeout_s:g} s") from None
+    if child.returncode != 0:
+        message = _first_line(err_out) or _first_line(out) or "no message"
+        raise CommandFailed(f"{name} failed (exit {child.returncode}): {message}")
+    return out.decode("utf-8", "replace")
+
+
+def _first_line(data: bytes) -> str:
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+class SmiReader:
+    """NVIDIA GPUs through ``nvidia-smi`` (``command``: its path, or a fake in tests)."""
+
+    name = "nvidia-smi"
+
+    def __init__(self, command: str, timeout_s: float = 2.0) -> None:
+        self._command = command
+        self._timeout_s = timeout_s
+
+    def read(self) -> GpuReading:
+        try:
+            gpus = parse_gpus(run_bounded((self._command, QUERY_GPUS, CSV), self._timeout_s))
+            if not gpus:
+                return GpuReading((), {}, "nvidia-smi listed no GPUs")
+            apps = parse_apps(run_bounded((self._command, QUERY_APPS, CSV), self._timeout_s))
+        except CommandFailed as err:
+            return GpuReading((), {}, str(err), isinstance(err, CommandTimedOut))
+        return GpuReading(gpus, apps)
+
+    def close(self) -> None:
+        """Nothing held between reads."""
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class NvmlReader:
+    """NVIDIA GPUs through NVML: ``module`` is ``pynvml`` (a fake one in tests). NVML is
+    initialised at the first read and shut down by ``close``."""
+
+    name = "NVML"
+
+    def __init__(self, module: Any) -> None:
+        self._nvml = module
+        self._initialised = False
+
+    def _optional(self, call: Callable[[], Any]) -> Any:
+        """One reading; None where this GPU does not give it (NVMLError: not supported)."""
+        try:
+            return call()
+        except self._nvml.NVMLError:
+            return None
+
+    def read(self) -> GpuReading:
+        nvml = self._nvml
+        try:
+            if not self._initialised:
+                nvml.nvmlInit()
+                self._initialised = True
+            count = nvml.nvmlDeviceGetCount()
+            gpus: list[GpuSample] = []
+            memory: dict[int, int] = {}
+            for index in range(count):
+                handle = nvml.nvmlDeviceGetHandleByIndex(index)
+                gpus.append(self._gpu(index, handle))
+                running = self._optional(partial(nvml.nvmlDeviceGetComputeRunningProcesses, handle))
+                for process in running or ():
+                    used = getattr(process, "usedGpuMemory", None)
+                    if isinstance(used, int) and used >= 0:
+                        memory[process.pid] = memory.get(process.pid, 0) + used
+        except nvml.NVMLError as err:
+            return GpuReading((), {}, f"NVML: {_text(err)}"[:200])
+        return GpuReading(tuple(gpus), memory)
+
+    def _gpu(self, index: int, handle: object) -> GpuSample:
+        nvml = self._nvml
+        name = self._optional(lambda: nvml.nvmlDeviceGetName(handle))
+        utilization = self._optional(lambda: nvml.nvmlDeviceGetUtilizationRates(handle))
+        memory = self._optional(lambda: nvml.nvmlDeviceGetMemoryInfo(handle))
+        temperature = self._optional(
+            lambda: nvml.nvmlDeviceGetTemperature(handle, nvml.NVML_TEMPERATURE_GPU)
+        )
+        power_mw = self._optional(lambda: nvml.nvmlDeviceGetPowerUsage(handle))
+        limit_mw = self._optional(lambda: nvml.nvmlDeviceGetEnforcedPowerLimit(handle))
+        clock = self._optional(
+            lambda: nvml.nvmlDeviceGetClockInfo(handle, nvml.NVML_CLOCK_GRAPHICS)
+        )
+        return GpuSample(
+            index=index,
+            vendor="nvidia",
+            name=_text(name) if name is not None else "NVIDIA GPU",
+            utilization_percent=None if utilization is None else float(utilization.gpu),
+            memory_used_bytes=None if memory is None else int(memory.used),
+            memory_total_bytes=None if memory is None else int(memory.total),
+            temperature_celsius=None if temperature is None else float(temperature),
+            power_watts=None if power_mw is None else power_mw / 1000.0,
+            power_limit_watts=None if limit_mw is None else limit_mw / 1000.0,
+            frequency_mhz=None if clock is None else float(clock),
+        )
+
+    def close(self) -> None:
+        if self._initialised:
+            self._initialised = False
+            with contextlib.suppress(self._nvml.NVMLError):  # shutting down anyway
+                self._nvml.nvmlShutdown()

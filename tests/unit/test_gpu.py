@@ -1,0 +1,506 @@
+"""GPU readers: recorded nvidia-smi outputs, a fake NVML module, fake amdgpu/i915 sysfs trees,
+fake nvidia-smi executables (one that hangs, one that fails), and the monitor's worker thread
+driven by an injected clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sot.collect.collector import Collector
+from sot.collect.gpu_detect import GpuPlaces, find_gpus, open_gpus
+from sot.collect.gpu_monitor import GpuMonitor, open_monitor
+from sot.collect.gpu_nvidia import NvmlReader, SmiReader, parse_apps, parse_gpus
+from sot.collect.gpu_sysfs import SysfsReader, process_gpu_memory, read_card
+from sot.collect.replay import ReplaySource
+from sot.export import snapshot_to_json
+from sot.history import History
+from sot.layout import NO_GPUS, TIERS, compute_layout
+from sot.model import GpuSample
+from sot.render.frame import process_page_rows
+from sot.render.panels import PANELS, hidden_panels
+from tests.fake_tree import make_tree
+from tests.fakes import raw_details, readings, snapshot
+from tests.property import examples
+
+MIB = 1024 * 1024
+ONE_GPU = "0, NVIDIA A100-SXM4-40GB, 45, 3277, 40960, 62, 120.50, 300.00, 1410\n"
+TWO_GPUS = (
+    "0, NVIDIA GeForce RTX 4090, 97, 20480, 24564, 81, 430.12, 450.00, 2520\n"
+    "1, NVIDIA GeForce RTX 4090, 3, 512, 24564, 35, 21.30, 450.00, 210\n"
+)
+UNKNOWNS = "0, Tesla K80, [N/A], 10, 11441, [Not Supported], [N/A], [Not Supported], [N/A]\n"
+ERRORS = "0, NVIDIA T4, ERR!, ERR!, 15360, ERR!, ERR!, 70.00, ERR!\n"
+APPS = "4242, 3000\n4243, [N/A]\n4242, 200\ngarbage\n"
+
+
+def test_one_gpu_from_nvidia_smi() -> None:
+    (gpu,) = parse_gpus(ONE_GPU)
+    assert gpu == GpuSample(
+        index=0,
+        vendor="nvidia",
+        name="NVIDIA A100-SXM4-40GB",
+        utilization_percent=45.0,
+        memory_used_bytes=3277 * MIB,
+        memory_total_bytes=40960 * MIB,
+        temperature_celsius=62.0,
+        power_watts=120.5,
+        power_limit_watts=300.0,
+        frequency_mhz=1410.0,
+    )
+
+
+def test_two_gpus_one_line_each() -> None:
+    gpus = parse_gpus(TWO_GPUS)
+    assert [g.index for g in gpus] == [0, 1]
+    assert [g.utilization_percent for g in gpus] == [97.0, 3.0]
+
+
+def test_not_available_and_not_supported_are_unknown_never_zero() -> None:
+    (gpu,) = parse_gpus(UNKNOWNS)
+    assert gpu.utilization_percent is None and gpu.temperature_celsius is None
+    assert gpu.power_watts is None and gpu.power_limit_watts is None
+    assert gpu.memory_used_bytes == 10 * MIB and gpu.frequency_mhz is None
+
+
+def test_err_is_unknown() -> None:
+    (gpu,) = parse_gpus(ERRORS)
+    assert gpu.utilization_percent is None and gpu.memory_used_bytes is None
+    assert gpu.memory_total_bytes == 15360 * MIB and gpu.power_limit_watts == 70.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n\n", "No devices were found\n", "garbage, 1, 2\n", "x, y, z, 1, 2, 3, 4, 5, 6\n"],
+)
+def test_garbage_and_empty_output_give_no_gpus(text: str) -> None:
+    assert parse_gpus(text) == ()
+
+
+def test_the_older_eight_field_query_and_a_name_with_a_comma() -> None:
+    (old,) = parse_gpus("0, Quadro P400, 1, 2, 2000, 40, 10.0, 30.0\n")
+    assert old.name == "Quadro P400" and old.power_limit_watts == 30.0 and old.frequency_mhz is None
+    (odd,) = parse_gpus("0, Odd, Name, 1, 2, 2000, 40, 10.0, 30.0, 100\n")
+    assert odd.name == "Odd, Name" and odd.frequency_mhz == 100.0
+
+
+def test_process_memory_summed_over_gpus() -> None:
+    assert parse_apps(APPS) == {4242: 3200 * MIB}
+
+
+def fake_command(tmp_path: Path, body: str) -> str:
+    """An executable standing for nvidia-smi: a shell script with ``body``."""
+    path = tmp_path / "nvidia-smi"
+    path.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return str(path)
+
+
+ANSWERING = (
+    'case "$1" in\n'
+    f"  --query-gpu=*) printf '{TWO_GPUS.replace(chr(10), chr(92) + 'n')}' ;;\n"
+    "  --query-compute-apps=*) printf '4242, 3000\\n' ;;\n"
+    "esac"
+)
+
+
+def test_a_fake_nvidia_smi_is_read(tmp_path: Path) -> None:
+    reading = SmiReader(fake_command(tmp_path, ANSWERING)).read()
+    assert reading.error is None and len(reading.gpus) == 2
+    assert reading.process_memory == {4242: 3000 * MIB}
+
+
+def test_nvidia_smi_that_fails_says_so_in_one_line(tmp_path: Path) -> None:
+    command = fake_command(
+        tmp_path, "echo 'Failed to initialize NVML: Driver/library version mismatch' >&2\nexit 9"
+    )
+    reading = SmiReader(command).read()
+    assert reading.gpus == () and not reading.timed_out
+    assert reading.error == (
+        "nvidia-smi failed (exit 9): Failed to initialize NVML: Driver/library version mismatch"
+    )
+
+
+def test_a_hanging_nvidia_smi_never_blocks_the_loop(tmp_path: Path) -> None:
+    """The command hangs; the worker kills it after the timeout; every sample returns at once
+    (the clock is the test's); the panel says so; the next try is RETRY_S later, not at once."""
+    marker = tmp_path / "started"
+    command = fake_command(tmp_path, f"echo x >> {marker}\nexec sleep 60")
+    monitor = GpuMonitor(SmiReader(command, timeout_s=0.3), timeout_s=0.3, retry_s=30.0)
+    began = time.monotonic()
+    assert monitor.sample(0.0) == ((), "reading GPUs (nvidia-smi)")
+    assert time.monotonic() - began < 0.25  # the read runs in the worker, not here
+    assert monitor.wait(10.0)  # killed after its timeout: the worker ended
+    assert monitor.sample(1.0) == ((), "nvidia-smi did not answer in 0.3 s")
+    assert monitor.sample(20.0)[1] == "nvidia-smi did not answer in 0.3 s"
+    assert marker.read_text().count("x") == 1  # not asked again within RETRY_S
+    monitor.sample(31.5)
+    assert monitor.wait(10.0)
+    assert marker.read_text().count("x") == 2
+    assert monitor.close()
+
+
+class NVMLError(Exception):
+    pass
+
+
+def fake_nvml(count: int = 2, fail: str | None = None, gate: threading.Event | None = None) -> Any:
+    """A stand-in for ``pynvml``: ``fail`` names a call that raises NVMLError; ``gate`` makes
+    nvmlDeviceGetCount wait for it (a wedged driver)."""
+    calls: list[str] = []
+
+    def call(name: str, value: Any) -> Any:
+        def run(*_args: Any) -> Any:
+            calls.append(name)
+            if name == fail:
+                raise NVMLError("Not Supported" if name != "nvmlInit" else "Driver Not Loaded")
+            if name == "nvmlDeviceGetCount" and gate is not None:
+                gate.wait(30)
+            return value(*_args) if callable(value) else value
+
+        return run
+
+    return SimpleNamespace(
+        NVMLError=NVMLError,
+        NVML_TEMPERATURE_GPU=0,
+        NVML_CLOCK_GRAPHICS=0,
+        calls=calls,
+        nvmlInit=call("nvmlInit", None),
+        nvmlShutdown=call("nvmlShutdown", None),
+        nvmlDeviceGetCount=call("nvmlDeviceGetCount", count),
+        nvmlDeviceGetHandleByIndex=call("nvmlDeviceGetHandleByIndex", lambda i: i),
+        nvmlDeviceGetName=call("nvmlDeviceGetName", lambda h: f"GPU {h}".encode()),
+        nvmlDeviceGetUtilizationRates=call(
+            "nvmlDeviceGetUtilizationRates", lambda h: SimpleNamespace(gpu=10 * (h + 1))
+        ),
+        nvmlDeviceGetMemoryInfo=call(
+            "nvmlDeviceGetMemoryInfo", SimpleNamespace(used=MIB, total=8 * MIB)
+        ),
+        nvmlDeviceGetTemperature=call("nvmlDeviceGetTemperature", 55),
+        nvmlDeviceGetPowerUsage=call("nvmlDeviceGetPowerUsage", 75_500),
+        nvmlDeviceGetEnforcedPowerLimit=call("nvmlDeviceGetEnforcedPowerLimit", 250_000),
+        nvmlDeviceGetClockInfo=call("nvmlDeviceGetClockInfo", 1500),
+        nvmlDeviceGetComputeRunningProcesses=call(
+            "nvmlDeviceGetComputeRunningProcesses",
+            lambda h: [
+                SimpleNamespace(pid=99, usedGpuMemory=MIB),
+                SimpleNamespace(pid=7, usedGpuMemory=None),
+            ],
+        ),
+    )
+
+
+def test_nvml_reads_every_gpu_and_its_processes() -> None:
+    module = fake_nvml()
+    reader = NvmlReader(module)
+    reading = reader.read()
+    assert reading.error is None
+    assert [g.name for g in reading.gpus] == ["GPU 0", "GPU 1"]
+    first = reading.gpus[0]
+    assert (first.utilization_percent, first.power_watts, first.power_limit_watts) == (
+        10.0,
+        75.5,
+        250.0,
+    )
+    assert reading.process_memory == {99: 2 * MIB}  # on both GPUs; the unknown one left out
+    reader.read()
+    assert module.calls.count("nvmlInit") == 1  # initialised once
+    reader.close()
+    assert module.calls.count("nvmlShutdown") == 1
+
+
+def test_an_nvml_reading_a_gpu_does_not_support_is_unknown() -> None:
+    (gpu,) = NvmlReader(fake_nvml(1, fail="nvmlDeviceGetPowerUsage")).read().gpus
+    assert gpu.power_watts is None and gpu.temperature_celsius == 55.0
+
+
+def test_an_nvml_that_reports_an_error_says_so_in_one_line() -> None:
+    reading = NvmlReader(fake_nvml(fail="nvmlInit")).read()
+    assert reading == ((), {}, "NVML: Driver Not Loaded", False)
+    monitor = GpuMonitor(NvmlReader(fake_nvml(fail="nvmlDeviceGetCount")))
+    monitor.sample(0.0)
+    assert monitor.wait(5.0)
+    assert monitor.sample(1.0) == ((), "NVML: Not Supported")
+
+
+def test_a_wedged_nvml_is_reported_and_not_asked_again_while_it_hangs() -> None:
+    gate = threading.Event()
+    module = fake_nvml(gate=gate)
+    monitor = GpuMonitor(NvmlReader(module), timeout_s=2.0, retry_s=30.0)
+    monitor.sample(0.0)
+    assert monitor.sample(1.0)[1] == "reading GPUs (NVML)"
+    assert monitor.sample(2.0) == ((), "NVML did not answer in 2 s")
+    assert monitor.sample(10.0) == ((), "NVML did not answer in 2 s")
+    assert module.calls.count("nvmlDeviceGetCount") == 1  # no second read piled up
+    assert not monitor.close(0.05)  # still stuck: close does not wait for ever
+    gate.set()
+    assert monitor.wait(5.0)
+    gpus, status = monitor.sample(11.0)  # its late answer is shown...
+    assert len(gpus) == 2 and status is None
+    monitor.sample(40.0)
+    assert module.calls.count("nvmlDeviceGetCount") == 1  # ...and the next read waits 30 s
+    monitor.sample(41.5)
+    assert monitor.wait(5.0) and module.calls.count("nvmlDeviceGetCount") == 2
+    assert monitor.close()
+
+
+def test_reads_follow_the_slow_schedule() -> None:
+    module = fake_nvml(1)
+    monitor = GpuMonitor(NvmlReader(module), period_s=5.0)
+    for now in (0.0, 1.0, 2.0, 3.0, 4.0):
+        monitor.sample(now)
+        monitor.wait(5.0)
+    assert module.calls.count("nvmlDeviceGetCount") == 1
+    monitor.sample(5.0)
+    monitor.wait(5.0)
+    assert module.calls.count("nvmlDeviceGetCount") == 2
+
+
+AMD_CARD = {
+    "/sys/class/drm/card0/device/vendor": "0x1002\n",
+    "/sys/class/drm/card0/device/device": "0x744c\n",
+    "/sys/class/drm/card0/device/gpu_busy_percent": "37\n",
+    "/sys/class/drm/card0/device/mem_info_vram_used": f"{2048 * MIB}\n",
+    "/sys/class/drm/card0/device/mem_info_vram_total": f"{24576 * MIB}\n",
+    "/sys/class/drm/card0/device/hwmon/hwmon3/temp1_input": "54000\n",
+    "/sys/class/drm/card0/device/hwmon/hwmon3/power1_average": "95000000\n",
+    "/sys/class/drm/card0/device/hwmon/hwmon3/power1_cap": "327000000\n",
+    "/sys/class/drm/card0-DP-1/status": "connected\n",
+}
+INTEL_CARD = {
+    "/sys/class/drm/card1/device/vendor": "0x8086\n",
+    "/sys/class/drm/card1/device/device": "0x46a6\n",
+    "/sys/class/drm/card1/gt_cur_freq_mhz": "350\n",
+}
+NVIDIA_CARD = {"/sys/class/drm/card2/device/vendor": "0x10de\n"}
+
+
+def test_no_gpus_found_costs_a_stat_and_a_listing(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, {"/sys/class/drm/version": "x", **NVIDIA_CARD, "/dev/null": ""})
+    places = GpuPlaces(str(root / "sys"), str(root / "dev"), str(root / "proc"))
+    assert find_gpus(places) is None  # an NVIDIA card without its driver loaded: nothing to ask
+    assert open_gpus(places) is None
+    bare = GpuPlaces(str(tmp_path / "none"), str(tmp_path / "none"), str(tmp_path / "none"))
+    assert find_gpus(bare) is None
+
+
+def test_amd_and_intel_cards_through_sysfs(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, {**AMD_CARD, **INTEL_CARD})
+    places = GpuPlaces(str(root / "sys"), str(root / "dev"), str(root / "proc"))
+    found = find_gpus(places)
+    assert found is not None and found.cards == ((0, "amd"), (1, "intel")) and not found.nvidia
+    amd = read_card(places.sys_root, 0, "amd")
+    assert amd == GpuSample(
+        0, "amd", "AMD 0x744c", 37.0, 2048 * MIB, 24576 * MIB, 54.0, 95.0, 327.0
+    )
+    intel = read_card(places.sys_root, 1, "intel")
+    assert intel == GpuSample(1, "intel", "Intel 0x46a6", None, None, None, None, None, None, 350.0)
+    reading = SysfsReader(found.cards, places.sys_root, places.proc_root).read()
+    assert reading.gpus == (amd, intel) and reading.error is None
+
+
+def test_power_input_where_there_is_no_average(tmp_path: Path) -> None:
+    files = {k: v for k, v in AMD_CARD.items() if "power1_average" not in k}
+    files["/sys/class/drm/card0/device/hwmon/hwmon3/power1_input"] = "12500000\n"
+    root = make_tree(tmp_path, files)
+    assert read_card(str(root / "sys"), 0, "amd").power_watts == 12.5
+
+
+def fdinfo_tree(tmp_path: Path) -> Path:
+    """Process 300 with two descriptors of one amdgpu client, one of another, and a file."""
+    proc = tmp_path / "proc"
+    client = (
+        "drm-driver:\tamdgpu\ndrm-client-id:\t{}\ndrm-memory-vram:\t{} KiB\n"
+        "drm-memory-gtt:\t4 KiB\n"
+    )
+    make_tree(
+        tmp_path,
+        {
+            "/proc/300/fdinfo/3": client.format(7, 1024),
+            "/proc/300/fdinfo/4": client.format(7, 1024),
+            "/proc/300/fdinfo/5": (
+                "drm-client-id: 9\ndrm-total-vram0: 2 MiB\ndrm-total-system0: 1 MiB\n"
+            ),
+            "/proc/300/fdinfo/6": "pos: 0\n",
+            "/proc/301/fdinfo/": "",
+            "/proc/301/fd/": "",
+        },
+    )
+    fds = proc / "300" / "fd"
+    fds.mkdir(parents=True)
+    for fd in ("3", "4", "5"):
+        os.symlink("/dev/dri/renderD128", fds / fd)
+    os.symlink("/var/log/syslog", fds / "6")
+    return proc
+
+
+def test_process_gpu_memory_from_fdinfo_once_per_client(tmp_path: Path) -> None:
+    proc = fdinfo_tree(tmp_path)
+    assert process_gpu_memory(300, str(proc)) == MIB + 3 * MIB
+    assert process_gpu_memory(301, str(proc)) is None  # no descriptors readable
+    assert process_gpu_memory(999, str(proc)) is None
+
+
+def test_open_monitor_on_a_fake_nvidia_machine_uses_nvml_else_nvidia_smi(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, {"/dev/nvidia0": "", "/proc/driver/nvidia/version": "x"})
+    places = GpuPlaces(str(root / "sys"), str(root / "dev"), str(root / "proc"), path=str(tmp_path))
+    found = find_gpus(places)
+    assert found is not None and found.nvidia
+    assert open_monitor(found, places, fake_nvml).reader_name == "NVML"
+
+    def no_nvml() -> object:
+        raise ImportError("No module named 'pynvml'")
+
+    assert open_monitor(found, places, no_nvml).reader_name == "nvidia"  # neither: says so
+    fake_command(tmp_path, ANSWERING)
+    monitor = open_monitor(found, places, no_nvml)
+    assert monitor.reader_name == "nvidia-smi"
+    monitor.sample(0.0)
+    assert monitor.wait(10.0)
+    gpus, status = monitor.sample(1.0)
+    assert len(gpus) == 2 and status is None
+    assert monitor.process_memory(4242) == 3000 * MIB
+    assert monitor.process_memory(1) == 0  # NVIDIA lists every process with GPU memory
+    assert monitor.close()
+
+
+def test_the_collector_puts_gpus_in_the_snapshot_and_the_details() -> None:
+    stored = replace(readings(), details={99: raw_details(99, "train"), 10: raw_details(10, "db")})
+    collector = Collector(ReplaySource(stored), gpus=GpuMonitor(NvmlReader(fake_nvml())))
+    first = collector.sample(1.0, 1.0)
+    assert first.gpus == () and first.gpu_status == "reading GPUs (NVML)"
+    collector.wait_for_gpus(5.0)
+    second = collector.sample(2.0, 2.0)
+    assert len(second.gpus) == 2 and second.gpu_status is None
+    details = collector.process_details((99, 5000.0), 2.0)
+    assert details is not None and details.gpus_present
+    assert details.gpu_memory_bytes == 2 * MIB  # on both GPUs
+    idle = collector.process_details((10, 5000.0), 2.0)
+    assert idle is not None and idle.gpu_memory_bytes == 0  # NVIDIA lists every user
+    assert collector.close()
+    plain = Collector(ReplaySource(stored))
+    assert plain.sample(1.0, 1.0).gpus == ()
+    without = plain.process_details((10, 5000.0), 1.0)
+    assert without is not None and not without.gpus_present and plain.close()
+
+
+def test_amd_process_memory_is_read_for_the_details_process_only(tmp_path: Path) -> None:
+    proc = fdinfo_tree(tmp_path)
+    root = make_tree(tmp_path, AMD_CARD)
+    places = GpuPlaces(str(root / "sys"), str(root / "dev"), str(proc))
+    found = find_gpus(places)
+    assert found is not None
+    monitor = open_monitor(found, places)
+    assert monitor.process_memory(300) == 4 * MIB
+    assert monitor.close()
+
+
+def test_json_has_a_gpus_list_empty_when_none() -> None:
+    plain = json.loads(snapshot_to_json(snapshot()))
+    assert plain["gpus"] == [] and "gpu_status" not in plain
+    gpus = parse_gpus(TWO_GPUS)
+    document = json.loads(
+        snapshot_to_json(snapshot_with_gpus(gpus, "nvidia-smi did not answer in 2 s"))
+    )
+    assert document["gpu_status"] == "nvidia-smi did not answer in 2 s"
+    first = document["gpus"][0]
+    assert first == {
+        "index": 0,
+        "vendor": "nvidia",
+        "name": "NVIDIA GeForce RTX 4090",
+        "utilization_percent": 97.0,
+        "memory_used_bytes": 20480 * MIB,
+        "memory_total_bytes": 24564 * MIB,
+        "temperature_celsius": 81.0,
+        "power_watts": 430.12,
+        "power_limit_watts": 450.0,
+        "frequency_mhz": 2520.0,
+    }
+
+
+def snapshot_with_gpus(gpus: tuple[GpuSample, ...], status: str | None = None) -> Any:
+    return replace(snapshot(), gpus=gpus, gpu_status=status)
+
+
+def test_the_gpu_panel_is_hidden_without_gpus_and_laid_out_with_them() -> None:
+    without = snapshot()
+    assert hidden_panels(without) == NO_GPUS
+    assert hidden_panels(snapshot_with_gpus(parse_gpus(ONE_GPU))) == frozenset()
+    assert hidden_panels(snapshot_with_gpus((), "NVML: Driver Not Loaded")) == frozenset()
+    for width, height in ((160, 48), (100, 30), (80, 24), (40, 10)):
+        assert compute_layout(width, height, hidden=NO_GPUS).rect("gpu") is None
+        shown = compute_layout(width, height)
+        gpu = shown.rect("gpu")
+        assert gpu is not None and gpu.width >= 20
+        # The table gives up what the GPU band takes, no more.
+        assert process_page_rows(width, height, hidden=frozenset()) <= process_page_rows(
+            width, height
+        )
+    # Without GPUs every tier is as it was: the GPU band takes no rows at all.
+    for spec in TIERS:
+        layout = compute_layout(spec.min_width, spec.min_height, hidden=NO_GPUS)
+        assert all(name != "gpu" for name, _ in layout.places)
+
+
+def test_a_hidden_band_gives_its_rows_to_the_others() -> None:
+    both = compute_layout(100, 30)
+    alone = compute_layout(100, 30, hidden=frozenset({"gpu", "rates"}))
+    table, bigger = both.rect("processes"), alone.rect("processes")
+    assert table is not None and bigger is not None
+    assert bigger.height == table.height + 4  # the two-line rates and the two-line GPU bands
+
+
+def test_history_keeps_each_gpus_utilisation() -> None:
+    history = History().push(snapshot())
+    assert history.gpu_util == {}
+    history = history.push(snapshot_with_gpus(parse_gpus(TWO_GPUS)))
+    history = history.push(snapshot_with_gpus(parse_gpus(TWO_GPUS)))
+    assert history.gpu_util == {0: (97.0, 97.0), 1: (3.0, 3.0)}
+    # The same read in the next tick's snapshot (no new read yet): no new point, same series.
+    same = history.push(replace(snapshot(), gpus=history.gpus_read))
+    assert same.gpu_util is history.gpu_util
+
+
+def test_no_gpu_module_is_imported_at_start_without_gpus() -> None:
+    """The dashboard's start-up path (the pipeline) imports only the detection: the readers,
+    threads and subprocess stay out on a machine without GPUs."""
+    code = (
+        "import sys, sot.pipeline\n"
+        "from sot.collect.gpu_detect import GpuPlaces, open_gpus\n"
+        "assert open_gpus(GpuPlaces('/nonexistent', '/nonexistent', '/nonexistent')) is None\n"
+        "print(sorted(m for m in sys.modules if m.startswith('sot.collect.gpu')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['sot.collect.gpu_detect']"
+
+
+@settings(max_examples=examples(300))
+@given(
+    st.integers(min_value=40, max_value=400),
+    st.integers(min_value=10, max_value=150),
+    st.sampled_from([frozenset(), NO_GPUS]),
+)
+def test_with_or_without_gpus_every_size_tiles_the_screen(
+    width: int, height: int, hidden: frozenset[str]
+) -> None:
+    layout = compute_layout(width, height, hidden=hidden)
+    assert ("gpu" in {name for name, _ in layout.places}) == (not hidden)
+    assert sum(r.width * r.height for r in layout.panels()) == width * height
+    for name, rect in layout.places:
+        panel = PANELS[name]
+        assert rect.width >= panel.min_width and rect.height >= panel.min_height, (name, rect)
+    table = layout.rect("processes")
+    assert table is not None and table.height >= 3
