@@ -50,7 +50,9 @@ def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
     return dict(opened.sequences.styles), opened.sequences.reset
 
 
-def _frame_size(rows_wanted: int | None, screen: str) -> tuple[int, int]:
+def _frame_size(
+    rows_wanted: int | None, screen: str, hidden: frozenset[str] = frozenset()
+) -> tuple[int, int]:
     """The frame's size: the terminal's (less the prompt's line), else COLUMNS x LINES; with
     --top, no taller than it takes to show those rows (scripts want no blank table)."""
     if sys.stdout.isatty():
@@ -61,7 +63,9 @@ def _frame_size(rows_wanted: int | None, screen: str) -> tuple[int, int]:
     if rows_wanted is None:
         return width, height
     fitting = (
-        h for h in range(1, height + 1) if process_page_rows(width, h, False, screen) >= rows_wanted
+        h
+        for h in range(1, height + 1)
+        if process_page_rows(width, h, False, screen, hidden) >= rows_wanted
     )
     return width, next(fitting, height)
 
@@ -96,8 +100,8 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     else:
         history = History().push(pipeline.first).push(snapshot)
         rows_wanted = None if config.top is None else len(view.rows)
-        width, height = _frame_size(rows_wanted, config.screen)
         state = initial_state(config)
+        width, height = _frame_size(rows_wanted, config.screen, state.hidden_panels)
         data = FrameInput(snapshot, history, state, view, interactive=False, screen=config.screen)
         frame = render_frame(data, width, height, pipeline.glyphs)
         palette = _styled_palette(config) if styled else None

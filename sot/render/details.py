@@ -18,9 +18,12 @@ MIN_PLACE_ROWS = 12
 CLOSE_NOTE = "Esc or q closes"
 
 
-def details_place(width: int, height: int) -> Rect:
-    """Where the details view goes on a screen of this size."""
-    table = compute_layout(width, height, with_status=True).rect("processes")
+def details_place(
+    width: int, height: int, hidden: frozenset[str] = frozenset(), zoom: str | None = None
+) -> Rect:
+    """Where the details view goes on a screen of this size (and these panels hidden or
+    zoomed: sot.layout.compute_layout)."""
+    table = compute_layout(width, height, True, "dashboard", hidden, zoom).rect("processes")
     if table is not None and table.height >= MIN_PLACE_ROWS:
         return table
     return Rect(1, 0, width, max(0, height - 2))

@@ -19,7 +19,7 @@ from sot.render.cells import (
 )
 from sot.render.details import details_place, render_details, render_menu
 from sot.render.glyphs import Glyphs
-from sot.render.panels import PANELS, FrameInput, FrameMemo, render_panel
+from sot.render.panels import PANELS, FrameInput, FrameMemo, focus_highlight, render_panel
 from sot.render.processes import table_rows
 from sot.render.status import render_status
 from sot.render.text import Segment, put_segments
@@ -37,10 +37,16 @@ __all__ = [
 
 
 def process_page_rows(
-    width: int, height: int, with_status: bool = True, screen: str = "dashboard"
+    width: int,
+    height: int,
+    with_status: bool = True,
+    screen: str = "dashboard",
+    hidden: frozenset[str] = frozenset(),
+    zoom: str | None = None,
 ) -> int:
-    """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling)."""
-    table = compute_layout(width, height, with_status, screen).rect("processes")
+    """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling),
+    with ``hidden`` panels and ``zoom`` as in ``sot.layout.compute_layout``."""
+    table = compute_layout(width, height, with_status, screen, hidden, zoom).rect("processes")
     return table_rows(table.height) if table is not None else 0
 
 
@@ -69,7 +75,7 @@ def render_help(
     cannot fit at all. On a short terminal it shows from ``state.help_top`` on, and says which
     lines it shows."""
     state = state or AppState()
-    lines = help_lines(state.read_only, state.home_mode)
+    lines = help_lines(state.read_only, state.home_mode, state.keymap)
     key_width = max(len(line.keys) for line in lines)
     text_width = max(len(line.text) for line in lines)
     box_width = min(width, key_width + text_width + 6)
@@ -166,11 +172,19 @@ def render_frame(
     """The whole screen. ``memo`` (owned by the caller, kept across frames) spares drawing
     panels whose readings did not change, and laying out unchanged process rows again; the
     frame is the same without it."""
-    layout = compute_layout(width, height, data.interactive, data.screen)
+    state = data.state
+    layout = compute_layout(
+        width, height, data.interactive, data.screen, state.hidden_panels, state.zoomed
+    )
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
     placed = [
-        (rect, render_panel(PANELS[name], data, rect.width, rect.height, glyphs, memo))
+        (
+            rect,
+            focus_highlight(
+                data, name, render_panel(PANELS[name], data, rect.width, rect.height, glyphs, memo)
+            ),
+        )
         for name, rect in layout.places
     ]
     frame = _compose(placed, width, height)
@@ -189,7 +203,7 @@ def _overlay(
     """What covers the panels in this mode (details, a menu, help), and where; or None."""
     state = data.state
     if state.mode is Mode.DETAILS and state.details is not None:
-        body = details_place(width, height)
+        body = details_place(width, height, state.hidden_panels, state.zoomed)
         details = render_details(
             data.details,
             state.details[0],
