@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from sot.commands.dashboard import epilog
+from sot.config import Config, ConfigError
+from sot.history import History
 from sot.key_help import (
     DISK_KEY_HELP,
     KEY_HELP,
@@ -40,7 +42,9 @@ from sot.keys import (
     next_command,
 )
 from sot.layout import TOGGLEABLE_PANELS
+from sot.pipeline import initial_state
 from sot.reducer import reduce
+from sot.render.frame import FrameInput, render_frame
 from sot.render.glyphs import ASCII
 from sot.render.status import render_status
 from sot.state import AppState, Context
@@ -279,3 +283,29 @@ def test_number_keys_on_sot_ps_say_they_are_the_dashboards() -> None:
     assert state.message == "number keys show and hide the dashboard's panels"
     ps = press(press(AppState(screen="ps", focus_order=("processes", "ports")), "tab"), "z")
     assert ps.zoomed == "ports"
+
+
+def test_the_start_state_takes_the_configs_panels_and_keys() -> None:
+    config = Config(hidden_panels=frozenset({"memory"}), key_bindings=(("quit", ("X",)),))
+    state = initial_state(config)
+    assert state.hidden_panels == frozenset({"memory"}) and state.screen == "dashboard"
+    assert command_for(Mode.NORMAL, "X", state.keymap) == Command(Action.QUIT)
+    ps = initial_state(dataclasses.replace(config, screen="ps"))
+    assert ps.hidden_panels == frozenset()  # the number keys' panels are the dashboard's
+    with pytest.raises(ConfigError, match=r"^\[keys\] quit: j is also down's key in normal mode$"):
+        initial_state(dataclasses.replace(config, key_bindings=(("quit", ("j",)),)))
+
+
+def test_once_text_output_leaves_out_the_hidden_panels() -> None:
+    # print_once draws initial_state(config) with interactive=False, as here.
+    snap = snapshot(processes=[process(p, f"proc{p}", cpu=float(p)) for p in (5, 7, 9)])
+    state = initial_state(Config(hidden_panels=frozenset({"memory", "cpu"})))
+    data = FrameInput(
+        snap,
+        History().push(snap),
+        state,
+        build_view(snap.processes, state.query),
+        interactive=False,
+    )
+    text = "\n".join(line.text for line in render_frame(data, 160, 48, ASCII))
+    assert "memory" not in text and "+ cpu" not in text and "+ disks" in text
