@@ -47,39 +47,9 @@ def test_the_process_table_gets_the_room(width: int, height: int, rows: int) -> 
     assert table is not None and process_page_rows(width, height) >= rows
 
 
-@settings(max_examples=examples(400))
-@given(st.integers(min_value=0, max_value=500), st.integers(min_value=0, max_value=200))
-def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
-    layout = compute_layout(width, height)
-    rects = layout.panels()
-    for rect in rects:
-        assert rect.width > 0 and rect.height > 0
-        assert rect.x >= 0 and rect.right <= width
-        assert rect.y >= 0 and rect.bottom <= height
-    for i, a in enumerate(rects):
-        for b in rects[i + 1 :]:
-            overlap_x = a.x < b.right and b.x < a.right
-            overlap_y = a.y < b.bottom and b.y < a.bottom
-            assert not (overlap_x and overlap_y), (a, b)
-    for name, rect in layout.places:
-        panel = PANELS[name]  # every placed panel is registered, and gets its minimum size
-        assert rect.width >= panel.min_width and rect.height >= panel.min_height, (name, rect)
-    if layout.tier is not Tier.TOO_SMALL:
-        # Panels tile the screen: no gap rows, no gap columns.
-        assert sum(r.width * r.height for r in rects) == width * height
-
-
-def test_sizes_from_outside_are_clamped_to_1000_cells_each_way() -> None:
-    assert clamp_size(99_999_999, 40) == (MAX_SIDE_CELLS, 40)
-    assert clamp_size(120, 10**12) == (120, MAX_SIDE_CELLS)
-    assert clamp_size(-5, 0) == (0, 0)
-    assert clamp_size(1000, 1000) == (1000, 1000)
-
-
-TOGGLEABLE_HERE = ("cpu", "memory", "disks", "network", "processes")  # gpu: never drawn here
-
-
 def _assert_tiles(layout: Layout, width: int, height: int) -> None:
+    """Every rect on screen, none overlapping, each registered panel at its minimum size; the
+    panels tile the screen (no gap rows or columns)."""
     rects = layout.panels()
     for rect in rects:
         assert rect.width > 0 and rect.height > 0
@@ -95,6 +65,22 @@ def _assert_tiles(layout: Layout, width: int, height: int) -> None:
         assert rect.width >= panel.min_width and rect.height >= panel.min_height, (name, rect)
     if layout.tier is not Tier.TOO_SMALL:
         assert sum(r.width * r.height for r in rects) == width * height
+
+
+@settings(max_examples=examples(400))
+@given(st.integers(min_value=0, max_value=500), st.integers(min_value=0, max_value=200))
+def test_every_rect_is_on_screen_and_disjoint(width: int, height: int) -> None:
+    _assert_tiles(compute_layout(width, height), width, height)
+
+
+def test_sizes_from_outside_are_clamped_to_1000_cells_each_way() -> None:
+    assert clamp_size(99_999_999, 40) == (MAX_SIDE_CELLS, 40)
+    assert clamp_size(120, 10**12) == (120, MAX_SIDE_CELLS)
+    assert clamp_size(-5, 0) == (0, 0)
+    assert clamp_size(1000, 1000) == (1000, 1000)
+
+
+TOGGLEABLE_HERE = ("cpu", "memory", "disks", "network", "processes")  # gpu: never drawn here
 
 
 @settings(max_examples=examples(600))
