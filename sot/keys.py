@@ -436,7 +436,9 @@ def action_name(command: Command) -> str:
     return _ACTION_NAMES.get(command.action, str(command.action.value))
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity (eq=False): one map is built per run, and the app state that
+# carries it stays hashable and cheap to compare.
+@dataclass(frozen=True, slots=True, eq=False)
 class KeyMap:
     """The keys in force: each mode's table, key -> command. Built once at start from the
     defaults (``MODE_KEYS``) and the config file's bindings (``sot.keymap.build_keymap``), and

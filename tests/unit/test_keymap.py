@@ -309,3 +309,9 @@ def test_once_text_output_leaves_out_the_hidden_panels() -> None:
     )
     text = "\n".join(line.text for line in render_frame(data, 160, 48, ASCII))
     assert "memory" not in text and "+ cpu" not in text and "+ disks" in text
+
+
+def test_the_state_carrying_a_key_map_stays_hashable() -> None:
+    rebound = keymap(quit="X")
+    assert hash(AppState(keymap=rebound)) == hash(AppState(keymap=rebound))
+    assert AppState(keymap=rebound) != AppState()  # another map: another state
