@@ -166,14 +166,15 @@ class Dashboard:
 
     def _draw(self) -> None:
         width, height = clamp_size(*self.session.size())
-        hidden = hidden_panels(self.snapshot)
-        page_rows = process_page_rows(width, height, screen=self.config.screen, hidden=hidden)
+        state = self.state
+        hidden = state.hidden_panels | hidden_panels(self.snapshot)
+        page_rows = process_page_rows(width, height, True, self.config.screen, hidden, state.zoomed)
         help_rows = help_page_rows(height)
         if (page_rows, help_rows) != (self.page_rows, self.help_rows):
             self.page_rows, self.help_rows = page_rows, help_rows
             self.dispatch(Command(Action.RESIZED))
         if self.state.details is not None:
-            place = details_place(width, height, hidden)
+            place = details_place(width, height, hidden, state.zoomed)
             self.details_extent = details_extent(
                 self.details, self.snapshot.wall_epoch_s, place.width, place.height, self.glyphs
             )
@@ -204,7 +205,7 @@ class Dashboard:
     def _take_keys(self, keys: tuple[str, ...]) -> bool:
         position, taken = 0, False
         while position < len(keys):
-            command, position = next_command(self.state.mode, keys, position)
+            command, position = next_command(self.state.mode, keys, position, self.state.keymap)
             if command is not None:
                 self.dispatch(command)
                 taken = True

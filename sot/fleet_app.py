@@ -19,7 +19,8 @@ from sot.config import Config
 from sot.events import EXIT_SIGNALS, EventSource, suspend
 from sot.fleet_model import FleetSnapshot
 from sot.fleet_view import FleetState, fleet_command, reduce_fleet, settled, visible_rows
-from sot.keys import Command, Mode, next_command
+from sot.keymap import build_keymap
+from sot.keys import DEFAULT_KEYMAP, Command, KeyMap, Mode, next_command
 from sot.layout import clamp_size
 from sot.log import DebugLog
 from sot.render.fleet import page_rows, render_fleet
@@ -66,6 +67,7 @@ class FleetLoop:
     page: int = 0
     help_rows: int = 0
     refreshed_s: float = 0.0
+    keymap: KeyMap = DEFAULT_KEYMAP  # the keys in force (the config file's [keys])
 
     def _refresh(self, now: float) -> None:
         self.snapshot = self.source.snapshot()
@@ -90,9 +92,10 @@ class FleetLoop:
             command: Command | None
             if self.state.mode is Mode.FILTER:
                 # A paste into the filter is one insertion: filtered and drawn once.
-                command, position = next_command(Mode.FILTER, keys, position)
+                command, position = next_command(Mode.FILTER, keys, position, self.keymap)
             else:
-                command, position = fleet_command(self.state.mode, keys[position]), position + 1
+                command = fleet_command(self.state.mode, keys[position], self.keymap)
+                position += 1
             if command is None:
                 continue
             outcome = reduce_fleet(
@@ -179,6 +182,7 @@ def run_fleet_screen(
                 state,
                 config.interval_s,
                 deadline_s,
+                keymap=build_keymap(config.key_bindings),
             )
             return loop.run()
         except TerminalGone as gone:

@@ -10,7 +10,16 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from sot.fleet_model import FleetRow
-from sot.keys import NORMAL_KEYS, Action, Command, Mode, command_for
+from sot.keys import (
+    DEFAULT_KEYMAP,
+    NORMAL_KEYS,
+    Action,
+    Command,
+    KeyMap,
+    Mode,
+    action_name,
+    command_for,
+)
 from sot.prompt import edit_text, full_message
 
 
@@ -86,17 +95,26 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
 )
 
 
-def fleet_command(mode: Mode, key: str) -> Command | None:
-    """What ``key`` does in the fleet in ``mode``; None: nothing."""
+# The process table's actions the fleet takes (sot.keys.action_name): a rebound one moves here
+# too.
+FLEET_ACTIONS = frozenset(action_name(command) for command in FLEET_KEYS.values())
+
+
+def fleet_command(mode: Mode, key: str, keymap: KeyMap = DEFAULT_KEYMAP) -> Command | None:
+    """What ``key`` does in the fleet in ``mode``, with the keys in force; None: nothing."""
     if mode is Mode.NORMAL:
+        table = FLEET_KEYS.get(key)
+        if table is not None and action_name(table) not in keymap.rebound:
+            return table
+        rebound = keymap.table(Mode.NORMAL).get(key)
+        if rebound is not None and action_name(rebound) in keymap.rebound & FLEET_ACTIONS:
+            return rebound
         column = _SORT_LETTERS.get(key)
         if column is not None:
             return Command(Action.SORT_SET, text=column.value)
-        return FLEET_KEYS.get(key, Command(Action.UNKNOWN_KEY, key))
-    if mode is Mode.HELP:
-        return command_for(Mode.HELP, key)
-    # The process table's prompt and order mode, key for key.
-    return command_for(mode, key)
+        return Command(Action.UNKNOWN_KEY, key)
+    # The help, the process table's prompt and order mode, key for key.
+    return command_for(mode, key, keymap)
 
 
 def _matches(row: FleetRow, needle: str) -> bool:
@@ -258,7 +276,7 @@ def _normal_key(state: FleetState, command: Command) -> FleetState:
 
 
 def _help_key(state: FleetState, action: Action, help_rows: int) -> FleetState:
-    if action is Action.CLOSE:
+    if action in (Action.CLOSE, Action.HELP):  # the help's own keys close it
         return replace(state, mode=Mode.NORMAL)
     last = max(0, len(HELP_LINES) - max(1, help_rows))
     steps = {

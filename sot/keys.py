@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 
 from sot.sorting import SortKey
 
@@ -83,7 +84,9 @@ class Action(Enum):
     DISK_DOWN = "disk-down"
     DISK_TOGGLE = "disk-toggle"  # expand or collapse the selected disk's partitions
     UNKNOWN_KEY = "unknown-key"  # a key that means nothing in the table: point at the help
-    NEXT_PANEL = "next-panel"  # Tab: the focus moves to the next panel (sot ps)
+    NEXT_PANEL = "next-panel"  # Tab: the focus moves to the next panel
+    TOGGLE_PANEL = "toggle-panel"  # Command.text: the panel (sot.layout.TOGGLEABLE_PANELS)
+    ZOOM = "zoom"  # the focused panel takes the body, or back
     # Scrolling the details view.
     SCROLL_UP = "scroll-up"
     SCROLL_DOWN = "scroll-down"
@@ -295,6 +298,12 @@ NORMAL_KEYS: dict[str, Command] = {
     "t": Command(Action.TOGGLE_TREE),
     "enter": Command(Action.DETAILS),
     "tab": Command(Action.NEXT_PANEL),
+    "z": Command(Action.ZOOM),
+    # Number keys show and hide the panels, in sot.layout.TOGGLEABLE_PANELS' order.
+    **{
+        str(number): Command(Action.TOGGLE_PANEL, panel)
+        for number, panel in enumerate(("cpu", "memory", "disks", "network", "gpu", "processes"), 1)
+    },
     # Tags: htop's space pauses here, and its c sorts by CPU.
     "v": Command(Action.TAG),
     "V": Command(Action.TAG_TREE),
@@ -335,9 +344,10 @@ _MENU = {
 }
 
 # Scrolling the help overlay: the moves of the table, which the reducer applies to the help.
+# The help's own keys close it there (HELP toggles), so a rebound help key closes it too.
 _HELP_KEYS = {
-    **{key: Command(Action.CLOSE) for key in ("?", "h", "escape", "q", "enter", " ")},
-    **{key: Command(Action.CLOSE) for key in ("f1", "f2", "f10")},
+    **{key: Command(Action.HELP) for key in ("?", "h", "f1", "f2")},
+    **{key: Command(Action.CLOSE) for key in ("escape", "q", "enter", " ", "f10")},
     **{key: Command(action) for key, action in _MOVES.items()},
     "ctrl-l": Command(Action.REPAINT),
 }
@@ -405,13 +415,62 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
 }
 
 
-def command_for(mode: Mode, key: str) -> Command | None:
+# Readable names for the config file's [keys] table where an action's own value reads badly.
+_ACTION_NAMES: dict[Action, str] = {
+    Action.TOGGLE_PAUSE: "pause",
+    Action.TOGGLE_TREE: "tree",
+    Action.ORDER_MODE: "order",
+    Action.TOGGLE_KERNEL_THREADS: "kernel-threads",
+    Action.TOGGLE_COMMAND: "command-line",
+}
+
+
+def action_name(command: Command) -> str:
+    """The name the config file's ``[keys]`` table gives ``command``: ``quit``, ``sort-cpu``
+    (c), ``sort-cpu-descending`` (P), ``toggle-panel-memory`` (2)..."""
+    if command.sort_key is not None:
+        suffix = "-descending" if command.action is Action.SORT_SET else ""
+        return f"sort-{command.sort_key.name.lower()}{suffix}"
+    if command.action is Action.TOGGLE_PANEL:
+        return f"toggle-panel-{command.text}"
+    return _ACTION_NAMES.get(command.action, str(command.action.value))
+
+
+# Compared and hashed by identity (eq=False): one map is built per run, and the app state that
+# carries it stays hashable and cheap to compare.
+@dataclass(frozen=True, slots=True, eq=False)
+class KeyMap:
+    """The keys in force: each mode's table, key -> command. Built once at start from the
+    defaults (``MODE_KEYS``) and the config file's bindings (``sot.keymap.build_keymap``), and
+    carried in the app state; never changed."""
+
+    tables: Mapping[Mode, Mapping[str, Command]]
+    rebound: frozenset[str] = field(default=frozenset())  # action names the file rebound
+
+    def table(self, mode: Mode) -> Mapping[str, Command]:
+        return self.tables[mode]
+
+    def keys_of(self, name: str, mode: Mode = Mode.NORMAL) -> tuple[str, ...]:
+        """The keys of the action ``name`` in ``mode``, in table order."""
+        return tuple(key for key, c in self.tables[mode].items() if action_name(c) == name)
+
+
+def frozen_tables(
+    tables: Mapping[Mode, Mapping[str, Command]],
+) -> Mapping[Mode, Mapping[str, Command]]:
+    return MappingProxyType({mode: MappingProxyType(dict(table)) for mode, table in tables.items()})
+
+
+DEFAULT_KEYMAP = KeyMap(frozen_tables(MODE_KEYS))
+
+
+def command_for(mode: Mode, key: str, keymap: KeyMap = DEFAULT_KEYMAP) -> Command | None:
     """The command ``key`` means in ``mode``; text keys type into the filter and search
     prompts, digits into the signal menu's number."""
-    command = MODE_KEYS[mode].get(key)
+    command = keymap.tables[mode].get(key)
     if command is not None:
         return command
-    if _is_text(mode, key):
+    if _is_text(mode, key, keymap):
         return Command(Action.TEXT_INSERT, key)
     if mode is Mode.CONFIRM:
         return Command(Action.CONFIRM_NO)  # anything but y cancels
@@ -420,25 +479,27 @@ def command_for(mode: Mode, key: str) -> Command | None:
     return None
 
 
-def next_command(mode: Mode, keys: Sequence[str], start: int) -> tuple[Command | None, int]:
+def next_command(
+    mode: Mode, keys: Sequence[str], start: int, keymap: KeyMap = DEFAULT_KEYMAP
+) -> tuple[Command | None, int]:
     """The command the keys from ``start`` mean in ``mode``, and where the next one begins.
 
     Typed into the filter, a run of text keys (a paste: thousands of them in one read) is one
     insertion, so the loop filters and draws once for it rather than once per character.
     """
-    command = command_for(mode, keys[start])
+    command = command_for(mode, keys[start], keymap)
     end = start + 1
     if command is None or command.action is not Action.TEXT_INSERT:
         return command, end
-    while end < len(keys) and _is_text(mode, keys[end]):
+    while end < len(keys) and _is_text(mode, keys[end], keymap):
         end += 1
     if end == start + 1:
         return command, end
     return Command(Action.TEXT_INSERT, "".join(keys[start:end])), end
 
 
-def _is_text(mode: Mode, key: str) -> bool:
-    if key in MODE_KEYS[mode] or len(key) != 1:
+def _is_text(mode: Mode, key: str, keymap: KeyMap) -> bool:
+    if key in keymap.tables[mode] or len(key) != 1:
         return False
     if mode is Mode.SIGNAL_MENU:
         return key in "0123456789"

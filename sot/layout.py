@@ -282,18 +282,81 @@ def _band_heights(bands: Sequence[Band], height: int) -> list[int]:
     return heights
 
 
-def _without(bands: Sequence[Band], hidden: frozenset[str]) -> tuple[Band, ...]:
-    """The bands less the ``hidden`` panels; a band left with none takes no rows."""
-    if not hidden:
-        return tuple(bands)
+# The lines of the one-line meter bands, by the toggleable panel each belongs to: a hidden panel
+# leaves its lines out ("cores" goes with cpu), and a band whose lines are all hidden goes.
+BAND_LINES: dict[str, tuple[tuple[str, str], ...]] = {
+    "summary": (
+        ("cpu", "cpu"),
+        ("cores", "cpu"),
+        ("memory", "memory"),
+        ("disk", "disks"),
+        ("network", "network"),
+    ),
+    "rates": (("disk", "disks"), ("network", "network")),
+}
+
+
+def shown_lines(band: str, hidden: frozenset[str]) -> tuple[str, ...]:
+    """The lines of a meter band (``BAND_LINES``) whose panel is not hidden."""
+    return tuple(line for line, panel in BAND_LINES.get(band, ()) if panel not in hidden)
+
+
+def screen_panels(screen: str) -> tuple[str, ...]:
+    """The panels of ``screen`` that can be focused and zoomed, in the order Tab visits them:
+    the process table first, then the others as the largest tier places them (the meter bands
+    and the header and status lines are not panels of their own)."""
+    names: list[str] = []
+    for spec in SCREENS[screen]:
+        for band in spec.bands:
+            for name, _ in band.panels:
+                if name not in names and name not in ("header", "status", *BAND_LINES):
+                    names.append(name)
+    first = [n for n in names if n == "processes"]
+    return (*first, *(n for n in names if n != "processes"))
+
+
+def _visible_band(band: Band, hidden: frozenset[str]) -> Band | None:
+    """``band`` without its hidden panels (None: nothing left): their width goes to their
+    neighbours; a meter band loses their lines."""
+    name = band.panels[0][0]
+    if name not in BAND_LINES:
+        panels = tuple((n, w) for n, w in band.panels if n not in hidden)
+        return replace(band, panels=panels) if panels else None
+    lines = len(shown_lines(name, hidden))
+    if lines == 0:
+        return None
+    if band.rows is not None:
+        return replace(band, rows=min(band.rows, lines))
+    return replace(
+        band, minimum=min(band.minimum, lines), maximum=min(band.maximum or lines, lines)
+    )
+
+
+def _visible_bands(bands: Sequence[Band], hidden: frozenset[str]) -> tuple[Band, ...]:
+    """The bands without the hidden panels; an emptied band goes (its rows to the table).
+    With the table hidden, the other bands share its rows."""
     kept: list[Band] = []
     for band in bands:
-        panels = tuple((name, weight) for name, weight in band.panels if name not in hidden)
-        if panels == band.panels:
+        if band is HEADER or band is STATUS:
             kept.append(band)
-        elif panels:
-            kept.append(replace(band, panels=panels))
+            continue
+        visible = _visible_band(band, hidden)
+        if visible is None:
+            continue
+        if "processes" in hidden and (visible.rows is None or visible.panels[0][0] in BAND_LINES):
+            visible = _rest(visible)  # the bands share the table's rows
+        kept.append(visible)
+    body = [i for i, band in enumerate(kept) if band is not HEADER and band is not STATUS]
+    if not body:  # everything hidden: the table stays, so the screen is never blank
+        return tuple(b for b in bands if b is HEADER or b is STATUS or b is PROCESSES)
+    if not any(kept[i].rows is None and kept[i].share is None for i in body):
+        kept[body[-1]] = _rest(kept[body[-1]])  # someone takes the rows left over
     return tuple(kept)
+
+
+def _rest(band: Band) -> Band:
+    """``band`` taking (a share of) the rows the fixed bands leave."""
+    return replace(band, rows=None, share=None, maximum=None)
 
 
 def compute_layout(
@@ -302,15 +365,21 @@ def compute_layout(
     with_status: bool = True,
     screen: str = "dashboard",
     hidden: frozenset[str] = frozenset(),
+    zoom: str | None = None,
 ) -> Layout:
     """Where each panel of ``screen`` goes; ``with_status=False`` leaves out the key hints
-    (one-shot output, where no key can be pressed); ``hidden`` panels are left out (the GPU
-    panel on a machine without GPUs) and the others share their room."""
+    (one-shot output, where no key can be pressed). ``hidden`` panels give their room to the
+    others (sot.layout.TOGGLEABLE_PANELS' names); ``zoom`` (a panel of ``screen_panels``)
+    takes every row between the header and the status line, hidden or not."""
     width, height = max(0, width), max(0, height)
     spec = _tier_for(width, height, screen)
     if spec is None:
         return Layout(width, height, Tier.TOO_SMALL)
-    bands = _without(tuple(b for b in spec.bands if with_status or b is not STATUS), hidden)
+    if zoom is not None and zoom in screen_panels(screen):
+        all_bands: tuple[Band, ...] = (HEADER, Band(((zoom, 1),)), STATUS)
+    else:
+        all_bands = _visible_bands(spec.bands, hidden) if hidden else spec.bands
+    bands = tuple(b for b in all_bands if with_status or b is not STATUS)
     places: list[tuple[str, Rect]] = []
     y = 0
     for band, rows in zip(bands, _band_heights(bands, height), strict=True):

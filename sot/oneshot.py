@@ -104,8 +104,10 @@ def print_once(config: Config, pipeline: Pipeline, styled: bool) -> int:
     else:
         history = History().push(pipeline.first).push(snapshot)
         rows_wanted = None if config.top is None else len(view.rows)
-        width, height = _frame_size(rows_wanted, config.screen, hidden_panels(snapshot))
         state = initial_state(config)
+        width, height = _frame_size(
+            rows_wanted, config.screen, state.hidden_panels | hidden_panels(snapshot)
+        )
         data = FrameInput(snapshot, history, state, view, interactive=False, screen=config.screen)
         frame = render_frame(data, width, height, pipeline.glyphs)
         palette = _styled_palette(config) if styled else None

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sot.keymap import key_label
 from sot.keys import Action, Command, Mode
+from sot.layout import screen_panels
 from sot.model import ListeningPort
 from sot.ports_view import (
     DEV_SORT_KEYS,
@@ -17,23 +19,34 @@ from sot.ports_view import (
     sorted_ports,
 )
 from sot.sorting import SortKey
-from sot.state import AppState, Context, keep_visible
+from sot.state import AppState, Context, absent_panels, keep_visible
 from sot.view import process_key
 
 PROCESSES = "processes"
 PORTS = "ports"
 DEV_SERVERS = "devservers"
 PAGE_STEP = 10  # PgUp/PgDn in the small panels: they keep no page size of their own
-ONE_PANEL_MESSAGE = "this screen has one panel (sot ps has three)"
+ONE_PANEL_MESSAGE = "one panel shown: nothing else to focus"
 
 
-def next_panel(state: AppState, _: Command, __: Context) -> AppState:
-    """Tab: the next panel of the screen's focus order."""
+def next_panel(state: AppState, _: Command, context: Context) -> AppState:
+    """Tab: the next panel of the screen's focus order (the dashboard's: its panels shown);
+    a zoomed screen zooms the next one."""
     order = state.focus_order
-    if not order:
+    dashboard = not order and state.screen == "dashboard"
+    if dashboard:
+        hidden = state.hidden_panels | absent_panels(context.snapshot)
+        order = tuple(p for p in screen_panels("dashboard") if p not in hidden)
+    if len(order) < 2:
         return replace(state, message=ONE_PANEL_MESSAGE)
     index = order.index(state.focus) if state.focus in order else -1
-    return replace(state, focus=order[(index + 1) % len(order)])
+    focus = order[(index + 1) % len(order)]
+    zoomed = focus if state.zoomed is not None else None
+    if not dashboard:
+        return replace(state, focus=focus, zoomed=zoomed)
+    zoom_keys = state.keymap.keys_of("zoom")
+    note = f" ({key_label(zoom_keys[0])} zooms it)" if zoom_keys and zoomed is None else ""
+    return replace(state, focus=focus, zoomed=zoomed, message=f"focus: {focus}{note}")
 
 
 def _ports(state: AppState, context: Context) -> tuple[ListeningPort, ...]:
@@ -143,8 +156,8 @@ _SORTS = frozenset(
 def route(state: AppState, command: Command, context: Context) -> AppState | None:
     """The new state when ``command`` acts on a focused panel other than the process table;
     None: the process table's handlers take it."""
-    if state.focus == PROCESSES or state.mode is not Mode.NORMAL:
-        return None
+    if state.focus not in (PORTS, DEV_SERVERS) or state.mode is not Mode.NORMAL:
+        return None  # the dashboard's focused panel takes no keys but z
     action = command.action
     if action in _MOVES:
         return _move(state, action, context)

@@ -19,7 +19,8 @@ from sot.collect.records import SystemSource
 from sot.collect.system import port_source, system_source
 from sot.config import Config, ConfigError
 from sot.encoding import choose_glyphs
-from sot.keys import Mode
+from sot.keymap import BindingError, build_keymap
+from sot.keys import KeyMap, Mode
 from sot.layout import FOCUS_ORDER, screen_readings
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
@@ -198,6 +199,15 @@ def start_pipeline(config: Config) -> Pipeline:
     return Pipeline(source, collector, first, glyphs, open_feed(config, source, first))
 
 
+def keymap_for(config: Config) -> KeyMap:
+    """The keys in force: the config file's bindings (checked when the file was read) over
+    the defaults."""
+    try:
+        return build_keymap(config.key_bindings)
+    except BindingError as err:
+        raise ConfigError(f"[keys] {err.action}: {err}") from None
+
+
 def initial_state(config: Config) -> AppState:
     # The disk screen rests in its own key mode (keys.DISK_KEYS); the dashboard in NORMAL.
     home = Mode.DISK if config.screen == "disk" else Mode.NORMAL
@@ -210,5 +220,9 @@ def initial_state(config: Config) -> AppState:
         home_mode=home,
         disk_show_all=config.show_all_devices,
         focus_order=FOCUS_ORDER.get(config.screen, ()),
+        screen=config.screen,
+        # The number keys' panels are the dashboard's; other screens keep theirs.
+        hidden_panels=config.hidden_panels if config.screen == "dashboard" else frozenset(),
+        keymap=keymap_for(config),
     )
     return replace(state, query=replace(state.query, kernel_threads=config.kernel_threads))

@@ -15,12 +15,15 @@ from sot import disk_keys, panel_focus, search, signal_keys, tag_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
 from sot.key_help import help_lines
+from sot.keymap import key_label
 from sot.keys import Action, Command, Mode
+from sot.layout import screen_panels
 from sot.prompt import MAX_PROMPT_CHARS, edit_text, full_message
 from sot.sorting import SORT_ORDER, SortKey
 from sot.state import (
     AppState,
     Context,
+    absent_panels,
     back_mode,
     current_index,
     follow_selection,
@@ -185,7 +188,8 @@ def _targets(index: int, page: int, last: int) -> dict[Action, int]:
 
 
 def _help_top_limit(state: AppState, context: Context) -> int:
-    return max(0, len(help_lines(state.read_only, state.home_mode)) - max(1, context.help_rows))
+    lines = help_lines(state.read_only, state.home_mode, state.keymap)
+    return max(0, len(lines) - max(1, context.help_rows))
 
 
 def _move(state: AppState, context: Context, action: Action) -> AppState:
@@ -259,6 +263,8 @@ def _toggle_help(state: AppState, _: Command, __: Context) -> AppState:
 
 def _close(state: AppState, _: Command, __: Context) -> AppState:
     if state.mode is Mode.NORMAL:
+        if state.zoomed is not None:  # the screen first, then what it shows
+            return replace(state, zoomed=None, message=None)
         if state.search:  # the newer, lighter choice goes first
             return replace(state, search="", search_cursor=0, message="search cleared")
         return replace(state, query=replace(state.query, text=""), message=None)
@@ -390,6 +396,45 @@ def _renice(state: AppState, command: Command, context: Context) -> tuple[AppSta
     return new, Reaction.RENICE if new.pending_renice is not None else Reaction.NONE
 
 
+def _first_key(state: AppState, name: str) -> str:
+    keys = state.keymap.keys_of(name)
+    return key_label(keys[0]) if keys else name
+
+
+def _toggle_panel(state: AppState, command: Command, context: Context) -> AppState:
+    """A number key: hide the panel, or show it again (the dashboard's panels only). The focus
+    leaves a panel that goes. A panel with nothing to show (no GPUs) stays as it is."""
+    panel = command.text
+    if state.screen != "dashboard":
+        return replace(state, message="number keys show and hide the dashboard's panels")
+    if panel in absent_panels(context.snapshot):
+        return replace(state, message=f"no {panel} panel: no GPUs to show")
+    key = _first_key(state, f"toggle-panel-{panel}")
+    if panel in state.hidden_panels:
+        return replace(state, hidden_panels=state.hidden_panels - {panel}, message=f"{panel} shown")
+    hidden = state.hidden_panels | {panel}
+    focus = state.focus if state.focus not in hidden else "processes"
+    return replace(
+        state, hidden_panels=hidden, focus=focus, message=f"{panel} hidden ({key} shows it)"
+    )
+
+
+def _zoom(state: AppState, _: Command, __: Context) -> AppState:
+    """z: the focused panel takes every row between the header and the status line; again,
+    the screen comes back."""
+    if state.zoomed is not None:
+        return replace(state, zoomed=None, message=None)
+    panels = screen_panels(state.screen)
+    if not panels:
+        return state
+    panel = state.focus if state.focus in panels else panels[0]
+    return replace(
+        state,
+        zoomed=panel,
+        message=f"{panel} zoomed ({_first_key(state, 'zoom')} or Esc returns)",
+    )
+
+
 def _message_expired(state: AppState, _: Command, __: Context) -> AppState:
     return replace(state, message=None)
 
@@ -475,6 +520,8 @@ HANDLERS: dict[Action, Handler] = {
     Action.VIEW_CHANGED: _view_changed,
     Action.RESIZED: _resized,
     Action.NEXT_PANEL: panel_focus.next_panel,
+    Action.TOGGLE_PANEL: _toggle_panel,
+    Action.ZOOM: _zoom,
     **dict.fromkeys(
         (
             Action.SCROLL_UP,

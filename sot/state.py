@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from sot.actions import PendingRenice, PendingSignal, signal_name
-from sot.keys import Mode
+from sot.keys import DEFAULT_KEYMAP, KeyMap, Mode
 from sot.model import ProcessKey, ProcessRow, Snapshot
 from sot.ports_view import DevColumn, PortColumn
 from sot.sorting import SortKey
@@ -64,6 +64,13 @@ class AppState:
     dev_sort: DevColumn = DevColumn.PROCESSES
     dev_descending: bool = True
     details_top: int = 0  # the first row of the details view shown (it scrolls)
+    # Panels the number keys hid (sot.layout.TOGGLEABLE_PANELS' names), and the panel zoomed to
+    # the whole body (z): what sot.layout.compute_layout arranges the screen by.
+    hidden_panels: frozenset[str] = frozenset()
+    screen: str = "dashboard"  # which of sot.layout.SCREENS is shown
+    zoomed: str | None = None
+    # The keys in force: the defaults with the config file's [keys] bindings.
+    keymap: KeyMap = DEFAULT_KEYMAP
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +85,14 @@ class Context:
     # The details view's rows: how many are shown at once, and how many there are.
     details_rows: int = 0
     details_total: int = 0
+
+
+def absent_panels(snapshot: Snapshot | None) -> frozenset[str]:
+    """The panels the snapshot has nothing for: the GPU panel on a machine without GPUs (one
+    whose reader has something to say, an error or "reading", is shown)."""
+    if snapshot is not None and (snapshot.gpus or snapshot.gpu_status is not None):
+        return frozenset()
+    return frozenset({"gpu"})
 
 
 def selected_interface(state: AppState, snapshot: Snapshot) -> str | None:

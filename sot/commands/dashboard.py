@@ -24,6 +24,7 @@ from sot.config import (
     parse_top,
 )
 from sot.key_help import key_reference
+from sot.keymap import Bindings, build_keymap
 from sot.log import DebugLog
 from sot.safe_text import report
 from sot.themes import DEFAULT_THEME, THEME_NAMES
@@ -52,8 +53,10 @@ def checked(parse: Callable[[str], Parsed]) -> Callable[[str], Parsed]:
     return convert
 
 
-def epilog() -> str:
-    return f"keys:\n{key_reference()}\n\n{NOT_A_TERMINAL_NOTE}\n"
+def epilog(bindings: Bindings = ()) -> str:
+    """``sot --help``'s tail: the keys in force (the config file's ``bindings``, checked by
+    sot.keymap.parse_bindings, over the defaults)."""
+    return f"keys:\n{key_reference(build_keymap(bindings))}\n\n{NOT_A_TERMINAL_NOTE}\n"
 
 
 def add_sampling_arguments(

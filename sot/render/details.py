@@ -18,10 +18,12 @@ MIN_PLACE_ROWS = 12
 CLOSE_NOTE = "Esc or q closes"
 
 
-def details_place(width: int, height: int, hidden: frozenset[str] = NO_GPUS) -> Rect:
-    """Where the details view goes on a screen of this size (``hidden``: the panels left out,
-    as ``compute_layout`` takes them)."""
-    table = compute_layout(width, height, with_status=True, hidden=hidden).rect("processes")
+def details_place(
+    width: int, height: int, hidden: frozenset[str] = NO_GPUS, zoom: str | None = None
+) -> Rect:
+    """Where the details view goes on a screen of this size (and these panels hidden or
+    zoomed: sot.layout.compute_layout; by default the GPU panel is left out)."""
+    table = compute_layout(width, height, True, "dashboard", hidden, zoom).rect("processes")
     if table is not None and table.height >= MIN_PLACE_ROWS:
         return table
     return Rect(1, 0, width, max(0, height - 2))

@@ -19,7 +19,14 @@ from sot.render.cells import (
 )
 from sot.render.details import details_place, render_details, render_menu
 from sot.render.glyphs import Glyphs
-from sot.render.panels import PANELS, FrameInput, FrameMemo, hidden_panels, render_panel
+from sot.render.panels import (
+    PANELS,
+    FrameInput,
+    FrameMemo,
+    focus_highlight,
+    hidden_panels,
+    render_panel,
+)
 from sot.render.processes import table_rows
 from sot.render.status import render_status
 from sot.render.text import Segment, put_segments
@@ -42,10 +49,12 @@ def process_page_rows(
     with_status: bool = True,
     screen: str = "dashboard",
     hidden: frozenset[str] = NO_GPUS,
+    zoom: str | None = None,
 ) -> int:
-    """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling);
-    ``hidden``: the panels left out (``hidden_panels`` of the snapshot shown)."""
-    table = compute_layout(width, height, with_status, screen, hidden).rect("processes")
+    """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling),
+    with ``hidden`` panels and ``zoom`` as in ``sot.layout.compute_layout`` (by default the GPU
+    panel is left out)."""
+    table = compute_layout(width, height, with_status, screen, hidden, zoom).rect("processes")
     return table_rows(table.height) if table is not None else 0
 
 
@@ -74,7 +83,7 @@ def render_help(
     cannot fit at all. On a short terminal it shows from ``state.help_top`` on, and says which
     lines it shows."""
     state = state or AppState()
-    lines = help_lines(state.read_only, state.home_mode)
+    lines = help_lines(state.read_only, state.home_mode, state.keymap)
     key_width = max(len(line.keys) for line in lines)
     text_width = max(len(line.text) for line in lines)
     box_width = min(width, key_width + text_width + 6)
@@ -171,12 +180,18 @@ def render_frame(
     """The whole screen. ``memo`` (owned by the caller, kept across frames) spares drawing
     panels whose readings did not change, and laying out unchanged process rows again; the
     frame is the same without it."""
-    hidden = hidden_panels(data.snapshot)
-    layout = compute_layout(width, height, data.interactive, data.screen, hidden)
+    state = data.state
+    hidden = state.hidden_panels | hidden_panels(data.snapshot)
+    layout = compute_layout(width, height, data.interactive, data.screen, hidden, state.zoomed)
     if layout.tier is Tier.TOO_SMALL:
         return render_too_small(width, height, glyphs)
     placed = [
-        (rect, render_panel(PANELS[name], data, rect.width, rect.height, glyphs, memo))
+        (
+            rect,
+            focus_highlight(
+                data, name, render_panel(PANELS[name], data, rect.width, rect.height, glyphs, memo)
+            ),
+        )
         for name, rect in layout.places
     ]
     frame = _compose(placed, width, height)
@@ -195,7 +210,8 @@ def _overlay(
     """What covers the panels in this mode (details, a menu, help), and where; or None."""
     state = data.state
     if state.mode is Mode.DETAILS and state.details is not None:
-        body = details_place(width, height, hidden_panels(data.snapshot))
+        hidden = state.hidden_panels | hidden_panels(data.snapshot)
+        body = details_place(width, height, hidden, state.zoomed)
         details = render_details(
             data.details,
             state.details[0],

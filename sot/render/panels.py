@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sot.disk_view import selected_disk_index, shown_disks
 from sot.history import History
 from sot.keys import Mode
-from sot.layout import NO_GPUS
+from sot.layout import shown_lines
 from sot.model import CgroupSample, ProcessDetails, Snapshot
 from sot.ports_view import sorted_groups, sorted_ports
 from sot.render.cells import Block
@@ -34,8 +34,8 @@ from sot.render.ports import (
 from sot.render.processes import TITLE as PROCESSES_TITLE
 from sot.render.processes import ProcessTable, RowMemo, render_processes
 from sot.render.status import render_status
-from sot.render.summary import RATE_LINES, render_summary
-from sot.state import AppState, selected_interface, selected_mount
+from sot.render.summary import RATE_LINES, SUMMARY_LINES, render_summary
+from sot.state import AppState, absent_panels, selected_interface, selected_mount
 from sot.view import ProcessView
 
 
@@ -98,9 +98,8 @@ def memory_limit(snapshot: Snapshot) -> CgroupSample | None:
 
 
 def hidden_panels(snapshot: Snapshot) -> frozenset[str]:
-    """The panels the snapshot has nothing for: the GPU panel on a machine without GPUs (one
-    whose reader has something to say, an error or "reading", is shown)."""
-    return frozenset() if snapshot.gpus or snapshot.gpu_status is not None else NO_GPUS
+    """The panels the snapshot has nothing for (sot.state.absent_panels)."""
+    return absent_panels(snapshot)
 
 
 def _gpu(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
@@ -146,8 +145,22 @@ def _processes(
 
 
 def _focused(data: FrameInput, panel: str) -> bool:
-    """Whether ``panel`` has the focus on a screen of several panels (never on the dashboard)."""
+    """Whether ``panel`` has the focus on a screen of several panels (sot ps; the dashboard's
+    graph panels are highlighted by ``focus_highlight``)."""
     return bool(data.state.focus_order) and data.state.focus == panel
+
+
+# The dashboard's panels Tab can focus, by the title their border shows.
+FOCUS_TITLES = {"cpu": "cpu", "memory": "memory", "disks": "disks", "network": "net"}
+
+
+def focus_highlight(data: FrameInput, name: str, block: Block) -> Block:
+    """``block`` with its title highlighted where ``name`` is the dashboard's focused panel
+    (Tab; z zooms it). The table, focused by default, is not highlighted there."""
+    state = data.state
+    if state.focus != name or name not in FOCUS_TITLES or state.focus_order:
+        return block
+    return focus_title(block, FOCUS_TITLES[name])
 
 
 def _ports(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
@@ -184,18 +197,31 @@ def _reads_dev_servers(data: FrameInput) -> tuple[object, ...]:
             state.dev_descending)  # fmt: skip
 
 
+def _shown(
+    band: str, lines: tuple[tuple[str, int], ...], data: FrameInput
+) -> tuple[tuple[str, int], ...]:
+    """A meter band's lines without those of the hidden panels (sot.layout.BAND_LINES)."""
+    hidden = data.state.hidden_panels
+    if not hidden:
+        return lines
+    shown = shown_lines(band, hidden)
+    return tuple(line for line in lines if line[0] in shown)
+
+
 def _summary(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
     snapshot = data.snapshot
     mount = selected_mount(data.state, snapshot)
     interface = selected_interface(data.state, snapshot)
-    return render_summary(snapshot, mount, interface, width, height, glyphs)
+    lines = _shown("summary", SUMMARY_LINES, data)
+    return render_summary(snapshot, mount, interface, width, height, glyphs, lines)
 
 
 def _rates(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:
     snapshot = data.snapshot
     mount = selected_mount(data.state, snapshot)
     interface = selected_interface(data.state, snapshot)
-    return render_summary(snapshot, mount, interface, width, height, glyphs, RATE_LINES)
+    lines = _shown("rates", RATE_LINES, data)
+    return render_summary(snapshot, mount, interface, width, height, glyphs, lines)
 
 
 def _reads_summary(data: FrameInput) -> tuple[object, ...]:
@@ -205,7 +231,7 @@ def _reads_summary(data: FrameInput) -> tuple[object, ...]:
     limit = memory_limit(snapshot)
     quota = None if snapshot.cgroup is None else snapshot.cgroup.cpu_quota_cores
     return (snapshot.cpu, snapshot.memory, snapshot.disks, snapshot.interfaces, mount, interface,
-            limit, quota)  # fmt: skip
+            limit, quota, data.state.hidden_panels)  # fmt: skip
 
 
 def _header(data: FrameInput, width: int, _h: int, glyphs: Glyphs, _: RowMemo | None) -> Block:

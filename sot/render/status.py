@@ -22,17 +22,20 @@ MIN_PROMPT_TEXT = 12  # cells of typed text a prompt keeps when a message wants 
 _PROMPTS = {Mode.FILTER: "filter: ", Mode.SEARCH: "search: "}
 
 
-def _hint_words(state_mode: Mode, paused: bool, interval_s: float, read_only: bool) -> list[Hint]:
-    """(keys, word) for the status line in this mode, from the key table, most important
-    first."""
-    if state_mode in MODE_HINTS:
-        hints = list(MODE_HINTS[state_mode])
-        return [h for h in hints if not (read_only and h[0] in SIGNAL_HINT_KEYS)]
-    dynamic = {"space": "resume" if paused else "pause", "+ -": f"{interval_s:g}s"}
+def _hint_words(state: AppState) -> list[Hint]:
+    """(keys, word) for the status line in this mode, from the key table (the keys in force),
+    most important first."""
+    if state.mode in MODE_HINTS:
+        hints = list(MODE_HINTS[state.mode])
+        return [h for h in hints if not (state.read_only and h[0] in SIGNAL_HINT_KEYS)]
+    dynamic = {
+        ("pause",): "resume" if state.paused else "pause",
+        ("slower", "faster"): f"{state.interval_s:g}s",
+    }
     return [
-        (k.hint_keys or k.keys, dynamic.get(k.keys, k.hint))
-        for k in normal_hints()
-        if not (read_only and k.signals)
+        (k.hint_keys or k.keys, dynamic.get(k.actions, k.hint))
+        for k in normal_hints(state.keymap)
+        if not (state.read_only and k.signals)
     ]
 
 
@@ -131,7 +134,7 @@ def render_status(
     canvas = Canvas(width, 1)
     parts = [m for m in (state.message, source_status) if m]
     message = sanitize("  ".join(parts), glyphs.ascii_only)
-    hints = _hint_words(state.mode, state.paused, state.interval_s, state.read_only)
+    hints = _hint_words(state)
     if state.mode in _PROMPTS:
         text, cursor = (
             (state.query.text, state.filter_cursor)

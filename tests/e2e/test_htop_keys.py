@@ -58,7 +58,7 @@ def test_f4_filter_f5_tree_f6_sort_f9_signal_menu(tmux: Tmux) -> None:
     assert tmux.wait_for(lambda t: "signal to " in t and "SIGTERM" in t), tmux.text()
     tmux.send("Escape")
     assert tmux.wait_for(lambda t: "signal to " not in t)
-    tmux.send("z")  # means nothing: once, the status line points at the help
+    tmux.send("y")  # means nothing: once, the status line points at the help
     assert tmux.wait_for(lambda t: "press ? for help" in t), tmux.text()
 
 

@@ -457,7 +457,7 @@ def test_the_gpu_panel_is_hidden_without_gpus_and_laid_out_with_them() -> None:
 
 def test_a_hidden_band_gives_its_rows_to_the_others() -> None:
     both = compute_layout(100, 30)
-    alone = compute_layout(100, 30, hidden=frozenset({"gpu", "rates"}))
+    alone = compute_layout(100, 30, hidden=frozenset({"gpu", "disks", "network"}))
     table, bigger = both.rect("processes"), alone.rect("processes")
     assert table is not None and bigger is not None
     assert bigger.height == table.height + 4  # the two-line rates and the two-line GPU bands

@@ -135,7 +135,7 @@ def test_h_says_there_are_no_threads_to_hide() -> None:
 
 
 def test_an_unknown_key_points_at_the_help_once() -> None:
-    state, reaction = press_reacting(AppState(), "z")
+    state, reaction = press_reacting(AppState(), "y")
     assert state.message == HELP_HINT_MESSAGE and reaction == Reaction.SHOW_MESSAGE
     quiet = press(reduce(state, Command(Action.MESSAGE_EXPIRED), ctx())[0], "f12")
     assert quiet.message is None  # once per run, not on every stray key

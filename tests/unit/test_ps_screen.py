@@ -95,8 +95,13 @@ def test_tab_moves_the_focus_round_the_three_panels() -> None:
     assert seen == ["ports", "devservers", "processes", "ports"]
 
 
-def test_tab_on_the_dashboard_says_there_is_one_panel() -> None:
+def test_tab_on_the_dashboard_walks_its_shown_panels() -> None:
     state, _ = press(AppState(), ps_snapshot(), Action.NEXT_PANEL)
+    assert state.focus == "cpu" and state.message == "focus: cpu (z zooms it)"
+    # With every other panel hidden there is nothing to move to.
+    alone = dataclasses.replace(AppState(), hidden_panels=frozenset({"cpu", "memory", "disks"}))
+    alone = dataclasses.replace(alone, hidden_panels=alone.hidden_panels | {"network"})
+    state, _ = press(alone, ps_snapshot(), Action.NEXT_PANEL)
     assert state.focus == "processes" and state.message == ONE_PANEL_MESSAGE
 
 
