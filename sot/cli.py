@@ -14,6 +14,7 @@ from typing import NoReturn
 from sot import INTERRUPTED_EXIT_CODE, __version__
 from sot.commands import SUBCOMMANDS, Subcommand, dashboard
 from sot.config import CannotRun, Config, ConfigError
+from sot.keymap import Bindings
 from sot.log import DebugLog
 from sot.safe_text import report
 
@@ -27,9 +28,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(USAGE_EXIT_CODE)
 
 
-def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:
+def build_parser(
+    subcommands: Sequence[Subcommand] = SUBCOMMANDS, bindings: Bindings = ()
+) -> argparse.ArgumentParser:
     """``sot``'s parser: the dashboard's options at the top, and one sub-parser per subcommand,
-    each registering its own options."""
+    each registering its own options. ``bindings``: the config file's keys, for the help."""
+    del bindings  # shown once dashboard.epilog takes them (the remappable keys' part)
     parser = _Parser(
         prog="sot",
         description="sot, the System Observation Tool: a lightweight full-screen system monitor.",
@@ -37,6 +41,7 @@ def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.Ar
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     dashboard.add_arguments(parser)
+    dashboard.add_config_file_arguments(parser)
     parser.add_argument("--log", metavar="FILE", help="append a debug log to FILE")
     parser.add_argument("-V", "--version", action="version", version=f"sot {__version__}")
     if subcommands:
@@ -76,7 +81,13 @@ def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = 
     log = DebugLog(None)
     log_path: str | None = None
     try:
-        args = build_parser(subcommands).parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        # The help shows the keys in force, so the file is read before the parser is built
+        # (only for --help: everything else reads it once the options are parsed).
+        from sot.config_file import help_bindings
+
+        bindings = help_bindings(arguments, os.environ, report)
+        args = build_parser(subcommands, bindings).parse_args(arguments)
         log_path = args.log
         try:
             log = DebugLog.open(log_path)

@@ -206,4 +206,11 @@ def initial_state(config: Config) -> AppState:
         disk_show_all=config.show_all_devices,
         focus_order=FOCUS_ORDER.get(config.screen, ()),
     )
-    return replace(state, query=replace(state.query, kernel_threads=config.kernel_threads))
+    query = replace(
+        state.query,
+        kernel_threads=config.kernel_threads,
+        sort_key=config.sort_key,
+        descending=config.sort_descending,
+        columns=config.columns,
+    )
+    return replace(state, query=query)

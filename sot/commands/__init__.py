@@ -59,6 +59,12 @@ def _clean() -> Subcommand:
     return Subcommand("clean", clean.SUMMARY, clean.add_arguments, clean.run)
 
 
+def _config() -> Subcommand:
+    from sot.commands import config
+
+    return Subcommand("config", config.SUMMARY, config.add_arguments, config.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
     _disk(),
@@ -66,4 +72,5 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     _fleet(),
     _bench(),
     _clean(),
+    _config(),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from sot import __version__
@@ -23,9 +23,11 @@ from sot.config import (
     parse_interval,
     parse_top,
 )
+from sot.config_file import DASHBOARD_KEYS, apply, settings_for
 from sot.key_help import key_reference
 from sot.log import DebugLog
 from sot.safe_text import report
+from sot.themes import DEFAULT_THEME, THEME_NAMES
 
 if TYPE_CHECKING:  # the pipeline imports psutil: not on the --help path
     from sot.pipeline import Pipeline
@@ -68,9 +70,8 @@ def add_sampling_arguments(
         "-i",
         "--interval",
         type=checked(parse_interval),
-        default=1.0,
         metavar="SECONDS",
-        help=interval_help,
+        help=interval_help,  # None when not given: the config file's, else 1 s
     )
     parser.add_argument("--once", action="store_true", help=once_help)
     parser.add_argument(
@@ -120,11 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="run the dashboard (or a stream) for this long (at most 366 days), then exit 0",
     )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="never act on processes: T, K, s, F9 and renice are disabled (also SOT_READ_ONLY=1)",
-    )
+    add_read_only_argument(parser)
     parser.add_argument(
         "--record",
         metavar="FILE",
@@ -179,16 +176,56 @@ def add_secret_file_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_read_only_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--read-only",
+        action="store_const",
+        const=True,  # None when not given: SOT_READ_ONLY, then the config file decide
+        help="never act on processes: T, K, s, F9 and renice are disabled (also SOT_READ_ONLY=1)",
+    )
+
+
 def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kernel-threads",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         help="list kernel threads in the process table (hidden by default; the x key toggles"
-        " them; JSON lists every process either way, with is_kernel_thread)",
+        " them; JSON lists every process either way, with is_kernel_thread); --no-kernel-threads"
+        " overrides the config file's kernel_threads = true",
+    )
+
+
+def add_config_file_arguments(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """--config FILE and --no-config (``default``: argparse.SUPPRESS where a subcommand takes
+    them again, so that its defaults do not undo the ones given before it)."""
+    parser.add_argument(
+        "--config",
+        dest="config_path",
+        metavar="FILE",
+        default=default,
+        help="read settings from FILE instead of $XDG_CONFIG_HOME/sot/config.toml"
+        " (~/.config/sot/config.toml); see 'sot config'",
+    )
+    parser.add_argument(
+        "--no-config",
+        action="store_true",
+        default=default if default is not None else False,
+        help="ignore the config file",
+    )
+
+
+def add_theme_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--theme",
+        choices=THEME_NAMES,
+        metavar="NAME",
+        help=f"colours: {', '.join(THEME_NAMES)} (default {DEFAULT_THEME}; also SOT_THEME and"
+        " the config file; --no-color and NO_COLOR still win)",
     )
 
 
 def add_look_arguments(parser: argparse.ArgumentParser) -> None:
+    add_theme_argument(parser)
     parser.add_argument(
         "--no-color",
         action="store_true",
@@ -203,11 +240,12 @@ def add_look_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
+def config_from(
+    args: argparse.Namespace, environ: Mapping[str, str], keys: Iterable[str] = DASHBOARD_KEYS
+) -> Config:
+    """The options, over the environment, over the config file (``keys``: those this command
+    takes from it), over the defaults."""
     config = Config(
-        interval_s=args.interval,
-        interface=args.net,
-        mount_point=args.disk,
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
@@ -217,9 +255,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         record_path=args.record,
         replay_path=args.replay,
         log_path=args.log,
-        read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
         top=args.top,
-        kernel_threads=getattr(args, "kernel_threads", False),
         count=getattr(args, "count", None),
         prometheus_url=getattr(args, "prometheus", None),
         prometheus_instance=getattr(args, "instance", None),
@@ -228,6 +264,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         prometheus_token_file=getattr(args, "prometheus_token_file", None),
         prometheus_password_file=getattr(args, "prometheus_password_file", None),
     )
+    config = apply(config, settings_for(args, environ, keys, report))
     check_prometheus_options(config)
     check_stream_options(config)
     return config

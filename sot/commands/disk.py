@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, OutputFormat
+from sot.config_file import DISK_KEYS, apply, settings_for
 from sot.log import DebugLog
+from sot.safe_text import report
 
 SUMMARY = "disks, partitions and live I/O (like lsblk plus iostat -x)"
 EPILOG = (
@@ -39,8 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
-    return Config(
-        interval_s=args.interval,
+    config = Config(
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
@@ -51,6 +52,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         screen="disk",
         show_all_devices=args.all,
     )
+    return apply(config, settings_for(args, environ, DISK_KEYS, report))
 
 
 def run(args: argparse.Namespace, log: DebugLog) -> int:

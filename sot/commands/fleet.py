@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, ConfigError, OutputFormat, parse_duration
+from sot.config_file import FLEET_KEYS, apply, settings_for
 from sot.log import DebugLog
 from sot.safe_text import report
 
@@ -67,8 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
-    return Config(
-        interval_s=args.interval,
+    config = Config(
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
@@ -83,6 +83,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         prometheus_token_file=args.prometheus_token_file,
         prometheus_password_file=args.prometheus_password_file,
     )
+    return apply(config, settings_for(args, environ, FLEET_KEYS, report))
 
 
 def open_fleet(config: Config) -> FleetSource:
@@ -163,6 +164,8 @@ def _dashboard(
 
     dashboard_config = Config(
         interval_s=config.interval_s,
+        theme=config.theme,
+        key_bindings=config.key_bindings,
         no_color=config.no_color,
         ascii_only=config.ascii_only,
         unicode=config.unicode,

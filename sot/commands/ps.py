@@ -9,6 +9,7 @@ import dataclasses
 
 from sot.commands import dashboard
 from sot.config import Config, parse_duration, parse_top
+from sot.config_file import PS_KEYS
 from sot.log import DebugLog
 
 SUMMARY = "processes, listening ports and development servers (Tab moves between the panels)"
@@ -52,11 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="run for this long (at most 366 days), then exit 0",
     )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="never act on processes: T, K, s, F9 and renice are disabled (also SOT_READ_ONLY=1)",
-    )
+    dashboard.add_read_only_argument(parser)
 
 
 def config_from(args: argparse.Namespace, environ: dict[str, str]) -> Config:
@@ -64,7 +61,7 @@ def config_from(args: argparse.Namespace, environ: dict[str, str]) -> Config:
     keep their defaults."""
     for name, default in (("net", None), ("disk", None), ("record", None), ("replay", None)):
         setattr(args, name, getattr(args, name, default))
-    return dataclasses.replace(dashboard.config_from(args, environ), screen="ps")
+    return dataclasses.replace(dashboard.config_from(args, environ, PS_KEYS), screen="ps")
 
 
 def run(args: argparse.Namespace, log: DebugLog) -> int:
