@@ -171,7 +171,7 @@ FILE_KEYS: tuple[FileKey, ...] = (
     ),
     FileKey(
         "theme", "string", f"one of {', '.join(THEME_NAMES)}", "theme", _theme, '"dark"',
-        f"colours: {', '.join(THEME_NAMES)} (NO_COLOR and --no-color still win)",
+        f"colours: {', '.join(THEME_NAMES)} (NO_COLOR wins)",
         dest="theme", option="--theme", env="SOT_THEME",
     ),
     FileKey(
@@ -196,8 +196,8 @@ FILE_KEYS: tuple[FileKey, ...] = (
     FileKey(
         "columns", "array of strings", "a list of column titles", "columns", _columns,
         '["PID", "USER", "RSS", "MEM%", "CPU%", "TIME+"]',
-        "process columns shown, in the table's order, dropped from the right when too narrow"
-        " (default: chosen by width)",
+        "process columns shown, in table order, dropped from the right when too narrow;"
+        " default: by width",
     ),
     FileKey(
         "kernel_threads", "boolean", "true or false", "kernel_threads", _boolean, "false",
