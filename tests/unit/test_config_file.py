@@ -9,6 +9,7 @@ import io
 import os
 import re
 import stat
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,6 +38,8 @@ from sot.pipeline import initial_state
 from sot.render.processes import COLUMNS, visible_columns
 from sot.sorting import SortKey
 from sot.themes import THEME_NAMES
+
+REPO = str(Path(__file__).resolve().parents[2])
 
 
 def toml_loads(text: str) -> dict[str, object]:
@@ -613,3 +616,49 @@ def test_chosen_columns_show_in_table_order_and_drop_from_the_right_when_narrow(
     assert [c.title for c in visible_columns(17, chosen)] == []
     assert visible_columns(100, None) == visible_columns(100)
     assert toml_string("CPU%") == '"CPU%"' and {c.title for c in COLUMNS} >= set(chosen)
+
+
+def run_sot(environ: Mapping[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sot", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": REPO, **environ},
+        cwd=REPO,
+    )
+
+
+def test_sot_help_with_a_bad_file_still_helps_and_says_why_once(home: dict[str, str]) -> None:
+    path = write_config(home, "interval = [\n")
+    result = run_sot(home, "--help")
+    assert result.returncode == 0 and "--config FILE" in result.stdout
+    assert result.stderr == (
+        f"sot: warning: {path} line 1, at the end: invalid value (TOML syntax): the help shows"
+        " the default keys\n"
+    )
+    result = run_sot(home, "--once")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"sot: {path} line 1, at the end: invalid value (TOML syntax)\n"
+
+
+def test_sot_help_reads_the_file_without_importing_psutil_or_blessed(home: dict[str, str]) -> None:
+    write_config(home, 'columns = ["PID"]\n[keys]\nquit = "q"\n')
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['sot', '--help']\n"
+        "try:\n    runpy.run_module('sot', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in ('psutil', 'blessed', 'curses') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={"PYTHONPATH": REPO, **home},
+        cwd=REPO,
+    )
+    assert "LOADED []" in result.stdout and result.stderr == ""
