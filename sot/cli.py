@@ -82,12 +82,7 @@ def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = 
     log_path: str | None = None
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
-        # The help shows the keys in force, so the file is read before the parser is built
-        # (only for --help: everything else reads it once the options are parsed).
-        from sot.config_file import help_bindings
-
-        bindings = help_bindings(arguments, os.environ, report)
-        args = build_parser(subcommands, bindings).parse_args(arguments)
+        args = build_parser(subcommands, _help_bindings(arguments)).parse_args(arguments)
         log_path = args.log
         try:
             log = DebugLog.open(log_path)
@@ -112,6 +107,19 @@ def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = 
         return 1
     finally:
         log.close()
+
+
+def _help_bindings(argv: Sequence[str]) -> Bindings:
+    """The help shows the keys in force, so for --help the file is read before the parser is
+    built; everything else reads it once the options are parsed (and only where it applies:
+    the file's modules stay off other commands' start-up)."""
+    if not any(arg == "-h" or arg.startswith("--h") for arg in argv):
+        return ()  # cheaply: no -h, --help (or an abbreviation of it)
+    import os
+
+    from sot.config_file import help_bindings
+
+    return help_bindings(argv, os.environ, report)
 
 
 def keep_openssl_out() -> None:

@@ -26,9 +26,12 @@ HAS_TOMLLIB = sys.version_info >= (3, 11)
 
 # The keys each command takes from the file: the options it shares with the dashboard.
 DASHBOARD_KEYS = frozenset(key.name for key in FILE_KEYS)
-PS_KEYS = DASHBOARD_KEYS - {"net", "disk", "panels"}
-DISK_KEYS = frozenset({"interval", "theme", "keys"})
-FLEET_KEYS = DISK_KEYS
+COMMAND_KEYS: dict[str, frozenset[str]] = {
+    "dashboard": DASHBOARD_KEYS,
+    "ps": DASHBOARD_KEYS - {"net", "disk", "panels"},
+    "disk": frozenset({"interval", "theme", "keys"}),
+    "fleet": frozenset({"interval", "theme", "keys"}),
+}
 
 
 class ConfigFileError(ConfigError):
@@ -296,16 +299,16 @@ def options_of(args: object) -> dict[str, object]:
 
 
 def settings_for(
-    args: object, environ: Mapping[str, str], names: Iterable[str], report: Callable[[str], None]
+    args: object, environ: Mapping[str, str], command: str, report: Callable[[str], None]
 ) -> Effective:
     """The file ``args`` chooses (``--config``, ``--no-config``) ranked with the environment and
-    ``args``' options; its warnings go to ``report``."""
+    ``args``' options, for the keys ``command`` takes; its warnings go to ``report``."""
     settings = load(
         getattr(args, "config_path", None), bool(getattr(args, "no_config", False)), environ
     )
     for warning in settings.warnings:
         report(f"warning: {warning}")
-    return effective(settings, environ, options_of(args), names)
+    return effective(settings, environ, options_of(args), COMMAND_KEYS[command])
 
 
 def help_bindings(
@@ -314,7 +317,7 @@ def help_bindings(
     """The key bindings ``sot --help`` shows, from the file argv names (read only when argv
     asks for help: nothing else needs the file before the options are parsed). A bad file
     does not stop the help: it shows the default keys and says why on stderr."""
-    if not _asks_for_help(argv):
+    if not asks_for_help(argv):
         return ()
     config_path, no_config = prescan(argv)
     try:
@@ -326,7 +329,7 @@ def help_bindings(
     return bindings if isinstance(bindings, tuple) else ()
 
 
-def _asks_for_help(argv: Sequence[str]) -> bool:
+def asks_for_help(argv: Sequence[str]) -> bool:
     for arg in argv:
         if arg == "--":
             return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from sot import __version__
@@ -23,7 +23,6 @@ from sot.config import (
     parse_interval,
     parse_top,
 )
-from sot.config_file import DASHBOARD_KEYS, apply, settings_for
 from sot.key_help import key_reference
 from sot.log import DebugLog
 from sot.safe_text import report
@@ -240,11 +239,21 @@ def add_look_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def config_from(
-    args: argparse.Namespace, environ: Mapping[str, str], keys: Iterable[str] = DASHBOARD_KEYS
+def with_settings(
+    config: Config, args: argparse.Namespace, environ: Mapping[str, str], command: str
 ) -> Config:
-    """The options, over the environment, over the config file (``keys``: those this command
-    takes from it), over the defaults."""
+    """``config`` with the settings ``command`` takes from the config file, the environment
+    and its options, in that order of strength."""
+    # Imported here: the file's modules are not on the path of commands that do not read it.
+    from sot.config_file import apply, settings_for
+
+    return apply(config, settings_for(args, environ, command, report))
+
+
+def config_from(
+    args: argparse.Namespace, environ: Mapping[str, str], command: str = "dashboard"
+) -> Config:
+    """The options, over the environment, over the config file, over the defaults."""
     config = Config(
         once=args.once,
         output_format=OutputFormat(args.format),
@@ -264,7 +273,7 @@ def config_from(
         prometheus_token_file=getattr(args, "prometheus_token_file", None),
         prometheus_password_file=getattr(args, "prometheus_password_file", None),
     )
-    config = apply(config, settings_for(args, environ, keys, report))
+    config = with_settings(config, args, environ, command)
     check_prometheus_options(config)
     check_stream_options(config)
     return config

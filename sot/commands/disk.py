@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, OutputFormat
-from sot.config_file import DISK_KEYS, apply, settings_for
 from sot.log import DebugLog
-from sot.safe_text import report
 
 SUMMARY = "disks, partitions and live I/O (like lsblk plus iostat -x)"
 EPILOG = (
@@ -52,7 +50,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         screen="disk",
         show_all_devices=args.all,
     )
-    return apply(config, settings_for(args, environ, DISK_KEYS, report))
+    return dashboard.with_settings(config, args, environ, "disk")
 
 
 def run(args: argparse.Namespace, log: DebugLog) -> int:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, ConfigError, OutputFormat, parse_duration
-from sot.config_file import FLEET_KEYS, apply, settings_for
 from sot.log import DebugLog
 from sot.safe_text import report
 
@@ -83,7 +82,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         prometheus_token_file=args.prometheus_token_file,
         prometheus_password_file=args.prometheus_password_file,
     )
-    return apply(config, settings_for(args, environ, FLEET_KEYS, report))
+    return dashboard.with_settings(config, args, environ, "fleet")
 
 
 def open_fleet(config: Config) -> FleetSource:

@@ -9,7 +9,6 @@ import dataclasses
 
 from sot.commands import dashboard
 from sot.config import Config, parse_duration, parse_top
-from sot.config_file import PS_KEYS
 from sot.log import DebugLog
 
 SUMMARY = "processes, listening ports and development servers (Tab moves between the panels)"
@@ -61,7 +60,7 @@ def config_from(args: argparse.Namespace, environ: dict[str, str]) -> Config:
     keep their defaults."""
     for name, default in (("net", None), ("disk", None), ("record", None), ("replay", None)):
         setattr(args, name, getattr(args, name, default))
-    return dataclasses.replace(dashboard.config_from(args, environ, PS_KEYS), screen="ps")
+    return dataclasses.replace(dashboard.config_from(args, environ, "ps"), screen="ps")
 
 
 def run(args: argparse.Namespace, log: DebugLog) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sot import cli
-from sot.commands import config as config_command
+from sot.commands import config_run as config_command
 from sot.commands import disk, fleet, ps
 from sot.config import Config, ConfigError
 from sot.config_file import (
