@@ -662,3 +662,33 @@ def test_sot_help_reads_the_file_without_importing_psutil_or_blessed(home: dict[
         cwd=REPO,
     )
     assert "LOADED []" in result.stdout and result.stderr == ""
+
+
+def readme_configuration() -> str:
+    text = Path(REPO, "README.md").read_text()
+    start = text.index("## Configuration\n")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_readme_s_schema_table_has_every_key_with_its_option_and_variable() -> None:
+    section = readme_configuration()
+    rows = {
+        line.split("|")[1].strip().strip("`[]"): line
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
+    assert set(rows) == {key.name for key in FILE_KEYS}
+    for key in FILE_KEYS:
+        row = rows[key.name]
+        assert f"| `{key.field}`" in row, row
+        for name in (key.option, key.env):
+            assert name is None or f"`{name}`" in row, (key.name, name)
+
+
+def test_readme_s_example_file_is_valid_and_names_every_key() -> None:
+    section = readme_configuration()
+    example = section[section.index("```toml\n") + 8 :]
+    example = example[: example.index("```")]
+    settings = parse("README.md", example)
+    assert settings.warnings == ()
+    assert set(settings.values) == {key.name for key in FILE_KEYS}
