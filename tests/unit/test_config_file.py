@@ -40,6 +40,10 @@ from sot.sorting import SortKey
 from sot.themes import THEME_NAMES
 
 REPO = str(Path(__file__).resolve().parents[2])
+# On Python 3.10 sot ignores the file (no tomllib): test_python_3_10_... covers that path here.
+pytestmark = pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="reading the config file needs tomllib (Python 3.11)"
+)
 
 
 def toml_loads(text: str) -> dict[str, object]:
