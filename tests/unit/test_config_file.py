@@ -38,6 +38,7 @@ from sot.pipeline import initial_state
 from sot.render.processes import COLUMNS, visible_columns
 from sot.sorting import SortKey
 from sot.themes import THEME_NAMES
+from tests.unit.test_cli import help_with_imports
 
 REPO = str(Path(__file__).resolve().parents[2])
 # On Python 3.10 sot ignores the file (no tomllib): test_python_3_10_... covers that path here.
@@ -649,22 +650,7 @@ def test_sot_help_with_a_bad_file_still_helps_and_says_why_once(home: dict[str, 
 
 def test_sot_help_reads_the_file_without_importing_psutil_or_blessed(home: dict[str, str]) -> None:
     write_config(home, 'columns = ["PID"]\n[keys]\nquit = "q"\n')
-    code = (
-        "import sys, runpy\n"
-        "sys.argv = ['sot', '--help']\n"
-        "try:\n    runpy.run_module('sot', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "print('LOADED', sorted(m for m in ('psutil', 'blessed', 'curses') if m in sys.modules))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        env={"PYTHONPATH": REPO, **home},
-        cwd=REPO,
-    )
+    result = help_with_imports({"PYTHONPATH": REPO, **home})
     assert "LOADED []" in result.stdout and result.stderr == ""
 
 
