@@ -47,6 +47,7 @@ class FileSettings:
     lines: Mapping[str, int] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     why_none: str = "no config file"  # what sot config says when none was read
+    binding_lines: Mapping[str, int] = field(default_factory=dict)  # [keys]: action -> line
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,13 @@ def parse(
             ) from None
         if line is not None:
             found[name] = line
-    return FileSettings(path, values, found, tuple(warnings))
+    actions = table.get("keys")
+    binding_lines = {
+        action: line
+        for action in (actions if isinstance(actions, dict) else {})
+        if (line := line_of(lines, ("keys", action))) is not None
+    }
+    return FileSettings(path, values, found, tuple(warnings), binding_lines=binding_lines)
 
 
 def _toml(path: str, text: str) -> dict[str, Any]:

@@ -131,7 +131,8 @@ def settings_text(settings: FileSettings, result: Effective, environ: Mapping[st
         value = result.fields[key.field]
         origin = f"  # {sanitize(result.origins[key.name])}"
         if key.name == "keys":
-            keys_lines = _bindings_lines(value, origin)
+            from_file = result.origins[key.name] != "default" and settings.path is not None
+            keys_lines = _bindings_lines(value, origin, settings if from_file else None)
             continue
         shown = toml_value(key, value)
         if shown is None:
@@ -141,10 +142,18 @@ def settings_text(settings: FileSettings, result: Effective, environ: Mapping[st
     return "\n".join([*lines, "", "[keys]", *keys_lines]) + "\n"
 
 
-def _bindings_lines(value: object, origin: str) -> list[str]:
+def _bindings_lines(value: object, origin: str, settings: FileSettings | None) -> list[str]:
+    """Each binding with its own line in the file (``settings``: the file they came from)."""
     if not isinstance(value, tuple) or not value:
         return [f"# none rebound: the default keys (see sot --help){origin}"]
-    return [f"{toml_key(action)} = {_string_list(keys)}{origin}" for action, keys in value]
+    lines = []
+    for action, keys in value:
+        where = origin
+        if settings is not None and action in settings.binding_lines:
+            line = settings.binding_lines[action]
+            where = f"  # {sanitize(str(settings.path))} line {line}"
+        lines.append(f"{toml_key(action)} = {_string_list(keys)}{where}")
+    return lines
 
 
 def toml_key(name: str) -> str:

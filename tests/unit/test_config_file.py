@@ -449,7 +449,7 @@ def test_sot_config_prints_the_settings_in_force_with_their_origins(home: dict[s
         "read_only = true  # SOT_READ_ONLY\n"
         "\n"
         "[keys]\n"
-        f'quit = ["q", "f10"]  # {path} line 7\n'  # the [keys] table's line
+        f'quit = ["q", "f10"]  # {path} line 8\n'
     )
 
 
