@@ -14,6 +14,7 @@ from typing import NoReturn
 from sot import INTERRUPTED_EXIT_CODE, __version__
 from sot.commands import SUBCOMMANDS, Subcommand, dashboard
 from sot.config import CannotRun, Config, ConfigError
+from sot.keymap import Bindings
 from sot.log import DebugLog
 from sot.safe_text import report
 
@@ -27,16 +28,19 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(USAGE_EXIT_CODE)
 
 
-def build_parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.ArgumentParser:
+def build_parser(
+    subcommands: Sequence[Subcommand] = SUBCOMMANDS, bindings: Bindings = ()
+) -> argparse.ArgumentParser:
     """``sot``'s parser: the dashboard's options at the top, and one sub-parser per subcommand,
-    each registering its own options."""
+    each registering its own options. ``bindings``: the config file's keys, for the help."""
     parser = _Parser(
         prog="sot",
         description="sot, the System Observation Tool: a lightweight full-screen system monitor.",
-        epilog=dashboard.epilog(),
+        epilog=dashboard.epilog(bindings),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     dashboard.add_arguments(parser)
+    dashboard.add_config_file_arguments(parser)
     parser.add_argument("--log", metavar="FILE", help="append a debug log to FILE")
     parser.add_argument("-V", "--version", action="version", version=f"sot {__version__}")
     if subcommands:
@@ -76,7 +80,8 @@ def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = 
     log = DebugLog(None)
     log_path: str | None = None
     try:
-        args = build_parser(subcommands).parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(subcommands, _help_bindings(arguments)).parse_args(arguments)
         log_path = args.log
         try:
             log = DebugLog.open(log_path)
@@ -101,6 +106,19 @@ def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = 
         return 1
     finally:
         log.close()
+
+
+def _help_bindings(argv: Sequence[str]) -> Bindings:
+    """The help shows the keys in force, so for --help the file is read before the parser is
+    built; everything else reads it once the options are parsed (and only where it applies:
+    the file's modules stay off other commands' start-up)."""
+    if not any(arg == "-h" or arg.startswith("--h") for arg in argv):
+        return ()  # cheaply: no -h, --help (or an abbreviation of it)
+    import os
+
+    from sot.config_file import help_bindings
+
+    return help_bindings(argv, os.environ, report)
 
 
 def keep_openssl_out() -> None:

@@ -225,4 +225,11 @@ def initial_state(config: Config) -> AppState:
         hidden_panels=config.hidden_panels if config.screen == "dashboard" else frozenset(),
         keymap=keymap_for(config),
     )
-    return replace(state, query=replace(state.query, kernel_threads=config.kernel_threads))
+    query = replace(
+        state.query,
+        kernel_threads=config.kernel_threads,
+        sort_key=config.sort_key,
+        descending=config.sort_descending,
+        columns=config.columns,
+    )
+    return replace(state, query=query)

@@ -26,6 +26,9 @@ class ProcessQuery:
     tree: bool = False
     command_line: bool = True  # show (and sort by) the command line rather than the name
     kernel_threads: bool = False  # list kernel threads (htop hides them too: K there, x here)
+    # The table's columns by title (the config file's ``columns``), width permitting; None:
+    # chosen by width. Here, with the sort, so that the renderer has it with the rest.
+    columns: tuple[str, ...] | None = None
 
 
 class ViewRow(NamedTuple):

@@ -66,6 +66,12 @@ def _line() -> Subcommand:
     return Subcommand("line", line.SUMMARY, line.add_arguments, line.run)
 
 
+def _config() -> Subcommand:
+    from sot.commands import config
+
+    return Subcommand("config", config.SUMMARY, config.add_arguments, config.run)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("info", info.SUMMARY, info.add_arguments, info.run),
     _disk(),
@@ -74,4 +80,5 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     _bench(),
     _clean(),
     _line(),
+    _config(),
 )

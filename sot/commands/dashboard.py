@@ -72,9 +72,8 @@ def add_sampling_arguments(
         "-i",
         "--interval",
         type=checked(parse_interval),
-        default=1.0,
         metavar="SECONDS",
-        help=interval_help,
+        help=interval_help,  # None when not given: the config file's, else 1 s
     )
     parser.add_argument("--once", action="store_true", help=once_help)
     parser.add_argument(
@@ -124,11 +123,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="run the dashboard (or a stream) for this long (at most 366 days), then exit 0",
     )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="never act on processes: T, K, s, F9 and renice are disabled (also SOT_READ_ONLY=1)",
-    )
+    add_read_only_argument(parser)
     parser.add_argument(
         "--record",
         metavar="FILE",
@@ -183,21 +178,56 @@ def add_secret_file_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_read_only_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--read-only",
+        action="store_const",
+        const=True,  # None when not given: SOT_READ_ONLY, then the config file decide
+        help="never act on processes: T, K, s, F9 and renice are disabled (also SOT_READ_ONLY=1)",
+    )
+
+
 def add_process_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kernel-threads",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         help="list kernel threads in the process table (hidden by default; the x key toggles"
-        " them; JSON lists every process either way, with is_kernel_thread)",
+        " them; JSON lists every process either way, with is_kernel_thread); --no-kernel-threads"
+        " overrides the config file's kernel_threads = true",
+    )
+
+
+def add_config_file_arguments(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """--config FILE and --no-config (``default``: argparse.SUPPRESS where a subcommand takes
+    them again, so that its defaults do not undo the ones given before it)."""
+    parser.add_argument(
+        "--config",
+        dest="config_path",
+        metavar="FILE",
+        default=default,
+        help="read settings from FILE instead of $XDG_CONFIG_HOME/sot/config.toml"
+        " (~/.config/sot/config.toml); see 'sot config'",
+    )
+    parser.add_argument(
+        "--no-config",
+        action="store_true",
+        default=default if default is not None else False,
+        help="ignore the config file",
+    )
+
+
+def add_theme_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--theme",
+        choices=THEME_NAMES,
+        metavar="NAME",
+        help=f"colours: {', '.join(THEME_NAMES)} (default {DEFAULT_THEME}; also SOT_THEME and"
+        " the config file; --no-color and NO_COLOR still win)",
     )
 
 
 def add_look_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--theme",
-        choices=THEME_NAMES,
-        help=f"colours: {', '.join(THEME_NAMES)} (default {DEFAULT_THEME}); see README's Themes",
-    )
+    add_theme_argument(parser)
     parser.add_argument(
         "--no-color",
         action="store_true",
@@ -212,24 +242,32 @@ def add_look_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
+def with_settings(
+    config: Config, args: argparse.Namespace, environ: Mapping[str, str], command: str
+) -> Config:
+    """``config`` with the settings ``command`` takes from the config file, the environment
+    and its options, in that order of strength."""
+    # Imported here: the file's modules are not on the path of commands that do not read it.
+    from sot.config_file import apply, settings_for
+
+    return apply(config, settings_for(args, environ, command, report))
+
+
+def config_from(
+    args: argparse.Namespace, environ: Mapping[str, str], command: str = "dashboard"
+) -> Config:
+    """The options, over the environment, over the config file, over the defaults."""
     config = Config(
-        interval_s=args.interval,
-        interface=args.net,
-        mount_point=args.disk,
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
-        theme=args.theme or DEFAULT_THEME,
         ascii_only=args.ascii,
         unicode=args.unicode,
         duration_s=args.duration,
         record_path=args.record,
         replay_path=args.replay,
         log_path=args.log,
-        read_only=args.read_only or environ.get("SOT_READ_ONLY", "") not in ("", "0"),
         top=args.top,
-        kernel_threads=getattr(args, "kernel_threads", False),
         count=getattr(args, "count", None),
         prometheus_url=getattr(args, "prometheus", None),
         prometheus_instance=getattr(args, "instance", None),
@@ -238,6 +276,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         prometheus_token_file=getattr(args, "prometheus_token_file", None),
         prometheus_password_file=getattr(args, "prometheus_password_file", None),
     )
+    config = with_settings(config, args, environ, command)
     check_prometheus_options(config)
     check_stream_options(config)
     return config

@@ -12,7 +12,6 @@ from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, OutputFormat
 from sot.log import DebugLog
-from sot.themes import DEFAULT_THEME
 
 SUMMARY = "disks, partitions and live I/O (like lsblk plus iostat -x)"
 EPILOG = (
@@ -40,12 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
-    return Config(
-        interval_s=args.interval,
+    config = Config(
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
-        theme=args.theme or DEFAULT_THEME,
         ascii_only=args.ascii,
         unicode=args.unicode,
         log_path=args.log,
@@ -53,6 +50,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         screen="disk",
         show_all_devices=args.all,
     )
+    return dashboard.with_settings(config, args, environ, "disk")
 
 
 def run(args: argparse.Namespace, log: DebugLog) -> int:

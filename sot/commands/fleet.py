@@ -18,7 +18,6 @@ from sot.commands import dashboard
 from sot.config import CannotRun, Config, ConfigError, OutputFormat, parse_duration
 from sot.log import DebugLog
 from sot.safe_text import report
-from sot.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:  # urllib, ssl and json: not on the --help path
     from sot.collect.fleet_source import FleetSource
@@ -68,12 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
-    return Config(
-        interval_s=args.interval,
+    config = Config(
         once=args.once,
         output_format=OutputFormat(args.format),
         no_color=args.no_color or "NO_COLOR" in environ,
-        theme=args.theme or DEFAULT_THEME,
         ascii_only=args.ascii,
         unicode=args.unicode,
         log_path=args.log,
@@ -85,6 +82,7 @@ def config_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Config:
         prometheus_token_file=args.prometheus_token_file,
         prometheus_password_file=args.prometheus_password_file,
     )
+    return dashboard.with_settings(config, args, environ, "fleet")
 
 
 def open_fleet(config: Config) -> FleetSource:
@@ -165,8 +163,9 @@ def _dashboard(
 
     dashboard_config = Config(
         interval_s=config.interval_s,
-        no_color=config.no_color,
         theme=config.theme,
+        key_bindings=config.key_bindings,
+        no_color=config.no_color,
         ascii_only=config.ascii_only,
         unicode=config.unicode,
         log_path=config.log_path,

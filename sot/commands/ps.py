@@ -52,11 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="run for this long (at most 366 days), then exit 0",
     )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="never act on processes: T, K, s, F9 and renice are disabled (also SOT_READ_ONLY=1)",
-    )
+    dashboard.add_read_only_argument(parser)
 
 
 def config_from(args: argparse.Namespace, environ: dict[str, str]) -> Config:
@@ -64,7 +60,7 @@ def config_from(args: argparse.Namespace, environ: dict[str, str]) -> Config:
     keep their defaults."""
     for name, default in (("net", None), ("disk", None), ("record", None), ("replay", None)):
         setattr(args, name, getattr(args, name, default))
-    return dataclasses.replace(dashboard.config_from(args, environ), screen="ps")
+    return dataclasses.replace(dashboard.config_from(args, environ, "ps"), screen="ps")
 
 
 def run(args: argparse.Namespace, log: DebugLog) -> int:

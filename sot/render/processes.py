@@ -134,8 +134,20 @@ COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 
-def visible_columns(width: int) -> tuple[Column, ...]:
-    return tuple(c for c in COLUMNS if width >= c.min_table_width)
+# With columns chosen in the config file, the command keeps at least this many cells: columns
+# are dropped from the right until it does.
+MIN_COMMAND_CELLS = 10
+
+
+def visible_columns(width: int, chosen: tuple[str, ...] | None = None) -> tuple[Column, ...]:
+    """The columns a table ``width`` cells wide inside shows: by width, or the ``chosen``
+    titles in table order, dropped from the right where the command would have too little."""
+    if chosen is None:
+        return tuple(c for c in COLUMNS if width >= c.min_table_width)
+    shown = [c for c in COLUMNS if c.title in chosen]
+    while shown and sum(c.width + 1 for c in shown) + MIN_COMMAND_CELLS > width:
+        shown.pop()
+    return tuple(shown)
 
 
 def sort_marker(query: ProcessQuery, glyphs: Glyphs) -> str:
@@ -314,7 +326,7 @@ def render_processes(
     # bottom border); the rows in between are whole lines, most of them from the memo.
     frame = Canvas(width, BORDER_AND_HEADER_ROWS)
     inner = draw_box(frame, TITLE, glyphs, _title_note(table, glyphs, width - 4 - len(TITLE) - 3))
-    columns = visible_columns(inner.width)
+    columns = visible_columns(inner.width, table.query.columns)
     _header(frame, inner.y, inner.x, inner.width, table, columns, glyphs)
     top, header, bottom = frame.block()
     capacity = height - BORDER_AND_HEADER_ROWS

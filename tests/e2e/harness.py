@@ -38,6 +38,8 @@ def base_env(**extra: str) -> dict[str, str]:
         "LC_ALL": "C.UTF-8",
         "TERM": "xterm-256color",
         "PYTHONPATH": str(REPO),
+        # Never the tester's own config file: a test that wants one passes its own directory.
+        "XDG_CONFIG_HOME": str(REPO / "tests" / "data" / "no-config-here"),
     }
     env.update(extra)
     return env

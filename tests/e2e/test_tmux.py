@@ -67,6 +67,38 @@ def test_light_theme_sends_its_palette(tmux: Tmux) -> None:
     # The light theme's border (67) and title (25); none of dark's greys (240 border, 244 label).
     assert "38;5;67m" in escaped and "38;5;25m" in escaped, escaped[:400]
     assert "38;5;240m" not in escaped and "38;5;244m" not in escaped
+
+
+def _config_home(tmp_path: Path, text: str) -> Path:
+    """An XDG_CONFIG_HOME holding sot/config.toml with ``text``."""
+    (tmp_path / "sot").mkdir()
+    (tmp_path / "sot" / "config.toml").write_text(text)
+    return tmp_path
+
+
+def test_a_config_file_changes_the_interval_shown_and_is_never_written(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    home = _config_home(tmp_path, 'interval = 2\ntheme = "light"\n')
+    config = home / "sot" / "config.toml"
+    before = config.stat()
+    env = base_env(TERM="tmux-256color", XDG_CONFIG_HOME=str(home))
+    tmux.start(SOT, columns=160, lines=48, env=env)
+    assert tmux.wait_for(lambda t: "processes" in t and "+/- 2s" in t), tmux.text()
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+    after = config.stat()
+    assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
+    assert sorted(p.name for p in (home / "sot").iterdir()) == ["config.toml"]
+
+
+def test_without_the_file_the_same_run_shows_the_default_interval(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    home = _config_home(tmp_path, 'interval = 2\ntheme = "light"\n')
+    env = base_env(TERM="tmux-256color", XDG_CONFIG_HOME=str(home))
+    tmux.start([*SOT, "--no-config"], columns=160, lines=48, env=env)
+    assert tmux.wait_for(lambda t: "processes" in t and "+/- 1s" in t), tmux.text()
     tmux.send("q")
     assert tmux.wait_exit() == 0
 
@@ -80,3 +112,30 @@ def test_colour_blind_theme_in_truecolor_sends_okabe_ito_colours(tmux: Tmux) -> 
     assert "38;2;86;180;233m" in escaped, escaped[:400]
     tmux.send("q")
     assert tmux.wait_exit() == 0
+
+
+def _sgr_sequences(tmux: Tmux) -> set[str]:
+    import re
+
+    escaped = tmux.tmux("capture-pane", "-p", "-e", "-t", "main")
+    return set(re.findall(r"\x1b\[[0-9;]*m", escaped))
+
+
+def test_a_config_file_theme_changes_what_sot_sends(tmux: Tmux, tmp_path: Path) -> None:
+    home = _config_home(tmp_path, 'interval = 2\ntheme = "light"\n')
+    env = base_env(TERM="tmux-256color", XDG_CONFIG_HOME=str(home))
+    tmux.start(SOT, columns=160, lines=48, env=env)
+    assert tmux.wait_for(lambda t: "processes" in t and "+/- 2s" in t), tmux.text()
+    light = _sgr_sequences(tmux)
+    tmux.send("q")
+    assert tmux.wait_exit() == 0
+    default = Tmux()
+    try:
+        default.start([*SOT, "--no-config", "-i", "2"], columns=160, lines=48, env=env)
+        assert default.wait_for(lambda t: "processes" in t and "+/- 2s" in t), default.text()
+        dark = _sgr_sequences(default)
+        default.send("q")
+        assert default.wait_exit() == 0
+    finally:
+        default.kill()
+    assert light and dark and light != dark

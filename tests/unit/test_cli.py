@@ -24,7 +24,9 @@ def run_sot(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_help_imports_neither_psutil_nor_blessed() -> None:
+def help_with_imports(env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``sot --help`` run in-process, its output followed by ``LOADED [...]``: which of psutil,
+    blessed and curses it imported (``env``: the environment, e.g. a config file's)."""
     code = (
         "import sys, runpy\n"
         "sys.argv = ['sot', '--help']\n"
@@ -32,9 +34,14 @@ def test_help_imports_neither_psutil_nor_blessed() -> None:
         "except SystemExit:\n    pass\n"
         "print('LOADED', sorted(m for m in ('psutil', 'blessed', 'curses') if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+        env=env,
+    )  # fmt: skip
+
+
+def test_help_imports_neither_psutil_nor_blessed() -> None:
+    result = help_with_imports()
     assert "LOADED []" in result.stdout
     assert "--interval" in result.stdout and "keys:" in result.stdout
 
