@@ -228,6 +228,8 @@ class ProcessDetails:
     # else the details view shows no GPU line): None where the driver does not say.
     gpu_memory_bytes: int | None = None
     gpus_present: bool = False
+    # Why it may be unknown, from the GPUs' reader ("nvidia-smi lists compute processes only").
+    gpu_memory_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from sot.collect.gpu_detect import read_value
-from sot.collect.gpu_nvidia import GpuReading
+from sot.collect.gpu_nvidia import READ_LIMIT_S, GpuReading
 from sot.model import GpuSample
 
 MAX_FDS = 4096  # a process's descriptors looked at for GPU memory: bounded on a busy server
@@ -85,6 +85,7 @@ class SysfsReader:
     """The AMD and Intel cards found at start, read again on each ``read``."""
 
     name = "sysfs"
+    limit_s = READ_LIMIT_S
 
     def __init__(
         self, cards: Sequence[tuple[int, str]], sys_root: str = "/sys", proc_root: str = "/proc"
@@ -100,6 +101,9 @@ class SysfsReader:
 
     def process_memory(self, pid: int) -> int | None:
         return process_gpu_memory(pid, self._proc_root)
+
+    def cancel(self) -> None:
+        """File reads end by themselves."""
 
     def close(self) -> None:
         """Nothing held between reads."""

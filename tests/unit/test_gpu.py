@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import stat
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,12 +20,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sot import pipeline
 from sot.collect.collector import Collector
 from sot.collect.gpu_detect import GpuPlaces, find_gpus, open_gpus
 from sot.collect.gpu_monitor import GpuMonitor, open_monitor
-from sot.collect.gpu_nvidia import NvmlReader, SmiReader, parse_apps, parse_gpus
+from sot.collect.gpu_nvidia import GpuReading, NvmlReader, SmiReader, parse_apps, parse_gpus
 from sot.collect.gpu_sysfs import SysfsReader, process_gpu_memory, read_card
 from sot.collect.replay import ReplaySource
+from sot.config import Config, ConfigError
 from sot.export import snapshot_to_json
 from sot.history import History
 from sot.layout import NO_GPUS, TIERS, compute_layout
@@ -134,22 +136,93 @@ def test_nvidia_smi_that_fails_says_so_in_one_line(tmp_path: Path) -> None:
     )
 
 
+def gone(pid: int) -> bool:
+    """Whether the process has ended, or ends within 60 s: waits on a pidfd (woken by its end,
+    no polling); a process already reaped is gone."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], 60.0)[0])
+    finally:
+        os.close(fd)
+
+
+def hanging_command(tmp_path: Path) -> tuple[str, Path]:
+    """A fake nvidia-smi that starts a child (in its process group) and hangs; it writes
+    "<its pid> <its child's pid>" to the returned FIFO (the test's read waits for it)."""
+    fifo = tmp_path / "pids"
+    os.mkfifo(fifo)
+    return fake_command(tmp_path, f'sleep 600 &\necho "$$ $!" > {fifo}\nsleep 600'), fifo
+
+
 def test_a_hanging_nvidia_smi_never_blocks_the_loop(tmp_path: Path) -> None:
-    """The command hangs; the worker kills it after the timeout; every sample returns at once
-    (the clock is the test's); the panel says so; the next try is RETRY_S later, not at once."""
-    marker = tmp_path / "started"
-    command = fake_command(tmp_path, f"echo x >> {marker}\nexec sleep 60")
-    monitor = GpuMonitor(SmiReader(command, timeout_s=0.3), timeout_s=0.3, retry_s=30.0)
-    began = time.monotonic()
+    """The command hangs; the worker kills it after the timeout, with the child it started;
+    every sample returns at once (the clock is the test's); the panel says so; the next try is
+    RETRY_S later, not at once."""
+    command, fifo = hanging_command(tmp_path)
+    monitor = GpuMonitor(SmiReader(command, timeout_s=2.0), retry_s=30.0)
     assert monitor.sample(0.0) == ((), "reading GPUs (nvidia-smi)")
-    assert time.monotonic() - began < 0.25  # the read runs in the worker, not here
-    assert monitor.wait(10.0)  # killed after its timeout: the worker ended
-    assert monitor.sample(1.0) == ((), "nvidia-smi did not answer in 0.3 s")
-    assert monitor.sample(20.0)[1] == "nvidia-smi did not answer in 0.3 s"
-    assert marker.read_text().count("x") == 1  # not asked again within RETRY_S
+    pids = [int(pid) for pid in fifo.read_text().split()]  # it runs: the sample did not wait
+    assert monitor.sample(1.0) == ((), "reading GPUs (nvidia-smi)")
+    assert monitor.wait(60.0)  # killed after its timeout: the worker ended
+    assert all(gone(pid) for pid in pids)  # the command and the child it started
+    assert monitor.sample(1.5) == ((), "nvidia-smi did not answer in 2 s")
+    assert monitor.sample(20.0)[1] == "nvidia-smi did not answer in 2 s"
+    monitor.sample(31.4)
+    assert monitor.wait(0.0)  # not asked again within RETRY_S (from the answer at 1.5)
     monitor.sample(31.5)
-    assert monitor.wait(10.0)
-    assert marker.read_text().count("x") == 2
+    pids = [int(pid) for pid in fifo.read_text().split()]  # asked again
+    assert monitor.close(60.0)
+    assert all(gone(pid) for pid in pids)
+
+
+def test_closing_kills_a_hung_nvidia_smi_and_its_children(tmp_path: Path) -> None:
+    """sot quits while nvidia-smi hangs (its own timeout far off): close kills its process
+    group, so the worker ends and nothing is left running."""
+    command, fifo = hanging_command(tmp_path)
+    monitor = GpuMonitor(SmiReader(command, timeout_s=3600.0))
+    monitor.sample(0.0)
+    pids = [int(pid) for pid in fifo.read_text().split()]
+    assert monitor.close(60.0)  # ended: killed, not waited for until its timeout
+    assert all(gone(pid) for pid in pids)
+    assert SmiReader(command).limit_s == 6.0  # two runs of 2 s, each killed and reaped in 1 s
+
+
+def test_a_slow_nvidia_smi_that_answers_is_not_called_hung(tmp_path: Path) -> None:
+    """Each run waits for the test (a FIFO) instead of the 1.2 s a slow driver takes: at 2.4 s
+    on the monitor's clock (two such runs) the read is still only "reading"; its answer keeps
+    the 5 s schedule, not the 30 s retry of a timeout."""
+    gates = {query: tmp_path / f"gate-{query}" for query in ("gpus", "apps")}
+    marker = tmp_path / "runs"
+    for gate in gates.values():
+        os.mkfifo(gate)
+    command = fake_command(
+        tmp_path,
+        f"echo x >> {marker}\n"
+        'case "$1" in --query-gpu=*) g=gpus ;; *) g=apps ;; esac\n'
+        f"read line < {tmp_path}/gate-$g\n{ANSWERING}",
+    )
+
+    def let_run(query: str) -> None:  # waits for the run to read its gate
+        with gates[query].open("w") as opened:
+            opened.write("go\n")
+
+    monitor = GpuMonitor(SmiReader(command), period_s=5.0, retry_s=30.0)
+    monitor.sample(0.0)
+    assert monitor.sample(2.4) == ((), "reading GPUs (nvidia-smi)")  # not "did not answer"
+    let_run("gpus")
+    let_run("apps")
+    assert monitor.wait(60.0)
+    gpus, status = monitor.sample(2.5)
+    assert len(gpus) == 2 and status is None
+    monitor.sample(4.9)
+    assert marker.read_text().count("x") == 2  # not yet
+    monitor.sample(5.0)
+    let_run("gpus")
+    let_run("apps")
+    assert monitor.wait(60.0) and marker.read_text().count("x") == 4
     assert monitor.close()
 
 
@@ -200,6 +273,13 @@ def fake_nvml(count: int = 2, fail: str | None = None, gate: threading.Event | N
                 SimpleNamespace(pid=7, usedGpuMemory=None),
             ],
         ),
+        nvmlDeviceGetGraphicsRunningProcesses=call(
+            "nvmlDeviceGetGraphicsRunningProcesses",
+            lambda h: [
+                SimpleNamespace(pid=99, usedGpuMemory=MIB),  # in both lists: counted once
+                SimpleNamespace(pid=55, usedGpuMemory=3 * MIB),  # a desktop's compositor
+            ],
+        ),
     )
 
 
@@ -215,7 +295,10 @@ def test_nvml_reads_every_gpu_and_its_processes() -> None:
         75.5,
         250.0,
     )
-    assert reading.process_memory == {99: 2 * MIB}  # on both GPUs; the unknown one left out
+    # On both GPUs; the unknown one left out; graphics processes too, a process in both lists
+    # of one GPU counted once.
+    assert reading.process_memory == {99: 2 * MIB, 55: 6 * MIB}
+    assert reading.process_note is None
     reader.read()
     assert module.calls.count("nvmlInit") == 1  # initialised once
     reader.close()
@@ -229,7 +312,7 @@ def test_an_nvml_reading_a_gpu_does_not_support_is_unknown() -> None:
 
 def test_an_nvml_that_reports_an_error_says_so_in_one_line() -> None:
     reading = NvmlReader(fake_nvml(fail="nvmlInit")).read()
-    assert reading == ((), {}, "NVML: Driver Not Loaded", False)
+    assert reading[:4] == ((), {}, "NVML: Driver Not Loaded", False)
     monitor = GpuMonitor(NvmlReader(fake_nvml(fail="nvmlDeviceGetCount")))
     monitor.sample(0.0)
     assert monitor.wait(5.0)
@@ -372,9 +455,44 @@ def test_open_monitor_on_a_fake_nvidia_machine_uses_nvml_else_nvidia_smi(tmp_pat
     assert monitor.wait(10.0)
     gpus, status = monitor.sample(1.0)
     assert len(gpus) == 2 and status is None
-    assert monitor.process_memory(4242) == 3000 * MIB
-    assert monitor.process_memory(1) == 0  # NVIDIA lists every process with GPU memory
+    assert monitor.process_memory(4242) == (3000 * MIB, None)
+    # Not listed: unknown (graphics processes are not), and said why.
+    assert monitor.process_memory(1) == (None, "nvidia-smi lists compute processes only")
     assert monitor.close()
+
+
+class CountingReader:
+    """A reader whose reads wait for the test; counts cancel and close."""
+
+    name = "fake"
+    limit_s = 2.0
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.cancelled = 0
+        self.closed = 0
+
+    def read(self) -> GpuReading:
+        self.gate.wait(60.0)
+        return GpuReading((), {})
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+        self.gate.set()
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_a_failed_option_check_closes_the_gpu_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sot --once -N nosuch``: the first sample started the GPU worker; the error that
+    follows stops it (the reader is cancelled and closed), it is not left running."""
+    reader = CountingReader()
+    monitor = GpuMonitor(reader)
+    monkeypatch.setattr(pipeline, "open_gpus", lambda: monitor)
+    with pytest.raises(ConfigError, match="unknown network interface 'nosuch'"):
+        pipeline.start_pipeline(Config(once=True, interface="nosuch"))
+    assert reader.cancelled == 1 and reader.closed == 1 and monitor.wait(0.0)
 
 
 def test_the_collector_puts_gpus_in_the_snapshot_and_the_details() -> None:
@@ -389,7 +507,8 @@ def test_the_collector_puts_gpus_in_the_snapshot_and_the_details() -> None:
     assert details is not None and details.gpus_present
     assert details.gpu_memory_bytes == 2 * MIB  # on both GPUs
     idle = collector.process_details((10, 5000.0), 2.0)
-    assert idle is not None and idle.gpu_memory_bytes == 0  # NVIDIA lists every user
+    assert idle is not None and idle.gpu_memory_bytes is None  # not listed: unknown, not 0
+    assert idle.gpu_memory_note is None  # NVML lists graphics processes too
     assert collector.close()
     plain = Collector(ReplaySource(stored))
     assert plain.sample(1.0, 1.0).gpus == ()
@@ -404,7 +523,7 @@ def test_amd_process_memory_is_read_for_the_details_process_only(tmp_path: Path)
     found = find_gpus(places)
     assert found is not None
     monitor = open_monitor(found, places)
-    assert monitor.process_memory(300) == 4 * MIB
+    assert monitor.process_memory(300) == (4 * MIB, None)
     assert monitor.close()
 
 
