@@ -84,9 +84,11 @@ HEADER = Band((("header", 1),), rows=1)
 STATUS = Band((("status", 1),), rows=1)
 PROCESSES = Band((("processes", 1),))
 # Where the GPU panel is a band of its own: a line per GPU (two) in the medium tier, one line
-# in the smaller ones. Like every GPU place, dropped on a machine without GPUs (``hidden``).
+# in the smaller ones. Like every GPU place, dropped on a machine without GPUs (``hidden``);
+# GPU_LINES is one row where the panel has one line to show (GPU_SECOND_LINE in ``hidden``).
 GPU_LINES = Band((("gpu", 1),), rows=2)
 GPU_LINE = Band((("gpu", 1),), rows=1)
+GPU_SECOND_LINE = "gpu:second-line"
 
 # First match wins: a tier applies from its minimum size up. The process table gets the room
 # first; history graphs appear as the terminal grows (at 80x24, 14 process rows; at 160x48, 25).
@@ -97,8 +99,9 @@ TIERS: tuple[TierSpec, ...] = (
         36,
         (
             HEADER,
-            # The GPU panel (only on a machine with GPUs) takes a share beside memory.
-            Band((("cpu", 60), ("memory", 40), ("gpu", 45)), share=0.22, minimum=7),
+            # The GPU panel (only on a machine with GPUs) takes a share beside memory: at
+            # 160x48 wide enough for a line of utilisation, memory, temperature and power.
+            Band((("cpu", 60), ("memory", 40), ("gpu", 55)), share=0.22, minimum=7),
             Band((("disks", 50), ("network", 50)), share=0.17, minimum=6),
             PROCESSES,
             STATUS,
@@ -283,13 +286,16 @@ def _band_heights(bands: Sequence[Band], height: int) -> list[int]:
 
 
 def _without(bands: Sequence[Band], hidden: frozenset[str]) -> tuple[Band, ...]:
-    """The bands less the ``hidden`` panels; a band left with none takes no rows."""
+    """The bands less the ``hidden`` panels; a band left with none takes no rows; GPU_LINES
+    one row high where ``hidden`` holds GPU_SECOND_LINE."""
     if not hidden:
         return tuple(bands)
     kept: list[Band] = []
     for band in bands:
         panels = tuple((name, weight) for name, weight in band.panels if name not in hidden)
-        if panels == band.panels:
+        if band is GPU_LINES and panels and GPU_SECOND_LINE in hidden:
+            kept.append(replace(band, rows=1))
+        elif panels == band.panels:
             kept.append(band)
         elif panels:
             kept.append(replace(band, panels=panels))
@@ -305,7 +311,9 @@ def compute_layout(
 ) -> Layout:
     """Where each panel of ``screen`` goes; ``with_status=False`` leaves out the key hints
     (one-shot output, where no key can be pressed); ``hidden`` panels are left out (the GPU
-    panel on a machine without GPUs) and the others share their room."""
+    panel on a machine without GPUs) and the others share their room. ``hidden`` defaults to
+    nothing hidden, here and in ``process_page_rows`` and ``details_place``: callers showing a
+    snapshot pass ``sot.render.panels.hidden_panels`` of it."""
     width, height = max(0, width), max(0, height)
     spec = _tier_for(width, height, screen)
     if spec is None:

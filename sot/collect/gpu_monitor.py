@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from sot.collect.gpu_detect import FoundGpus, GpuPlaces
+from sot.collect.gpu_detect import FoundGpus, GpuPlaces, read_value
 from sot.collect.gpu_nvidia import READ_LIMIT_S, GpuReading, NvmlReader, SmiReader
-from sot.collect.gpu_sysfs import SysfsReader, process_gpu_memory
+from sot.collect.gpu_sysfs import SysfsReader, process_gpu_memory, runtime_suspended
 from sot.model import GpuSample
 
 TIMEOUT_S = 2.0  # each nvidia-smi run
@@ -99,6 +100,50 @@ class _Missing:
         """Nothing held."""
 
 
+_PCI_ADDRESS = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]")
+
+
+def nvidia_devices(sys_root: str) -> tuple[str, ...]:
+    """The sysfs directories of the PCI devices the NVIDIA driver has, in PCI order (which is
+    nvidia-smi's and NVML's index order); none where sysfs does not say."""
+    drivers = os.path.join(sys_root, "bus/pci/drivers/nvidia")
+    try:
+        names = sorted(n for n in os.listdir(drivers) if _PCI_ADDRESS.fullmatch(n))
+    except OSError:
+        return ()
+    return tuple(os.path.join(drivers, name) for name in names)
+
+
+def _asleep(index: int, device: str) -> GpuSample:
+    pci_id = read_value(os.path.join(device, "device")) or "?"
+    unread = (None,) * 6
+    return GpuSample(index, "nvidia", f"NVIDIA {pci_id}", *unread, suspended=True)
+
+
+class AwakeOnly:
+    """The NVIDIA reader, asked only while a GPU is awake: where every NVIDIA GPU is
+    runtime-suspended (a laptop's idle dGPU), nvidia-smi or NVML would wake it to read it; the
+    GPUs are then listed as suspended, unread. With some awake, all are read."""
+
+    def __init__(self, reader: GpuReader, sys_root: str) -> None:
+        self._reader = reader
+        self._sys_root = sys_root
+        self.name = reader.name
+        self.limit_s = reader.limit_s
+
+    def read(self) -> GpuReading:
+        devices = nvidia_devices(self._sys_root)
+        if not devices or not all(runtime_suspended(device) for device in devices):
+            return self._reader.read()
+        return GpuReading(tuple(_asleep(index, device) for index, device in enumerate(devices)), {})
+
+    def cancel(self) -> None:
+        self._reader.cancel()
+
+    def close(self) -> None:
+        self._reader.close()
+
+
 def load_pynvml() -> object:
     """The ``pynvml`` module of the optional ``nvidia-ml-py`` package; ImportError without."""
     return importlib.import_module("pynvml")
@@ -109,7 +154,7 @@ def open_monitor(
 ) -> GpuMonitor:
     readers: list[GpuReader] = []
     if found.nvidia:
-        readers.append(_nvidia_reader(places, load_nvml or load_pynvml))
+        readers.append(AwakeOnly(_nvidia_reader(places, load_nvml or load_pynvml), places.sys_root))
     sysfs: SysfsReader | None = None
     if found.cards:
         sysfs = SysfsReader(found.cards, places.sys_root, places.proc_root)

@@ -62,6 +62,23 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _percent(value: float | None) -> float | None:
+    """A percentage held to 0-100 (a driver's glitch reads 101 or -1)."""
+    return None if value is None else min(100.0, max(0.0, value))
+
+
+def _index(text: str) -> int | None:
+    """A decimal number in ASCII digits (``isdigit`` passes superscripts and other scripts'
+    digits, which ``int`` may refuse); None where it is not one."""
+    text = text.strip()
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def _mib(text: str) -> int | None:
     value = _number(text)
     return None if value is None or value < 0 else round(value * MIB)
@@ -74,7 +91,8 @@ def parse_gpus(text: str) -> tuple[GpuSample, ...]:
     for line in text.splitlines():
         raw = line.split(",")
         fields = [field.strip() for field in raw]
-        if len(fields) < 8 or not fields[0].isdigit():
+        index = _index(fields[0])
+        if len(fields) < 8 or index is None:
             continue
         if len(fields) >= 9:  # our query's nine fields; a name may hold commas
             name, rest = ",".join(raw[1:-7]).strip(), fields[-7:]
@@ -82,10 +100,10 @@ def parse_gpus(text: str) -> tuple[GpuSample, ...]:
             name, rest = fields[1], [*fields[2:], ""]
         gpus.append(
             GpuSample(
-                index=int(fields[0]),
+                index=index,
                 vendor="nvidia",
                 name=name if name not in _UNKNOWN else "NVIDIA GPU",
-                utilization_percent=_number(rest[0]),
+                utilization_percent=_percent(_number(rest[0])),
                 memory_used_bytes=_mib(rest[1]),
                 memory_total_bytes=_mib(rest[2]),
                 temperature_celsius=_number(rest[3]),
@@ -103,11 +121,11 @@ def parse_apps(text: str) -> dict[int, int]:
     found: dict[int, int] = {}
     for line in text.splitlines():
         pid_text, _, memory_text = line.partition(",")
-        pid_text = pid_text.strip()
+        pid = _index(pid_text)
         memory = _mib(memory_text)
-        if not pid_text.isdigit() or memory is None:
+        if pid is None or memory is None:
             continue
-        found[int(pid_text)] = found.get(int(pid_text), 0) + memory
+        found[pid] = found.get(pid, 0) + memory
     return found
 
 
@@ -290,7 +308,7 @@ class NvmlReader:
             index=index,
             vendor="nvidia",
             name=_text(name) if name is not None else "NVIDIA GPU",
-            utilization_percent=None if utilization is None else float(utilization.gpu),
+            utilization_percent=None if utilization is None else _percent(float(utilization.gpu)),
             memory_used_bytes=None if memory is None else int(memory.used),
             memory_total_bytes=None if memory is None else int(memory.total),
             temperature_celsius=None if temperature is None else float(temperature),

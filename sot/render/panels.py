@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sot.disk_view import selected_disk_index, shown_disks
 from sot.history import History
 from sot.keys import Mode
-from sot.layout import NO_GPUS
+from sot.layout import GPU_SECOND_LINE, NO_GPUS
 from sot.model import CgroupSample, ProcessDetails, Snapshot
 from sot.ports_view import sorted_groups, sorted_ports
 from sot.render.cells import Block
@@ -99,8 +99,12 @@ def memory_limit(snapshot: Snapshot) -> CgroupSample | None:
 
 def hidden_panels(snapshot: Snapshot) -> frozenset[str]:
     """The panels the snapshot has nothing for: the GPU panel on a machine without GPUs (one
-    whose reader has something to say, an error or "reading", is shown)."""
-    return frozenset() if snapshot.gpus or snapshot.gpu_status is not None else NO_GPUS
+    whose reader has something to say, an error or "reading", is shown); the GPU band's
+    second row where the panel has one line (one GPU, or only its reader's message)."""
+    lines = len(snapshot.gpus) + (snapshot.gpu_status is not None)
+    if lines == 0:
+        return NO_GPUS
+    return frozenset({GPU_SECOND_LINE}) if lines == 1 else frozenset()
 
 
 def _gpu(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:

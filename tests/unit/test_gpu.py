@@ -30,13 +30,15 @@ from sot.collect.replay import ReplaySource
 from sot.config import Config, ConfigError
 from sot.export import snapshot_to_json
 from sot.history import History
-from sot.layout import NO_GPUS, TIERS, compute_layout
+from sot.layout import GPU_SECOND_LINE, NO_GPUS, TIERS, Tier, compute_layout
 from sot.model import GpuSample
 from sot.render.frame import process_page_rows
+from sot.render.gpu import labels, render_gpu
 from sot.render.panels import PANELS, hidden_panels
 from tests.fake_tree import make_tree
 from tests.fakes import raw_details, readings, snapshot
 from tests.property import examples
+from tests.render.test_golden import GLYPHS
 
 MIB = 1024 * 1024
 ONE_GPU = "0, NVIDIA A100-SXM4-40GB, 45, 3277, 40960, 62, 120.50, 300.00, 1410\n"
@@ -537,6 +539,7 @@ def test_json_has_a_gpus_list_empty_when_none() -> None:
     assert document["gpu_status"] == "nvidia-smi did not answer in 2 s"
     first = document["gpus"][0]
     assert first == {
+        "id": "nvidia0",
         "index": 0,
         "vendor": "nvidia",
         "name": "NVIDIA GeForce RTX 4090",
@@ -547,6 +550,7 @@ def test_json_has_a_gpus_list_empty_when_none() -> None:
         "power_watts": 430.12,
         "power_limit_watts": 450.0,
         "frequency_mhz": 2520.0,
+        "suspended": False,
     }
 
 
@@ -557,16 +561,21 @@ def snapshot_with_gpus(gpus: tuple[GpuSample, ...], status: str | None = None) -
 def test_the_gpu_panel_is_hidden_without_gpus_and_laid_out_with_them() -> None:
     without = snapshot()
     assert hidden_panels(without) == NO_GPUS
-    assert hidden_panels(snapshot_with_gpus(parse_gpus(ONE_GPU))) == frozenset()
-    assert hidden_panels(snapshot_with_gpus((), "NVML: Driver Not Loaded")) == frozenset()
+    # One line to show (one GPU, or only the reader's message): the medium tier's GPU band is
+    # one row, not two.
+    one_line = frozenset({GPU_SECOND_LINE})
+    assert hidden_panels(snapshot_with_gpus(parse_gpus(ONE_GPU))) == one_line
+    assert hidden_panels(snapshot_with_gpus((), "NVML: Driver Not Loaded")) == one_line
+    assert hidden_panels(snapshot_with_gpus(parse_gpus(TWO_GPUS))) == frozenset()
+    assert hidden_panels(snapshot_with_gpus(parse_gpus(ONE_GPU), "x")) == frozenset()
     for width, height in ((160, 48), (100, 30), (80, 24), (40, 10)):
         assert compute_layout(width, height, hidden=NO_GPUS).rect("gpu") is None
         shown = compute_layout(width, height)
         gpu = shown.rect("gpu")
         assert gpu is not None and gpu.width >= 20
         # The table gives up what the GPU band takes, no more.
-        assert process_page_rows(width, height, hidden=frozenset()) <= process_page_rows(
-            width, height
+        assert process_page_rows(width, height) <= process_page_rows(
+            width, height, hidden=NO_GPUS
         )
     # Without GPUs every tier is as it was: the GPU band takes no rows at all.
     for spec in TIERS:
@@ -587,10 +596,56 @@ def test_history_keeps_each_gpus_utilisation() -> None:
     assert history.gpu_util == {}
     history = history.push(snapshot_with_gpus(parse_gpus(TWO_GPUS)))
     history = history.push(snapshot_with_gpus(parse_gpus(TWO_GPUS)))
-    assert history.gpu_util == {0: (97.0, 97.0), 1: (3.0, 3.0)}
+    assert history.gpu_util == {"nvidia0": (97.0, 97.0), "nvidia1": (3.0, 3.0)}
     # The same read in the next tick's snapshot (no new read yet): no new point, same series.
     same = history.push(replace(snapshot(), gpus=history.gpus_read))
     assert same.gpu_util is history.gpu_util
+
+
+def test_nvidia_0_and_intel_card0_are_two_gpus() -> None:
+    """Two GPUs with index 0 (NVIDIA's and the Intel iGPU's DRM card0): two history series,
+    two labels on the panel, two ids in JSON."""
+    nvidia = parse_gpus(ONE_GPU)[0]
+    intel = GpuSample(0, "intel", "Intel 0x46a6", None, None, None, None, None, None, 350.0)
+    both = snapshot_with_gpus((nvidia, intel))
+    history = History().push(both)
+    assert history.gpu_util == {"nvidia0": (45.0,), "intel0": (None,)}
+    assert labels((nvidia, intel)) == {"nvidia0": "nvidia0", "intel0": "intel0"}
+    assert labels(parse_gpus(TWO_GPUS)) == {"nvidia0": "0", "nvidia1": "1"}  # one vendor
+    block = render_gpu((nvidia, intel), None, history.gpu_util, 90, 8, GLYPHS["utf8"])
+    text = [line.text for line in block]
+    assert text[1].startswith("│nvidia0 NVIDIA A100") and text[2].startswith("│intel0  Intel")
+    assert any(line.startswith("│intel0 ") for line in text[3:])  # its own graph
+    document = json.loads(snapshot_to_json(both))
+    assert [g["id"] for g in document["gpus"]] == ["nvidia0", "intel0"]
+
+
+def test_the_full_tier_keeps_power_and_temperature_where_the_bar_can_shrink() -> None:
+    """At 160x48 the GPU line shows utilisation, memory, degrees and watts (at 120x36 all but
+    the watts): the bar shrinks (to 5 cells) before a figure is dropped."""
+    gpus = parse_gpus(TWO_GPUS)
+    for width, height in ((160, 48), (120, 36)):
+        layout = compute_layout(width, height, hidden=hidden_panels(snapshot_with_gpus(gpus)))
+        assert layout.tier is Tier.FULL
+        place = layout.rect("gpu")
+        assert place is not None
+        history = History().push(snapshot_with_gpus(gpus)).gpu_util
+        line = render_gpu(gpus, None, history, place.width, place.height, GLYPHS["utf8"])
+        first = list(line)[1].text
+        assert "97.0%" in first and "20.0G/24.0G" in first and "81°C" in first
+        assert ("430/450W" in first) == (width == 160), first
+    narrow = render_gpu(gpus, None, {}, 30, 5, GLYPHS["utf8"])
+    assert "430/450W" not in list(narrow)[1].text  # no room even so: the least needed goes
+
+
+def test_the_medium_tier_gives_one_gpu_one_row() -> None:
+    one = hidden_panels(snapshot_with_gpus(parse_gpus(ONE_GPU)))
+    two = hidden_panels(snapshot_with_gpus(parse_gpus(TWO_GPUS)))
+    for hidden, rows in ((one, 1), (two, 2)):
+        layout = compute_layout(100, 30, hidden=hidden)
+        place = layout.rect("gpu")
+        assert layout.tier is Tier.MEDIUM and place is not None and place.height == rows
+    assert process_page_rows(100, 30, hidden=one) == process_page_rows(100, 30, hidden=two) + 1
 
 
 def test_no_gpu_module_is_imported_at_start_without_gpus() -> None:
