@@ -63,9 +63,20 @@ def column_widths(gpus: Sequence[GpuSample], glyphs: Glyphs) -> dict[str, int]:
 
 MAX_BAR = 20
 MIN_BAR = 5
-# The cells of a line besides the label, the bar, the name and the figures' own columns: the
-# percentage (" 100.0%"), "  mem ", and the gaps before temperature and power.
-_FIXED = 7 + 6 + 2 + 2
+
+
+def _bar_width(widths: Mapping[str, int], width: int) -> int:
+    """The utilisation bar's width: a fifth of the line (5 to 20 cells), less where that
+    keeps a figure on it: the most figures that fit beside a bar of at least MIN_BAR (memory,
+    then temperature, then power: the order they are dropped in, last first)."""
+    wanted = max(MIN_BAR, min(MAX_BAR, width // 5))
+    used = widths.get("label", 0) + 1 + 7  # the label, and the percentage (" 100.0%")
+    parts = [6 + widths.get("memory", 0)] + [2 + widths.get(c, 0) for c in ("temperature", "power")]
+    for kept in range(len(parts), -1, -1):
+        room = width - used - sum(parts[:kept])
+        if room >= MIN_BAR:
+            return min(wanted, room)
+    return MIN_BAR
 
 
 def gpu_fields(
@@ -83,9 +94,7 @@ def gpu_fields(
     name = field((f"{texts['name']} ", Role.NORMAL), rank=4, cuttable=True)
     if gpu.suspended:
         return [head, name, field(("suspended", Role.DIM))]
-    columns = sum(widths.get(c, 0) for c in ("memory", "temperature", "power"))
-    figures = widths.get("label", 0) + 1 + _FIXED + columns
-    bar_width = max(MIN_BAR, min(MAX_BAR, width // 5, width - figures))
+    bar_width = _bar_width(widths, width)
     return [
         head,
         name,

@@ -34,8 +34,15 @@ UNKNOWN = (
     GpuSample(0, "amd", HOSTILE, None, None, None, None, None, None),
     GpuSample(1, "intel", "Intel 0x46a6", None, None, None, 48.0, None, None, 350.0),
 )
+# NVIDIA's 0 beside an Intel card0 (two GPUs, two labels), and an AMD card asleep.
+MIXED = (
+    ONE[0],
+    GpuSample(0, "intel", "Intel 0x46a6", None, None, None, None, None, None, 350.0),
+    GpuSample(1, "amd", "AMD 0x744c", *(None,) * 6, suspended=True),
+)
 CASES: dict[str, tuple[tuple[GpuSample, ...], str | None]] = {
     "one": (ONE, None),
+    "mixed": (MIXED, None),
     "two": (TWO, None),
     "unknown": (UNKNOWN, None),
     "error": ((), "nvidia-smi did not answer in 2 s"),
@@ -98,3 +105,22 @@ def test_details_view_with_gpu_memory() -> None:
     unknown = dataclasses.replace(details, gpu_memory_bytes=None)
     block = render_frame(FrameInput(snap, History(), state, view, unknown), 100, 30, GLYPHS["utf8"])
     assert any(line.text.split("│")[1:2] and "gpu memory   -" in line.text for line in block)
+    # nvidia-smi lists compute processes only: an unlisted process's memory is unknown, and
+    # the details say why.
+    note = dataclasses.replace(unknown, gpu_memory_note="nvidia-smi lists compute processes only")
+    block = render_frame(FrameInput(snap, History(), state, view, note), 100, 30, GLYPHS["utf8"])
+    check("details-gpu-unlisted-100x30", block, 100, 30)
+    assert any(
+        "gpu memory   - (nvidia-smi lists compute processes only)" in line.text for line in block
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(100, 30), (80, 24)])
+def test_dashboard_with_one_gpu_gives_it_one_row(width: int, height: int) -> None:
+    snap = with_gpus(ONE)
+    state = AppState()
+    view = build_view(snap.processes, state.query)
+    block = render_frame(
+        FrameInput(snap, gpu_history(ONE), state, view), width, height, GLYPHS["utf8"]
+    )
+    check(f"dashboard-one-gpu-{width}x{height}", block, width, height)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sot import pipeline
 from sot.collect.collector import Collector
 from sot.collect.gpu_detect import GpuPlaces, find_gpus, open_gpus
-from sot.collect.gpu_monitor import GpuMonitor, open_monitor
+from sot.collect.gpu_monitor import AwakeOnly, GpuMonitor, open_monitor
 from sot.collect.gpu_nvidia import GpuReading, NvmlReader, SmiReader, parse_apps, parse_gpus
 from sot.collect.gpu_sysfs import SysfsReader, process_gpu_memory, read_card
 from sot.collect.replay import ReplaySource
@@ -404,6 +404,131 @@ def test_power_input_where_there_is_no_average(tmp_path: Path) -> None:
     assert read_card(str(root / "sys"), 0, "amd").power_watts == 12.5
 
 
+def test_a_suspended_card_is_left_asleep_and_says_so(tmp_path: Path) -> None:
+    asleep = {**AMD_CARD, "/sys/class/drm/card0/device/power/runtime_status": "suspended\n"}
+    root = make_tree(tmp_path / "asleep", asleep)
+    card = read_card(str(root / "sys"), 0, "amd")
+    assert card == GpuSample(
+        0, "amd", "AMD 0x744c", None, None, None, None, None, None, suspended=True
+    )
+    awake = {**AMD_CARD, "/sys/class/drm/card0/device/power/runtime_status": "active\n"}
+    root = make_tree(tmp_path / "awake", awake)
+    card = read_card(str(root / "sys"), 0, "amd")
+    assert not card.suspended and card.utilization_percent == 37.0
+
+
+class ReadCounter:
+    name = "nvidia-smi"
+    limit_s = 6.0
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read(self) -> GpuReading:
+        self.reads += 1
+        return GpuReading(parse_gpus(ONE_GPU), {})
+
+    def cancel(self) -> None:
+        """Nothing runs."""
+
+    def close(self) -> None:
+        """Nothing held."""
+
+
+def test_nvidia_gpus_all_asleep_are_not_woken(tmp_path: Path) -> None:
+    """A laptop's dGPU, runtime-suspended: neither nvidia-smi nor NVML is asked (either would
+    wake it); it is listed, unread, as suspended. Awake: read as usual."""
+    status = "/sys/bus/pci/drivers/nvidia/0000:01:00.0/power/runtime_status"
+    root = make_tree(
+        tmp_path,
+        {
+            "/sys/bus/pci/drivers/nvidia/0000:01:00.0/device": "0x2684\n",
+            status: "suspended\n",
+            "/sys/bus/pci/drivers/nvidia/module/": "",
+        },
+    )
+    inner = ReadCounter()
+    reader = AwakeOnly(inner, str(root / "sys"))
+    (gpu,) = reader.read().gpus
+    assert gpu.suspended and gpu.name == "NVIDIA 0x2684" and gpu.key == "nvidia0"
+    assert inner.reads == 0
+    (root / status.lstrip("/")).write_text("active\n")
+    assert reader.read().gpus == parse_gpus(ONE_GPU) and inner.reads == 1
+    assert AwakeOnly(inner, str(tmp_path / "none")).read().gpus  # sysfs says nothing: read
+    line = render_gpu((gpu,), None, {}, 60, 1, GLYPHS["utf8"])[0].text
+    assert "suspended" in line and "%" not in line
+
+
+def test_percentages_are_held_to_0_100_and_only_ascii_numbers_are_numbers() -> None:
+    (high,) = parse_gpus("0, X, 101, 1, 2, 40, 10.0, 30.0, 100\n")
+    (low,) = parse_gpus("1, X, -3, 1, 2, 40, 10.0, 30.0, 100\n")
+    assert high.utilization_percent == 100.0 and low.utilization_percent == 0.0
+    assert parse_gpus("\u00b2, X, 1, 1, 2, 40, 10.0, 30.0, 100\n") == ()  # superscript two
+    assert parse_gpus("\u0663, X, 1, 1, 2, 40, 10.0, 30.0, 100\n") == ()  # Arabic-Indic 3
+    assert parse_apps("\u00b2, 10\n\u0663, 10\n7, 1\n") == {7: MIB}
+    module = fake_nvml(1)
+    module.nvmlDeviceGetUtilizationRates = lambda h: SimpleNamespace(gpu=250)
+    assert NvmlReader(module).read().gpus[0].utilization_percent == 100.0
+
+
+@pytest.mark.parametrize(
+    ("used", "total", "expected"),
+    [
+        ("-1", "-5", (None, None)),
+        ("5", "0", (5, None)),
+        (str(2 * MIB), str(MIB), (None, MIB)),  # more used than there is
+        ("1", str(1 << 60), (1, None)),  # an exbibyte of VRAM: a glitch
+        ("1", "2", (1, 2)),
+    ],
+)
+def test_absurd_memory_figures_are_unknown(
+    tmp_path: Path, used: str, total: str, expected: tuple[int | None, int | None]
+) -> None:
+    files = {
+        **AMD_CARD,
+        "/sys/class/drm/card0/device/mem_info_vram_used": used,
+        "/sys/class/drm/card0/device/mem_info_vram_total": total,
+    }
+    card = read_card(str(make_tree(tmp_path, files) / "sys"), 0, "amd")
+    assert (card.memory_used_bytes, card.memory_total_bytes) == expected
+
+
+def test_the_lowest_numbered_hwmon_is_read_numerically(tmp_path: Path) -> None:
+    files = {k: v for k, v in AMD_CARD.items() if "hwmon" not in k}
+    files["/sys/class/drm/card0/device/hwmon/hwmon10/temp1_input"] = "99000\n"
+    files["/sys/class/drm/card0/device/hwmon/hwmon2/temp1_input"] = "40000\n"
+    files["/sys/class/drm/card0/device/hwmon/hwmonitor/temp1_input"] = "1000\n"
+    card = read_card(str(make_tree(tmp_path, files) / "sys"), 0, "amd")
+    assert card.temperature_celsius == 40.0  # hwmon2, not hwmon10 (which sorts first as text)
+
+
+def test_intel_xe_frequency_and_power_from_its_energy_counter(tmp_path: Path) -> None:
+    """xe keeps its frequency under tile0/gt0/freq0; i915 and xe have no power file but an
+    energy counter (microjoules), read as a rate between two reads (the clock is the test's)."""
+    hwmon = "/sys/class/drm/card0/device/hwmon/hwmon1"
+    root = make_tree(
+        tmp_path,
+        {
+            "/sys/class/drm/card0/device/vendor": "0x8086\n",
+            "/sys/class/drm/card0/device/device": "0xe20b\n",
+            "/sys/class/drm/card0/device/tile0/gt0/freq0/cur_freq": "2400\n",
+            f"{hwmon}/energy1_input": "1000000\n",
+            f"{hwmon}/power1_max": "150000000\n",
+        },
+    )
+    times = iter([10.0, 15.0, 20.0])
+    reader = SysfsReader(((0, "intel"),), str(root / "sys"), clock=lambda: next(times))
+    (first,) = reader.read().gpus
+    assert first.frequency_mhz == 2400.0 and first.power_limit_watts == 150.0
+    assert first.power_watts is None  # one reading of the counter is no rate
+    (root / f"{hwmon}/energy1_input".lstrip("/")).write_text("51000000\n")
+    assert reader.read().gpus[0].power_watts == 10.0  # 50 J in 5 s
+    (root / f"{hwmon}/energy1_input".lstrip("/")).write_text("5\n")
+    assert reader.read().gpus[0].power_watts is None  # the counter went back
+    line = render_gpu((first,), None, {}, 100, 1, GLYPHS["utf8"])[0].text
+    assert "mem -/-  -  -  2.40GHz" in line and "W" not in line  # unknown power: "-", not "-W"
+
+
 def fdinfo_tree(tmp_path: Path) -> Path:
     """Process 300 with two descriptors of one amdgpu client, one of another, and a file."""
     proc = tmp_path / "proc"
@@ -435,6 +560,10 @@ def fdinfo_tree(tmp_path: Path) -> Path:
 def test_process_gpu_memory_from_fdinfo_once_per_client(tmp_path: Path) -> None:
     proc = fdinfo_tree(tmp_path)
     assert process_gpu_memory(300, str(proc)) == MIB + 3 * MIB
+    # Client ids are per device: client 7 of another GPU is another client.
+    fdinfo = proc / "300" / "fdinfo"
+    fdinfo.joinpath("4").write_text(fdinfo.joinpath("4").read_text() + "drm-pdev: 0000:03:00.0\n")
+    assert process_gpu_memory(300, str(proc)) == 2 * MIB + 3 * MIB
     assert process_gpu_memory(301, str(proc)) is None  # no descriptors readable
     assert process_gpu_memory(999, str(proc)) is None
 
@@ -574,9 +703,7 @@ def test_the_gpu_panel_is_hidden_without_gpus_and_laid_out_with_them() -> None:
         gpu = shown.rect("gpu")
         assert gpu is not None and gpu.width >= 20
         # The table gives up what the GPU band takes, no more.
-        assert process_page_rows(width, height) <= process_page_rows(
-            width, height, hidden=NO_GPUS
-        )
+        assert process_page_rows(width, height) <= process_page_rows(width, height, hidden=NO_GPUS)
     # Without GPUs every tier is as it was: the GPU band takes no rows at all.
     for spec in TIERS:
         layout = compute_layout(spec.min_width, spec.min_height, hidden=NO_GPUS)
