@@ -307,13 +307,14 @@ def compute_layout(
     height: int,
     with_status: bool = True,
     screen: str = "dashboard",
-    hidden: frozenset[str] = frozenset(),
+    hidden: frozenset[str] = NO_GPUS,
 ) -> Layout:
     """Where each panel of ``screen`` goes; ``with_status=False`` leaves out the key hints
     (one-shot output, where no key can be pressed); ``hidden`` panels are left out (the GPU
     panel on a machine without GPUs) and the others share their room. ``hidden`` defaults to
-    nothing hidden, here and in ``process_page_rows`` and ``details_place``: callers showing a
-    snapshot pass ``sot.render.panels.hidden_panels`` of it."""
+    NO_GPUS (a machine without GPUs, the layout as it was before the GPU panel), here and in
+    ``process_page_rows`` and ``details_place``: callers showing a snapshot pass
+    ``sot.render.panels.hidden_panels`` of it."""
     width, height = max(0, width), max(0, height)
     spec = _tier_for(width, height, screen)
     if spec is None:

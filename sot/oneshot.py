@@ -12,7 +12,7 @@ from dataclasses import replace
 from sot.collect.system import system_source
 from sot.config import CannotRun, Config, OutputFormat
 from sot.history import History
-from sot.layout import clamp_size, screen_readings
+from sot.layout import NO_GPUS, clamp_size, screen_readings
 from sot.model import Snapshot
 from sot.pipeline import Pipeline, initial_state, open_prometheus
 from sot.render.frame import FrameInput, process_page_rows, render_frame
@@ -52,7 +52,7 @@ def _styled_palette(config: Config) -> tuple[dict[str, str], str] | None:
 
 
 def _frame_size(
-    rows_wanted: int | None, screen: str, hidden: frozenset[str] = frozenset()
+    rows_wanted: int | None, screen: str, hidden: frozenset[str] = NO_GPUS
 ) -> tuple[int, int]:
     """The frame's size: the terminal's (less the prompt's line), else COLUMNS x LINES; with
     --top, no taller than it takes to show those rows (scripts want no blank table)."""

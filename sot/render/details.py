@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sot.layout import Rect, compute_layout
+from sot.layout import NO_GPUS, Rect, compute_layout
 from sot.model import ProcessDetails
 from sot.render.box import open_box
 from sot.render.cells import Block, Role, display_width, fit, sanitize
@@ -18,7 +18,7 @@ MIN_PLACE_ROWS = 12
 CLOSE_NOTE = "Esc or q closes"
 
 
-def details_place(width: int, height: int, hidden: frozenset[str] = frozenset()) -> Rect:
+def details_place(width: int, height: int, hidden: frozenset[str] = NO_GPUS) -> Rect:
     """Where the details view goes on a screen of this size (``hidden``: the panels left out,
     as ``compute_layout`` takes them)."""
     table = compute_layout(width, height, with_status=True, hidden=hidden).rect("processes")

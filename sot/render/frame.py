@@ -5,7 +5,7 @@ from __future__ import annotations
 from sot.actions import SIGNAL_CHOICES
 from sot.key_help import help_lines
 from sot.keys import Mode
-from sot.layout import MIN_HEIGHT, MIN_WIDTH, Rect, Tier, compute_layout
+from sot.layout import MIN_HEIGHT, MIN_WIDTH, NO_GPUS, Rect, Tier, compute_layout
 from sot.render.box import draw_box
 from sot.render.cells import (
     Block,
@@ -41,7 +41,7 @@ def process_page_rows(
     height: int,
     with_status: bool = True,
     screen: str = "dashboard",
-    hidden: frozenset[str] = frozenset(),
+    hidden: frozenset[str] = NO_GPUS,
 ) -> int:
     """How many processes the table shows at this terminal size (for PgUp/PgDn and scrolling);
     ``hidden``: the panels left out (``hidden_panels`` of the snapshot shown)."""

@@ -32,6 +32,7 @@ from sot.export import snapshot_to_json
 from sot.history import History
 from sot.layout import GPU_SECOND_LINE, NO_GPUS, TIERS, Tier, compute_layout
 from sot.model import GpuSample
+from sot.render.details import details_place
 from sot.render.frame import process_page_rows
 from sot.render.gpu import labels, render_gpu
 from sot.render.panels import PANELS, hidden_panels
@@ -699,11 +700,13 @@ def test_the_gpu_panel_is_hidden_without_gpus_and_laid_out_with_them() -> None:
     assert hidden_panels(snapshot_with_gpus(parse_gpus(ONE_GPU), "x")) == frozenset()
     for width, height in ((160, 48), (100, 30), (80, 24), (40, 10)):
         assert compute_layout(width, height, hidden=NO_GPUS).rect("gpu") is None
-        shown = compute_layout(width, height)
+        shown = compute_layout(width, height, hidden=frozenset())
         gpu = shown.rect("gpu")
         assert gpu is not None and gpu.width >= 20
         # The table gives up what the GPU band takes, no more.
-        assert process_page_rows(width, height) <= process_page_rows(width, height, hidden=NO_GPUS)
+        assert process_page_rows(width, height, hidden=frozenset()) <= process_page_rows(
+            width, height
+        )
     # Without GPUs every tier is as it was: the GPU band takes no rows at all.
     for spec in TIERS:
         layout = compute_layout(spec.min_width, spec.min_height, hidden=NO_GPUS)
@@ -711,7 +714,7 @@ def test_the_gpu_panel_is_hidden_without_gpus_and_laid_out_with_them() -> None:
 
 
 def test_a_hidden_band_gives_its_rows_to_the_others() -> None:
-    both = compute_layout(100, 30)
+    both = compute_layout(100, 30, hidden=frozenset())
     alone = compute_layout(100, 30, hidden=frozenset({"gpu", "rates"}))
     table, bigger = both.rect("processes"), alone.rect("processes")
     assert table is not None and bigger is not None
@@ -763,6 +766,16 @@ def test_the_full_tier_keeps_power_and_temperature_where_the_bar_can_shrink() ->
         assert ("430/450W" in first) == (width == 160), first
     narrow = render_gpu(gpus, None, {}, 30, 5, GLYPHS["utf8"])
     assert "430/450W" not in list(narrow)[1].text  # no room even so: the least needed goes
+
+
+def test_the_layout_helpers_share_one_default_no_gpus() -> None:
+    """compute_layout, process_page_rows and details_place: left to their default, all lay
+    out a machine without GPUs."""
+    for width, height in ((160, 48), (100, 30), (80, 24), (40, 10)):
+        assert compute_layout(width, height) == compute_layout(width, height, hidden=NO_GPUS)
+        rows = process_page_rows(width, height)
+        assert rows == process_page_rows(width, height, hidden=NO_GPUS)
+        assert details_place(width, height) == details_place(width, height, NO_GPUS)
 
 
 def test_the_medium_tier_gives_one_gpu_one_row() -> None:
