@@ -81,16 +81,25 @@ def with_gpus(gpus: tuple[GpuSample, ...], status: str | None = None) -> Snapsho
     return dataclasses.replace(busy_snapshot(), gpus=gpus, gpu_status=status)
 
 
-@pytest.mark.parametrize(("width", "height"), [(160, 48), (100, 30), (80, 24), (40, 10)])
-def test_dashboard_with_gpus(width: int, height: int) -> None:
-    snap = with_gpus(TWO)
+@pytest.mark.parametrize(
+    ("name", "gpus", "width", "height"),
+    [
+        *(("gpus", TWO, w, h) for w, h in [(160, 48), (100, 30), (80, 24), (40, 10)]),
+        # One GPU: the medium tier's band is one row, not two.
+        *(("one-gpu", ONE, w, h) for w, h in [(100, 30), (80, 24)]),
+    ],
+)
+def test_dashboard_with_gpus(
+    name: str, gpus: tuple[GpuSample, ...], width: int, height: int
+) -> None:
+    snap = with_gpus(gpus)
     state = AppState()
     view = build_view(snap.processes, state.query)
     block = render_frame(
-        FrameInput(snap, gpu_history(TWO), state, view), width, height, GLYPHS["utf8"]
+        FrameInput(snap, gpu_history(gpus), state, view), width, height, GLYPHS["utf8"]
     )
-    check(f"dashboard-gpus-{width}x{height}", block, width, height)
-    assert any("RTX 4090" in line.text or "97.0%" in line.text for line in block)
+    check(f"dashboard-{name}-{width}x{height}", block, width, height)
+    assert any(gpus[0].name in line.text or "%" in line.text for line in block)
 
 
 def test_details_view_with_gpu_memory() -> None:
@@ -113,14 +122,3 @@ def test_details_view_with_gpu_memory() -> None:
     assert any(
         "gpu memory   - (nvidia-smi lists compute processes only)" in line.text for line in block
     )
-
-
-@pytest.mark.parametrize(("width", "height"), [(100, 30), (80, 24)])
-def test_dashboard_with_one_gpu_gives_it_one_row(width: int, height: int) -> None:
-    snap = with_gpus(ONE)
-    state = AppState()
-    view = build_view(snap.processes, state.query)
-    block = render_frame(
-        FrameInput(snap, gpu_history(ONE), state, view), width, height, GLYPHS["utf8"]
-    )
-    check(f"dashboard-one-gpu-{width}x{height}", block, width, height)
