@@ -68,6 +68,10 @@ def snapshot_to_json(
     # machine's document is unchanged.
     # gpu_status: only while the GPUs' reader has something to say ("reading", an error);
     # "gpus" is always there, an empty list on a machine without GPUs.
+    # Each GPU's "id" (vendor and index): unique, where the index alone is not.
+    body["gpus"] = [
+        {"id": gpu.key, **doc} for gpu, doc in zip(snapshot.gpus, body["gpus"], strict=True)
+    ]
     for optional in ("ports", "dev_servers", "source_status", "processes_note", "gpu_status"):
         if body.get(optional) is None:
             body.pop(optional, None)

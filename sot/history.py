@@ -48,10 +48,11 @@ class History:
     block_read: Mapping[str, Series] = field(default_factory=dict)
     block_write: Mapping[str, Series] = field(default_factory=dict)
     block_util: Mapping[str, Series] = field(default_factory=dict)
-    # Each GPU's utilisation, by its index: one point per read of the GPUs (every 5 s, on the
-    # slow schedule), not per tick, so the panel is redrawn only when there is something new;
-    # empty (and left alone) on a machine without GPUs. ``gpus_read``: the read last added.
-    gpu_util: Mapping[int, Series] = field(default_factory=dict)
+    # Each GPU's utilisation, by its key (``GpuSample.key``, unique where indexes are not):
+    # one point per read of the GPUs (every 5 s, on the slow schedule), not per tick, so the
+    # panel is redrawn only when there is something new; empty (and left alone) on a machine
+    # without GPUs. ``gpus_read``: the read last added.
+    gpu_util: Mapping[str, Series] = field(default_factory=dict)
     gpus_read: tuple[GpuSample, ...] = ()
 
     def push(self, snapshot: Snapshot) -> History:
@@ -84,15 +85,14 @@ class History:
             gpus_read=snapshot.gpus,
         )
 
-    def _gpu_series(self, snapshot: Snapshot) -> Mapping[int, Series]:
+    def _gpu_series(self, snapshot: Snapshot) -> Mapping[str, Series]:
         # The collector hands on the same tuple until the next read: identity says "no news"
         # (two reads with equal figures are two points).
         if snapshot.gpus is self.gpus_read or (not snapshot.gpus and not self.gpu_util):
             return self.gpu_util
         old = self.gpu_util
         return {
-            gpu.index: _append(old.get(gpu.index, ()), gpu.utilization_percent)
-            for gpu in snapshot.gpus
+            gpu.key: _append(old.get(gpu.key, ()), gpu.utilization_percent) for gpu in snapshot.gpus
         }
 
     @classmethod

@@ -84,9 +84,11 @@ HEADER = Band((("header", 1),), rows=1)
 STATUS = Band((("status", 1),), rows=1)
 PROCESSES = Band((("processes", 1),))
 # Where the GPU panel is a band of its own: a line per GPU (two) in the medium tier, one line
-# in the smaller ones. Like every GPU place, dropped on a machine without GPUs (``hidden``).
+# in the smaller ones. Like every GPU place, dropped on a machine without GPUs (``hidden``);
+# GPU_LINES is one row where the panel has one line to show (GPU_SECOND_LINE in ``hidden``).
 GPU_LINES = Band((("gpu", 1),), rows=2)
 GPU_LINE = Band((("gpu", 1),), rows=1)
+GPU_SECOND_LINE = "gpu:second-line"
 
 # First match wins: a tier applies from its minimum size up. The process table gets the room
 # first; history graphs appear as the terminal grows (at 80x24, 14 process rows; at 160x48, 25).
@@ -97,8 +99,9 @@ TIERS: tuple[TierSpec, ...] = (
         36,
         (
             HEADER,
-            # The GPU panel (only on a machine with GPUs) takes a share beside memory.
-            Band((("cpu", 60), ("memory", 40), ("gpu", 45)), share=0.22, minimum=7),
+            # The GPU panel (only on a machine with GPUs) takes a share beside memory: at
+            # 160x48 wide enough for a line of utilisation, memory, temperature and power.
+            Band((("cpu", 60), ("memory", 40), ("gpu", 55)), share=0.22, minimum=7),
             Band((("disks", 50), ("network", 50)), share=0.17, minimum=6),
             PROCESSES,
             STATUS,
@@ -321,6 +324,8 @@ def _visible_band(band: Band, hidden: frozenset[str]) -> Band | None:
     name = band.panels[0][0]
     if name not in BAND_LINES:
         panels = tuple((n, w) for n, w in band.panels if n not in hidden)
+        if band is GPU_LINES and panels and GPU_SECOND_LINE in hidden:
+            return replace(band, panels=panels, rows=1)  # one GPU: one line
         return replace(band, panels=panels) if panels else None
     lines = len(shown_lines(name, hidden))
     if lines == 0:
@@ -364,13 +369,16 @@ def compute_layout(
     height: int,
     with_status: bool = True,
     screen: str = "dashboard",
-    hidden: frozenset[str] = frozenset(),
+    hidden: frozenset[str] = NO_GPUS,
     zoom: str | None = None,
 ) -> Layout:
     """Where each panel of ``screen`` goes; ``with_status=False`` leaves out the key hints
     (one-shot output, where no key can be pressed). ``hidden`` panels give their room to the
-    others (sot.layout.TOGGLEABLE_PANELS' names); ``zoom`` (a panel of ``screen_panels``)
-    takes every row between the header and the status line, hidden or not."""
+    others (sot.layout.TOGGLEABLE_PANELS' names, and GPU_SECOND_LINE); it defaults to NO_GPUS
+    (a machine without GPUs), here and in ``process_page_rows`` and ``details_place``: callers
+    showing a snapshot pass the user's hidden panels and ``sot.render.panels.hidden_panels`` of
+    it. ``zoom`` (a panel of ``screen_panels``) takes every row between the header and the
+    status line, hidden or not."""
     width, height = max(0, width), max(0, height)
     spec = _tier_for(width, height, screen)
     if spec is None:

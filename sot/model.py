@@ -228,6 +228,8 @@ class ProcessDetails:
     # else the details view shows no GPU line): None where the driver does not say.
     gpu_memory_bytes: int | None = None
     gpus_present: bool = False
+    # Why it may be unknown, from the GPUs' reader ("nvidia-smi lists compute processes only").
+    gpu_memory_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +237,8 @@ class GpuSample:
     """One GPU, as its driver reports it (NVML, nvidia-smi, or amdgpu/i915 sysfs files).
     ``index`` is the driver's numbering (nvidia-smi's index, the DRM card number); ``vendor``
     "nvidia", "amd" or "intel"; ``name`` is the driver's product name (untrusted text) or, for
-    sysfs, the PCI ids. Every reading the driver does not give is ``None``."""
+    sysfs, the PCI ids. Every reading the driver does not give is ``None``. ``key`` tells GPUs
+    apart: vendor and index."""
 
     index: int
     vendor: str
@@ -247,6 +250,15 @@ class GpuSample:
     power_watts: float | None
     power_limit_watts: float | None
     frequency_mhz: float | None = None
+    # Runtime-suspended (power/runtime_status): not read, lest reading wake it; every reading
+    # is then None and the panel says "suspended".
+    suspended: bool = False
+
+    @property
+    def key(self) -> str:
+        """Unique among the machine's GPUs ("nvidia0", "intel0", "amd1"): the index alone is
+        not (NVIDIA's 0 beside an Intel card0). History, labels and JSON's ``id`` use it."""
+        return f"{self.vendor}{self.index}"
 
 
 @dataclass(frozen=True, slots=True)

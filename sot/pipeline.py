@@ -188,15 +188,21 @@ def start_pipeline(config: Config) -> Pipeline:
         # The dashboard's GPU panel (and its JSON): other screens show no GPUs.
         gpus=open_gpus() if live and config.screen == "dashboard" else None,
     )
-    first = collector.sample(time.monotonic(), time.time(), wanted)
-    check_choices(config, first)
-    glyphs = choose_glyphs(
-        os.environ,
-        stdout_encoding(),
-        force_ascii=config.ascii_only,
-        force_unicode=config.unicode,
-    )
-    return Pipeline(source, collector, first, glyphs, open_feed(config, source, first))
+    # The first sample started the GPU worker (a hung nvidia-smi, perhaps): stopped on every
+    # way out from here on, until the Pipeline (whose close does it) is handed over.
+    try:
+        first = collector.sample(time.monotonic(), time.time(), wanted)
+        check_choices(config, first)
+        glyphs = choose_glyphs(
+            os.environ,
+            stdout_encoding(),
+            force_ascii=config.ascii_only,
+            force_unicode=config.unicode,
+        )
+        return Pipeline(source, collector, first, glyphs, open_feed(config, source, first))
+    except BaseException:
+        collector.close()
+        raise
 
 
 def keymap_for(config: Config) -> KeyMap:

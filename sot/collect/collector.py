@@ -452,9 +452,8 @@ class Collector:
         details = self._details.read(key, now_s)
         if details is None or self._gpus is None:
             return details
-        return replace(
-            details, gpus_present=True, gpu_memory_bytes=self._gpus.process_memory(key[0])
-        )
+        used, note = self._gpus.process_memory(key[0])
+        return replace(details, gpus_present=True, gpu_memory_bytes=used, gpu_memory_note=note)
 
     def _cgroup(self, now_s: float) -> CgroupSample | None:
         reader = self._cgroups

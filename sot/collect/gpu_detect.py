@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # PCI vendor ids of the GPUs read through sysfs; NVIDIA's (0x10de) are read through its driver.
 SYSFS_VENDORS: Mapping[str, str] = {"0x1002": "amd", "0x8086": "intel"}
-_CARD = re.compile(r"card(\d+)")
+_CARD = re.compile(r"card([0-9]+)")
 
 
 # NamedTuples, not dataclasses: this module is on every dashboard's start-up path, and a frozen

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from sot.collect.gpu_detect import read_value
-from sot.collect.gpu_nvidia import GpuReading
+from sot.collect.gpu_nvidia import READ_LIMIT_S, GpuReading
 from sot.model import GpuSample
 
 MAX_FDS = 4096  # a process's descriptors looked at for GPU memory: bounded on a busy server
+MAX_MEMORY = 1 << 50  # 1 PiB: a VRAM figure above it (or below 0) is a glitch, unknown
 _UNITS = {"": 1, "B": 1, "KiB": 1024, "MiB": 1024 * 1024, "GiB": 1024 * 1024 * 1024}
-_AMOUNT = re.compile(r"\s*(\d+)\s*([KMG]iB|B)?\s*")
+_AMOUNT = re.compile(r"\s*([0-9]+)\s*([KMG]iB|B)?\s*")
+_HWMON = re.compile(r"hwmon([0-9]+)")
 
 
 def _integer(path: str) -> int | None:
@@ -32,48 +35,104 @@ def _hwmon(device: str) -> str | None:
     """The card's hwmon directory (hwmon/hwmonN), where it has one."""
     base = os.path.join(device, "hwmon")
     try:
-        names = sorted(n for n in os.listdir(base) if n.startswith("hwmon"))
+        found = [_HWMON.fullmatch(n) for n in os.listdir(base)]
     except OSError:
         return None
-    return os.path.join(base, names[0]) if names else None
+    numbers = sorted(int(m.group(1)) for m in found if m is not None)  # hwmon2 before hwmon10
+    return os.path.join(base, f"hwmon{numbers[0]}") if numbers else None
 
 
-def _power_watts(hwmon: str | None) -> tuple[float | None, float | None]:
+class EnergyRate:
+    """Watts from a cumulative energy counter (hwmon ``energy1_input``, microjoules: Intel's
+    i915 and xe, which have no power reading), between two reads of it; one per reader."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[int, float]] = {}
+
+    def watts(self, path: str, now_s: float) -> float | None:
+        """The mean power since the last read of ``path``; None at the first read, and where
+        the counter went back (wrapped, reset)."""
+        energy = _integer(path)
+        last = self._last.pop(path, None)
+        if energy is None:
+            return None
+        self._last[path] = (energy, now_s)
+        if last is None or now_s <= last[1] or energy < last[0]:
+            return None
+        return (energy - last[0]) / (now_s - last[1]) / 1e6
+
+
+def _power_watts(
+    hwmon: str | None, energy: EnergyRate | None, now_s: float
+) -> tuple[float | None, float | None]:
     """(power now, its cap) in watts, from microwatt files; amdgpu names the reading
-    power1_average on older chips and power1_input on newer ones."""
+    power1_average on older chips and power1_input on newer ones; i915 and xe have neither,
+    but an energy counter (``energy``: its rate between reads) and power1_max for the cap."""
     if hwmon is None:
         return None, None
-    now = _integer(os.path.join(hwmon, "power1_average"))
+    now: float | None = _integer(os.path.join(hwmon, "power1_average"))
     if now is None:
         now = _integer(os.path.join(hwmon, "power1_input"))
+    watts = None if now is None or now < 0 else now / 1e6
+    if now is None and energy is not None:
+        watts = energy.watts(os.path.join(hwmon, "energy1_input"), now_s)
     cap = _integer(os.path.join(hwmon, "power1_cap"))
-    return (
-        None if now is None else now / 1e6,
-        None if cap is None or cap <= 0 else cap / 1e6,
-    )
+    if cap is None:
+        cap = _integer(os.path.join(hwmon, "power1_max"))
+    return watts, None if cap is None or cap <= 0 else cap / 1e6
 
 
-def read_card(sys_root: str, card: int, vendor: str) -> GpuSample:
-    """One DRM card's readings."""
+def _frequency(sys_root: str, card: int) -> int | None:
+    """The GT's frequency in MHz: i915's card files, else xe's (tile0/gt0/freq0); amdgpu has
+    none of these."""
+    card_dir = os.path.join(sys_root, "class/drm", f"card{card}")
+    for name in (
+        "gt_cur_freq_mhz",
+        "gt_act_freq_mhz",
+        "device/tile0/gt0/freq0/cur_freq",
+        "device/tile0/gt0/freq0/act_freq",
+    ):
+        value = _integer(os.path.join(card_dir, name))
+        if value is not None:
+            return value
+    return None
+
+
+def runtime_suspended(device: str) -> bool:
+    """Whether the PCI device (its sysfs directory) is runtime-suspended: asleep, and woken by
+    reading most of its files (amdgpu's hwmon and busy figures). This file does not wake it."""
+    return read_value(os.path.join(device, "power/runtime_status")) == "suspended"
+
+
+def read_card(
+    sys_root: str, card: int, vendor: str, energy: EnergyRate | None = None, now_s: float = 0.0
+) -> GpuSample:
+    """One DRM card's readings; none from a card asleep (runtime-suspended), which is left so.
+    ``energy`` and ``now_s``: the reader's energy counters and the time of this read, for a
+    card whose power is only an energy counter."""
     device = os.path.join(sys_root, "class/drm", f"card{card}", "device")
+    pci_id = read_value(os.path.join(device, "device")) or "?"  # kept in memory: no wake-up
+    name = f"{'AMD' if vendor == 'amd' else 'Intel'} {pci_id}"
+    if runtime_suspended(device):
+        return GpuSample(card, vendor, name, None, None, None, None, None, None, suspended=True)
     hwmon = _hwmon(device)
     temperature = None if hwmon is None else _integer(os.path.join(hwmon, "temp1_input"))
-    power, cap = _power_watts(hwmon)
+    power, cap = _power_watts(hwmon, energy, now_s)
     busy = _integer(os.path.join(device, "gpu_busy_percent"))
     used = _integer(os.path.join(device, "mem_info_vram_used"))
     total = _integer(os.path.join(device, "mem_info_vram_total"))
-    # i915/xe: the GT's current frequency (no utilisation file); amdgpu has neither of these.
-    frequency = _integer(os.path.join(sys_root, "class/drm", f"card{card}", "gt_cur_freq_mhz"))
-    if frequency is None:
-        frequency = _integer(os.path.join(sys_root, "class/drm", f"card{card}", "gt_act_freq_mhz"))
-    pci_id = read_value(os.path.join(device, "device")) or "?"
+    if total is not None and not 0 < total <= MAX_MEMORY:
+        total = None
+    if used is not None and not 0 <= used <= (total or MAX_MEMORY):
+        used = None
+    frequency = _frequency(sys_root, card)  # i915/xe (which have no utilisation file)
     return GpuSample(
         index=card,
         vendor=vendor,
-        name=f"{'AMD' if vendor == 'amd' else 'Intel'} {pci_id}",
+        name=name,
         utilization_percent=None if busy is None or not 0 <= busy <= 100 else float(busy),
-        memory_used_bytes=used if used is not None and used >= 0 else None,
-        memory_total_bytes=total if total else None,
+        memory_used_bytes=used,
+        memory_total_bytes=total,
         temperature_celsius=None if temperature is None else temperature / 1000.0,
         power_watts=power,
         power_limit_watts=cap,
@@ -85,21 +144,36 @@ class SysfsReader:
     """The AMD and Intel cards found at start, read again on each ``read``."""
 
     name = "sysfs"
+    limit_s = READ_LIMIT_S
 
     def __init__(
-        self, cards: Sequence[tuple[int, str]], sys_root: str = "/sys", proc_root: str = "/proc"
+        self,
+        cards: Sequence[tuple[int, str]],
+        sys_root: str = "/sys",
+        proc_root: str = "/proc",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sys_root = sys_root
         self._cards = tuple(cards)
         self._proc_root = proc_root
+        self._clock = clock  # for the rate of energy counters; a fake one in tests
+        self._energy = EnergyRate()
 
     def read(self) -> GpuReading:
+        now_s = self._clock()
         return GpuReading(
-            tuple(read_card(self._sys_root, card, vendor) for card, vendor in self._cards), {}
+            tuple(
+                read_card(self._sys_root, card, vendor, self._energy, now_s)
+                for card, vendor in self._cards
+            ),
+            {},
         )
 
     def process_memory(self, pid: int) -> int | None:
         return process_gpu_memory(pid, self._proc_root)
+
+    def cancel(self) -> None:
+        """File reads end by themselves."""
 
     def close(self) -> None:
         """Nothing held between reads."""
@@ -122,19 +196,21 @@ def process_gpu_memory(pid: int, proc_root: str = "/proc") -> int | None:
         fds = os.listdir(fd_dir)[:MAX_FDS]
     except OSError:
         return None
-    clients: dict[str, int] = {}
+    clients: dict[tuple[str, str], int] = {}
     for fd in fds:
         try:
-            if not os.readlink(os.path.join(fd_dir, fd)).startswith("/dev/dri/"):
-                continue
+            target = os.readlink(os.path.join(fd_dir, fd))
         except OSError:
+            continue
+        if not target.startswith("/dev/dri/"):
             continue
         info = _text_all(os.path.join(proc_root, str(pid), "fdinfo", fd))
         if info is None:
             continue
-        client, used = _client_memory(info)
+        device, client, used = _client_memory(info)
         if client is not None and used is not None:
-            clients[client] = used
+            # Client ids are per DRM device: two GPUs' client 1 are two clients.
+            clients[(device or target, client)] = used
     if not clients:
         return 0 if fds else None
     return sum(clients.values())
@@ -148,7 +224,9 @@ def _text_all(path: str) -> str | None:
         return None
 
 
-def _client_memory(info: str) -> tuple[str | None, int | None]:
+def _client_memory(info: str) -> tuple[str | None, str | None, int | None]:
+    """(the device's PCI address, the client id, its memory) from one descriptor's fdinfo."""
+    device: str | None = None
     client: str | None = None
     vram: int | None = None
     total = 0
@@ -157,6 +235,8 @@ def _client_memory(info: str) -> tuple[str | None, int | None]:
         key, _, value = line.partition(":")
         if key == "drm-client-id":
             client = value.strip()
+        elif key == "drm-pdev":
+            device = value.strip()
         elif key == "drm-memory-vram":
             vram = _amount(value)
         elif key.startswith("drm-total-"):
@@ -164,4 +244,4 @@ def _client_memory(info: str) -> tuple[str | None, int | None]:
             if amount is not None:
                 total += amount
                 has_total = True
-    return client, vram if vram is not None else (total if has_total else None)
+    return device, client, vram if vram is not None else (total if has_total else None)

@@ -37,6 +37,13 @@ def _or_unknown(value: object) -> str:
     return UNKNOWN if value is None else str(value)
 
 
+def _gpu_memory(details: ProcessDetails) -> str:
+    """The process's GPU memory, and why it may be unknown where the reader says."""
+    shown = human_bytes(details.gpu_memory_bytes)
+    note = details.gpu_memory_note
+    return shown if note is None else f"{shown} ({note})"
+
+
 def _field(label: str, lines: Sequence[str]) -> list[Row]:
     """A labelled field: its first row carries the label, the rest line up under the value."""
     head = (pad(label, LABEL_WIDTH - 1, "<", ""), Role.LABEL)
@@ -111,7 +118,7 @@ def field_rows(
                        f" shared {human_bytes(details.shared_bytes)}")),
         ("threads", one(_or_unknown(details.threads))),
         *(
-            [("gpu memory", one(human_bytes(details.gpu_memory_bytes)))]
+            [("gpu memory", one(_gpu_memory(details)))]
             if details.gpus_present
             else []
         ),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sot.disk_view import selected_disk_index, shown_disks
 from sot.history import History
 from sot.keys import Mode
-from sot.layout import shown_lines
+from sot.layout import GPU_SECOND_LINE, shown_lines
 from sot.model import CgroupSample, ProcessDetails, Snapshot
 from sot.ports_view import sorted_groups, sorted_ports
 from sot.render.cells import Block
@@ -98,8 +98,14 @@ def memory_limit(snapshot: Snapshot) -> CgroupSample | None:
 
 
 def hidden_panels(snapshot: Snapshot) -> frozenset[str]:
-    """The panels the snapshot has nothing for (sot.state.absent_panels)."""
-    return absent_panels(snapshot)
+    """The panels the snapshot has nothing for (sot.state.absent_panels: the GPU panel on a
+    machine without GPUs), and the GPU band's second row where the panel has one line (one GPU,
+    or only its reader's message)."""
+    absent = absent_panels(snapshot)
+    if "gpu" in absent:
+        return absent
+    lines = len(snapshot.gpus) + (snapshot.gpu_status is not None)
+    return absent | {GPU_SECOND_LINE} if lines == 1 else absent
 
 
 def _gpu(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:

@@ -34,8 +34,15 @@ UNKNOWN = (
     GpuSample(0, "amd", HOSTILE, None, None, None, None, None, None),
     GpuSample(1, "intel", "Intel 0x46a6", None, None, None, 48.0, None, None, 350.0),
 )
+# NVIDIA's 0 beside an Intel card0 (two GPUs, two labels), and an AMD card asleep.
+MIXED = (
+    ONE[0],
+    GpuSample(0, "intel", "Intel 0x46a6", None, None, None, None, None, None, 350.0),
+    GpuSample(1, "amd", "AMD 0x744c", *(None,) * 6, suspended=True),
+)
 CASES: dict[str, tuple[tuple[GpuSample, ...], str | None]] = {
     "one": (ONE, None),
+    "mixed": (MIXED, None),
     "two": (TWO, None),
     "unknown": (UNKNOWN, None),
     "error": ((), "nvidia-smi did not answer in 2 s"),
@@ -74,16 +81,25 @@ def with_gpus(gpus: tuple[GpuSample, ...], status: str | None = None) -> Snapsho
     return dataclasses.replace(busy_snapshot(), gpus=gpus, gpu_status=status)
 
 
-@pytest.mark.parametrize(("width", "height"), [(160, 48), (100, 30), (80, 24), (40, 10)])
-def test_dashboard_with_gpus(width: int, height: int) -> None:
-    snap = with_gpus(TWO)
+@pytest.mark.parametrize(
+    ("name", "gpus", "width", "height"),
+    [
+        *(("gpus", TWO, w, h) for w, h in [(160, 48), (100, 30), (80, 24), (40, 10)]),
+        # One GPU: the medium tier's band is one row, not two.
+        *(("one-gpu", ONE, w, h) for w, h in [(100, 30), (80, 24)]),
+    ],
+)
+def test_dashboard_with_gpus(
+    name: str, gpus: tuple[GpuSample, ...], width: int, height: int
+) -> None:
+    snap = with_gpus(gpus)
     state = AppState()
     view = build_view(snap.processes, state.query)
     block = render_frame(
-        FrameInput(snap, gpu_history(TWO), state, view), width, height, GLYPHS["utf8"]
+        FrameInput(snap, gpu_history(gpus), state, view), width, height, GLYPHS["utf8"]
     )
-    check(f"dashboard-gpus-{width}x{height}", block, width, height)
-    assert any("RTX 4090" in line.text or "97.0%" in line.text for line in block)
+    check(f"dashboard-{name}-{width}x{height}", block, width, height)
+    assert any(gpus[0].name in line.text or "%" in line.text for line in block)
 
 
 def test_details_view_with_gpu_memory() -> None:
@@ -98,3 +114,11 @@ def test_details_view_with_gpu_memory() -> None:
     unknown = dataclasses.replace(details, gpu_memory_bytes=None)
     block = render_frame(FrameInput(snap, History(), state, view, unknown), 100, 30, GLYPHS["utf8"])
     assert any(line.text.split("│")[1:2] and "gpu memory   -" in line.text for line in block)
+    # nvidia-smi lists compute processes only: an unlisted process's memory is unknown, and
+    # the details say why.
+    note = dataclasses.replace(unknown, gpu_memory_note="nvidia-smi lists compute processes only")
+    block = render_frame(FrameInput(snap, History(), state, view, note), 100, 30, GLYPHS["utf8"])
+    check("details-gpu-unlisted-100x30", block, 100, 30)
+    assert any(
+        "gpu memory   - (nvidia-smi lists compute processes only)" in line.text for line in block
+    )
