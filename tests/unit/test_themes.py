@@ -157,12 +157,25 @@ def test_light_text_stands_out_on_white(depth: int) -> None:
 
 @pytest.mark.parametrize("depth", (16, 8))
 def test_light_avoids_the_terminal_colours_that_are_pale_on_white(depth: int) -> None:
-    # Yellow, cyan, white and the bright ones are pale on white in most terminal palettes;
-    # a colour on its own background (the column titles) is exempt.
-    pale = {3, 6, 7, *range(8, 16)}
+    # Green, yellow, cyan, white and the bright ones are pale on white in most terminal
+    # palettes; a colour on its own background (the column titles) is exempt.
+    pale = {2, 3, 6, 7, *range(8, 16)}
     for role, style in role_styles("light", depth).items():
         if style.bg is None:
             assert style.fg not in pale, role
+    # Measured with xterm's default 16 colours (green is 2.2:1 on white there).
+    assert THEMES["light"].background == "#ffffff"
+    for role, ratio in text_contrasts("light", depth):
+        assert ratio >= 3.0, (role, round(ratio, 2))
+
+
+@pytest.mark.parametrize("depth", (16, 8))
+def test_light_warnings_share_their_colour_with_no_other_role(depth: int) -> None:
+    # A memory graph in the warning colour would read as a warning.
+    styles = role_styles("light", depth)
+    warn = styles[Role.WARN].fg
+    assert warn is not None
+    assert [role for role, style in styles.items() if style.fg == warn] == [Role.WARN]
 
 
 @pytest.mark.parametrize("depth", RICH)
