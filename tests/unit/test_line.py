@@ -241,8 +241,40 @@ def test_a_template_sot_cannot_fill_is_one_line_naming_it_and_the_known_fields_e
 
 
 def test_a_width_past_any_status_bar_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert line.main(["{cpu:9999}"]) == 2
+    assert line.main(["{cpu:201}"]) == 2
     assert "wider than 200" in capsys.readouterr().err
+    assert line.main(["{cpu:9999}"]) == 2
+    assert "at most 3 digits and 200 cells" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{cpu:>" + "9" * 5000 + "}", "{host:." + "9" * 5000 + "}", "{cpu:" + "0" * 5000 + "}"],
+)
+def test_thousands_of_digits_are_a_template_error_not_a_crash(
+    template: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # int() refuses strings past 4300 digits: the width is refused before it reads them.
+    assert line.main([template]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "at most 3 digits" in err and len(err) < 200
+
+
+@pytest.mark.parametrize("fill", ["中", "\u0301", "\x01", "\t", "\u200b"])
+def test_a_fill_is_one_cell_exactly(fill: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # A wide fill would make the field wider than asked, a zero-width one narrower.
+    assert line.main(["{cpu:" + fill + ">6}|"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "one cell wide" in err
+
+
+def test_a_one_cell_fill_beyond_ascii_is_taken(tmp_path: Path) -> None:
+    assert fill("[{mem:é>5}]", Readings(machine(tmp_path))) == "[ééé40]"
+    # On a terminal that is not UTF-8 it is a question mark, as other text is.
+    parts = line_template.parse_template("[{mem:é>5}]")
+    clock = Clock()
+    window = line.sample_once(parts, Readings(machine(tmp_path / "b")), 1.0, clock, clock.sleep)
+    assert line_template.render(parts, window, ascii_only=True) == "[???40]"
 
 
 @pytest.mark.parametrize(
