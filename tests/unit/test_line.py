@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sot import cli, line, line_template
+from sot import __version__, cli, line, line_template
 from sot.collect import collector, procfs_parsers
 from sot.collect.line_source import (
     CPU_PACKAGE_LABELS,
@@ -355,6 +355,26 @@ def test_the_full_command_line_runs_it_too(
     assert cli.main(["--log", str(log), "line", "--window", "0", "{procs}x"]) == 0
     out = capsys.readouterr().out
     assert out.endswith("x\n") and len(out.splitlines()) == 1
+    # The log gets a start line, as other commands give it: the version and the options.
+    (start,) = log.read_text().splitlines()
+    assert f"sot {__version__} line starting: template '{{procs}}x'" in start
+    assert "window 0s, once" in start
+
+
+def test_the_log_gets_the_start_line_and_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "sot.log"
+    argv = ["--log", str(log), "line", "--follow", "-i", "3", "--net", "eth9", "{nope} {rx}"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    start, problem = log.read_text().splitlines()
+    assert (
+        "line starting: template '{nope} {rx}', interface eth9, window 0.25s, follow, every 3s"
+        in (start)
+    )
+    assert problem.endswith(err.removeprefix("sot: ").rstrip("\n"))
+    assert "unknown field {nope}" in problem
 
 
 def test_counters_that_go_backwards_give_unknown_rates(tmp_path: Path) -> None:
