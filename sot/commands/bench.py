@@ -19,8 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from sot import __version__
-from sot.commands import dashboard
-from sot.commands.dashboard import checked
+from sot.commands.dashboard import add_theme_argument, checked, with_settings
 from sot.config import Config, ConfigError
 from sot.diskbench.plan import (
     ALL_TESTS,
@@ -118,7 +117,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-color", action="store_true", help="no colours in the picker (also NO_COLOR)"
     )
-    dashboard.add_theme_argument(parser)
+    add_theme_argument(parser)
 
 
 def _is_terminal(stream: TextIO | None) -> bool:
@@ -137,7 +136,7 @@ def look_from(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[boo
     SOT_THEME, over the config file's ``theme`` (the keys "bench" takes), as the other screens
     have it."""
     config = Config(no_color=args.no_color or "NO_COLOR" in environ, log_path=args.log)
-    config = dashboard.with_settings(config, args, environ, "bench")
+    config = with_settings(config, args, environ, "bench")
     return config.no_color, config.theme
 
 
