@@ -1,4 +1,4 @@
-"""Bytes per frame of a busy 160x48 dashboard in each theme, at 256 colours and truecolor.
+"""Bytes per frame of a busy 160x48 dashboard in each theme, at 256 colours, truecolor, 16 and 8.
 
 The frames are rendered once (themes never change a frame) from real samples of this machine with
 300 synthetic processes whose figures change every tick, then sent through the screen writer
@@ -84,18 +84,25 @@ def main() -> int:
     print(
         f"{WIDTH}x{HEIGHT}, {args.ticks} frames {args.interval:g} s apart, {args.processes}"
         " synthetic processes; bytes: full paint, median frame after it, total after it"
-        " (change against dark at 256 colours)"
+        " (change against dark at the same depth; against dark at 256 colours)"
     )
-    for depth, name in ((256, "256"), (TRUECOLOR, "truecolor")):
+    for depth, name in ((256, "256"), (TRUECOLOR, "truecolor"), (16, "16"), (8, "8")):
+        same_depth = measure(shown, sequences("dark", depth))
         for theme in THEME_NAMES:
             if theme == "mono":
                 continue
             full, median, total = measure(shown, sequences(theme, depth))
-            change = (total - base[2]) / base[2] * 100
+            change = (total - same_depth[2]) / same_depth[2] * 100
+            change_256 = (total - base[2]) / base[2] * 100
             print(
                 f"{theme:>13} {name:>9}: full {full:6d}  median {median:7.0f}  total {total:7d}"
-                f"  ({change:+.1f} %)"
+                f"  ({change:+.1f} %; {change_256:+.1f} %)"
             )
+    full, median, total = measure(shown, sequences("mono", 0))
+    print(
+        f"{'mono':>13} {'none':>9}: full {full:6d}  median {median:7.0f}  total {total:7d}"
+        f"  (-; {(total - base[2]) / base[2] * 100:+.1f} %)"
+    )
     return 0
 
 

@@ -31,6 +31,7 @@ COMMAND_KEYS: dict[str, frozenset[str]] = {
     "ps": DASHBOARD_KEYS - {"net", "disk", "panels"},
     "disk": frozenset({"interval", "theme", "keys"}),
     "fleet": frozenset({"interval", "theme", "keys"}),
+    "bench": frozenset({"theme"}),  # the picker's colours
 }
 
 

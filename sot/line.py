@@ -300,31 +300,51 @@ def _writer(stream: TextIO) -> Callable[[str], None]:
 
 
 def run(args: argparse.Namespace, log: DebugLog | None = None) -> int:
-    """``sot line`` as a subcommand of sot's command line (``sot --log FILE line ...``)."""
-    return run_options(options_from(args))
+    """``sot line`` as a subcommand of sot's command line (``sot --log FILE line ...``): the
+    log gets a start line, as other commands', and the problems reported."""
+    options = options_from(args)
+    if log is not None:
+        from sot import __version__
+
+        log.write(f"sot {__version__} line starting: {describe(options)}")
+    return run_options(options, log=log)
 
 
-def run_options(options: Options, source: Source | None = None) -> int:
-    """``sot line`` after its options are read: the exit status; problems are one line.
-    ``source``: the live machine's files unless a test passes its own."""
+def describe(options: Options) -> str:
+    """The options, for the log (the template is the user's own text; nothing secret here)."""
+    how = f"follow, every {options.interval_s:g}s" if options.follow else "once"
+    return (
+        f"template {options.template!r}, interface {options.net or 'of the default route'}, "
+        f"window {options.window_s:g}s, {how}"
+    )
+
+
+def run_options(options: Options, source: Source | None = None, log: DebugLog | None = None) -> int:
+    """``sot line`` after its options are read: the exit status; problems are one line (and a
+    line in ``log`` where there is one). ``source``: the live machine's files unless a test
+    passes its own."""
+
+    def problem(message: str) -> int:
+        if log is not None:
+            log.write(message)
+        report(message)
+        return USAGE_EXIT_CODE
+
     try:
         parts = parse_template(options.template)
     except TemplateError as err:
-        report(str(err))
-        return USAGE_EXIT_CODE
+        return problem(str(err))
     if source is None:
         live = LineSource(interface=options.net)
         known = live.interfaces() if options.net is not None else None
         if known is not None and options.net not in known:
-            report(
+            return problem(
                 f"unknown network interface {options.net!r}; known: {', '.join(known) or 'none'}"
             )
-            return USAGE_EXIT_CODE
         source = live
     stream = sys.stdout
     if stream is None:
-        report("stdout is closed: there is nowhere to print the line")
-        return USAGE_EXIT_CODE
+        return problem("stdout is closed: there is nowhere to print the line")
     ascii_only = "utf" not in (getattr(stream, "encoding", None) or "").lower()
     try:
         stream.flush()
@@ -344,8 +364,7 @@ def run_options(options: Options, source: Source | None = None) -> int:
     except BrokenPipeError:
         return 0  # the reader left (tmux closed, `| head -1`): nothing to say
     except OSError as err:
-        report(f"cannot write to stdout: {err.strerror or err}")
-        return USAGE_EXIT_CODE
+        return problem(f"cannot write to stdout: {err.strerror or err}")
 
 
 def build_parser() -> argparse.ArgumentParser:

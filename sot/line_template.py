@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 MAX_WIDTH = 200  # a field padded wider than any status bar is a typo
+MAX_DIGITS = len(str(MAX_WIDTH))  # longer width text is refused before int() reads it
 ALIGNMENTS = "<>^"
 
 
@@ -226,14 +227,30 @@ def _spec(name: str, spec: str) -> Part:
     numbers = (width_text, max_text) if dot else (width_text,)
     if not all(n == "" or (n.isascii() and n.isdigit()) for n in numbers) or (dot and not max_text):
         raise TemplateError(
-            f"format spec ':{spec}' of {{{name}}} is not supported: sot line takes "
+            f"format spec ':{_shown(spec)}' of {{{name}}} is not supported: sot line takes "
             f"[[fill]align][width][.max_width], e.g. {{{name}:>4}}; known fields: {_known_fields()}"
+        )
+    # Read no more digits than a width can have: int() refuses thousands (and is slow on them).
+    if len(width_text) > MAX_DIGITS or len(max_text) > MAX_DIGITS:
+        raise TemplateError(
+            f"{{{name}:{_shown(spec)}}}: a width takes at most {MAX_DIGITS} digits "
+            f"and {MAX_WIDTH} cells"
         )
     width = int(width_text or 0)
     max_width = int(max_text) if dot else None
     if width > MAX_WIDTH or (max_width is not None and max_width > MAX_WIDTH):
         raise TemplateError(f"{{{name}:{spec}}} is wider than {MAX_WIDTH} cells")
-    return Part("", name, sanitize(fill) or " ", align, width, max_width)
+    if sanitize(fill) != fill or _cells(fill) != 1:
+        raise TemplateError(
+            f"the fill of {{{name}:{_shown(spec)}}} must be one character one cell wide "
+            f"(not a wide, combining or control character), e.g. {{{name}:.>4}}"
+        )
+    return Part("", name, fill, align, width, max_width)
+
+
+def _shown(spec: str) -> str:
+    """A spec as an error message shows it: cut where it is long."""
+    return spec if len(spec) <= 20 else spec[:17] + "..."
 
 
 def _field(body: str) -> Part:
@@ -317,17 +334,18 @@ def _cut(text: str, max_cells: int) -> str:
     return "".join(out)
 
 
-def _shaped(part: Part, value: str) -> str:
+def _shaped(part: Part, value: str, ascii_only: bool) -> str:
     if part.max_width is not None:
         value = _cut(value, part.max_width)
     room = part.width - _cells(value)
     if room <= 0:
         return value
+    fill = part.fill if part.fill.isascii() or not ascii_only else "?"
     if part.align == "<":
-        return value + part.fill * room
+        return value + fill * room
     if part.align == "^":
-        return part.fill * (room // 2) + value + part.fill * (room - room // 2)
-    return part.fill * room + value
+        return fill * (room // 2) + value + fill * (room - room // 2)
+    return fill * room + value
 
 
 def render(parts: Sequence[Part], window: Window, ascii_only: bool = False) -> str:
@@ -338,5 +356,5 @@ def render(parts: Sequence[Part], window: Window, ascii_only: bool = False) -> s
             out.append(sanitize(part.text, ascii_only))
         else:
             value = sanitize(FIELDS[part.field].value(window), ascii_only) or UNKNOWN
-            out.append(_shaped(part, value))
+            out.append(_shaped(part, value, ascii_only))
     return "".join(out)

@@ -36,6 +36,8 @@ QUERY_TIMEOUT_ENV = "BLESSED_QUERY_TIMEOUT_SECONDS"
 # never answers must not delay the first frame.
 QUERY_TIMEOUT_CAP_S = "0.25"
 FALLBACK_KIND = "vt100"
+# Read by blessed from os.environ as it starts, but decided by sot (see ``open_terminal``).
+_HIDDEN_FROM_BLESSED = ("NO_COLOR", "COLORTERM")
 # How long restoring the terminal may wait for it to take output (Ctrl-S, a stalled link) when
 # sot is leaving: a signal must end sot promptly even then.
 LEAVE_TIMEOUT_S = 0.1
@@ -90,6 +92,18 @@ def _terminfo_exists(kind: str, fd: int) -> bool:
     return True
 
 
+def _terminfo_colors() -> int:
+    """The colour count in the terminfo entry set up (``colors``; 0 where it has none). Read
+    here, not from blessed, whose count is 2**24 whenever ``COLORTERM`` says truecolor: the
+    terminal's own count must be known for ``colour_depth`` to weigh COLORTERM against it."""
+    import curses
+
+    try:
+        return max(0, curses.tigetnum("colors"))
+    except curses.error:
+        return 0
+
+
 def open_terminal(
     out_fd: int, no_color: bool, environ: dict[str, str], theme: str
 ) -> OpenedTerminal:
@@ -97,8 +111,10 @@ def open_terminal(
 
     ``NO_COLOR`` is hidden from blessed while it starts: blessed would drop every sequence,
     cursor movement included, where no-color.org asks only for no colour. We honour it ourselves
-    with the monochrome palette, whatever ``theme`` says. The colour depth comes from terminfo
-    and ``COLORTERM`` (``sot.render.palettes.colour_depth``).
+    with the monochrome palette, whatever ``theme`` says. ``COLORTERM`` is hidden too: blessed
+    would take it as 2**24 colours on any terminal, GNU screen and the 8-colour console
+    included. The colour depth is decided in one place, ``sot.render.palettes.colour_depth``,
+    from terminfo's colour count and ``environ`` (COLORTERM, STY).
     """
     notes: list[str] = []
     kind = environ.get("TERM", "")
@@ -108,7 +124,7 @@ def open_terminal(
         notes.append(f"unknown TERM={kind!r}: no terminfo entry; using {FALLBACK_KIND}")
         kind = FALLBACK_KIND
     os.environ.setdefault(QUERY_TIMEOUT_ENV, QUERY_TIMEOUT_CAP_S)
-    hidden = {name: os.environ.pop(name) for name in ("NO_COLOR",) if name in os.environ}
+    hidden = {name: os.environ.pop(name) for name in _HIDDEN_FROM_BLESSED if name in os.environ}
     try:
         import blessed
 
@@ -120,7 +136,7 @@ def open_terminal(
         os.environ.update(hidden)
     if not term.move_yx(1, 1):
         raise NotFullScreen(f"TERM={kind} has no cursor addressing")
-    colors = 0 if no_color else colour_depth(max(0, int(term.number_of_colors)), environ)
+    colors = 0 if no_color else colour_depth(_terminfo_colors(), environ)
     sequences = sequences_for(term, colors, theme)
     clear = sequences.clear
     alternate = strip_padding(term.enter_fullscreen or "")

@@ -15,12 +15,12 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from sot import __version__
-from sot.commands.dashboard import checked
-from sot.config import ConfigError
+from sot.commands.dashboard import add_theme_argument, checked, with_settings
+from sot.config import Config, ConfigError
 from sot.diskbench.plan import (
     ALL_TESTS,
     DEFAULT_DURATION_S,
@@ -37,9 +37,10 @@ from sot.safe_text import report
 
 if TYPE_CHECKING:  # the I/O modules: not on the --help path
     from sot.collect.records import BlockMount
+    from sot.diskbench.picker import Picked
     from sot.diskbench.report import RunInfo
     from sot.diskbench.runner import BenchResult, Progress
-    from sot.diskbench.target import Target
+    from sot.diskbench.target import Choice, Target
 
 SUMMARY = "disk benchmark: sequential and random reads and writes that bypass the page cache"
 EPILOG = """\
@@ -116,6 +117,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-color", action="store_true", help="no colours in the picker (also NO_COLOR)"
     )
+    add_theme_argument(parser)
 
 
 def _is_terminal(stream: TextIO | None) -> bool:
@@ -125,11 +127,27 @@ def _is_terminal(stream: TextIO | None) -> bool:
         return False
 
 
-def run(args: argparse.Namespace, log: DebugLog) -> int:
+# The picker: the choices, the test file's size, no colour, the theme.
+Picker = Callable[[Sequence["Choice"], int, bool, str], "Picked"]
+
+
+def look_from(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[bool, str]:
+    """The picker's look: no colour (--no-color, NO_COLOR), and the theme from --theme, over
+    SOT_THEME, over the config file's ``theme`` (the keys "bench" takes), as the other screens
+    have it."""
+    config = Config(no_color=args.no_color or "NO_COLOR" in environ, log_path=args.log)
+    config = with_settings(config, args, environ, "bench")
+    return config.no_color, config.theme
+
+
+def run(args: argparse.Namespace, log: DebugLog, picker: Picker | None = None) -> int:
+    """``picker``: the full-screen picker (``sot.diskbench.picker.pick``) unless a test passes
+    its own."""
     from sot.collect.block_devices import BlockDeviceReader
 
     plan = BenchPlan(args.tests, args.size, args.duration)
-    log.write(f"sot {__version__} bench starting: {plan}")
+    no_color, theme = look_from(args, os.environ)
+    log.write(f"sot {__version__} bench starting: {plan}, theme {theme}")
     _check_output_path(args.output)
     # The picker draws on stdout and reads keys from stdin; the question and the progress line
     # go to stderr, as rm -i and dd do, so 'sot bench /srv > results.txt' still asks and shows.
@@ -142,7 +160,7 @@ def run(args: argparse.Namespace, log: DebugLog) -> int:
                 "sot bench needs PATH when not on a terminal: the directory to test in,"
                 " e.g. 'sot bench /mnt/data'"
             )
-        directory, code = _pick(mounts, plan, args.no_color or "NO_COLOR" in os.environ)
+        directory, code = _pick(mounts, plan, no_color, theme, picker)
         if directory is None:
             if code == 0:
                 report("bench: cancelled, nothing was written")
@@ -184,13 +202,19 @@ def _output_problem(output: str) -> str | None:
     return f"{output} is {kind}; sot bench writes only a regular file (--output - for stdout)"
 
 
-def _pick(mounts: Sequence[BlockMount], plan: BenchPlan, no_color: bool) -> tuple[str | None, int]:
+def _pick(
+    mounts: Sequence[BlockMount],
+    plan: BenchPlan,
+    no_color: bool,
+    theme: str,
+    picker: Picker | None,
+) -> tuple[str | None, int]:
     from sot.diskbench.picker import pick
     from sot.diskbench.target import choices
     from sot.terminal import NotFullScreen
 
     try:
-        picked = pick(choices(os.getcwd(), mounts), plan.size_bytes, no_color)
+        picked = (picker or pick)(choices(os.getcwd(), mounts), plan.size_bytes, no_color, theme)
     except NotFullScreen as reason:
         raise ConfigError(f"{reason}: no picker on this terminal; give PATH") from None
     return (None if picked.choice is None else picked.choice.directory), picked.code

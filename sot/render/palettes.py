@@ -268,9 +268,10 @@ _DARK = Theme(
 )
 
 # For light backgrounds: every text colour at least 4.5:1 against white (borders 3:1), no pale
-# greys, no yellow. At 8 and 16 colours the terminal's theme decides the colours: yellow, cyan,
-# white and the bright ones are pale on white in most, so warnings are magenta, and the
-# dims are the default foreground.
+# greys, no yellow. At 8 and 16 colours the terminal's theme decides the colours: green, yellow,
+# cyan, white and the bright ones are pale on white in most (xterm's green is 2.2:1), so OK and
+# the memory graph are the default foreground, received blue, warnings magenta (a colour no
+# other role has), and the dims the default foreground.
 _LIGHT = Theme(
     "light",
     rich=_table(
@@ -290,14 +291,17 @@ _LIGHT = Theme(
         column=Style(16, 153),
         key=Style(25, bold=True),
     ),
-    # dark's, without its greys (8), cyan (6) and bright colours.
+    # dark's, without its greys (8), green (2), cyan (6) and bright colours.
     ansi16=_table(
         _DARK.ansi16,
         dim=Style(),
         label=Style(),
         title=Style(4, bold=True),
+        ok=Style(),
         warn=Style(5),
         cpu=Style(4),
+        memory=Style(),
+        rx=Style(4),
         tx=Style(1),
         column=Style(7, 4),
         key=Style(4, bold=True),

@@ -309,6 +309,19 @@ def test_leaving_the_picker_writes_nothing(tmp_path: Path, answer: bytes) -> Non
         run.close()
 
 
+def test_the_picker_draws_in_the_theme(tmp_path: Path) -> None:
+    run = pty_bench(tmp_path, "--size", "8M", "--theme", "light")
+    try:
+        assert run.wait_for(lambda text: "choose where" in text), run.text()
+        # light's title (25, bold), not dark's (75).
+        assert run.wait_for(lambda text: b"\x1b[0;1;38;5;25m" in run.raw), run.raw[-400:]
+        assert b"38;5;75m" not in run.raw
+        run.send(b"q")
+        assert run.wait_exit(10) == 1
+    finally:
+        run.close()
+
+
 def test_answering_no_writes_nothing(tmp_path: Path) -> None:
     run = pty_bench(tmp_path, str(tmp_path), "--size", "8M")
     try:

@@ -275,6 +275,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     # sot line: outside sot.commands so that its start-up skips every other command's import.
     "sot.line": {
+        "sot",  # __version__ for the log's start line: the package is loaded before sot.line
         "sot.collect.line_source",
         "sot.line_template",
         "sot.log",

@@ -186,6 +186,45 @@ def test_an_output_replaced_by_a_link_during_the_run_is_refused_when_writing(
     assert err.count("\n") == 1 and "is a symbolic link" in err
 
 
+def bench_args(*options: str, before: tuple[str, ...] = ()) -> argparse.Namespace:
+    """``sot [before] bench [options]`` as sot's parser reads it."""
+    from sot.cli import build_parser
+
+    return build_parser().parse_args([*before, "bench", *options])
+
+
+def test_the_picker_takes_the_theme_as_the_other_screens_do(tmp_path: Path) -> None:
+    # --theme over SOT_THEME over the config file's theme; --no-color and NO_COLOR still win.
+    home = tmp_path / "home"
+    config = home / ".config" / "sot" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('theme = "light"\ninterval = 5\nsort = "mem"\n')
+    environ = {"HOME": str(home)}
+    look = bench_command.look_from
+    assert look(bench_args(), {}) == (False, "dark")
+    assert look(bench_args(), environ) == (False, "light")
+    assert look(bench_args(), {**environ, "SOT_THEME": "mono"}) == (False, "mono")
+    args = bench_args("--theme=high-contrast")
+    assert look(args, {**environ, "SOT_THEME": "mono"}) == (False, "high-contrast")
+    assert look(bench_args(before=("--no-config",)), environ) == (False, "dark")
+    assert look(bench_args("--no-color"), environ) == (True, "light")
+    assert look(bench_args(), {**environ, "NO_COLOR": ""}) == (True, "light")
+
+
+def test_the_picker_is_given_the_theme(tmp_path: Path) -> None:
+    from sot.diskbench.picker import Picked
+
+    asked: list[tuple[int, bool, str]] = []
+
+    def picker(listed: object, size: int, no_color: bool, theme: str) -> Picked:
+        asked.append((size, no_color, theme))
+        return Picked(None)
+
+    plan = BenchPlan(ALL_TESTS, 8 * MIB, 1.0)
+    assert bench_command._pick((), plan, False, "colour-blind", picker) == (None, 0)
+    assert asked == [(8 * MIB, False, "colour-blind")]
+
+
 def test_output_dash_puts_the_json_on_stdout_and_the_table_on_stderr(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sot import cli, line, line_template
+from sot import __version__, cli, line, line_template
 from sot.collect import collector, procfs_parsers
 from sot.collect.line_source import (
     CPU_PACKAGE_LABELS,
@@ -241,8 +241,40 @@ def test_a_template_sot_cannot_fill_is_one_line_naming_it_and_the_known_fields_e
 
 
 def test_a_width_past_any_status_bar_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert line.main(["{cpu:9999}"]) == 2
+    assert line.main(["{cpu:201}"]) == 2
     assert "wider than 200" in capsys.readouterr().err
+    assert line.main(["{cpu:9999}"]) == 2
+    assert "at most 3 digits and 200 cells" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{cpu:>" + "9" * 5000 + "}", "{host:." + "9" * 5000 + "}", "{cpu:" + "0" * 5000 + "}"],
+)
+def test_thousands_of_digits_are_a_template_error_not_a_crash(
+    template: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # int() refuses strings past 4300 digits: the width is refused before it reads them.
+    assert line.main([template]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "at most 3 digits" in err and len(err) < 200
+
+
+@pytest.mark.parametrize("fill", ["中", "\u0301", "\x01", "\t", "\u200b"])
+def test_a_fill_is_one_cell_exactly(fill: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # A wide fill would make the field wider than asked, a zero-width one narrower.
+    assert line.main(["{cpu:" + fill + ">6}|"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "one cell wide" in err
+
+
+def test_a_one_cell_fill_beyond_ascii_is_taken(tmp_path: Path) -> None:
+    assert fill("[{mem:é>5}]", Readings(machine(tmp_path))) == "[ééé40]"
+    # On a terminal that is not UTF-8 it is a question mark, as other text is.
+    parts = line_template.parse_template("[{mem:é>5}]")
+    clock = Clock()
+    window = line.sample_once(parts, Readings(machine(tmp_path / "b")), 1.0, clock, clock.sleep)
+    assert line_template.render(parts, window, ascii_only=True) == "[???40]"
 
 
 @pytest.mark.parametrize(
@@ -323,6 +355,26 @@ def test_the_full_command_line_runs_it_too(
     assert cli.main(["--log", str(log), "line", "--window", "0", "{procs}x"]) == 0
     out = capsys.readouterr().out
     assert out.endswith("x\n") and len(out.splitlines()) == 1
+    # The log gets a start line, as other commands give it: the version and the options.
+    (start,) = log.read_text().splitlines()
+    assert f"sot {__version__} line starting: template '{{procs}}x'" in start
+    assert "window 0s, once" in start
+
+
+def test_the_log_gets_the_start_line_and_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "sot.log"
+    argv = ["--log", str(log), "line", "--follow", "-i", "3", "--net", "eth9", "{nope} {rx}"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    start, problem = log.read_text().splitlines()
+    assert (
+        "line starting: template '{nope} {rx}', interface eth9, window 0.25s, follow, every 3s"
+        in (start)
+    )
+    assert problem.endswith(err.removeprefix("sot: ").rstrip("\n"))
+    assert "unknown field {nope}" in problem
 
 
 def test_counters_that_go_backwards_give_unknown_rates(tmp_path: Path) -> None:

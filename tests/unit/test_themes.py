@@ -157,12 +157,25 @@ def test_light_text_stands_out_on_white(depth: int) -> None:
 
 @pytest.mark.parametrize("depth", (16, 8))
 def test_light_avoids_the_terminal_colours_that_are_pale_on_white(depth: int) -> None:
-    # Yellow, cyan, white and the bright ones are pale on white in most terminal palettes;
-    # a colour on its own background (the column titles) is exempt.
-    pale = {3, 6, 7, *range(8, 16)}
+    # Green, yellow, cyan, white and the bright ones are pale on white in most terminal
+    # palettes; a colour on its own background (the column titles) is exempt.
+    pale = {2, 3, 6, 7, *range(8, 16)}
     for role, style in role_styles("light", depth).items():
         if style.bg is None:
             assert style.fg not in pale, role
+    # Measured with xterm's default 16 colours (green is 2.2:1 on white there).
+    assert THEMES["light"].background == "#ffffff"
+    for role, ratio in text_contrasts("light", depth):
+        assert ratio >= 3.0, (role, round(ratio, 2))
+
+
+@pytest.mark.parametrize("depth", (16, 8))
+def test_light_warnings_share_their_colour_with_no_other_role(depth: int) -> None:
+    # A memory graph in the warning colour would read as a warning.
+    styles = role_styles("light", depth)
+    warn = styles[Role.WARN].fg
+    assert warn is not None
+    assert [role for role, style in styles.items() if style.fg == warn] == [Role.WARN]
 
 
 @pytest.mark.parametrize("depth", RICH)
@@ -264,18 +277,36 @@ def test_config_defaults_to_the_default_theme() -> None:
     assert Config().theme == DEFAULT_THEME
 
 
+_PTY_OPEN = """
+import json, os, pty, sys
+from sot.terminal import open_terminal
+controller, terminal = pty.openpty()
+opened = open_terminal(terminal, sys.argv[2] == "1", dict(os.environ), sys.argv[1])
+print(json.dumps([opened.colors, dict(opened.sequences.styles), list(opened.notes)]))
+"""
+
+
 def _pty_open(theme: str, no_color: bool, environ: dict[str, str]) -> tuple[int, dict[str, str]]:
-    import pty
+    """``open_terminal`` on a pty, in a process of its own: curses sets up one terminal kind per
+    process, and blessed reads ``os.environ``. The child gets exactly ``environ`` (with PATH and
+    HOME), whatever the runner's COLORTERM, STY or TERM."""
+    import json
+    import subprocess
+    import sys
 
-    from sot.terminal import open_terminal
-
-    controller, terminal = pty.openpty()
-    try:
-        opened = open_terminal(terminal, no_color, environ, theme)
-    finally:
-        os.close(controller)
-        os.close(terminal)
-    return opened.colors, dict(opened.sequences.styles)
+    env = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    env.update(environ)
+    done = subprocess.run(
+        [sys.executable, "-c", _PTY_OPEN, theme, "1" if no_color else "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    colors, styles, notes = json.loads(done.stdout)
+    assert not any("unknown TERM" in note for note in notes), notes
+    return colors, styles
 
 
 def test_open_terminal_draws_with_the_theme_at_the_terminals_depth() -> None:
@@ -285,6 +316,33 @@ def test_open_terminal_draws_with_the_theme_at_the_terminals_depth() -> None:
     assert styles == role_sgr("colour-blind", TRUECOLOR)
     colors, styles = _pty_open("light", False, {"TERM": "xterm-256color"})
     assert (colors, styles) == (256, role_sgr("light", 256))
+
+
+@pytest.mark.parametrize(
+    ("environ", "depth"),
+    [
+        ({"TERM": "xterm-256color", "COLORTERM": "truecolor"}, TRUECOLOR),
+        ({"TERM": "xterm-256color", "COLORTERM": "24bit"}, TRUECOLOR),
+        ({"TERM": "xterm-256color"}, 256),
+        # GNU screen 4.x garbles 24-bit colours even as screen-256color: COLORTERM inherited
+        # from the outer terminal does not count there.
+        ({"TERM": "screen-256color", "STY": "1.pts-0.host", "COLORTERM": "truecolor"}, 256),
+        ({"TERM": "screen-256color", "COLORTERM": "truecolor"}, TRUECOLOR),  # tmux's old TERM
+        # 8-colour terminfo: COLORTERM cannot promise what the terminal cannot pass on.
+        ({"TERM": "screen", "COLORTERM": "truecolor"}, 8),
+        ({"TERM": "screen"}, 8),
+        ({"TERM": "linux", "COLORTERM": "truecolor"}, 8),
+        ({"TERM": "linux", "COLORTERM": "24bit", "STY": "1.tty1.host"}, 8),
+    ],
+)
+def test_open_terminal_weighs_colorterm_against_terminfo(
+    environ: dict[str, str], depth: int
+) -> None:
+    colors, styles = _pty_open("colour-blind", False, environ)
+    assert colors == depth
+    assert styles == role_sgr("colour-blind", depth)
+    if depth != TRUECOLOR:
+        assert "38;2;" not in "".join(styles.values())
 
 
 def test_no_color_wins_over_the_theme_and_colorterm() -> None:
