@@ -87,5 +87,7 @@ def test_with_a_5_s_scrape_every_tick_knows_cpu_and_lo_shows_no_spikes(engine: E
     median = statistics.median(lo)
     print(f"lo rx MB/s per tick: {' '.join(f'{rate / 1e6:.2f}' for rate in lo)}")
     assert median >= 0.5 * TRANSFER_BYTES_PER_S, lo
-    assert max(lo) <= 3 * median, lo
+    # One burst is allowed: on a loaded machine the paced transfer can stall and catch up
+    # (4.5 times the median was seen once); the old pattern spiked on every fifth tick.
+    assert sum(rate > 3 * median for rate in lo) <= 1, lo
     assert sum(rate < 0.25 * median for rate in lo) <= len(lo) // 5, lo
