@@ -276,7 +276,7 @@ def _normal_key(state: FleetState, command: Command) -> FleetState:
 
 
 def _help_key(state: FleetState, action: Action, help_rows: int) -> FleetState:
-    if action in (Action.CLOSE, Action.HELP):  # the help's own keys close it
+    if action in (Action.CLOSE_HELP, Action.HELP):  # the help's own keys close it
         return replace(state, mode=Mode.NORMAL)
     last = max(0, len(HELP_LINES) - max(1, help_rows))
     steps = {
@@ -321,7 +321,7 @@ def _order_key(state: FleetState, action: Action) -> FleetState:
         return _sorted_by(state, FLEET_COLUMNS[(position - 1) % len(FLEET_COLUMNS)], False)
     if action is Action.ORDER_RIGHT:
         return _sorted_by(state, FLEET_COLUMNS[(position + 1) % len(FLEET_COLUMNS)], False)
-    if action in (Action.ORDER_CYCLE, Action.CLOSE):
+    if action in (Action.ORDER_CYCLE, Action.CLOSE_MENU, Action.ORDER_MODE):
         return replace(state, mode=Mode.NORMAL)
     return state
 

@@ -233,12 +233,20 @@ def _confirm_no(state: AppState, _: Command, __: Context) -> AppState:
 
 
 def _open_details(
-    state: AppState, _: Command, context: Context
+    state: AppState, command: Command, context: Context
 ) -> AppState | tuple[AppState, Reaction]:
+    if state.mode is Mode.DETAILS:  # the key that opened the details closes them
+        return _close(state, command, context)
     if state.selected is None or not context.view.rows:
         return replace(state, message="no process selected")
     opened = replace(state, mode=Mode.DETAILS, details=state.selected, details_top=0)
     return opened, Reaction.OPEN_DETAILS
+
+
+def _signal_menu(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.SIGNAL_MENU:  # s again: closed
+        return _close(state, command, context)
+    return signal_keys.open_signal_menu(state, command, context)
 
 
 def _menu_step(state: AppState, command: Command, context: Context) -> AppState:
@@ -300,7 +308,9 @@ def _change_interval(state: AppState, command: Command, _: Context) -> AppState:
     return replace(state, interval_s=interval, message=f"interval {interval:g}s")
 
 
-def _order_mode(state: AppState, _: Command, __: Context) -> AppState:
+def _order_mode(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.ORDER:  # o again: done
+        return _close(state, command, context)
     return replace(state, mode=Mode.ORDER, order_cursor=state.query.sort_key or SortKey.CPU)
 
 
@@ -353,7 +363,9 @@ def _start_filter(state: AppState, _: Command, __: Context) -> AppState:
     return replace(state, mode=Mode.FILTER, filter_cursor=len(state.query.text))
 
 
-def _user_menu(state: AppState, _: Command, context: Context) -> AppState:
+def _user_menu(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.USER_MENU:  # u again: closed
+        return _close(state, command, context)
     choices = user_choices(context.snapshot)
     index = choices.index(state.query.user) if state.query.user in choices else 0
     return replace(state, mode=Mode.USER_MENU, menu_index=index)
@@ -477,7 +489,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.DETAILS: _open_details,
     Action.KILL: signal_keys.signal_key,
     Action.TERMINATE: signal_keys.signal_key,
-    Action.SIGNAL_MENU: signal_keys.open_signal_menu,
+    Action.SIGNAL_MENU: _signal_menu,
     Action.TAG: tag_keys.tag,
     Action.TAG_TREE: tag_keys.tag_tree,
     Action.UNTAG_ALL: tag_keys.untag_all,
@@ -488,7 +500,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.MENU_DOWN: _menu_step,
     Action.ACCEPT: _accept,
     Action.HELP: _toggle_help,
-    Action.CLOSE: _close,
+    **dict.fromkeys(
+        (Action.CLOSE, Action.CLOSE_HELP, Action.CLOSE_MENU, Action.CLOSE_DETAILS), _close
+    ),
     Action.CANCEL: _cancel,
     Action.TOGGLE_PAUSE: _toggle_pause,
     Action.SLOWER: _change_interval,
