@@ -386,9 +386,9 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "enter": Command(Action.ORDER_CYCLE),
         "o": Command(Action.ORDER_MODE),
         "f6": Command(Action.ORDER_MODE),
-        "f10": Command(Action.CLOSE_MENU),
         "escape": Command(Action.CLOSE_MENU),
         "q": Command(Action.CLOSE_MENU),
+        "f10": Command(Action.CLOSE_MENU),
         "ctrl-l": Command(Action.REPAINT),
     },
     Mode.FILTER: _TEXT_EDITING,
@@ -413,6 +413,7 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "f10": Command(Action.CLOSE_DETAILS),
         "enter": Command(Action.DETAILS),
         "ctrl-l": Command(Action.REPAINT),
+        " ": Command(Action.TOGGLE_PAUSE),  # as the status line's hint says
         **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
         **{key: Command(action) for key, action in _NICE_KEYS.items()},
         **{key: Command(action) for key, action in _SCROLLS.items()},

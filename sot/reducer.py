@@ -14,8 +14,7 @@ from enum import Flag, auto
 from sot import disk_keys, panel_focus, search, signal_keys, tag_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
-from sot.key_help import help_lines
-from sot.keymap import key_label
+from sot.key_help import NO_KEY, help_lines, said_key
 from sot.keys import Action, Command, Mode
 from sot.layout import screen_panels
 from sot.prompt import MAX_PROMPT_CHARS, edit_text, full_message
@@ -49,7 +48,7 @@ DESCENDING_FIRST = frozenset(
 )
 MAX_FILTER_CHARS = MAX_PROMPT_CHARS
 FILTER_FULL_MESSAGE = full_message("filter")
-HELP_HINT_MESSAGE = "press ? for help"
+HELP_HINT_MESSAGE = "press ? for help"  # with the default keys: help_hint() says the key in force
 THREADS_MESSAGE = "the table lists processes, not threads: none to hide"
 # What acts on the selected process itself. A process-exporter group (another host's processes
 # of one name, through Prometheus) has no PID: these are refused on it with one line, before any
@@ -356,7 +355,13 @@ def _toggle_kernel_threads(state: AppState, _: Command, __: Context) -> AppState
 def _unknown_key(state: AppState, _: Command, __: Context) -> AppState:
     if state.help_hinted:
         return state  # said once: a stray key should not keep covering the status line
-    return replace(state, message=HELP_HINT_MESSAGE, help_hinted=True)
+    return replace(state, message=help_hint(state), help_hinted=True)
+
+
+def help_hint(state: AppState) -> str:
+    """ "press ? for help", with the help's key in force (``sot --help`` where it has none)."""
+    key = said_key(state.keymap, "help")
+    return "unknown key: sot --help lists them" if key == NO_KEY else f"press {key} for help"
 
 
 def _start_filter(state: AppState, _: Command, __: Context) -> AppState:
@@ -409,8 +414,7 @@ def _renice(state: AppState, command: Command, context: Context) -> tuple[AppSta
 
 
 def _first_key(state: AppState, name: str) -> str:
-    keys = state.keymap.keys_of(name)
-    return key_label(keys[0]) if keys else name
+    return said_key(state.keymap, name)
 
 
 def _toggle_panel(state: AppState, command: Command, context: Context) -> AppState:
@@ -443,8 +447,14 @@ def _zoom(state: AppState, _: Command, __: Context) -> AppState:
     return replace(
         state,
         zoomed=panel,
-        message=f"{panel} zoomed ({_first_key(state, 'zoom')} or Esc returns)",
+        message=f"{panel} zoomed ({_returns(state)} returns)",
     )
+
+
+def _returns(state: AppState) -> str:
+    """ "z or Esc": the keys that end a zoom, in force."""
+    keys = (said_key(state.keymap, "zoom"), said_key(state.keymap, "close"))
+    return " or ".join(key for key in dict.fromkeys(keys) if key != NO_KEY) or "Ctrl-C"
 
 
 def _message_expired(state: AppState, _: Command, __: Context) -> AppState:

@@ -297,7 +297,11 @@ CHANGES: dict[str, dict[str, str]] = {
         **dict.fromkeys(("s", "f9"), "signal-menu"),
         **dict.fromkeys(("escape", "q", "f10"), "close-menu"),
     },
-    "details": {"enter": "details", **dict.fromkeys(("escape", "q", "f10"), "close-details")},
+    "details": {
+        "enter": "details",
+        **dict.fromkeys(("escape", "q", "f10"), "close-details"),
+        " ": "toggle-pause",  # the hint said space pauses there; it did not
+    },
 }
 
 
@@ -480,7 +484,9 @@ def test_key_names_are_decode_keys_names() -> None:
 def test_help_hints_and_help_text_show_the_keys_in_force() -> None:
     rebound = keymap(quit="X", filter=["ctrl-f", "f4"])
     lines = {line.text: line.keys for line in help_lines(False, keymap=rebound)}
-    assert lines["quit (also Ctrl-C); closes a view or menu"] == "X"
+    # q no longer quits, and X closes nothing: the text says which keys close what.
+    quit_text = "quit (also Ctrl-C); Esc closes the help, Esc a menu, Esc the details"
+    assert lines[quit_text] == "X"
     assert lines["filter by name, command line, user or cgroup"] == "Ctrl-F F4"
     assert lines["tree view"] == "t F5"  # not rebound: as README has it
     hints = {k.hint: k.hint_keys or k.keys for k in normal_hints(rebound)}
@@ -489,7 +495,7 @@ def test_help_hints_and_help_text_show_the_keys_in_force() -> None:
     assert "X quit" in row and "Ctrl-F filter" in row and "q quit" not in row
     assert key_reference(rebound).startswith("  X ")
     text = epilog(parse_bindings({"quit": "X"}))
-    assert re.search(r"^  X +quit \(also Ctrl-C\)", text, re.MULTILINE)
+    assert re.search(r"^  X +quit \(also Ctrl-C\); Esc closes the help", text, re.MULTILINE)
     assert re.search(r"^  q F10 +quit", epilog(), re.MULTILINE)
     disk = help_lines(False, Mode.DISK, rebound)
     assert disk[1].keys == "X"
