@@ -196,6 +196,8 @@ def _move(state: AppState, context: Context, action: Action) -> AppState:
         limit = _help_top_limit(state, context)
         top = _targets(state.help_top, max(1, context.help_rows), limit)[action]
         return replace(state, help_top=max(0, min(top, limit)))
+    if context.page_rows <= 0 and action in (Action.PAGE_UP, Action.PAGE_DOWN):
+        return state  # the table is not on screen: no page to move by
     index = current_index(state, context.view)
     targets = _targets(index, max(1, context.page_rows), len(context.view.rows) - 1)
     return keep_visible(
@@ -429,9 +431,17 @@ def _toggle_panel(state: AppState, command: Command, context: Context) -> AppSta
     if panel in state.hidden_panels:
         return replace(state, hidden_panels=state.hidden_panels - {panel}, message=f"{panel} shown")
     hidden = state.hidden_panels | {panel}
-    focus = state.focus if state.focus not in hidden else "processes"
+    # The focus and the zoom leave a panel that goes: to the first panel still shown.
+    zoomed = None if state.zoomed == panel else state.zoomed
+    after = replace(state, hidden_panels=hidden, zoomed=zoomed)
+    shown = panel_focus.dashboard_focus_order(after, context)
+    focus = state.focus if state.focus not in hidden else next(iter(shown), "processes")
     return replace(
-        state, hidden_panels=hidden, focus=focus, message=f"{panel} hidden ({key} shows it)"
+        state,
+        hidden_panels=hidden,
+        focus=focus,
+        zoomed=zoomed,
+        message=f"{panel} hidden ({key} shows it)",
     )
 
 
@@ -447,14 +457,8 @@ def _zoom(state: AppState, _: Command, __: Context) -> AppState:
     return replace(
         state,
         zoomed=panel,
-        message=f"{panel} zoomed ({_returns(state)} returns)",
+        message=panel_focus.zoom_message(state, panel),
     )
-
-
-def _returns(state: AppState) -> str:
-    """ "z or Esc": the keys that end a zoom, in force."""
-    keys = (said_key(state.keymap, "zoom"), said_key(state.keymap, "close"))
-    return " or ".join(key for key in dict.fromkeys(keys) if key != NO_KEY) or "Ctrl-C"
 
 
 def _message_expired(state: AppState, _: Command, __: Context) -> AppState:

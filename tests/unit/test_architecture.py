@@ -187,6 +187,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.ports_view": {"sot.model", "sot.sorting"},
     "sot.panel_focus": {
         "sot.keys",
+        "sot.key_help",
         "sot.keymap",
         "sot.layout",
         "sot.model",
