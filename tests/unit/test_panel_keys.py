@@ -53,7 +53,7 @@ def test_tab_visits_only_the_panels_placed_at_this_size() -> None:
 
 def test_the_gpu_panel_is_highlighted_when_focused() -> None:
     assert FOCUS_TITLES["gpu"] == "gpu"
-    gpu = GpuSample(0, "nvidia", "GeForce", 40.0, 1e9, 8e9, 50.0, 100.0, 250.0, None)
+    gpu = GpuSample(0, "nvidia", "GeForce", 40.0, 10**9, 8 * 10**9, 50.0, 100.0, 250.0, None)
     snap = dataclasses.replace(SNAP, gpus=(gpu,))
     state = AppState(focus="gpu")
     data = FrameInput(snap, History().push(snap), state, VIEW)
