@@ -135,7 +135,8 @@ def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Bl
     if state.mode is Mode.USER_MENU:
         title = "show processes of"
         items = [user or "all users" for user in user_choices(data.snapshot)]
-        note = "Enter picks"
+        picks = said_keys(state.keymap, "accept", Mode.USER_MENU, 1)
+        note = f"{picks[0]} picks" if picks else ""
     else:
         title = sanitize(f"signal to {_signal_target(data)}".strip(), glyphs.ascii_only)
         items = [f"SIG{name:<5} {number:>2}" for name, number in SIGNAL_CHOICES]

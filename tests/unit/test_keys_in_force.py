@@ -8,6 +8,7 @@ import dataclasses
 
 from sot.fleet_model import FleetRow, FleetSnapshot
 from sot.fleet_view import HELP_LINES, FleetState, fleet_command, help_lines, reduce_fleet
+from sot.history import History
 from sot.key_help import HTOP_HEADING, MAX_KEY_COLUMN, key_column, key_reference, mode_hints
 from sot.key_help import help_lines as sot_help_lines
 from sot.keymap import build_keymap, parse_bindings
@@ -15,7 +16,7 @@ from sot.keys import DEFAULT_KEYMAP, KeyMap, Mode, command_for
 from sot.reducer import HELP_HINT_MESSAGE, reduce
 from sot.render.cells import display_width
 from sot.render.fleet import render_fleet
-from sot.render.frame import closing_keys, render_help
+from sot.render.frame import FrameInput, closing_keys, render_frame, render_help
 from sot.render.glyphs import ASCII, UNICODE
 from sot.render.status import render_status
 from sot.search import NO_SEARCH_MESSAGE
@@ -161,3 +162,15 @@ def test_help_columns_are_cells_and_a_long_key_list_is_cut() -> None:
     assert "tag or untag the process, then move down" in tag_row
     assert len(key_column("F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 Alt-a Alt-b")) == MAX_KEY_COLUMN
     assert key_column("F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 Alt-a Alt-b").rstrip().endswith("...")
+
+
+def test_the_user_menu_and_sot_disk_help_name_the_keys_in_force() -> None:
+    from sot.commands.disk import EPILOG, epilog
+
+    assert epilog() == EPILOG
+    assert "? help, X quits." in epilog(parse_bindings({"quit": "X"}))
+    snap = snapshot(processes=[process(5, "proc5")])
+    state = AppState(mode=Mode.USER_MENU, keymap=keymap(accept="ctrl-p"))
+    data = FrameInput(snap, History().push(snap), state, build_view(snap.processes, state.query))
+    text = "\n".join(line.text for line in render_frame(data, 100, 30, ASCII))
+    assert "Ctrl-P picks" in text and "Enter picks" not in text
