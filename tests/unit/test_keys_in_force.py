@@ -11,33 +11,19 @@ from sot.fleet_view import HELP_LINES, FleetState, fleet_command, help_lines, re
 from sot.history import History
 from sot.key_help import HTOP_HEADING, MAX_KEY_COLUMN, key_column, key_reference, mode_hints
 from sot.key_help import help_lines as sot_help_lines
-from sot.keymap import build_keymap, parse_bindings
-from sot.keys import DEFAULT_KEYMAP, KeyMap, Mode, command_for
-from sot.reducer import HELP_HINT_MESSAGE, reduce
+from sot.keymap import parse_bindings
+from sot.keys import DEFAULT_KEYMAP, Mode
+from sot.reducer import HELP_HINT_MESSAGE
 from sot.render.cells import display_width
 from sot.render.fleet import render_fleet
 from sot.render.frame import FrameInput, closing_keys, render_frame, render_help
 from sot.render.glyphs import ASCII, UNICODE
 from sot.render.status import render_status
 from sot.search import NO_SEARCH_MESSAGE
-from sot.state import AppState, Context
+from sot.state import AppState
 from sot.view import build_view
 from tests.fakes import process, snapshot
-
-
-def keymap(**table: object) -> KeyMap:
-    return build_keymap(parse_bindings(table))
-
-
-def ctx(state: AppState) -> Context:
-    snap = snapshot(processes=[process(p, f"proc{p}", cpu=float(p)) for p in (5, 7, 9)])
-    return Context(snap, build_view(snap.processes, state.query), 3)
-
-
-def press(state: AppState, key: str) -> AppState:
-    command = command_for(state.mode, key, state.keymap)
-    assert command is not None, key
-    return reduce(state, command, ctx(state))[0]
+from tests.unit.test_keymap import keymap, press
 
 
 def status(state: AppState, width: int = 120) -> str:
