@@ -370,28 +370,35 @@ def normal_hints(keymap: KeyMap = DEFAULT_KEYMAP) -> tuple[KeyHelp, ...]:
     return tuple(in_force(k, keymap) for k in ranked)
 
 
+def cells(text: str) -> int:
+    """``text``'s width on screen (sot.render.cells.display_width), loading wcwidth only for
+    text beyond ASCII: ``sot --help``'s key table is built at every start, before sot keeps
+    OpenSSL out (which wcwidth's import would load)."""
+    if text.isascii():
+        return len(text)
+    from sot.render.cells import display_width
+
+    return display_width(text)
+
+
 def key_column(keys: str, width: int = MAX_KEY_COLUMN) -> str:
     """``keys`` in at most ``width`` cells, whole keys kept, padded to ``width``; a list too
     long ends with "..."."""
-    from sot.render.cells import display_width  # not at import: commands' start-up skips wcwidth
-
-    if display_width(keys) <= width:
-        return keys + " " * (width - display_width(keys))
+    if cells(keys) <= width:
+        return keys + " " * (width - cells(keys))
     kept = ""
     for key in keys.split(" "):
         candidate = f"{kept} {key}" if kept else key
-        if display_width(candidate) + 4 > width:
+        if cells(candidate) + 4 > width:
             break
         kept = candidate
     kept = f"{kept} ..." if kept else "..."
-    return kept + " " * max(0, width - display_width(kept))
+    return kept + " " * max(0, width - cells(kept))
 
 
 def key_width(rows: list[str]) -> int:
     """The key column's width for ``rows``: the widest, at most ``MAX_KEY_COLUMN``."""
-    from sot.render.cells import display_width
-
-    return min(MAX_KEY_COLUMN, max((display_width(keys) for keys in rows), default=0))
+    return min(MAX_KEY_COLUMN, max((cells(keys) for keys in rows), default=0))
 
 
 def key_reference(keymap: KeyMap = DEFAULT_KEYMAP) -> str:

@@ -160,3 +160,21 @@ def test_the_user_menu_and_sot_disk_help_name_the_keys_in_force() -> None:
     data = FrameInput(snap, History().push(snap), state, build_view(snap.processes, state.query))
     text = "\n".join(line.text for line in render_frame(data, 100, 30, ASCII))
     assert "Ctrl-P picks" in text and "Enter picks" not in text
+
+
+def test_the_key_table_of_sot_help_loads_no_wcwidth_for_ascii_keys() -> None:
+    # sot --help's key table is built at every start, before OpenSSL is kept out: measuring
+    # ASCII keys must not import wcwidth (whose import loads OpenSSL).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sot import cli\n"
+        "cli.build_parser(cli.SUBCOMMANDS, ())\n"
+        "print('wcwidth' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "False"
