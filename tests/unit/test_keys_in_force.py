@@ -24,6 +24,7 @@ from sot.state import AppState
 from sot.view import build_view
 from tests.fakes import process, snapshot
 from tests.unit.test_keymap import keymap, press
+from tests.unit.test_startup_cost import run_python
 
 
 def status(state: AppState, width: int = 120) -> str:
@@ -165,16 +166,10 @@ def test_the_user_menu_and_sot_disk_help_name_the_keys_in_force() -> None:
 def test_the_key_table_of_sot_help_loads_no_wcwidth_for_ascii_keys() -> None:
     # sot --help's key table is built at every start, before OpenSSL is kept out: measuring
     # ASCII keys must not import wcwidth (whose import loads OpenSSL).
-    import subprocess
-    import sys
-
     code = (
         "import sys\n"
         "from sot import cli\n"
         "cli.build_parser(cli.SUBCOMMANDS, ())\n"
         "print('wcwidth' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert result.stdout.strip() == "False"
+    assert run_python(code) == "False"
