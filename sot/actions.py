@@ -125,7 +125,7 @@ def refusal(pid: int, own_pid: int) -> str | None:
     if pid == 1:
         return "refusing to signal PID 1 (init): that would take the whole system down"
     if pid == own_pid:
-        return "refusing to signal sot itself: press q to quit"
+        return "refusing to signal sot itself: quit it instead (its key, or Ctrl-C)"
     if pid <= 0:
         return f"refusing to signal PID {pid}: that would reach a whole process group"
     return None

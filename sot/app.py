@@ -83,6 +83,7 @@ class Dashboard:
     page_rows: int = 0
     help_rows: int = 0
     details_extent: tuple[int, int] = (0, 0)  # the details view's rows: shown, in all
+    size: tuple[int, int] = (0, 0)  # the terminal's size at the last frame
     frame_memo: FrameMemo = field(default_factory=FrameMemo)
     feed: Feed | None = None  # another host's worker: told the interval, asked for the past
     past_pending: bool = False  # the feed's past is being fetched: the graphs take it once
@@ -112,6 +113,7 @@ class Dashboard:
             now_s=time.monotonic(),
             details_rows=rows,
             details_total=total,
+            size=self.size,
         )
         self.state, reaction = reduce(self.state, command, context)
         self._carry_out(reaction)
@@ -166,6 +168,7 @@ class Dashboard:
 
     def _draw(self) -> None:
         width, height = clamp_size(*self.session.size())
+        self.size = (width, height)
         state = self.state
         hidden = state.hidden_panels | hidden_panels(self.snapshot)
         page_rows = process_page_rows(width, height, True, self.config.screen, hidden, state.zoomed)

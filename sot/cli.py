@@ -50,6 +50,8 @@ def build_parser(
                 command.name, help=command.summary, description=command.summary
             )
             command.add_arguments(sub)
+            if command.epilog is not None and bindings:
+                sub.epilog = command.epilog(bindings)
     return parser
 
 

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sot.collect.fleet_source import FleetSource
 from sot.config import Config
@@ -168,6 +168,8 @@ def run_fleet_screen(
     NotFullScreen (before touching the terminal) where it cannot be drawn."""
     in_fd, out_fd = sys.stdin.fileno(), sys.stdout.fileno()
     opened: OpenedTerminal = open_terminal(out_fd, config.no_color, dict(os.environ), config.theme)
+    keymap = build_keymap(config.key_bindings)
+    state = replace(state, keymap=keymap)
     with EventSource(in_fd) as events:
         session = Session(opened, in_fd, out_fd, encoding, interrupt=events)
         try:
@@ -182,7 +184,7 @@ def run_fleet_screen(
                 state,
                 config.interval_s,
                 deadline_s,
-                keymap=build_keymap(config.key_bindings),
+                keymap=keymap,
             )
             return loop.run()
         except TerminalGone as gone:

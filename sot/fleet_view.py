@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from sot.fleet_model import FleetRow
+from sot.key_help import KeyHelp, in_force, keys_text
 from sot.keys import (
     DEFAULT_KEYMAP,
     NORMAL_KEYS,
@@ -59,6 +60,7 @@ class FleetState:
     top: int = 0  # the first row shown
     help_top: int = 0
     message: str | None = None
+    keymap: KeyMap = DEFAULT_KEYMAP  # the keys in force: the help and hints name them
 
 
 # What the fleet does with the process table's keys (sot.keys.NORMAL_KEYS' names); the
@@ -80,19 +82,50 @@ _SORT_LETTERS = {
     "N": FleetColumn.INSTANCE,
 }
 
-HELP_LINES: tuple[tuple[str, str], ...] = (
-    ("Up/Down k/j", "select an instance"),
-    ("PgUp/PgDn Home/End", "page, first, last"),
-    ("Enter", "open the instance's dashboard (q there comes back)"),
-    ("/ \\ F4", "filter by instance, job or host name (Esc clears)"),
-    ("F6 o", "choose the sort column (Left/Right, Enter or Esc to close)"),
-    ("< >", "sort by the column left or right"),
-    ("I", "invert the sort order"),
-    ("P c / M m / N", "sort by CPU / memory / instance"),
-    ("Ctrl-L", "repaint"),
-    ("? h F1", "this help"),
-    ("q Q F10", "quit"),
+# The fleet's help: the keys (the defaults, as shown), what they do, and the actions they are
+# (sot.keys.action_name), to show the keys in force where one is rebound.
+FLEET_HELP: tuple[KeyHelp, ...] = (
+    KeyHelp(("up", "down"), "Up/Down k/j", "select an instance"),
+    KeyHelp(("page-up", "page-down", "first", "last"), "PgUp/PgDn Home/End", "page, first, last"),
+    KeyHelp(
+        ("details",),
+        "Enter",
+        "open the instance's dashboard (q there comes back)",
+        rebound_text="open the instance's dashboard ({quit} there comes back)",
+        text_actions=("quit",),
+    ),
+    KeyHelp(
+        ("filter",),
+        "/ \\ F4",
+        "filter by instance, job or host name (Esc clears)",
+        rebound_text="filter by instance, job or host name ({close} clears)",
+        text_actions=("close",),
+    ),
+    KeyHelp(
+        ("order",),
+        "F6 o",
+        "choose the sort column (Left/Right, Enter or Esc to close)",
+        rebound_text=(
+            "choose the sort column ({order-left}/{order-right}, {order-cycle} or {close-menu}"
+            " to close)"
+        ),
+        text_actions=("order-left", "order-right", "order-cycle", "close-menu"),
+    ),
+    KeyHelp(("sort-left", "sort-right"), "< >", "sort by the column left or right"),
+    KeyHelp(("invert-sort",), "I", "invert the sort order"),
+    KeyHelp((), "P c / M m / N", "sort by CPU / memory / instance"),
+    KeyHelp(("repaint",), "Ctrl-L", "repaint"),
+    KeyHelp(("help",), "? h F1", "this help"),
+    KeyHelp(("quit",), "q Q F10", "quit"),
 )
+HELP_LINES: tuple[tuple[str, str], ...] = tuple((k.keys, k.text) for k in FLEET_HELP)
+
+
+def help_lines(keymap: KeyMap = DEFAULT_KEYMAP) -> tuple[tuple[str, str], ...]:
+    """The fleet's help, (keys, what they do), with the keys in force."""
+    if not keymap.rebound:
+        return HELP_LINES
+    return tuple((k.keys, k.text) for k in (in_force(entry, keymap) for entry in FLEET_HELP))
 
 
 # The process table's actions the fleet takes (sot.keys.action_name): a rebound one moves here
@@ -271,14 +304,17 @@ def _normal_key(state: FleetState, command: Command) -> FleetState:
     if action is Action.CLOSE:
         return replace(state, filter_text="", filter_cursor=0) if state.filter_text else state
     if action is Action.UNKNOWN_KEY:
-        return replace(state, message=f"{command.text!r} does nothing here: press ? for help")
+        help_key = keys_text(state.keymap, "?", "{help}")
+        return replace(
+            state, message=f"{command.text!r} does nothing here: press {help_key} for help"
+        )
     return state
 
 
 def _help_key(state: FleetState, action: Action, help_rows: int) -> FleetState:
-    if action in (Action.CLOSE, Action.HELP):  # the help's own keys close it
+    if action in (Action.CLOSE_HELP, Action.HELP):  # the help's own keys close it
         return replace(state, mode=Mode.NORMAL)
-    last = max(0, len(HELP_LINES) - max(1, help_rows))
+    last = max(0, len(help_lines(state.keymap)) - max(1, help_rows))
     steps = {
         Action.UP: state.help_top - 1,
         Action.DOWN: state.help_top + 1,
@@ -321,7 +357,7 @@ def _order_key(state: FleetState, action: Action) -> FleetState:
         return _sorted_by(state, FLEET_COLUMNS[(position - 1) % len(FLEET_COLUMNS)], False)
     if action is Action.ORDER_RIGHT:
         return _sorted_by(state, FLEET_COLUMNS[(position + 1) % len(FLEET_COLUMNS)], False)
-    if action in (Action.ORDER_CYCLE, Action.CLOSE):
+    if action in (Action.ORDER_CYCLE, Action.CLOSE_MENU, Action.ORDER_MODE):
         return replace(state, mode=Mode.NORMAL)
     return state
 

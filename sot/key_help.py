@@ -4,10 +4,17 @@ README's tables (tests compare them)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sot.keymap import action_names, key_label
 from sot.keys import DEFAULT_KEYMAP, KeyMap, Mode
+
+NO_KEY = "(no key)"
+# The widest the key column of the help and of ``sot --help`` grows: a long list of keys bound
+# to one action wraps no description out of the box (its keys are cut, the text stays).
+MAX_KEY_COLUMN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,10 @@ class KeyHelp:
     hint_rank: int = 0  # place in the status line, 1 first and dropped last; 0: not there
     # Acts on processes (sends signals, renices): left out under --read-only.
     signals: bool = False
+    # Where ``text`` names keys: the text when any of ``actions`` or ``text_actions`` is
+    # rebound, ``{action}`` standing for that action's first key in force (``said_key``).
+    rebound_text: str = ""
+    text_actions: tuple[str, ...] = ()
 
 
 # The panels of the number keys 1-6 (sot.layout.TOGGLEABLE_PANELS, a test keeps them equal).
@@ -32,12 +43,41 @@ PANEL_KEYS = ("cpu", "memory", "disks", "network", "gpu", "processes")
 
 # Tests check that every entry's keys are its actions' keys in the normal mode.
 KEY_HELP: tuple[KeyHelp, ...] = (
-    KeyHelp(("quit",), "q F10", "quit (also Ctrl-C); closes a view or menu", "quit", "q", 1),
-    KeyHelp(("help",), "? h F1 F2", "show or hide this help (F2: setup, none yet)", "help", "?", 2),
+    KeyHelp(
+        ("quit",),
+        "q F10",
+        "quit (also Ctrl-C); closes a view or menu",
+        "quit",
+        "q",
+        1,
+        rebound_text=(
+            "quit (also Ctrl-C); {close-help} closes the help, {close-menu} a menu,"
+            " {close-details} the details"
+        ),
+        text_actions=("close-help", "close-menu", "close-details"),
+    ),
+    KeyHelp(
+        ("help",),
+        "? h F1 F2",
+        "show or hide this help (F2: setup, none yet)",
+        "help",
+        "?",
+        2,
+        rebound_text="show or hide this help",
+    ),
     KeyHelp(("up", "down"), "Up Down j k", "move the selection"),
     KeyHelp(("page-up", "page-down"), "PgUp PgDn", "move a page"),
     KeyHelp(("first", "last"), "Home End", "first / last process"),
-    KeyHelp(("order",), "o F6", "order by: Left Right pick, Enter cycles", "sort", "o", 4),
+    KeyHelp(
+        ("order",),
+        "o F6",
+        "order by: Left Right pick, Enter cycles",
+        "sort",
+        "o",
+        4,
+        rebound_text="order by: {order-left} {order-right} pick, {order-cycle} cycles",
+        text_actions=("order-left", "order-right", "order-cycle"),
+    ),
     KeyHelp(("sort-left", "sort-right"), "< >", "sort by the column to the left / right"),
     KeyHelp(
         ("sort-cpu", "sort-memory", "sort-pid", "sort-command", "sort-time"),
@@ -57,7 +97,13 @@ KEY_HELP: tuple[KeyHelp, ...] = (
     KeyHelp(
         ("search",), "F3", "search: jump to a match, the rest stay shown", "search", hint_rank=10
     ),
-    KeyHelp(("search-previous",), "Shift-F3", "previous match (F3: the next one)"),
+    KeyHelp(
+        ("search-previous",),
+        "Shift-F3",
+        "previous match (F3: the next one)",
+        rebound_text="previous match ({search}: the next one)",
+        text_actions=("search",),
+    ),
     KeyHelp(("user-menu",), "u", "show one user's processes"),
     KeyHelp(("command-line",), "a", "command line or name"),
     KeyHelp(("tree",), "t F5", "tree view", "tree", "t", 5),
@@ -70,7 +116,13 @@ KEY_HELP: tuple[KeyHelp, ...] = (
         "1-6",
         "show or hide: cpu, memory, disks, network, gpu, table",
     ),
-    KeyHelp(("zoom",), "z", "zoom the focused panel; z or Esc returns"),
+    KeyHelp(
+        ("zoom",),
+        "z",
+        "zoom the focused panel; z or Esc returns",
+        rebound_text="zoom the focused panel; {zoom} or {close} returns",
+        text_actions=("close",),
+    ),
     KeyHelp(
         ("terminate", "kill"),
         "T K",
@@ -150,6 +202,8 @@ class HelpLine:
 
 
 HTOP_HEADING = HelpLine("htop key", "what it does in sot", heading=True)
+# With keys rebound the htop table still names htop's keys, and says what they do by default.
+HTOP_REBOUND_HEADING = HelpLine("htop key", "what it does in sot by default", heading=True)
 
 
 # `sot disk`'s keys (keys.DISK_KEYS): its help overlay lists these instead of the dashboard's.
@@ -165,16 +219,48 @@ DISK_KEY_HELP: tuple[KeyHelp, ...] = (
 DISK_HEADING = HelpLine("disk key", "what it does", heading=True)
 
 
+def said_key(keymap: KeyMap, name: str) -> str:
+    """The first key of the action ``name`` in force, as the help shows it (from the first mode
+    that has one, the table's first); ``NO_KEY`` when it has none."""
+    for mode in Mode:
+        keys = keymap.keys_of(name, mode)
+        if keys:
+            return key_label(keys[0])
+    return NO_KEY
+
+
+def said_keys(keymap: KeyMap, name: str, mode: Mode, count: int = 2) -> tuple[str, ...]:
+    """The first ``count`` keys of ``name`` in ``mode``, as the help shows them."""
+    return tuple(key_label(key) for key in keymap.keys_of(name, mode)[:count])
+
+
+def fill_keys(template: str, keymap: KeyMap) -> str:
+    """``template`` with each ``{action}`` replaced by that action's first key in force."""
+    return re.sub(r"\{([a-z0-9-]+)\}", lambda found: said_key(keymap, found[1]), template)
+
+
+def keys_text(keymap: KeyMap, default: str, template: str) -> str:
+    """``default`` where none of the actions ``template`` names (``{action}``) is rebound; else
+    ``template`` with their keys in force: a message or note that names keys."""
+    names = re.findall(r"\{([a-z0-9-]+)\}", template)
+    return fill_keys(template, keymap) if keymap.rebound.intersection(names) else default
+
+
 def in_force(entry: KeyHelp, keymap: KeyMap, mode: Mode = Mode.NORMAL) -> KeyHelp:
     """``entry`` with the keys ``keymap`` gives its actions in ``mode``: itself where none of
-    them is rebound (the defaults, as README lists them)."""
+    them is rebound (the defaults, as README lists them); its ``rebound_text`` where it names
+    keys and one of them is rebound."""
+    if not keymap.rebound.intersection((*entry.actions, *entry.text_actions)):
+        return entry
+    if entry.rebound_text:
+        entry = replace(entry, text=fill_keys(entry.rebound_text, keymap))
     if not keymap.rebound.intersection(entry.actions):
         return entry
     keys = dict.fromkeys(key for name in entry.actions for key in keymap.keys_of(name, mode))
     labels = [key_label(key) for key in keys]
     return replace(
         entry,
-        keys=" ".join(labels) or "(none)",
+        keys=" ".join(labels) or NO_KEY,
         hint_keys=labels[0] if labels else "-",
     )
 
@@ -194,28 +280,89 @@ def help_lines(
         if not (read_only and k.signals)
     ]
     htop = [HelpLine(k.keys, k.text) for k in HTOP_KEYS if not (read_only and k.signals)]
-    return (*keys, HelpLine("", ""), HTOP_HEADING, *htop)
+    heading = HTOP_REBOUND_HEADING if keymap.rebound else HTOP_HEADING
+    return (*keys, HelpLine("", ""), heading, *htop)
 
 
-# The status line's hints in the other modes: (keys, what they do), dropped from the right
-# when the line is short.
-MODE_HINTS: dict[Mode, tuple[tuple[str, str], ...]] = {
-    Mode.HELP: (("Esc q", "close"), ("Up/Down PgUp/PgDn", "scroll")),
-    Mode.ORDER: (("Left/Right", "column"), ("Enter", "desc/asc/off"), ("o Esc", "done")),
-    Mode.USER_MENU: (("Up/Down", "choose"), ("Enter", "pick"), ("Esc", "cancel")),
-    Mode.SIGNAL_MENU: (
-        ("Up/Down", "choose"),
-        ("Enter", "pick"),
-        ("Esc", "cancel"),
-        ("0-9", "signal number"),
+@dataclass(frozen=True, slots=True)
+class ModeHint:
+    """A hint of the status line in a mode other than the table's: ``keys`` (the defaults, as
+    shown) and what they do. Where one of ``actions`` is rebound, the hint shows their first
+    keys in force in the mode (``also``'s where ``actions`` have none there)."""
+
+    actions: tuple[str, ...]
+    keys: str
+    text: str
+    also: tuple[str, ...] = ()
+    signals: bool = False  # left out under --read-only
+
+
+_MENU_HINTS = (
+    ModeHint(("menu-up", "menu-down"), "Up/Down", "choose"),
+    ModeHint(("accept",), "Enter", "pick"),
+)
+_SCROLL = ("up", "down", "page-up", "page-down")
+# The status line's hints in the other modes, dropped from the right when the line is short.
+MODE_HINTS: Mapping[Mode, tuple[ModeHint, ...]] = {
+    Mode.HELP: (
+        ModeHint(("close-help",), "Esc q", "close", also=("help",)),
+        ModeHint(_SCROLL, "Up/Down PgUp/PgDn", "scroll"),
     ),
-    Mode.DETAILS: (("Esc q", "close"), ("T K s", "signal"), ("space", "pause")),
-    Mode.DISK: (("q", "quit"), ("?", "help"), ("Up/Down", "disk"), ("Enter", "partitions")),
-    Mode.FILTER: (("Enter", "keep"), ("Esc", "clear")),
-    Mode.SEARCH: (("Enter", "keep"), ("Esc", "cancel"), ("F3", "next"), ("Shift-F3", "previous")),
+    Mode.ORDER: (
+        ModeHint(("order-left", "order-right"), "Left/Right", "column"),
+        ModeHint(("order-cycle",), "Enter", "desc/asc/off"),
+        ModeHint(("order", "close-menu"), "o Esc", "done"),
+    ),
+    Mode.USER_MENU: (
+        *_MENU_HINTS,
+        ModeHint(("close-menu",), "Esc", "cancel", also=("user-menu",)),
+    ),
+    Mode.SIGNAL_MENU: (
+        *_MENU_HINTS,
+        ModeHint(("close-menu",), "Esc", "cancel", also=("signal-menu",)),
+        ModeHint((), "0-9", "signal number"),
+    ),
+    Mode.DETAILS: (
+        ModeHint(("close-details",), "Esc q", "close", also=("details",)),
+        ModeHint(("terminate", "kill", "signal-menu"), "T K s", "signal", signals=True),
+        ModeHint(("pause",), "space", "pause"),
+    ),
+    Mode.DISK: (
+        ModeHint(("quit",), "q", "quit"),
+        ModeHint(("help",), "?", "help"),
+        ModeHint(("disk-up", "disk-down"), "Up/Down", "disk"),
+        ModeHint(("disk-toggle",), "Enter", "partitions"),
+    ),
+    Mode.FILTER: (
+        ModeHint(("accept",), "Enter", "keep"),
+        ModeHint(("cancel",), "Esc", "clear"),
+    ),
+    Mode.SEARCH: (
+        ModeHint(("accept",), "Enter", "keep"),
+        ModeHint(("cancel",), "Esc", "cancel"),
+        ModeHint(("search-next",), "F3", "next"),
+        ModeHint(("search-previous",), "Shift-F3", "previous"),
+    ),
 }
-# Mode hints for keys that send signals, left out under --read-only.
-SIGNAL_HINT_KEYS = frozenset({"T K s"})
+
+
+def mode_hints(mode: Mode, keymap: KeyMap, read_only: bool = False) -> tuple[tuple[str, str], ...]:
+    """(keys, what they do) for the status line in ``mode``, the keys in force; a hint whose
+    actions have no key left there is left out."""
+    hints: list[tuple[str, str]] = []
+    for hint in MODE_HINTS.get(mode, ()):
+        if read_only and hint.signals:
+            continue
+        if not keymap.rebound.intersection((*hint.actions, *hint.also)):
+            hints.append((hint.keys, hint.text))
+            continue
+        count = max(1, len(hint.keys.split()))
+        labels = [label for name in hint.actions for label in said_keys(keymap, name, mode)]
+        if not labels:
+            labels = [label for name in hint.also for label in said_keys(keymap, name, mode)]
+        if labels:
+            hints.append((" ".join(dict.fromkeys(labels[: max(2, count)])), hint.text))
+    return tuple(hints)
 
 
 def normal_hints(keymap: KeyMap = DEFAULT_KEYMAP) -> tuple[KeyHelp, ...]:
@@ -223,13 +370,45 @@ def normal_hints(keymap: KeyMap = DEFAULT_KEYMAP) -> tuple[KeyHelp, ...]:
     return tuple(in_force(k, keymap) for k in ranked)
 
 
+def cells(text: str) -> int:
+    """``text``'s width on screen (sot.render.cells.display_width), loading wcwidth only for
+    text beyond ASCII: ``sot --help``'s key table is built at every start, before sot keeps
+    OpenSSL out (which wcwidth's import would load)."""
+    if text.isascii():
+        return len(text)
+    from sot.render.cells import display_width
+
+    return display_width(text)
+
+
+def key_column(keys: str, width: int = MAX_KEY_COLUMN) -> str:
+    """``keys`` in at most ``width`` cells, whole keys kept, padded to ``width``; a list too
+    long ends with "..."."""
+    if cells(keys) <= width:
+        return keys + " " * (width - cells(keys))
+    kept = ""
+    for key in keys.split(" "):
+        candidate = f"{kept} {key}" if kept else key
+        if cells(candidate) + 4 > width:
+            break
+        kept = candidate
+    kept = f"{kept} ..." if kept else "..."
+    return kept + " " * max(0, width - cells(kept))
+
+
+def key_width(rows: list[str]) -> int:
+    """The key column's width for ``rows``: the widest, at most ``MAX_KEY_COLUMN``."""
+    return min(MAX_KEY_COLUMN, max((cells(keys) for keys in rows), default=0))
+
+
 def key_reference(keymap: KeyMap = DEFAULT_KEYMAP) -> str:
     """The key tables as plain text, for ``sot --help``: the keys in force."""
     entries = [in_force(entry, keymap) for entry in KEY_HELP]
-    width = max(len(keys) for keys in [k.keys for k in entries] + [k.keys for k in HTOP_KEYS]) + 2
-    keys = "\n".join(f"  {entry.keys:<{width}}{entry.text}" for entry in entries)
-    htop = "\n".join(f"  {entry.keys:<{width}}{entry.text}" for entry in HTOP_KEYS)
-    return f"{keys}\n\nhtop's keys in sot:\n{htop}"
+    width = key_width([k.keys for k in entries] + [k.keys for k in HTOP_KEYS])
+    keys = "\n".join(f"  {key_column(entry.keys, width)}  {entry.text}" for entry in entries)
+    htop = "\n".join(f"  {key_column(entry.keys, width)}  {entry.text}" for entry in HTOP_KEYS)
+    title = "htop's keys in sot (by default):" if keymap.rebound else "htop's keys in sot:"
+    return f"{keys}\n\n{title}\n{htop}"
 
 
 def binding_reference(keymap: KeyMap = DEFAULT_KEYMAP) -> str:

@@ -2,14 +2,17 @@
 against the key map (``sot.keys``: its actions' names, the key names ``decode_keys`` gives, and
 collisions), and the key map they make.
 
-A rebound action loses its default keys in every mode it has them (quit: the dashboard and
-``sot disk``; close: every menu and view) and the new keys take their place there. In the filter
-and search prompts a printable key always types itself, so a one-character binding does not
-apply there. Ctrl-C always quits, whatever the file says.
+A rebound action loses its default keys in every mode it has them where one of the new keys
+applies (quit: the dashboard and ``sot disk``), and the new keys take their place there. In the
+filter and search prompts a printable key always types itself, and in the signal menu a digit is
+part of the signal's number, so a binding of such keys does not apply there: the action keeps its
+default keys in that mode. A binding that would leave a mode with no key out of it (``EXITS``) is
+refused. Ctrl-C always quits, whatever the file says.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from sot.keys import (
@@ -54,6 +57,22 @@ KEY_NAMES_HELP = (
     "enter, tab, backspace, escape, f1-f10, shift-f3, ctrl-<letter> or alt-<character>"
 )
 _TEXT_MODES = (Mode.FILTER, Mode.SEARCH)
+# ESC [ and ESC O begin the terminal's sequences (arrows, function keys): decode_keys never
+# gives alt-[ or alt-O.
+_SEQUENCE_STARTS = ("[", "O")
+# The ways out of each mode: a binding that leaves a mode none of them refused (Ctrl-C quits
+# sot, which is no way back to the table). The key that opened a view closes it.
+EXITS: Mapping[Mode, tuple[str, ...]] = {
+    Mode.NORMAL: ("quit",),
+    Mode.DISK: ("quit",),
+    Mode.HELP: ("close-help", "help"),
+    Mode.ORDER: ("close-menu", "order"),
+    Mode.USER_MENU: ("close-menu", "user-menu", "accept"),
+    Mode.SIGNAL_MENU: ("close-menu", "signal-menu", "accept"),
+    Mode.FILTER: ("cancel", "accept"),
+    Mode.SEARCH: ("cancel", "accept"),
+    Mode.DETAILS: ("close-details", "details"),
+}
 _LABELS = {
     " ": "space",
     "escape": "Esc",
@@ -95,13 +114,19 @@ def key_label(key: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in key.split("-"))
 
 
+def _typable(char: str) -> bool:
+    """A character a key can send on its own and the help can show: printable, not a
+    combining mark or a zero-width one (those come with the character before them)."""
+    return char.isprintable() and unicodedata.category(char) not in ("Mn", "Me", "Cf")
+
+
 def canonical_key(action: str, text: str) -> str:
     """The key name ``decode_keys`` gives for ``text`` as the file spells it (case does not
     matter in named keys: ``F1``, ``Ctrl-X``, ``PgDn``); BindingError when there is none."""
     if len(text) == 1:
         if text == " ":
             return " "
-        if text.isprintable():
+        if _typable(text):
             return text
         raise BindingError(action, f"{text!r} is not a key name: use {KEY_NAMES_HELP}")
     name = _ALIASES.get(text.lower(), text.lower())
@@ -113,7 +138,10 @@ def canonical_key(action: str, text: str) -> str:
         return name
     if name.startswith("ctrl-") and len(name) == 6 and "a" <= name[5] <= "z":
         return name
-    if name.startswith("alt-") and len(text) == 5 and text[4].isprintable() and text[4] != " ":
+    if name.startswith("alt-") and len(text) == 5 and text[4] in _SEQUENCE_STARTS:
+        message = f"Alt-{text[4]} cannot be bound: the terminal's key sequences begin with it"
+        raise BindingError(action, message)
+    if name.startswith("alt-") and len(text) == 5 and _typable(text[4]) and text[4] != " ":
         return f"alt-{text[4]}"  # the character keeps its case: Alt-x and Alt-X differ
     raise BindingError(action, f'"{text}" is not a key name: use {KEY_NAMES_HELP}')
 
@@ -160,19 +188,45 @@ def build_keymap(bindings: Bindings) -> KeyMap:
             raise _unknown_action(name, commands)
     tables: dict[Mode, dict[str, Command]] = {}
     for mode, defaults in MODE_KEYS.items():
-        table = {k: c for k, c in defaults.items() if action_name(c) not in rebound}
         here = {action_name(c): c for c in defaults.values()}
-        for name, keys in bindings:
-            if name not in here:
-                continue
+        # Per action: its new keys that apply in this mode; none of several: the defaults stay.
+        applied = {
+            name: tuple(key for key in keys if applies(mode, key))
+            for name, keys in bindings
+            if name in here
+        }
+        replaced = {name for name, keys in applied.items() if keys or not rebound[name]}
+        table = {k: c for k, c in defaults.items() if action_name(c) not in replaced}
+        for name, keys in applied.items():
             for key in keys:
-                if mode in _TEXT_MODES and len(key) == 1 and key.isprintable():
-                    continue  # typed into the prompt: it stays a letter there
                 holder = table.get(key)
                 if holder is not None and action_name(holder) != name:
                     other = action_name(holder)
                     message = f"{key_label(key)} is also {other}'s key in {mode.value} mode"
                     raise BindingError(name, message, other)
                 table[key] = here[name]
+        _check_exit(mode, table, rebound)
         tables[mode] = table
     return KeyMap(frozen_tables(tables), frozenset(rebound))
+
+
+def applies(mode: Mode, key: str) -> bool:
+    """Whether a binding of ``key`` can act in ``mode``: not where the key is text (a printable
+    key in the filter and search prompts, a digit in the signal menu)."""
+    if len(key) != 1:
+        return True
+    if mode in _TEXT_MODES:
+        return not key.isprintable()
+    return not (mode is Mode.SIGNAL_MENU and key in "0123456789")
+
+
+def _check_exit(mode: Mode, table: Mapping[str, Command], rebound: Mapping[str, object]) -> None:
+    """BindingError when ``table`` leaves ``mode`` with no key out of it (``EXITS``)."""
+    exits = EXITS.get(mode, ())
+    if not exits or any(action_name(c) in exits for c in table.values()):
+        return
+    blamed = next((name for name in exits if name in rebound), exits[0])
+    ways = " or ".join(exits)
+    raise BindingError(
+        blamed, f"{mode.value} mode would have no key out of it: keep a key for {ways}"
+    )

@@ -26,7 +26,10 @@ class Mode(Enum):
 class Action(Enum):
     QUIT = "quit"
     HELP = "help"
-    CLOSE = "close"
+    CLOSE = "close"  # the table's Esc: unzoom, clear the search, then the filter
+    CLOSE_HELP = "close-help"
+    CLOSE_MENU = "close-menu"  # order mode, the user and signal menus
+    CLOSE_DETAILS = "close-details"
     REPAINT = "repaint"
     TOGGLE_PAUSE = "toggle-pause"
     SLOWER = "slower"
@@ -337,17 +340,19 @@ _MENU = {
     "down": Command(Action.MENU_DOWN),
     "j": Command(Action.MENU_DOWN),
     "enter": Command(Action.ACCEPT),
-    "escape": Command(Action.CLOSE),
-    "q": Command(Action.CLOSE),
+    "escape": Command(Action.CLOSE_MENU),
+    "q": Command(Action.CLOSE_MENU),
     "ctrl-l": Command(Action.REPAINT),
-    "f10": Command(Action.CLOSE),
+    "f10": Command(Action.CLOSE_MENU),
 }
 
 # Scrolling the help overlay: the moves of the table, which the reducer applies to the help.
-# The help's own keys close it there (HELP toggles), so a rebound help key closes it too.
+# The key that opened a view or menu closes it (its action toggles: help, order, user-menu,
+# signal-menu, details), so a rebound opening key closes it too; each view's other ways out
+# are an action of its own (close-help, close-menu, close-details), rebound apart.
 _HELP_KEYS = {
     **{key: Command(Action.HELP) for key in ("?", "h", "f1", "f2")},
-    **{key: Command(Action.CLOSE) for key in ("escape", "q", "enter", " ", "f10")},
+    **{key: Command(Action.CLOSE_HELP) for key in ("escape", "q", "enter", " ", "f10")},
     **{key: Command(action) for key, action in _MOVES.items()},
     "ctrl-l": Command(Action.REPAINT),
 }
@@ -379,11 +384,11 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "left": Command(Action.ORDER_LEFT),
         "right": Command(Action.ORDER_RIGHT),
         "enter": Command(Action.ORDER_CYCLE),
-        "o": Command(Action.CLOSE),
-        "f6": Command(Action.CLOSE),
-        "f10": Command(Action.CLOSE),
-        "escape": Command(Action.CLOSE),
-        "q": Command(Action.CLOSE),
+        "o": Command(Action.ORDER_MODE),
+        "f6": Command(Action.ORDER_MODE),
+        "escape": Command(Action.CLOSE_MENU),
+        "q": Command(Action.CLOSE_MENU),
+        "f10": Command(Action.CLOSE_MENU),
         "ctrl-l": Command(Action.REPAINT),
     },
     Mode.FILTER: _TEXT_EDITING,
@@ -393,21 +398,22 @@ MODE_KEYS: dict[Mode, dict[str, Command]] = {
         "f3": Command(Action.SEARCH_NEXT),
         "shift-f3": Command(Action.SEARCH_PREVIOUS),
     },
-    Mode.USER_MENU: {**_MENU, "u": Command(Action.CLOSE)},
+    Mode.USER_MENU: {**_MENU, "u": Command(Action.USER_MENU)},
     Mode.SIGNAL_MENU: {
         **_MENU,
-        "s": Command(Action.CLOSE),
-        "f9": Command(Action.CLOSE),
+        "s": Command(Action.SIGNAL_MENU),
+        "f9": Command(Action.SIGNAL_MENU),
         "backspace": Command(Action.TEXT_BACKSPACE),  # digits typed: a signal number
         "ctrl-h": Command(Action.TEXT_BACKSPACE),
     },
     Mode.CONFIRM: {"y": Command(Action.CONFIRM_YES), "Y": Command(Action.CONFIRM_YES)},
     Mode.DETAILS: {
-        "escape": Command(Action.CLOSE),
-        "q": Command(Action.CLOSE),
-        "f10": Command(Action.CLOSE),
-        "enter": Command(Action.CLOSE),
+        "escape": Command(Action.CLOSE_DETAILS),
+        "q": Command(Action.CLOSE_DETAILS),
+        "f10": Command(Action.CLOSE_DETAILS),
+        "enter": Command(Action.DETAILS),
         "ctrl-l": Command(Action.REPAINT),
+        " ": Command(Action.TOGGLE_PAUSE),  # as the status line's hint says
         **{key: Command(action) for key, action in _SIGNAL_KEYS.items()},
         **{key: Command(action) for key, action in _NICE_KEYS.items()},
         **{key: Command(action) for key, action in _SCROLLS.items()},

@@ -348,8 +348,8 @@ def _visible_bands(bands: Sequence[Band], hidden: frozenset[str]) -> tuple[Band,
         visible = _visible_band(band, hidden)
         if visible is None:
             continue
-        if "processes" in hidden and (visible.rows is None or visible.panels[0][0] in BAND_LINES):
-            visible = _rest(visible)  # the bands share the table's rows
+        if "processes" in hidden:
+            visible = _without_table(visible, hidden)
         kept.append(visible)
     body = [i for i, band in enumerate(kept) if band is not HEADER and band is not STATUS]
     if not body:  # everything hidden: the table stays, so the screen is never blank
@@ -357,6 +357,15 @@ def _visible_bands(bands: Sequence[Band], hidden: frozenset[str]) -> tuple[Band,
     if not any(kept[i].rows is None and kept[i].share is None for i in body):
         kept[body[-1]] = _rest(kept[body[-1]])  # someone takes the rows left over
     return tuple(kept)
+
+
+def _without_table(band: Band, hidden: frozenset[str]) -> Band:
+    """``band`` where the table is hidden: a graph band shares the table's rows; a meter band
+    keeps a row per line it shows (more would be blank), unless no band can take the rest."""
+    name = band.panels[0][0]
+    if name in BAND_LINES:
+        return replace(band, rows=len(shown_lines(name, hidden)), share=None, maximum=None)
+    return _rest(band) if band.rows is None else band
 
 
 def _rest(band: Band) -> Band:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sot.keymap import key_label
+from sot.key_help import NO_KEY, said_key
 from sot.keys import Action, Command, Mode
-from sot.layout import screen_panels
+from sot.layout import compute_layout, screen_panels
 from sot.model import ListeningPort
 from sot.ports_view import (
     DEV_SORT_KEYS,
@@ -29,24 +29,44 @@ PAGE_STEP = 10  # PgUp/PgDn in the small panels: they keep no page size of their
 ONE_PANEL_MESSAGE = "one panel shown: nothing else to focus"
 
 
+def dashboard_focus_order(state: AppState, context: Context) -> tuple[str, ...]:
+    """The dashboard's panels Tab visits: those shown, and, while nothing is zoomed, only those
+    the current size places (at 80x24 the meters stand in for cpu, memory, disks and network,
+    which are no panels there). Zoomed, any panel can take the screen."""
+    hidden = state.hidden_panels | absent_panels(context.snapshot)
+    order = tuple(p for p in screen_panels("dashboard") if p not in hidden)
+    width, height = context.size
+    if state.zoomed is not None or width <= 0 or height <= 0:
+        return order
+    placed = {name for name, _ in compute_layout(width, height, True, "dashboard", hidden).places}
+    return tuple(p for p in order if p in placed)
+
+
 def next_panel(state: AppState, _: Command, context: Context) -> AppState:
     """Tab: the next panel of the screen's focus order (the dashboard's: its panels shown);
     a zoomed screen zooms the next one."""
     order = state.focus_order
     dashboard = not order and state.screen == "dashboard"
     if dashboard:
-        hidden = state.hidden_panels | absent_panels(context.snapshot)
-        order = tuple(p for p in screen_panels("dashboard") if p not in hidden)
+        order = dashboard_focus_order(state, context)
     if len(order) < 2:
         return replace(state, message=ONE_PANEL_MESSAGE)
     index = order.index(state.focus) if state.focus in order else -1
     focus = order[(index + 1) % len(order)]
-    zoomed = focus if state.zoomed is not None else None
+    if state.zoomed is not None:  # zoomed: Tab zooms the next panel, and says so
+        return replace(state, focus=focus, zoomed=focus, message=zoom_message(state, focus))
     if not dashboard:
-        return replace(state, focus=focus, zoomed=zoomed)
-    zoom_keys = state.keymap.keys_of("zoom")
-    note = f" ({key_label(zoom_keys[0])} zooms it)" if zoom_keys and zoomed is None else ""
-    return replace(state, focus=focus, zoomed=zoomed, message=f"focus: {focus}{note}")
+        return replace(state, focus=focus)
+    zoom_key = said_key(state.keymap, "zoom")
+    note = f" ({zoom_key} zooms it)" if zoom_key != NO_KEY else ""
+    return replace(state, focus=focus, message=f"focus: {focus}{note}")
+
+
+def zoom_message(state: AppState, panel: str) -> str:
+    """ "cpu zoomed (z or Esc returns)", with the keys in force."""
+    keys = dict.fromkeys((said_key(state.keymap, "zoom"), said_key(state.keymap, "close")))
+    returns = " or ".join(key for key in keys if key != NO_KEY) or "Ctrl-C"
+    return f"{panel} zoomed ({returns} returns)"
 
 
 def _ports(state: AppState, context: Context) -> tuple[ListeningPort, ...]:

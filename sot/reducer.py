@@ -14,8 +14,7 @@ from enum import Flag, auto
 from sot import disk_keys, panel_focus, search, signal_keys, tag_keys
 from sot.actions import SIGNAL_CHOICES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
-from sot.key_help import help_lines
-from sot.keymap import key_label
+from sot.key_help import NO_KEY, help_lines, said_key
 from sot.keys import Action, Command, Mode
 from sot.layout import screen_panels
 from sot.prompt import MAX_PROMPT_CHARS, edit_text, full_message
@@ -49,7 +48,7 @@ DESCENDING_FIRST = frozenset(
 )
 MAX_FILTER_CHARS = MAX_PROMPT_CHARS
 FILTER_FULL_MESSAGE = full_message("filter")
-HELP_HINT_MESSAGE = "press ? for help"
+HELP_HINT_MESSAGE = "press ? for help"  # with the default keys: help_hint() says the key in force
 THREADS_MESSAGE = "the table lists processes, not threads: none to hide"
 # What acts on the selected process itself. A process-exporter group (another host's processes
 # of one name, through Prometheus) has no PID: these are refused on it with one line, before any
@@ -197,6 +196,8 @@ def _move(state: AppState, context: Context, action: Action) -> AppState:
         limit = _help_top_limit(state, context)
         top = _targets(state.help_top, max(1, context.help_rows), limit)[action]
         return replace(state, help_top=max(0, min(top, limit)))
+    if context.page_rows <= 0 and action in (Action.PAGE_UP, Action.PAGE_DOWN):
+        return state  # the table is not on screen: no page to move by
     index = current_index(state, context.view)
     targets = _targets(index, max(1, context.page_rows), len(context.view.rows) - 1)
     return keep_visible(
@@ -233,12 +234,20 @@ def _confirm_no(state: AppState, _: Command, __: Context) -> AppState:
 
 
 def _open_details(
-    state: AppState, _: Command, context: Context
+    state: AppState, command: Command, context: Context
 ) -> AppState | tuple[AppState, Reaction]:
+    if state.mode is Mode.DETAILS:  # the key that opened the details closes them
+        return _close(state, command, context)
     if state.selected is None or not context.view.rows:
         return replace(state, message="no process selected")
     opened = replace(state, mode=Mode.DETAILS, details=state.selected, details_top=0)
     return opened, Reaction.OPEN_DETAILS
+
+
+def _signal_menu(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.SIGNAL_MENU:  # s again: closed
+        return _close(state, command, context)
+    return signal_keys.open_signal_menu(state, command, context)
 
 
 def _menu_step(state: AppState, command: Command, context: Context) -> AppState:
@@ -300,7 +309,9 @@ def _change_interval(state: AppState, command: Command, _: Context) -> AppState:
     return replace(state, interval_s=interval, message=f"interval {interval:g}s")
 
 
-def _order_mode(state: AppState, _: Command, __: Context) -> AppState:
+def _order_mode(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.ORDER:  # o again: done
+        return _close(state, command, context)
     return replace(state, mode=Mode.ORDER, order_cursor=state.query.sort_key or SortKey.CPU)
 
 
@@ -346,14 +357,22 @@ def _toggle_kernel_threads(state: AppState, _: Command, __: Context) -> AppState
 def _unknown_key(state: AppState, _: Command, __: Context) -> AppState:
     if state.help_hinted:
         return state  # said once: a stray key should not keep covering the status line
-    return replace(state, message=HELP_HINT_MESSAGE, help_hinted=True)
+    return replace(state, message=help_hint(state), help_hinted=True)
+
+
+def help_hint(state: AppState) -> str:
+    """ "press ? for help", with the help's key in force (``sot --help`` where it has none)."""
+    key = said_key(state.keymap, "help")
+    return "unknown key: sot --help lists them" if key == NO_KEY else f"press {key} for help"
 
 
 def _start_filter(state: AppState, _: Command, __: Context) -> AppState:
     return replace(state, mode=Mode.FILTER, filter_cursor=len(state.query.text))
 
 
-def _user_menu(state: AppState, _: Command, context: Context) -> AppState:
+def _user_menu(state: AppState, command: Command, context: Context) -> AppState:
+    if state.mode is Mode.USER_MENU:  # u again: closed
+        return _close(state, command, context)
     choices = user_choices(context.snapshot)
     index = choices.index(state.query.user) if state.query.user in choices else 0
     return replace(state, mode=Mode.USER_MENU, menu_index=index)
@@ -397,8 +416,7 @@ def _renice(state: AppState, command: Command, context: Context) -> tuple[AppSta
 
 
 def _first_key(state: AppState, name: str) -> str:
-    keys = state.keymap.keys_of(name)
-    return key_label(keys[0]) if keys else name
+    return said_key(state.keymap, name)
 
 
 def _toggle_panel(state: AppState, command: Command, context: Context) -> AppState:
@@ -413,9 +431,17 @@ def _toggle_panel(state: AppState, command: Command, context: Context) -> AppSta
     if panel in state.hidden_panels:
         return replace(state, hidden_panels=state.hidden_panels - {panel}, message=f"{panel} shown")
     hidden = state.hidden_panels | {panel}
-    focus = state.focus if state.focus not in hidden else "processes"
+    # The focus and the zoom leave a panel that goes: to the first panel still shown.
+    zoomed = None if state.zoomed == panel else state.zoomed
+    after = replace(state, hidden_panels=hidden, zoomed=zoomed)
+    shown = panel_focus.dashboard_focus_order(after, context)
+    focus = state.focus if state.focus not in hidden else next(iter(shown), "processes")
     return replace(
-        state, hidden_panels=hidden, focus=focus, message=f"{panel} hidden ({key} shows it)"
+        state,
+        hidden_panels=hidden,
+        focus=focus,
+        zoomed=zoomed,
+        message=f"{panel} hidden ({key} shows it)",
     )
 
 
@@ -431,7 +457,7 @@ def _zoom(state: AppState, _: Command, __: Context) -> AppState:
     return replace(
         state,
         zoomed=panel,
-        message=f"{panel} zoomed ({_first_key(state, 'zoom')} or Esc returns)",
+        message=panel_focus.zoom_message(state, panel),
     )
 
 
@@ -477,7 +503,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.DETAILS: _open_details,
     Action.KILL: signal_keys.signal_key,
     Action.TERMINATE: signal_keys.signal_key,
-    Action.SIGNAL_MENU: signal_keys.open_signal_menu,
+    Action.SIGNAL_MENU: _signal_menu,
     Action.TAG: tag_keys.tag,
     Action.TAG_TREE: tag_keys.tag_tree,
     Action.UNTAG_ALL: tag_keys.untag_all,
@@ -488,7 +514,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.MENU_DOWN: _menu_step,
     Action.ACCEPT: _accept,
     Action.HELP: _toggle_help,
-    Action.CLOSE: _close,
+    **dict.fromkeys(
+        (Action.CLOSE, Action.CLOSE_HELP, Action.CLOSE_MENU, Action.CLOSE_DETAILS), _close
+    ),
     Action.CANCEL: _cancel,
     Action.TOGGLE_PAUSE: _toggle_pause,
     Action.SLOWER: _change_interval,

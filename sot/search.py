@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sot.key_help import said_key
 from sot.keys import Action, Command, Mode
 from sot.prompt import edit_text, full_message
 from sot.state import AppState, Context, current_index, keep_visible, select
 from sot.view import ProcessQuery, ProcessView, matches
 
-NO_SEARCH_MESSAGE = "no search yet: press F3 and type"
+NO_SEARCH_MESSAGE = "no search yet: press F3 and type"  # with the default keys
 
 
 def find_match(view: ProcessView, text: str, start: int, step: int) -> int | None:
@@ -50,7 +51,7 @@ def start_search(state: AppState, _: Command, context: Context) -> AppState:
 def search_step(state: AppState, command: Command, context: Context) -> AppState:
     """F3 in the prompt, Shift-F3 anywhere: the next or previous match, wrapping around."""
     if not state.search:
-        return replace(state, message=NO_SEARCH_MESSAGE)
+        return replace(state, message=f"no search yet: press {_key(state, 'search')} and type")
     step = -1 if command.action is Action.SEARCH_PREVIOUS else 1
     return _jump(state, context, current_index(state, context.view) + step, step)
 
@@ -70,9 +71,12 @@ def accept_search(state: AppState) -> AppState:
     """Enter: leave the prompt and keep the search for F3 and Shift-F3."""
     if not state.search:
         return replace(state, mode=Mode.NORMAL)
-    return replace(
-        state, mode=Mode.NORMAL, message=f'search "{state.search}": F3 next, Shift-F3 previous'
-    )
+    keys = f"{_key(state, 'search')} next, {_key(state, 'search-previous')} previous"
+    return replace(state, mode=Mode.NORMAL, message=f'search "{state.search}": {keys}')
+
+
+def _key(state: AppState, name: str) -> str:
+    return said_key(state.keymap, name)
 
 
 def cancel_search(state: AppState) -> AppState:

@@ -85,6 +85,8 @@ class Context:
     # The details view's rows: how many are shown at once, and how many there are.
     details_rows: int = 0
     details_total: int = 0
+    # The terminal's size at the last frame (0, 0: not known): Tab visits the panels placed.
+    size: tuple[int, int] = (0, 0)
 
 
 def absent_panels(snapshot: Snapshot | None) -> frozenset[str]:
@@ -175,8 +177,10 @@ def follow_selection(
 
 
 def keep_visible(state: AppState, row_count: int, page_rows: int) -> AppState:
-    """Scroll just enough that the selected row is on screen."""
-    page_rows = max(1, page_rows)
+    """Scroll just enough that the selected row is on screen; the table not on screen
+    (``page_rows`` 0: hidden, or another panel zoomed), its scroll stays as it was."""
+    if page_rows <= 0:
+        return state
     top = state.scroll_top
     if state.selected_index < top:
         top = state.selected_index

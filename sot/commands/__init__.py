@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sot.commands import info
 from sot.log import DebugLog
+
+if TYPE_CHECKING:  # the config file's bindings: sot line's start-up loads no key map
+    from sot.keymap import Bindings
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,8 @@ class Subcommand:
     summary: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace, DebugLog], int]
+    # Its --help's tail with the config file's key bindings in force, where it names keys.
+    epilog: Callable[[Bindings], str] | None = None
 
 
 # `sot info`, `disk`, `ps`, `bench`, `clean`, `fleet`, `line` and `config` register here as each
@@ -32,7 +38,7 @@ def _disk() -> Subcommand:
     # Imported here: sot.commands.disk itself imports this module (for Subcommand).
     from sot.commands import disk
 
-    return Subcommand("disk", disk.SUMMARY, disk.add_arguments, disk.run)
+    return Subcommand("disk", disk.SUMMARY, disk.add_arguments, disk.run, disk.epilog)
 
 
 def _ps() -> Subcommand:

@@ -11,14 +11,26 @@ from collections.abc import Mapping
 from sot import __version__
 from sot.commands import dashboard
 from sot.config import CannotRun, Config, OutputFormat
+from sot.key_help import keys_text
+from sot.keymap import Bindings, build_keymap
 from sot.log import DebugLog
 
 SUMMARY = "disks, partitions and live I/O (like lsblk plus iostat -x)"
-EPILOG = (
-    "keys: Up/Down select a disk, Enter expands or collapses its partitions, ? help, q quits.\n"
+KEYS = "keys: Up/Down select a disk, Enter expands or collapses its partitions, ? help, q quits."
+KEYS_TEMPLATE = (
+    "keys: {disk-up}/{disk-down} select a disk, {disk-toggle} expands or collapses its"
+    " partitions, {help} help, {quit} quits."
+)
+NOTES = (
     "When stdout or stdin is not a terminal, sot disk prints the tree once (as with --once).\n"
     "await and util are computed from /proc/diskstats as iostat -x does."
 )
+EPILOG = f"{KEYS}\n{NOTES}"
+
+
+def epilog(bindings: Bindings = ()) -> str:
+    """``sot disk --help``'s tail: its keys in force (the config file's ``bindings``)."""
+    return f"{keys_text(build_keymap(bindings), KEYS, KEYS_TEMPLATE)}\n{NOTES}"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

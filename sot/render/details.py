@@ -39,12 +39,12 @@ def details_extent(
     return height - 2, len(details_rows(details, wall_epoch_s, width - 2, glyphs))
 
 
-def _note(title: str, width: int, top: int, shown: int, total: int) -> str:
+def _note(title: str, width: int, top: int, shown: int, total: int, close: str) -> str:
     """The top edge's note: where the window is (when it scrolls) and how to close, whole
     parts that fit, the position first."""
     room = width - 7 - min(display_width(title), max(0, width - 4))
     position = f"{top + 1}-{min(total, top + shown)} of {total}" if total > shown else ""
-    for note in (f"{position}  {CLOSE_NOTE}" if position else CLOSE_NOTE, position):
+    for note in (f"{position}  {close}" if position else close, position):
         if note and display_width(note) <= room:
             return note
     return ""
@@ -58,9 +58,10 @@ def render_details(
     width: int,
     height: int,
     glyphs: Glyphs,
+    close_note: str = CLOSE_NOTE,
 ) -> Block:
     """The details box, showing its rows from ``top`` (clamped so the last row is at the
-    bottom at most)."""
+    bottom at most); ``close_note`` says which keys close it (the keys in force)."""
     name = sanitize(details.name, glyphs.ascii_only) if details else ""
     title = f"process {pid} {name}".strip()
     rows: tuple[Row, ...] = ()
@@ -69,7 +70,7 @@ def render_details(
     shown = max(0, height - 2)
     top = max(0, min(top, len(rows) - shown))
     canvas, inner = open_box(
-        width, height, title, glyphs, _note(title, width, top, shown, len(rows))
+        width, height, title, glyphs, _note(title, width, top, shown, len(rows), close_note)
     )
     if inner is None:
         return canvas.block()

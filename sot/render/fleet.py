@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sot.fleet_model import FleetRow, FleetSnapshot
-from sot.fleet_view import HELP_LINES, FleetColumn, FleetState
+from sot.fleet_view import FleetColumn, FleetState, help_lines
+from sot.key_help import key_column, key_width, keys_text
 from sot.keys import Mode
 from sot.render.cells import Block, Canvas, Role, display_width, fit, pad, sanitize
 from sot.render.glyphs import Glyphs
@@ -64,13 +65,19 @@ PRIORITY = (
 )
 # Shown in this order (the order ``<`` ``>`` walk).
 ORDER = tuple(FleetColumn)
-HINTS = (
-    ("Enter", "dashboard"),
-    ("/", "filter"),
-    ("F6", "sort"),
-    ("?", "help"),
-    ("q", "quit"),
+HINTS = (  # keys (the defaults), what they do, the action (its first key in force if rebound)
+    ("Enter", "dashboard", "details"),
+    ("/", "filter", "filter"),
+    ("F6", "sort", "order"),
+    ("?", "help", "help"),
+    ("q", "quit", "quit"),
 )
+ORDER_NOTE = "sort by: Left/Right choose the column, Enter or Esc done"
+ORDER_TEMPLATE = (
+    "sort by: {order-left}/{order-right} choose the column, {order-cycle} or {close-menu} done"
+)
+HELP_NOTE = "Up/Down scroll, Esc or ? closes the help"
+HELP_TEMPLATE = "{up}/{down} scroll, {close-help} or {help} closes the help"
 WARN_PERCENT = 70.0
 CRIT_PERCENT = 90.0
 
@@ -217,11 +224,16 @@ def _row(
 
 
 def _help(canvas: Canvas, top: int, rows: int, state: FleetState, glyphs: Glyphs) -> None:
-    keys_width = max(display_width(keys) for keys, _ in HELP_LINES)
-    for offset, (keys, what) in enumerate(HELP_LINES[state.help_top : state.help_top + rows]):
+    lines = help_lines(state.keymap)
+    keys_width = key_width([keys for keys, _ in lines])
+    for offset, (keys, what) in enumerate(lines[state.help_top : state.help_top + rows]):
         y = top + offset
-        x = canvas.put(y, 1, pad(keys, keys_width), Role.KEY)
+        x = canvas.put(y, 1, key_column(keys, keys_width), Role.KEY)
         canvas.put(y, x + 2, fit(what, max(0, canvas.width - x - 2), glyphs.ellipsis), Role.NORMAL)
+
+
+def _said(state: FleetState, default: str, template: str) -> str:
+    return keys_text(state.keymap, default, template)
 
 
 def _status(snapshot: FleetSnapshot, state: FleetState, width: int, glyphs: Glyphs) -> Block:
@@ -240,7 +252,7 @@ def _status(snapshot: FleetSnapshot, state: FleetState, width: int, glyphs: Glyp
         canvas.put(
             y,
             0,
-            fit("sort by: Left/Right choose the column, Enter or Esc done", width, glyphs.ellipsis),
+            fit(_said(state, ORDER_NOTE, ORDER_TEMPLATE), width, glyphs.ellipsis),
             Role.LABEL,
         )
         return canvas.block()
@@ -248,7 +260,7 @@ def _status(snapshot: FleetSnapshot, state: FleetState, width: int, glyphs: Glyp
         canvas.put(
             y,
             0,
-            fit("Up/Down scroll, Esc or ? closes the help", width, glyphs.ellipsis),
+            fit(_said(state, HELP_NOTE, HELP_TEMPLATE), width, glyphs.ellipsis),
             Role.LABEL,
         )
         return canvas.block()
@@ -265,13 +277,17 @@ def _status(snapshot: FleetSnapshot, state: FleetState, width: int, glyphs: Glyp
             y,
             0,
             fit(
-                sanitize(f"filter: {state.filter_text} (Esc clears)  ", glyphs.ascii_only),
+                sanitize(
+                    f"filter: {state.filter_text} ({_said(state, 'Esc', '{close}')} clears)  ",
+                    glyphs.ascii_only,
+                ),
                 width,
                 glyphs.ellipsis,
             ),
             Role.LABEL,
         )
-    put_hints(canvas, x, max(0, width - x), HINTS, glyphs)
+    hints = [(keys_text(state.keymap, keys, f"{{{name}}}"), what) for keys, what, name in HINTS]
+    put_hints(canvas, x, max(0, width - x), hints, glyphs)
     return canvas.block()
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sot.actions import SIGNAL_CHOICES
-from sot.key_help import help_lines
-from sot.keys import Mode
+from sot.key_help import help_lines, key_column, key_width, keys_text, said_keys
+from sot.keys import KeyMap, Mode
 from sot.layout import MIN_HEIGHT, MIN_WIDTH, NO_GPUS, Rect, Tier, compute_layout
 from sot.render.box import draw_box
 from sot.render.cells import (
@@ -84,29 +84,37 @@ def render_help(
     lines it shows."""
     state = state or AppState()
     lines = help_lines(state.read_only, state.home_mode, state.keymap)
-    key_width = max(len(line.keys) for line in lines)
-    text_width = max(len(line.text) for line in lines)
-    box_width = min(width, key_width + text_width + 6)
+    keys_width = key_width([line.keys for line in lines])
+    text_width = max(display_width(line.text) for line in lines)
+    box_width = min(width, keys_width + text_width + 6)
     box_height = min(height - 2, len(lines) + 2)
     if box_width < 12 or box_height < 3:
         return None
     rows = box_height - 2
     top = max(0, min(state.help_top, len(lines) - rows))
-    note = "Esc closes"
+    note = f"{closing_keys(state.keymap, Mode.HELP, 'close-help', 'help', 1)} closes"
     if rows < len(lines):
-        note = f"{top + 1}-{top + rows} of {len(lines)}, Up/Down scroll"
+        scroll = keys_text(state.keymap, "Up/Down", "{up}/{down}")
+        note = f"{top + 1}-{top + rows} of {len(lines)}, {scroll} scroll"
     canvas = Canvas(box_width, box_height)
     inner = draw_box(canvas, "keys", glyphs, note)
     for offset, line in enumerate(lines[top : top + rows]):
         if not line.keys:
             continue  # the blank line between the two tables
         segments: list[Segment] = [
-            (f" {line.keys:<{key_width}}  ", Role.TITLE if line.heading else Role.KEY),
+            (f" {key_column(line.keys, keys_width)}  ", Role.TITLE if line.heading else Role.KEY),
             (line.text, Role.TITLE if line.heading else Role.NORMAL),
         ]
         put_segments(canvas, inner.y + offset, inner.x, inner.width, segments, glyphs)
     y = 1 + (height - 2 - box_height) // 2
     return canvas.block(), Rect(y, (width - box_width) // 2, box_width, box_height)
+
+
+def closing_keys(keymap: KeyMap, mode: Mode, name: str, also: str, count: int) -> str:
+    """ "Esc or q": the first ``count`` keys of ``name`` in ``mode`` (``also``'s when it has
+    none there), for a note saying how to close a view."""
+    keys = said_keys(keymap, name, mode, count) or said_keys(keymap, also, mode, count)
+    return " or ".join(keys)
 
 
 def _signal_target(data: FrameInput) -> str:
@@ -127,7 +135,8 @@ def _menu(data: FrameInput, width: int, height: int, glyphs: Glyphs) -> tuple[Bl
     if state.mode is Mode.USER_MENU:
         title = "show processes of"
         items = [user or "all users" for user in user_choices(data.snapshot)]
-        note = "Enter picks"
+        picks = said_keys(state.keymap, "accept", Mode.USER_MENU, 1)
+        note = f"{picks[0]} picks" if picks else ""
     else:
         title = sanitize(f"signal to {_signal_target(data)}".strip(), glyphs.ascii_only)
         items = [f"SIG{name:<5} {number:>2}" for name, number in SIGNAL_CHOICES]
@@ -220,6 +229,7 @@ def _overlay(
             body.width,
             body.height,
             glyphs,
+            f"{closing_keys(state.keymap, Mode.DETAILS, 'close-details', 'details', 2)} closes",
         )
         return details, body
     if state.mode in (Mode.USER_MENU, Mode.SIGNAL_MENU):

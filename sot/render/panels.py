@@ -15,7 +15,7 @@ from sot.keys import Mode
 from sot.layout import GPU_SECOND_LINE, shown_lines
 from sot.model import CgroupSample, ProcessDetails, Snapshot
 from sot.ports_view import sorted_groups, sorted_ports
-from sot.render.cells import Block
+from sot.render.cells import Block, Line, Role
 from sot.render.cpu import render_cpu
 from sot.render.disk_tree import render_disk_graphs, render_disk_tree
 from sot.render.disks import render_disks
@@ -157,16 +157,27 @@ def _focused(data: FrameInput, panel: str) -> bool:
 
 
 # The dashboard's panels Tab can focus, by the title their border shows.
-FOCUS_TITLES = {"cpu": "cpu", "memory": "memory", "disks": "disks", "network": "net"}
+FOCUS_TITLES = {
+    "cpu": "cpu",
+    "memory": "memory",
+    "disks": "disks",
+    "network": "net",
+    "gpu": "gpu",
+}
 
 
 def focus_highlight(data: FrameInput, name: str, block: Block) -> Block:
     """``block`` with its title highlighted where ``name`` is the dashboard's focused panel
     (Tab; z zooms it). The table, focused by default, is not highlighted there."""
     state = data.state
-    if state.focus != name or name not in FOCUS_TITLES or state.focus_order:
+    if state.focus != name or name not in FOCUS_TITLES or state.focus_order or not block:
         return block
-    return focus_title(block, FOCUS_TITLES[name])
+    title = FOCUS_TITLES[name]
+    if block[0].text.startswith(title):  # a band of lines (the GPU's), no box: its label
+        top = block[0]
+        styles = Role.SELECTED * len(title) + top.styles[len(title) :]
+        return (Line(top.cells, styles), *block[1:])
+    return focus_title(block, title)
 
 
 def _ports(data: FrameInput, width: int, height: int, glyphs: Glyphs, _: RowMemo | None) -> Block:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sot.actions import PendingSignal
-from sot.key_help import MODE_HINTS, SIGNAL_HINT_KEYS, normal_hints
+from sot.key_help import MODE_HINTS, mode_hints, normal_hints
 from sot.keys import Mode
 from sot.render.cells import Block, Canvas, Role, display_width, fit, sanitize
 from sot.render.glyphs import Glyphs
@@ -26,8 +26,7 @@ def _hint_words(state: AppState) -> list[Hint]:
     """(keys, word) for the status line in this mode, from the key table (the keys in force),
     most important first."""
     if state.mode in MODE_HINTS:
-        hints = list(MODE_HINTS[state.mode])
-        return [h for h in hints if not (state.read_only and h[0] in SIGNAL_HINT_KEYS)]
+        return list(mode_hints(state.mode, state.keymap, state.read_only))
     dynamic = {
         ("pause",): "resume" if state.paused else "pause",
         ("slower", "faster"): f"{state.interval_s:g}s",

@@ -139,3 +139,20 @@ def test_a_config_file_theme_changes_what_sot_sends(tmux: Tmux, tmp_path: Path) 
     finally:
         default.kill()
     assert light and dark and light != dark
+
+
+def test_a_rebound_key_shows_in_the_hints_and_does_its_job(tmux: Tmux, tmp_path: Path) -> None:
+    home = _config_home(tmp_path, '[keys]\nquit = "X"\nclose-help = ["escape", "ctrl-g"]\n')
+    env = base_env(TERM="tmux-256color", XDG_CONFIG_HOME=str(home))
+    tmux.start(SOT, columns=120, lines=36, env=env)
+    assert tmux.wait_for(lambda t: "processes" in t and " X quit" in t), tmux.text()
+    assert " q quit" not in tmux.text()
+    tmux.send("q")  # no longer quits: an unknown key, pointing at the help
+    assert tmux.wait_for(lambda t: "press ? for help" in t), tmux.text()
+    assert tmux.exit_status() is None
+    tmux.send("?")  # the help shows the keys in force, and its closing note
+    assert tmux.wait_for(lambda t: "Esc closes" in t and "X " in t), tmux.text()
+    tmux.send("C-g")
+    assert tmux.wait_for(lambda t: "Esc closes" not in t), tmux.text()
+    tmux.send("X")
+    assert tmux.wait_exit() == 0

@@ -133,7 +133,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.safe_files",
     },
     "sot.keys": {"sot.sorting"},
-    "sot.key_help": {"sot.keys", "sot.keymap"},
+    "sot.key_help": {"sot.keys", "sot.keymap", "sot.render.cells"},
     "sot.prompt": {"sot.keys"},
     "sot.sorting": set(),
     "sot.schedule": set(),
@@ -146,7 +146,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.sorting",
         "sot.ports_view",
     },
-    "sot.search": {"sot.keys", "sot.prompt", "sot.state", "sot.view"},
+    "sot.search": {"sot.keys", "sot.key_help", "sot.prompt", "sot.state", "sot.view"},
     "sot.signal_keys": {
         "sot.actions",
         "sot.keys",
@@ -187,6 +187,7 @@ ALLOWED: dict[str, set[str]] = {
     "sot.ports_view": {"sot.model", "sot.sorting"},
     "sot.panel_focus": {
         "sot.keys",
+        "sot.key_help",
         "sot.keymap",
         "sot.layout",
         "sot.model",
@@ -198,10 +199,11 @@ ALLOWED: dict[str, set[str]] = {
     "sot.view": {"sot.model", "sot.sorting"},
     # sot fleet: its rows, its table's state and keys (the process table's), its renderer.
     "sot.fleet_model": set(),
-    "sot.fleet_view": {"sot.fleet_model", "sot.keys", "sot.prompt"},
+    "sot.fleet_view": {"sot.fleet_model", "sot.key_help", "sot.keys", "sot.prompt"},
     "sot.render.fleet": {
         "sot.fleet_model",
         "sot.fleet_view",
+        "sot.key_help",
         "sot.keys",
         "sot.render",
     },

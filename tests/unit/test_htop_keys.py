@@ -91,8 +91,15 @@ def test_function_keys_open_what_htop_opens(key: str, mode: Mode) -> None:
 def test_f5_is_the_tree_and_f10_quits_from_the_table_only() -> None:
     assert press(AppState(), "f5").query.tree
     assert press_reacting(AppState(), "f10")[1] == Reaction.QUIT
-    for mode in (Mode.HELP, Mode.ORDER, Mode.USER_MENU, Mode.SIGNAL_MENU, Mode.DETAILS):
-        assert command_for(mode, "f10") == Command(Action.CLOSE), mode
+    closes = {
+        Mode.HELP: Action.CLOSE_HELP,
+        Mode.ORDER: Action.CLOSE_MENU,
+        Mode.USER_MENU: Action.CLOSE_MENU,
+        Mode.SIGNAL_MENU: Action.CLOSE_MENU,
+        Mode.DETAILS: Action.CLOSE_DETAILS,
+    }
+    for mode, action in closes.items():
+        assert command_for(mode, "f10") == Command(action), mode
 
 
 def test_the_key_that_opened_a_view_closes_it() -> None:

@@ -69,13 +69,243 @@ def keymap(**table: object) -> KeyMap:
     return build_keymap(parse_bindings(table))
 
 
-def test_the_default_map_is_todays_tables() -> None:
-    for mode, table in MODE_KEYS.items():
-        assert dict(DEFAULT_KEYMAP.table(mode)) == table
+# The tables before the key map (``git show fcdfb97:sot/keys.py``), key -> action (":" and the
+# sort column or panel), pinned here so the default map cannot drift from them unnoticed.
+PREVIOUS_PROMPT = {  # the filter's and the search's
+    "backspace": "text-backspace",
+    "ctrl-h": "text-backspace",
+    "ctrl-w": "text-delete-word",
+    "ctrl-u": "text-clear",
+    "left": "text-left",
+    "right": "text-right",
+    "home": "text-home",
+    "ctrl-a": "text-home",
+    "end": "text-end",
+    "ctrl-e": "text-end",
+    "enter": "accept",
+    "escape": "cancel",
+    "up": "up",
+    "down": "down",
+    "ctrl-l": "repaint",
+}
+PREVIOUS_MOVES = {  # the table's and the help's
+    "up": "up",
+    "k": "up",
+    "down": "down",
+    "j": "down",
+    "pgup": "page-up",
+    "pgdn": "page-down",
+    "home": "first",
+    "end": "last",
+}
+PREVIOUS_MENU = {  # the user's and the signal's
+    "up": "menu-up",
+    "k": "menu-up",
+    "down": "menu-down",
+    "j": "menu-down",
+    "enter": "accept",
+    "escape": "close",
+    "q": "close",
+    "ctrl-l": "repaint",
+    "f10": "close",
+}
+PREVIOUS_TABLES: dict[str, dict[str, str]] = {
+    "normal": {
+        "q": "quit",
+        "Q": "quit",
+        "?": "help",
+        "h": "help",
+        "escape": "close",
+        "ctrl-l": "repaint",
+        " ": "toggle-pause",
+        "+": "slower",
+        "=": "slower",
+        "-": "faster",
+        "M": "sort-set:MEM",
+        "P": "sort-set:CPU%",
+        "<": "sort-left",
+        ">": "sort-right",
+        "I": "invert-sort",
+        "H": "hide-threads",
+        "\\": "filter",
+        "f1": "help",
+        "f2": "help",
+        "f3": "search",
+        "shift-f3": "search-previous",
+        "f4": "filter",
+        "f5": "toggle-tree",
+        "f6": "order-mode",
+        "f9": "signal-menu",
+        "f10": "quit",
+        "n": "next-interface",
+        "d": "next-disk",
+        "o": "order-mode",
+        "c": "sort-by:CPU%",
+        "m": "sort-by:MEM",
+        "p": "sort-by:PID",
+        "N": "sort-by:COMMAND",
+        "e": "sort-by:TIME+",
+        "r": "sort-by:READ/s",
+        "w": "sort-by:WRITE/s",
+        "x": "toggle-kernel-threads",
+        "/": "filter",
+        "u": "user-menu",
+        "a": "toggle-command",
+        "t": "toggle-tree",
+        "enter": "details",
+        "tab": "next-panel",
+        "v": "tag",
+        "V": "tag-tree",
+        "U": "untag-all",
+        **PREVIOUS_MOVES,
+        "K": "kill",
+        "T": "terminate",
+        "s": "signal-menu",
+        "]": "nice-higher-priority",
+        "f7": "nice-higher-priority",
+        "[": "nice-lower-priority",
+        "f8": "nice-lower-priority",
+    },
+    "help": {
+        "?": "close",
+        "h": "close",
+        "escape": "close",
+        "q": "close",
+        "enter": "close",
+        " ": "close",
+        "f1": "close",
+        "f2": "close",
+        "f10": "close",
+        **PREVIOUS_MOVES,
+        "ctrl-l": "repaint",
+    },
+    "disk": {
+        "q": "quit",
+        "Q": "quit",
+        "f10": "quit",
+        "?": "help",
+        "h": "help",
+        "f1": "help",
+        "up": "disk-up",
+        "k": "disk-up",
+        "down": "disk-down",
+        "j": "disk-down",
+        "enter": "disk-toggle",
+        " ": "toggle-pause",
+        "+": "slower",
+        "-": "faster",
+        "ctrl-l": "repaint",
+    },
+    "order": {
+        "left": "order-left",
+        "right": "order-right",
+        "enter": "order-cycle",
+        "o": "close",
+        "f6": "close",
+        "f10": "close",
+        "escape": "close",
+        "q": "close",
+        "ctrl-l": "repaint",
+    },
+    "filter": PREVIOUS_PROMPT,
+    "search": {**PREVIOUS_PROMPT, "f3": "search-next", "shift-f3": "search-previous"},
+    "user-menu": {**PREVIOUS_MENU, "u": "close"},
+    "signal-menu": {
+        **PREVIOUS_MENU,
+        "s": "close",
+        "f9": "close",
+        "backspace": "text-backspace",
+        "ctrl-h": "text-backspace",
+    },
+    "confirm": {
+        "y": "confirm-yes",
+        "Y": "confirm-yes",
+    },
+    "details": {
+        "escape": "close",
+        "q": "close",
+        "f10": "close",
+        "enter": "close",
+        "ctrl-l": "repaint",
+        "K": "kill",
+        "T": "terminate",
+        "s": "signal-menu",
+        "f9": "signal-menu",
+        "]": "nice-higher-priority",
+        "f7": "nice-higher-priority",
+        "[": "nice-lower-priority",
+        "f8": "nice-lower-priority",
+        "up": "scroll-up",
+        "k": "scroll-up",
+        "down": "scroll-down",
+        "j": "scroll-down",
+        "pgup": "scroll-page-up",
+        "pgdn": "scroll-page-down",
+        "home": "scroll-top",
+        "end": "scroll-bottom",
+    },
+}
+
+# What the key map changed on purpose: the number keys, z and Tab; a view's or menu's opening key
+# toggles it (its action, so a rebound opening key closes it too); the views' other ways out are
+# actions of their own (close-help, close-menu, close-details), rebound apart from the table's Esc.
+CHANGES: dict[str, dict[str, str]] = {
+    "normal": {
+        **{str(n): f"toggle-panel:{p}" for n, p in enumerate(TOGGLEABLE_PANELS, 1)},
+        "z": "zoom",
+        "tab": "next-panel",
+    },
+    "help": {
+        **dict.fromkeys(("?", "h", "f1", "f2"), "help"),
+        **dict.fromkeys(("escape", "q", "enter", " ", "f10"), "close-help"),
+    },
+    "order": {
+        **dict.fromkeys(("o", "f6"), "order-mode"),
+        **dict.fromkeys(("escape", "q", "f10"), "close-menu"),
+    },
+    "user-menu": {"u": "user-menu", **dict.fromkeys(("escape", "q", "f10"), "close-menu")},
+    "signal-menu": {
+        **dict.fromkeys(("s", "f9"), "signal-menu"),
+        **dict.fromkeys(("escape", "q", "f10"), "close-menu"),
+    },
+    "details": {
+        "enter": "details",
+        **dict.fromkeys(("escape", "q", "f10"), "close-details"),
+        " ": "toggle-pause",  # the hint said space pauses there; it did not
+    },
+}
+
+
+def _spelled(command: Command) -> str:
+    extra = command.sort_key.value if command.sort_key is not None else command.text
+    return f"{command.action.value}:{extra}" if extra else command.action.value
+
+
+def test_the_default_map_is_the_previous_tables_with_the_new_keys() -> None:
+    for mode in Mode:
+        expected = {**PREVIOUS_TABLES[mode.value], **CHANGES.get(mode.value, {})}
+        table = DEFAULT_KEYMAP.table(mode)
+        assert {key: _spelled(command) for key, command in table.items()} == expected, mode
         for key, command in table.items():
-            assert command_for(mode, key) == command == command_for(mode, key, DEFAULT_KEYMAP)
+            assert command_for(mode, key) == command
     assert build_keymap(()) is DEFAULT_KEYMAP
     assert build_keymap(parse_bindings({})) is DEFAULT_KEYMAP
+
+
+@pytest.mark.parametrize(
+    ("mode", "key"),
+    [
+        (mode, key)
+        for mode in Mode
+        for key, action in PREVIOUS_TABLES[mode.value].items()
+        if action == "close" and mode is not Mode.NORMAL
+    ],
+)
+def test_every_key_that_closed_a_view_still_closes_it(mode: Mode, key: str) -> None:
+    details = (5, 0.0) if mode is Mode.DETAILS else None
+    state = AppState(mode=mode, selected=(5, 0.0), details=details)
+    closed = press(state, key)
+    assert closed.mode is Mode.NORMAL and closed.details is None
 
 
 def test_every_action_name_means_one_command() -> None:
@@ -122,7 +352,7 @@ def test_rebinding_moves_the_action_and_drops_its_defaults() -> None:
     assert command_for(Mode.NORMAL, "h", rebound) == Command(Action.UNKNOWN_KEY, "h")
     assert command_for(Mode.HELP, "f1", rebound) == Command(Action.HELP)  # closes the help
     assert command_for(Mode.HELP, "h", rebound) is None
-    assert command_for(Mode.HELP, "q", rebound) == Command(Action.CLOSE)  # close: not rebound
+    assert command_for(Mode.HELP, "q", rebound) == Command(Action.CLOSE_HELP)  # not rebound
     assert command_for(Mode.NORMAL, "Z", rebound) == Command(Action.ZOOM)
     # The rest is as it was.
     assert command_for(Mode.NORMAL, "j", rebound) == Command(Action.DOWN)
@@ -144,7 +374,9 @@ def test_printable_bindings_never_take_a_prompts_letters() -> None:
     assert command_for(Mode.NORMAL, "i", rebound) == Command(Action.UP)
     assert command_for(Mode.FILTER, "i", rebound) == Command(Action.TEXT_INSERT, "i")
     assert command_for(Mode.FILTER, "ctrl-b", rebound) == Command(Action.TEXT_HOME)
-    assert command_for(Mode.FILTER, "up", rebound) is None  # up lost its default keys
+    # i cannot act in the prompt, so there up keeps its default keys; elsewhere they go.
+    assert command_for(Mode.FILTER, "up", rebound) == Command(Action.UP)
+    assert command_for(Mode.NORMAL, "up", rebound) == Command(Action.UNKNOWN_KEY, "up")
 
 
 @pytest.mark.parametrize(
@@ -223,7 +455,9 @@ def test_key_names_are_decode_keys_names() -> None:
 def test_help_hints_and_help_text_show_the_keys_in_force() -> None:
     rebound = keymap(quit="X", filter=["ctrl-f", "f4"])
     lines = {line.text: line.keys for line in help_lines(False, keymap=rebound)}
-    assert lines["quit (also Ctrl-C); closes a view or menu"] == "X"
+    # q no longer quits, and X closes nothing: the text says which keys close what.
+    quit_text = "quit (also Ctrl-C); Esc closes the help, Esc a menu, Esc the details"
+    assert lines[quit_text] == "X"
     assert lines["filter by name, command line, user or cgroup"] == "Ctrl-F F4"
     assert lines["tree view"] == "t F5"  # not rebound: as README has it
     hints = {k.hint: k.hint_keys or k.keys for k in normal_hints(rebound)}
@@ -232,7 +466,7 @@ def test_help_hints_and_help_text_show_the_keys_in_force() -> None:
     assert "X quit" in row and "Ctrl-F filter" in row and "q quit" not in row
     assert key_reference(rebound).startswith("  X ")
     text = epilog(parse_bindings({"quit": "X"}))
-    assert re.search(r"^  X +quit \(also Ctrl-C\)", text, re.MULTILINE)
+    assert re.search(r"^  X +quit \(also Ctrl-C\); Esc closes the help", text, re.MULTILINE)
     assert re.search(r"^  q F10 +quit", epilog(), re.MULTILINE)
     disk = help_lines(False, Mode.DISK, rebound)
     assert disk[1].keys == "X"
@@ -315,3 +549,101 @@ def test_the_state_carrying_a_key_map_stays_hashable() -> None:
     rebound = keymap(quit="X")
     assert hash(AppState(keymap=rebound)) == hash(AppState(keymap=rebound))
     assert AppState(keymap=rebound) != AppState()  # another map: another state
+
+
+def test_a_binding_that_cannot_act_in_a_mode_leaves_the_defaults_there() -> None:
+    # Printable keys type in the prompts: the prompt keeps its Esc, Enter, Up and Shift-F3.
+    for table, mode, key, action in (
+        ({"cancel": "x"}, Mode.FILTER, "escape", Action.CANCEL),
+        ({"cancel": "x"}, Mode.SEARCH, "escape", Action.CANCEL),
+        ({"accept": "x"}, Mode.FILTER, "enter", Action.ACCEPT),
+        ({"up": "i"}, Mode.SEARCH, "up", Action.UP),
+        ({"search-previous": "X"}, Mode.SEARCH, "shift-f3", Action.SEARCH_PREVIOUS),
+        # Digits are the signal menu's number: 9 still types SIGKILL's, Ctrl-L still repaints.
+        ({"repaint": "9"}, Mode.SIGNAL_MENU, "ctrl-l", Action.REPAINT),
+        ({"accept": "5"}, Mode.SIGNAL_MENU, "enter", Action.ACCEPT),
+    ):
+        rebound = keymap(**table)
+        assert command_for(mode, key, rebound) == Command(action), (table, mode)
+    rebound = keymap(repaint="9", accept="x")
+    assert command_for(Mode.NORMAL, "9", rebound) == Command(Action.REPAINT)
+    assert command_for(Mode.SIGNAL_MENU, "9", rebound) == Command(Action.TEXT_INSERT, "9")
+    assert command_for(Mode.FILTER, "x", rebound) == Command(Action.TEXT_INSERT, "x")
+    # Where the new key can act, it replaces the defaults: x picks in the user menu.
+    assert command_for(Mode.USER_MENU, "x", rebound) == Command(Action.ACCEPT)
+    assert command_for(Mode.USER_MENU, "enter", rebound) is None
+    # Typing "9" in the signal menu with repaint on 9 selects SIGKILL.
+    state = AppState(mode=Mode.SIGNAL_MENU, keymap=rebound)
+    assert press(state, "9").signal_digits == "9"
+
+
+@pytest.mark.parametrize(
+    ("table", "action", "message"),
+    [
+        (
+            {"cancel": [], "accept": []},
+            "cancel",
+            "filter mode would have no key out of it: keep a key for cancel or accept",
+        ),
+        (
+            {"close-help": [], "help": []},
+            "close-help",
+            "help mode would have no key out of it: keep a key for close-help or help",
+        ),
+        (
+            {"close-details": [], "details": []},
+            "close-details",
+            "details mode would have no key out of it: keep a key for close-details or details",
+        ),
+        (
+            {"quit": []},
+            "quit",
+            "normal mode would have no key out of it: keep a key for quit",
+        ),
+    ],
+)
+def test_a_binding_that_traps_a_mode_is_refused(
+    table: dict[str, object], action: str, message: str
+) -> None:
+    with pytest.raises(BindingError) as raised:
+        parse_bindings(table)
+    assert (raised.value.action, str(raised.value)) == (action, message)
+
+
+def test_each_views_way_out_is_rebound_apart() -> None:
+    # close: the table's Esc only; the menus and views keep theirs.
+    state = AppState(keymap=keymap(close=[]))
+    assert press(press(state, "o"), "escape").mode is Mode.NORMAL  # the reviewer's trap
+    rebound = keymap(**{"close-menu": ["escape", "X"]})
+    assert command_for(Mode.ORDER, "X", rebound) == Command(Action.CLOSE_MENU)
+    assert command_for(Mode.ORDER, "q", rebound) is None
+    assert command_for(Mode.ORDER, "o", rebound) == Command(Action.ORDER_MODE)  # o still closes
+    assert command_for(Mode.HELP, "q", rebound) == Command(Action.CLOSE_HELP)  # not the help's
+    assert command_for(Mode.DETAILS, "enter", rebound) == Command(Action.DETAILS)
+    # A rebound opening key closes what it opens.
+    opened = keymap(order="O", **{"user-menu": "ctrl-u"})
+    assert command_for(Mode.ORDER, "O", opened) == Command(Action.ORDER_MODE)
+    assert press(press(AppState(keymap=opened), "O"), "O").mode is Mode.NORMAL
+    assert press(AppState(keymap=opened, mode=Mode.USER_MENU), "ctrl-u").mode is Mode.NORMAL
+    # Rebinding close-help keeps what the other views have.
+    help_only = keymap(**{"close-help": "X"})
+    assert command_for(Mode.HELP, "escape", help_only) is None
+    assert command_for(Mode.DETAILS, "escape", help_only) == Command(Action.CLOSE_DETAILS)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("alt-[", "Alt-[ cannot be bound: the terminal's key sequences begin with it"),
+        ("Alt-O", "Alt-O cannot be bound: the terminal's key sequences begin with it"),
+        ("\u0301", "is not a key name"),  # a combining acute accent alone
+        ("\u200b", "is not a key name"),  # zero-width space
+        ("\x07", "is not a key name"),
+        ("alt-\u0301", "is not a key name"),
+        ("alt-\x07", "is not a key name"),
+    ],
+)
+def test_keys_no_terminal_sends_alone_are_refused(key: str, message: str) -> None:
+    with pytest.raises(BindingError, match=re.escape(message)):
+        parse_bindings({"zoom": key})
+    assert canonical_key("zoom", "alt-o") == "alt-o"  # the lower case one is fine

@@ -155,3 +155,16 @@ def test_zoom_gives_the_panel_the_body() -> None:
         table = compute_layout(width, height, zoom="processes").rect("processes")
         assert table == Rect(1, 0, width, height - 2)
     assert compute_layout(80, 24, zoom="ports").rect("ports") is None  # not a dashboard panel
+
+
+def test_with_the_table_hidden_a_meter_band_keeps_a_row_per_line() -> None:
+    # 100x30 (medium): the rates band keeps its two lines, the graphs take the rest.
+    layout = compute_layout(100, 30, hidden=frozenset({"processes", "gpu"}))
+    rates, cpu = layout.rect("rates"), layout.rect("cpu")
+    assert rates is not None and rates.height == 2
+    assert cpu is not None and cpu.height == 30 - 2 - 2
+    one_line = compute_layout(100, 30, hidden=frozenset({"processes", "gpu", "disks"}))
+    assert (one_line.rect("rates") or Rect(0, 0, 0, 0)).height == 1
+    # Only meters left (80x24, compact): they take the body, nothing else can.
+    compact = compute_layout(80, 24, hidden=frozenset({"processes", "gpu"})).rect("summary")
+    assert compact is not None and compact.height == 22
