@@ -23,14 +23,13 @@ from sot.config import Config, ConfigError
 from sot.config_file import (
     ConfigFileError,
     chosen_path,
-    default_path,
     effective,
     help_bindings,
     key_lines,
     load,
     parse,
-    prescan,
 )
+from sot.config_path import default_path, prescan
 from sot.config_schema import FILE_KEYS, sort_key_named, toml_string
 from sot.keymap import BindingError, Bindings
 from sot.layout import TOGGLEABLE_PANELS
