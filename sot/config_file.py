@@ -63,6 +63,7 @@ class Effective:
 
     fields: dict[str, Any]  # each a Config field's own type, checked by its key's convert
     origins: dict[str, str]
+    from_file: frozenset[str] = frozenset()  # the keys whose value is the file's
 
 
 def chosen_path(config_path: str | None, no_config: bool, environ: Mapping[str, str]) -> str | None:
@@ -402,15 +403,18 @@ def effective(
     defaults = Config()
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
+    from_file: set[str] = set()
     for key in FILE_KEYS:
         if key.name not in names:
             continue
         value, origin = _ranked(key, settings, environ, options)
         if origin == "default":
             value = getattr(defaults, key.field)
+        elif origin not in (key.option, key.env):
+            from_file.add(key.name)
         values[key.field] = value
         origins[key.name] = origin
-    return Effective(values, origins)
+    return Effective(values, origins, frozenset(from_file))
 
 
 def _ranked(
@@ -418,7 +422,8 @@ def _ranked(
 ) -> tuple[object, str]:
     given = options.get(key.dest) if key.dest is not None else None
     if given is not None and key.option is not None:
-        return given, key.option
+        # --no-kernel-threads: the option given, not its positive form.
+        return given, f"--no-{key.option[2:]}" if given is False else key.option
     text = environ.get(key.env, "") if key.env is not None else ""
     if key.env is not None and text:
         try:
@@ -435,8 +440,13 @@ def _ranked(
     return None, "default"
 
 
+# The keys whose origin the Config keeps (see Config.origins).
+KEPT_ORIGINS = ("net", "disk", "read_only")
+
+
 def apply(config: Config, result: Effective) -> Config:
-    return replace(config, **result.fields)
+    origins = tuple((name, result.origins[name]) for name in KEPT_ORIGINS if name in result.origins)
+    return replace(config, **result.fields, origins=origins, from_file=result.from_file)
 
 
 def options_of(args: object) -> dict[str, object]:

@@ -256,6 +256,7 @@ ALLOWED: dict[str, set[str]] = {
         "sot.encoding",
         "sot.model",
         "sot.render",
+        "sot.safe_text",
         "sot.state",
     },
     "sot.oneshot": {
