@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from tests.e2e.harness import SOT, Tmux, base_env, sot_under
@@ -127,6 +128,12 @@ def test_a_config_file_theme_changes_what_sot_sends(tmux: Tmux, tmp_path: Path) 
     tmux.start(SOT, columns=160, lines=48, env=env)
     assert tmux.wait_for(lambda t: "processes" in t and "+/- 2s" in t), tmux.text()
     light = _sgr_sequences(tmux)
+    # The light theme's border (67) and title (25); none of dark's greys (240 border, 244 label).
+    assert {"\x1b[38;5;67m", "\x1b[38;5;25m"} <= light, sorted(light)
+    assert not {"\x1b[38;5;240m", "\x1b[38;5;244m"} & light, sorted(light)
+    # The file's interval, by the refresh cadence: the header's clock moves 2 s at a time.
+    steps = _clock_steps(tmux, 3)
+    assert len(steps) == 2 and all(step >= 2 for step in steps), steps
     tmux.send("q")
     assert tmux.wait_exit() == 0
     default = Tmux()
@@ -139,3 +146,25 @@ def test_a_config_file_theme_changes_what_sot_sends(tmux: Tmux, tmp_path: Path) 
     finally:
         default.kill()
     assert light and dark and light != dark
+    assert {"\x1b[38;5;240m", "\x1b[38;5;244m"} & dark, sorted(dark)
+
+
+def _clock_steps(tmux: Tmux, count: int) -> list[int]:
+    """The seconds between the header clock's next ``count`` changes (one per refresh): no
+    sleeping, only waiting for the changes."""
+    import re
+
+    seen: list[int] = []
+
+    def changed(text: str) -> bool:
+        found = re.search(r"(\d\d):(\d\d):(\d\d)\s*$", text.split("\n", 1)[0])
+        if found:
+            hours, minutes, seconds = (int(part) for part in found.groups())
+            now = hours * 3600 + minutes * 60 + seconds
+            if not seen or seen[-1] != now:
+                seen.append(now)
+        return len(seen) > count
+
+    assert tmux.wait_for(changed, timeout=4.0 * count + 4), (seen, tmux.text())
+    # The first value was on screen already; each later one is a refresh. Across midnight: mod.
+    return [(later - earlier) % 86400 for earlier, later in itertools.pairwise(seen[1:])]
