@@ -158,33 +158,38 @@ def check_choices(
     """-N and -D must name something that exists; say what does. The config file's net or
     disk that this machine lacks (a laptop undocked, a USB disk unmounted) is one warning line
     and the default choice: ``config`` without it."""
-    if config.interface is not None:
-        names = [i.name for i in snapshot.interfaces]
-        if config.interface not in names:
-            there = ", ".join(names) or "(none found)"
-            if "net" not in config.from_file:
-                raise ConfigError(
-                    f"unknown network interface {config.interface!r}; choose one of: {there}"
-                )
-            warn(
-                f"warning: {config.origin('net')}: net: no interface {config.interface!r} here"
-                f" (there are: {there}): graphing the default-route one"
-            )
-            config = replace(config, interface=None)
-    if config.mount_point is not None:
-        mounts = [d.mount_point for d in snapshot.disks]
-        if config.mount_point not in mounts:
-            there = ", ".join(mounts) or "(no local filesystems found)"
-            if "disk" not in config.from_file:
-                raise ConfigError(
-                    f"unknown mount point {config.mount_point!r}; choose one of: {there}"
-                )
-            warn(
-                f"warning: {config.origin('disk')}: disk: no mount point"
-                f" {config.mount_point!r} here (there are: {there}): graphing the default"
-            )
-            config = replace(config, mount_point=None)
+    interfaces = [i.name for i in snapshot.interfaces]
+    mounts = [d.mount_point for d in snapshot.disks]
+    if not _chosen_here(config, "net", config.interface, interfaces, warn):
+        config = replace(config, interface=None)
+    if not _chosen_here(config, "disk", config.mount_point, mounts, warn):
+        config = replace(config, mount_point=None)
     return config
+
+
+# Per key: what it names, what sot says when there is none, what it graphs instead.
+_CHOICES = {
+    "net": ("network interface", "(none found)", "the default-route one"),
+    "disk": ("mount point", "(no local filesystems found)", "the default"),
+}
+
+
+def _chosen_here(
+    config: Config, key: str, chosen: str | None, names: list[str], warn: Callable[[str], None]
+) -> bool:
+    """Whether ``chosen`` (None: nothing chosen) is among ``names``: from an option, an error
+    if not; from the config file, a warning."""
+    if chosen is None or chosen in names:
+        return True
+    what, none_found, instead = _CHOICES[key]
+    there = ", ".join(names) or none_found
+    if key not in config.from_file:
+        raise ConfigError(f"unknown {what} {chosen!r}; choose one of: {there}")
+    warn(
+        f"warning: {config.origin(key)}: {key}: no {what} {chosen!r} here (there are: {there}):"
+        f" graphing {instead}"
+    )
+    return False
 
 
 def stdout_encoding() -> str:

@@ -931,7 +931,7 @@ def test_net_and_disk_from_the_file_this_machine_lacks_are_a_warning_and_the_def
     checked = check_choices(config, machine, warnings.append)
     assert checked == dataclasses.replace(config, interface=None, mount_point=None)
     assert warnings == [
-        f"warning: {path} line 2: net: no interface 'wlan9' here (there are: lo, eth0):"
+        f"warning: {path} line 2: net: no network interface 'wlan9' here (there are: lo, eth0):"
         " graphing the default-route one",
         f"warning: {path} line 3: disk: no mount point '/media/usb' here (there are: /, /boot):"
         " graphing the default",
