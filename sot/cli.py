@@ -113,14 +113,15 @@ def _help_bindings(argv: Sequence[str], subcommands: Sequence[Subcommand]) -> Bi
     """The help shows the keys in force, so for ``sot --help`` the file is read before the
     parser is built; everything else reads it once the options are parsed (and only where it
     applies: the file's modules stay off other commands' start-up, and off --help's when there
-    is no file). A subcommand's help lists no keys: it reads no file."""
+    is no file). A subcommand's help that lists no keys reads no file."""
     if not any(arg == "-h" or arg.startswith("--h") for arg in argv):
         return ()  # cheaply: no -h, --help (or an abbreviation of it)
     import os
 
     from sot.config_path import asks_for_help, help_of_a_subcommand, help_reads_a_file
 
-    names = frozenset(command.name for command in subcommands)
+    # The subcommands whose help lists no keys (none with an epilog of the keys in force).
+    names = frozenset(c.name for c in subcommands if getattr(c, "epilog", None) is None)
     if (
         not asks_for_help(argv)
         or help_of_a_subcommand(argv, names)
