@@ -83,7 +83,8 @@ def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = 
     log_path: str | None = None
     try:
         arguments = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser(subcommands, _help_bindings(arguments)).parse_args(arguments)
+        bindings = _help_bindings(arguments, subcommands)
+        args = build_parser(subcommands, bindings).parse_args(arguments)
         log_path = args.log
         try:
             log = DebugLog.open(log_path)
@@ -110,14 +111,25 @@ def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = 
         log.close()
 
 
-def _help_bindings(argv: Sequence[str]) -> Bindings:
-    """The help shows the keys in force, so for --help the file is read before the parser is
-    built; everything else reads it once the options are parsed (and only where it applies:
-    the file's modules stay off other commands' start-up)."""
+def _help_bindings(argv: Sequence[str], subcommands: Sequence[Subcommand]) -> Bindings:
+    """The help shows the keys in force, so for ``sot --help`` the file is read before the
+    parser is built; everything else reads it once the options are parsed (and only where it
+    applies: the file's modules stay off other commands' start-up, and off --help's when there
+    is no file). A subcommand's help that lists no keys reads no file."""
     if not any(arg == "-h" or arg.startswith("--h") for arg in argv):
         return ()  # cheaply: no -h, --help (or an abbreviation of it)
     import os
 
+    from sot.config_path import asks_for_help, help_of_a_subcommand, help_reads_a_file
+
+    # The subcommands whose help lists no keys (none with an epilog of the keys in force).
+    names = frozenset(c.name for c in subcommands if getattr(c, "epilog", None) is None)
+    if (
+        not asks_for_help(argv)
+        or help_of_a_subcommand(argv, names)
+        or not help_reads_a_file(argv, os.environ)
+    ):
+        return ()
     from sot.config_file import help_bindings
 
     return help_bindings(argv, os.environ, report)

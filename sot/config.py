@@ -67,6 +67,14 @@ class Config:
     hidden_panels: frozenset[str] = frozenset()
     # The config file's [keys] table: (action name, its keys), checked by sot.keymap.
     key_bindings: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Where the file's keys that need it were set ("FILE line 3", "--net", "SOT_READ_ONLY"):
+    # a net or disk from the file that this machine lacks is a warning (a laptop undocked),
+    # from -N/-D an error; the read-only message names what made sot read-only.
+    origins: tuple[tuple[str, str], ...] = ()
+    from_file: frozenset[str] = frozenset()  # the keys whose value is the config file's
+
+    def origin(self, name: str) -> str | None:
+        return next((origin for key, origin in self.origins if key == name), None)
 
 
 def parse_top(text: str) -> int:

@@ -8,7 +8,6 @@ exit 2), so nothing is ever half-applied; an unknown key is a warning. sot only 
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,12 +15,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sot.config import Config, ConfigError
+from sot.config_path import (
+    CONFIG_OPTION,
+    NO_CONFIG_OPTION,
+    asks_for_help,
+    default_path,
+    prescan,
+    present,
+)
 from sot.config_schema import FILE_KEYS, KEYS_BY_NAME, BadValue, FileKey, env_value, shown_value
 from sot.keymap import BindingError, Bindings, parse_bindings
 
 MAX_FILE_BYTES = 1 << 20  # a hand-written settings file; anything larger is a mistake
-NO_CONFIG_OPTION = "--no-config"
-CONFIG_OPTION = "--config"
+MAX_UNKNOWN_WARNINGS = 5  # then one line counts the rest: a junk file is not 10,000 lines
 HAS_TOMLLIB = sys.version_info >= (3, 11)
 
 # The keys each command takes from the file: the options it shares with the dashboard.
@@ -58,18 +64,7 @@ class Effective:
 
     fields: dict[str, Any]  # each a Config field's own type, checked by its key's convert
     origins: dict[str, str]
-
-
-def default_path(environ: Mapping[str, str]) -> str | None:
-    """``$XDG_CONFIG_HOME/sot/config.toml``, else ``$HOME/.config/sot/config.toml``; None when
-    neither says where (XDG: a relative XDG_CONFIG_HOME is ignored)."""
-    base = environ.get("XDG_CONFIG_HOME", "")
-    if not os.path.isabs(base):
-        home = environ.get("HOME", "")
-        if not os.path.isabs(home):
-            return None
-        base = os.path.join(home, ".config")
-    return os.path.join(base, "sot", "config.toml")
+    from_file: frozenset[str] = frozenset()  # the keys whose value is the file's
 
 
 def chosen_path(config_path: str | None, no_config: bool, environ: Mapping[str, str]) -> str | None:
@@ -100,7 +95,13 @@ def load(
         reason = NO_CONFIG_OPTION if no_config else "neither XDG_CONFIG_HOME nor HOME is set"
         return FileSettings(why_none=f"no config file ({reason})")
     explicit = config_path is not None
-    if not explicit and not os.path.lexists(path):
+    try:
+        there = present(path)
+    except OSError as err:  # permission denied on the directory: not "no file"
+        raise ConfigFileError(f"cannot read config file {path}: {err.strerror or err}") from None
+    if not there:
+        if explicit:
+            raise ConfigFileError(f"cannot read config file {path}: No such file or directory")
         return FileSettings(why_none=f"no config file ({path} does not exist)")
     if not has_tomllib:
         warning = f"{path}: reading the config file needs Python 3.11 (tomllib): ignored"
@@ -110,7 +111,7 @@ def load(
     except FileRefused as err:
         raise ConfigFileError(f"cannot read config file {err}") from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark, as some editors write, is no error
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise ConfigFileError(f"{path} line {line}: not UTF-8 text") from None
@@ -126,14 +127,14 @@ def parse(
     lines = key_lines(text)
     values: dict[str, object] = {}
     found: dict[str, int] = {}
-    warnings: list[str] = []
+    unknown: list[str] = []
     for name, raw in table.items():
-        line = line_of(lines, (name,))
-        where = f"{path} line {line}" if line is not None else path
         key = KEYS_BY_NAME.get(name)
         if key is None:
-            warnings.append(f"{where}: unknown key {shown_value(name)}{_closest(name)}: ignored")
+            unknown.append(name)
             continue
+        line = line_of(lines, (name,))
+        where = f"{path} line {line}" if line is not None else path
         try:
             values[name] = (
                 _bindings(path, raw, lines, bindings_parser) if name == "keys" else key.convert(raw)
@@ -152,7 +153,23 @@ def parse(
         for action in (actions if isinstance(actions, dict) else {})
         if (line := line_of(lines, ("keys", action))) is not None
     }
-    return FileSettings(path, values, found, tuple(warnings), binding_lines=binding_lines)
+    warnings = _unknown_warnings(path, unknown, lines)
+    return FileSettings(path, values, found, warnings, binding_lines=binding_lines)
+
+
+def _unknown_warnings(
+    path: str, unknown: Sequence[str], lines: Mapping[tuple[str, ...], int]
+) -> tuple[str, ...]:
+    """A line for each of the first unknown keys, then one counting the rest."""
+    warnings = []
+    for name in unknown[:MAX_UNKNOWN_WARNINGS]:
+        line = line_of(lines, (name,))
+        where = f"{path} line {line}" if line is not None else path
+        warnings.append(f"{where}: unknown key {shown_value(name)}{_closest(name)}: ignored")
+    more = len(unknown) - MAX_UNKNOWN_WARNINGS
+    if more > 0:
+        warnings.append(f"{path}: and {more} more unknown key{'s' if more > 1 else ''}: ignored")
+    return tuple(warnings)
 
 
 def _toml(path: str, text: str) -> dict[str, Any]:
@@ -164,6 +181,13 @@ def _toml(path: str, text: str) -> dict[str, Any]:
         except tomllib.TOMLDecodeError as err:
             last_line = len(text.splitlines()) or 1
             raise ConfigFileError(f"{path} {_syntax_error(str(err), last_line)}") from None
+        except RecursionError:
+            raise ConfigFileError(
+                f"{path}: arrays or tables nested too deeply for sot to read (TOML)"
+            ) from None
+        except ValueError as err:  # Python's limit on an integer's digits (4300)
+            what = "a number with too many digits" if "digits" in str(err) else str(err)
+            raise ConfigFileError(f"{path}: {what} (TOML)") from None
     raise ConfigFileError(f"{path}: reading the config file needs Python 3.11")  # not reached
 
 
@@ -184,7 +208,7 @@ def _syntax_error(message: str, last_line: int) -> str:
 def _closest(name: str) -> str:
     import difflib
 
-    match = difflib.get_close_matches(name, list(KEYS_BY_NAME), n=1, cutoff=0.0)
+    match = difflib.get_close_matches(name[:100], list(KEYS_BY_NAME), n=1, cutoff=0.6)
     return f" (the closest known key is {match[0]})" if match else ""
 
 
@@ -211,34 +235,148 @@ def _bindings(
         raise ConfigFileError(message) from None
 
 
-_HEADER = re.compile(r"\[\[?\s*([^\]]*?)\s*\]\]?")
-
-
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Where each key is defined, by its path (``("keys", "quit")``): the first line of each.
+    """Where each key is defined, by its path (``("keys", "quit")``): the first line of each,
+    and of each table a dotted key or a header opens (``theme.x = 1``: ``("theme",)`` too).
 
-    tomllib gives values without positions; this is a scan good enough for the file people
-    write (tables, dotted keys, quoted keys, multi-line strings skipped)."""
+    tomllib gives values without positions, so this scans the text (which tomllib has read:
+    it is valid TOML) character by character, keeping track of comments, the four kinds of
+    string and the depth of arrays and inline tables; it jumps from one character that
+    matters to the next, so a 1 MiB file costs milliseconds."""
     lines: dict[tuple[str, ...], int] = {}
+
+    def record(path: tuple[str, ...], number: int) -> None:
+        for end in range(1, len(path) + 1):
+            lines.setdefault(path[:end], number)
+
     table: tuple[str, ...] = ()
-    in_string = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        quotes = line.count('"""') + line.count("'''")
-        if in_string:
-            in_string = quotes % 2 == 0
-            continue
-        if not line or line.startswith("#"):
-            continue
-        header = _HEADER.match(line) if line.startswith("[") else None
-        if header is not None:
-            table = _key_path(header.group(1))
-            lines.setdefault(table, number)
-        elif "=" in line:
-            path = (*table, *_key_path(line.split("=", 1)[0]))
-            lines.setdefault(path, number)
-        in_string = quotes % 2 == 1
+    scan = _Scan(text)
+    while scan.pos < len(text):
+        char = text[scan.pos]
+        if char == "\n":
+            scan.newline()
+        elif char in " \t\r":
+            scan.pos += 1
+        elif char == "#":
+            scan.to_line_end()
+        elif char == "[":
+            number = scan.line
+            table = _key_path(scan.header())
+            record(table, number)
+        else:
+            number = scan.line
+            key = scan.key()
+            if key is not None:
+                record((*table, *_key_path(key)), number)
+                scan.value()
     return lines
+
+
+_VALUE_STOPS = re.compile(r"[\"'#\[\]{}\n]")
+_KEY_STOPS = re.compile(r"[\"'=\n]")
+_HEADER_STOPS = re.compile(r"[\"'\]\n]")
+_STRING_STOPS = {
+    '"': re.compile(r'\\.|"|\n', re.DOTALL),
+    "'": re.compile(r"'|\n"),
+    '"""': re.compile(r'\\.|"""|\n', re.DOTALL),
+    "'''": re.compile(r"'''|\n"),
+}
+
+
+class _Scan:
+    """A position in TOML text and its line number, moved over keys, values and strings."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def newline(self) -> None:
+        self.pos += 1
+        self.line += 1
+
+    def to_line_end(self) -> None:
+        end = self.text.find("\n", self.pos)
+        self.pos = len(self.text) if end < 0 else end
+
+    def string(self) -> None:
+        """Past the string starting here (any of the four kinds), counting its lines."""
+        text = self.text
+        quote = text[self.pos]
+        multi = text.startswith(quote * 3, self.pos)
+        delimiter = quote * 3 if multi else quote
+        stops = _STRING_STOPS[delimiter]
+        self.pos += len(delimiter)
+        while True:
+            found = stops.search(text, self.pos)
+            if found is None:
+                self.pos = len(text)
+                return
+            token = found.group()
+            if token == "\n":
+                self.pos = found.start()
+                if not multi:  # unterminated: not valid TOML, but never loop on it
+                    return
+                self.newline()
+                continue
+            self.line += token.count("\n")  # an escaped line ending in a basic string
+            self.pos = found.end()
+            if token == delimiter:
+                extra = 0  # """a"""" ends with a quote of the content: up to two more
+                while multi and extra < 2 and text.startswith(quote, self.pos):
+                    self.pos += 1
+                    extra += 1
+                return
+
+    def _until(self, stops: re.Pattern[str], end: str) -> str | None:
+        """The text from here to ``end`` (outside strings), and past it; None at a line end."""
+        start = self.pos
+        while True:
+            found = stops.search(self.text, self.pos)
+            if found is None or found.group() == "\n":
+                self.pos = len(self.text) if found is None else found.start()
+                return None
+            if found.group() == end:
+                self.pos = found.end()
+                return self.text[start : found.start()]
+            self.pos = found.start()
+            self.string()
+
+    def header(self) -> str:
+        """``[table]`` or ``[[array.of.tables]]``: its dotted name."""
+        self.pos += 2 if self.text.startswith("[[", self.pos) else 1
+        name = self._until(_HEADER_STOPS, "]")
+        if self.text.startswith("]", self.pos):
+            self.pos += 1
+        return name or ""
+
+    def key(self) -> str | None:
+        return self._until(_KEY_STOPS, "=")
+
+    def value(self) -> None:
+        """Past the value after ``=``: to the line end outside strings, arrays and tables."""
+        depth = 0
+        while True:
+            found = _VALUE_STOPS.search(self.text, self.pos)
+            if found is None:
+                self.pos = len(self.text)
+                return
+            char = found.group()
+            self.pos = found.start()
+            if char == "\n":
+                self.newline()
+                if depth == 0:
+                    return
+            elif char == "#":
+                self.to_line_end()
+            elif char in "[{":
+                depth += 1
+                self.pos += 1
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+                self.pos += 1
+            else:
+                self.string()
 
 
 def _key_path(text: str) -> tuple[str, ...]:
@@ -266,15 +404,18 @@ def effective(
     defaults = Config()
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
+    from_file: set[str] = set()
     for key in FILE_KEYS:
         if key.name not in names:
             continue
         value, origin = _ranked(key, settings, environ, options)
         if origin == "default":
             value = getattr(defaults, key.field)
+        elif origin not in (key.option, key.env):
+            from_file.add(key.name)
         values[key.field] = value
         origins[key.name] = origin
-    return Effective(values, origins)
+    return Effective(values, origins, frozenset(from_file))
 
 
 def _ranked(
@@ -282,7 +423,8 @@ def _ranked(
 ) -> tuple[object, str]:
     given = options.get(key.dest) if key.dest is not None else None
     if given is not None and key.option is not None:
-        return given, key.option
+        # --no-kernel-threads: the option given, not its positive form.
+        return given, f"--no-{key.option[2:]}" if given is False else key.option
     text = environ.get(key.env, "") if key.env is not None else ""
     if key.env is not None and text:
         try:
@@ -299,8 +441,13 @@ def _ranked(
     return None, "default"
 
 
+# The keys whose origin the Config keeps (see Config.origins).
+KEPT_ORIGINS = ("net", "disk", "read_only")
+
+
 def apply(config: Config, result: Effective) -> Config:
-    return replace(config, **result.fields)
+    origins = tuple((name, result.origins[name]) for name in KEPT_ORIGINS if name in result.origins)
+    return replace(config, **result.fields, origins=origins, from_file=result.from_file)
 
 
 def options_of(args: object) -> dict[str, object]:
@@ -337,29 +484,3 @@ def help_bindings(
         return ()
     bindings = settings.values.get("keys", ())
     return bindings if isinstance(bindings, tuple) else ()
-
-
-def asks_for_help(argv: Sequence[str]) -> bool:
-    for arg in argv:
-        if arg == "--":
-            return False
-        if arg == "-h" or (len(arg) > 3 and "--help".startswith(arg)):
-            return True
-    return False
-
-
-def prescan(argv: Sequence[str]) -> tuple[str | None, bool]:
-    """``--config FILE`` (or ``--config=FILE``) and ``--no-config`` from argv, before argparse
-    (which then checks where they stand)."""
-    config_path: str | None = None
-    no_config = False
-    for index, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == NO_CONFIG_OPTION:
-            no_config = True
-        elif arg == CONFIG_OPTION and index + 1 < len(argv):
-            config_path = argv[index + 1]
-        elif arg.startswith(CONFIG_OPTION + "="):
-            config_path = arg.split("=", 1)[1]
-    return config_path, no_config

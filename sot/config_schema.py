@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sot.column_titles import PROCESS_COLUMN_TITLES
 from sot.config import MAX_INTERVAL_S, MIN_INTERVAL_S
 from sot.keymap import parse_bindings
 from sot.layout import TOGGLEABLE_PANELS
@@ -46,10 +47,16 @@ class FileKey:
     env: str | None = None  # the environment variable between the file and the option
 
 
+# An integer beyond this is out of every key's range; float() of a 400-digit one would overflow.
+MAX_EXACT_INT = 1 << 53
+
+
 def _number(value: object) -> float:
     # TOML's true is not 1 second.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise BadValue
+    if isinstance(value, int) and not -MAX_EXACT_INT <= value <= MAX_EXACT_INT:
+        raise BadValue  # the key's expected range
     return float(value)
 
 
@@ -121,17 +128,9 @@ def _strings(value: object) -> list[str]:
     return value
 
 
-def column_titles() -> tuple[str, ...]:
-    # The process table's module is imported only when a file names columns: sot --help
-    # reads the file too, and the renderer's imports are not on its path.
-    from sot.render.processes import COLUMNS
-
-    return tuple(column.title for column in COLUMNS)
-
-
 def _columns(value: object) -> tuple[str, ...]:
     """Known titles (case-insensitive), in the table's order whatever the file's order."""
-    titles = column_titles()
+    titles = PROCESS_COLUMN_TITLES
     wanted: set[str] = set()
     for item in _strings(value):
         title = next((t for t in titles if t.lower() == item.strip().lower()), None)
@@ -249,15 +248,31 @@ def toml_string(text: str) -> str:
 
 
 def shown_value(value: object, limit: int = 60) -> str:
-    """A value from the file as TOML shows it, cut to ``limit`` characters: for error lines."""
+    """A value from the file as TOML shows it, cut to ``limit`` characters: for error lines.
+    A list shows only what fits: an array nested a thousand deep costs no more than the cut."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):
-        text = toml_string(value)
+        text = toml_string(value[:limit])
     elif isinstance(value, dict):
         text = "a table"
     elif isinstance(value, list):
-        text = "[" + ", ".join(shown_value(item, limit) for item in value) + "]"
+        text = _shown_list(value, limit)
     else:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown_list(value: list[object], limit: int) -> str:
+    if limit <= 2:
+        return "[…]"
+    parts: list[str] = []
+    used = 1
+    for item in value:
+        if used > limit:
+            parts.append("…")
+            break
+        part = shown_value(item, limit - used)
+        parts.append(part)
+        used += len(part) + 2
+    return "[" + ", ".join(parts) + "]"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,6 +25,7 @@ from sot.keys import KeyMap, Mode
 from sot.layout import FOCUS_ORDER, screen_readings
 from sot.model import Snapshot
 from sot.render.glyphs import Glyphs
+from sot.safe_text import report
 from sot.state import AppState
 
 if TYPE_CHECKING:
@@ -65,6 +67,9 @@ class Pipeline:
     first: Snapshot
     glyphs: Glyphs
     feed: Feed | None = None
+    # The configuration checked against the first sample: a net or disk from the config file
+    # that this machine lacks is dropped for the default (None: the one given to start_pipeline).
+    config: Config | None = None
 
     def close(self) -> None:
         """Stop what the pipeline runs (the feed's worker, the GPU reader's): on every way out
@@ -147,22 +152,44 @@ def open_feed(config: Config, source: SystemSource, first: Snapshot) -> Feed | N
     return RemoteFeed(source, first.wall_epoch_s)
 
 
-def check_choices(config: Config, snapshot: Snapshot) -> None:
-    """-N and -D must name something that exists; say what does."""
-    if config.interface is not None:
-        names = [i.name for i in snapshot.interfaces]
-        if config.interface not in names:
-            raise ConfigError(
-                f"unknown network interface {config.interface!r}; choose one of: "
-                + (", ".join(names) or "(none found)")
-            )
-    if config.mount_point is not None:
-        mounts = [d.mount_point for d in snapshot.disks]
-        if config.mount_point not in mounts:
-            raise ConfigError(
-                f"unknown mount point {config.mount_point!r}; choose one of: "
-                + (", ".join(mounts) or "(no local filesystems found)")
-            )
+def check_choices(
+    config: Config, snapshot: Snapshot, warn: Callable[[str], None] = report
+) -> Config:
+    """-N and -D must name something that exists; say what does. The config file's net or
+    disk that this machine lacks (a laptop undocked, a USB disk unmounted) is one warning line
+    and the default choice: ``config`` without it."""
+    interfaces = [i.name for i in snapshot.interfaces]
+    mounts = [d.mount_point for d in snapshot.disks]
+    if not _chosen_here(config, "net", config.interface, interfaces, warn):
+        config = replace(config, interface=None)
+    if not _chosen_here(config, "disk", config.mount_point, mounts, warn):
+        config = replace(config, mount_point=None)
+    return config
+
+
+# Per key: what it names, what sot says when there is none, what it graphs instead.
+_CHOICES = {
+    "net": ("network interface", "(none found)", "the default-route one"),
+    "disk": ("mount point", "(no local filesystems found)", "the default"),
+}
+
+
+def _chosen_here(
+    config: Config, key: str, chosen: str | None, names: list[str], warn: Callable[[str], None]
+) -> bool:
+    """Whether ``chosen`` (None: nothing chosen) is among ``names``: from an option, an error
+    if not; from the config file, a warning."""
+    if chosen is None or chosen in names:
+        return True
+    what, none_found, instead = _CHOICES[key]
+    there = ", ".join(names) or none_found
+    if key not in config.from_file:
+        raise ConfigError(f"unknown {what} {chosen!r}; choose one of: {there}")
+    warn(
+        f"warning: {config.origin(key)}: {key}: no {what} {chosen!r} here (there are: {there}):"
+        f" graphing {instead}"
+    )
+    return False
 
 
 def stdout_encoding() -> str:
@@ -192,14 +219,15 @@ def start_pipeline(config: Config) -> Pipeline:
     # way out from here on, until the Pipeline (whose close does it) is handed over.
     try:
         first = collector.sample(time.monotonic(), time.time(), wanted)
-        check_choices(config, first)
+        config = check_choices(config, first)
         glyphs = choose_glyphs(
             os.environ,
             stdout_encoding(),
             force_ascii=config.ascii_only,
             force_unicode=config.unicode,
         )
-        return Pipeline(source, collector, first, glyphs, open_feed(config, source, first))
+        feed = open_feed(config, source, first)
+        return Pipeline(source, collector, first, glyphs, feed, config)
     except BaseException:
         collector.close()
         raise
@@ -214,6 +242,17 @@ def keymap_for(config: Config) -> KeyMap:
         raise ConfigError(f"[keys] {err.action}: {err}") from None
 
 
+def read_only_by(config: Config) -> str:
+    """What made sot read-only, short, for the message a signal key shows: the option, the
+    variable, or the file's name and line ("config.toml line 9")."""
+    origin = config.origin("read_only")
+    if origin is None or origin == "default":
+        return ""
+    if "read_only" in config.from_file:
+        return f"read_only in {os.path.basename(origin)}"
+    return f"{origin}=1" if origin == "SOT_READ_ONLY" else origin
+
+
 def initial_state(config: Config) -> AppState:
     # The disk screen rests in its own key mode (keys.DISK_KEYS); the dashboard in NORMAL.
     home = Mode.DISK if config.screen == "disk" else Mode.NORMAL
@@ -222,6 +261,7 @@ def initial_state(config: Config) -> AppState:
         interface=config.interface,
         mount_point=config.mount_point,
         read_only=config.read_only,
+        read_only_by=read_only_by(config),
         mode=home,
         home_mode=home,
         disk_show_all=config.show_all_devices,

@@ -51,9 +51,11 @@ def _kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
-def _refused(path: str, err: OSError) -> FileRefused:
+def _refused(path: str, err: OSError, reading: bool = False) -> FileRefused:
     reasons = {
-        errno.ELOOP: "is a symbolic link, and sot does not follow links for files it writes",
+        errno.ELOOP: "too many levels of symbolic links (a loop?)"
+        if reading
+        else "is a symbolic link, and sot does not follow links for files it writes",
         errno.ENXIO: "is not a regular file (a FIFO or a device)",
         errno.EISDIR: "is a directory",
     }
@@ -186,7 +188,7 @@ def read_regular_file(path: str, max_bytes: int) -> bytes:
         _require_regular(path, os.stat(path))
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as err:
-        raise _refused(path, err) from err
+        raise _refused(path, err, reading=True) from err
     try:
         info = os.fstat(fd)
         _require_regular(path, info)  # replaced between the stat and the open
@@ -194,7 +196,7 @@ def read_regular_file(path: str, max_bytes: int) -> bytes:
             raise FileRefused(path, f"is larger than the {_size(max_bytes)} sot reads")
         return _read_bounded(path, fd, max_bytes)
     except OSError as err:
-        raise _refused(path, err) from err
+        raise _refused(path, err, reading=True) from err
     finally:
         os.close(fd)
 

@@ -21,6 +21,12 @@ MOVED_GUARD_S = MESSAGE_SECONDS
 MAX_SIGNAL_DIGITS = 2  # signals go up to 64 on Linux
 
 
+def read_only_message(state: AppState, what: str = "signals are disabled") -> str:
+    """ "read-only: signals are disabled (--read-only)": with what made sot read-only, when
+    known; else the ways to do so."""
+    return f"read-only: {what} ({state.read_only_by or '--read-only or SOT_READ_ONLY=1'})"
+
+
 def target(state: AppState, context: Context) -> ProcessRow | None:
     """The process a signal or details view is about: the details one, else the selection."""
     if context.snapshot is None:
@@ -56,7 +62,7 @@ def moved_guard(state: AppState, context: Context) -> AppState | None:
 def ask_signal(state: AppState, context: Context, signum: int) -> AppState:
     """Ask "Send SIGxxx to PID name? [y/N]" about the target."""
     if state.read_only:
-        return replace(state, message=READ_ONLY_MESSAGE)
+        return replace(state, message=read_only_message(state))
     if targets_tags(state):
         tagged = tagged_rows(state, context.snapshot)
         batch = tuple(PendingSignal(p.pid, p.start_time_epoch_s, p.name, signum) for p in tagged)
@@ -88,7 +94,7 @@ def signal_key(state: AppState, command: Command, context: Context) -> AppState:
 def open_signal_menu(state: AppState, _: Command, context: Context) -> AppState:
     """s and F9: the menu of signals, on TERM."""
     if state.read_only:
-        return replace(state, message=READ_ONLY_MESSAGE)
+        return replace(state, message=read_only_message(state))
     guarded = moved_guard(state, context)
     if guarded is not None:
         return guarded

@@ -24,6 +24,7 @@ class AppState:
     mode: Mode = Mode.NORMAL
     query: ProcessQuery = field(default_factory=ProcessQuery)
     read_only: bool = False
+    read_only_by: str = ""  # what made it so ("--read-only", "read_only in config.toml line 9")
     selected: ProcessKey | None = None
     selected_name: str = ""
     selected_index: int = 0  # where the selection was: its neighbour takes over if it exits

@@ -14,7 +14,7 @@ from dataclasses import replace
 from sot.actions import PendingRenice, ReniceTarget
 from sot.keys import Action, Command
 from sot.model import ProcessKey, ProcessRow, Snapshot
-from sot.signal_keys import target, targets_tags
+from sot.signal_keys import read_only_message, target, targets_tags
 from sot.state import AppState, Context, current_index, keep_visible, select, tagged_rows
 from sot.view import process_key
 
@@ -104,7 +104,7 @@ def renice_key(state: AppState, command: Command, context: Context) -> AppState:
     the one the details view shows). No question asked, as in htop; the loop renices
     ``pending_renice`` and the status line says how it went."""
     if state.read_only:
-        return replace(state, message=READ_ONLY_RENICE_MESSAGE)
+        return replace(state, message=read_only_message(state, "renice is disabled"))
     if targets_tags(state):
         rows = tagged_rows(state, context.snapshot)
     else:

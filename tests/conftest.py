@@ -1,5 +1,6 @@
 import os
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import is_hypothesis_test, settings
@@ -18,6 +19,21 @@ settings.register_profile(
     "fuzz", derandomize=False, database=None, deadline=None, max_examples=1000, print_blob=True
 )
 settings.load_profile(PROFILE)
+
+
+@pytest.fixture(scope="session")
+def _empty_config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("empty-xdg-config-home")
+
+
+@pytest.fixture(autouse=True)
+def _no_developer_settings(_empty_config_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own config file or their SOT_THEME, SOT_READ_ONLY: the
+    default file is looked for in an empty directory (a test that wants a file passes its own
+    environ, or writes one under its own tmp_path). COLORTERM is the themes tests' to set."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(_empty_config_home))
+    for name in ("SOT_THEME", "SOT_READ_ONLY"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

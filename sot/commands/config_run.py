@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
-from sot.config import ConfigError
+from sot.config import CannotRun, ConfigError
 from sot.config_file import (
     DASHBOARD_KEYS,
     Effective,
@@ -46,8 +46,19 @@ def run_config(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
     for warning in settings.warnings:
         report(f"warning: {warning}")
     result = effective(settings, environ, options_of(args), DASHBOARD_KEYS)
-    out.write(settings_text(settings, result, environ))
-    out.flush()
+    return _print(out, settings_text(settings, result, environ))
+
+
+def _print(out: TextIO, text: str) -> int:
+    """``text`` on stdout; exit status 0. A full disk or a bad descriptor is one line
+    (CannotRun); a reader that left (BrokenPipeError) is not worth one."""
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise CannotRun(f"cannot write to stdout: {err.strerror or err}") from err
     return 0
 
 
@@ -62,9 +73,7 @@ def _write(
     """The default file, on stdout (``-``) or at the path sot reads. The file there is not
     read: a broken one is what --write --force is for."""
     if write == "-":
-        out.write(default_file_text())
-        out.flush()
-        return 0
+        return _print(out, default_file_text())
     if write:
         raise ConfigError(
             f"--write takes '-' (stdout) or nothing, not {write!r}: choose the file with --config"
@@ -75,9 +84,7 @@ def _write(
     if path is None:
         raise ConfigError("nowhere to write: neither XDG_CONFIG_HOME nor HOME is set (--config)")
     write_config_file(path, default_file_text(), force)
-    out.write(f"wrote {sanitize(path)}\n")
-    out.flush()
-    return 0
+    return _print(out, f"wrote {sanitize(path)}\n")
 
 
 def write_config_file(path: str, text: str, force: bool) -> None:
@@ -198,10 +205,13 @@ def toml_value(key: FileKey, value: object) -> str | None:
 
 
 def default_file_text() -> str:
-    """Every key, commented out at its default, with a line saying what it does."""
+    """Every key, commented out at its default, with a line saying what it does; the keys sot
+    chooses while it runs (net, disk, columns) have no default to write: an example in a
+    comment instead, so that uncommenting every key gives the defaults on any machine."""
     lines = [
         "# sot's config file, as `sot config --write` writes it: every key is commented out at",
-        "# its default; remove the '#' to change one. `sot config` prints the settings in force.",
+        "# its default (net, disk and columns, which sot chooses, by an example); remove the",
+        "# '#' to change one. `sot config` prints the settings in force.",
         "# They rank: default < this file < environment (SOT_THEME, SOT_READ_ONLY, NO_COLOR)",
         "# < command-line option. A bad value stops sot with one line naming the line here.",
     ]
@@ -211,6 +221,8 @@ def default_file_text() -> str:
         lines.append(f"# {key.explanation}" + (f" ({beaten_by})" if beaten_by else ""))
         if key.name == "keys":
             lines.extend(("# [keys]", '# quit = ["q", "f10"]'))
+        elif key.name in UNSET_MEANING:
+            lines.append(f"# for example: {key.name} = {key.default}")
         else:
             lines.append(f"# {key.name} = {key.default}")
     return "\n".join(lines) + "\n"

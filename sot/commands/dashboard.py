@@ -310,6 +310,7 @@ def run_screen(config: Config, log: DebugLog, print_once: OneShot, names: tuple[
     from sot.pipeline import start_pipeline
 
     pipeline = start_pipeline(config)
+    config = pipeline.config or config  # a net or disk from the file this machine lacks: dropped
     try:
         interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
         if config.once or not interactive:

@@ -104,7 +104,8 @@ def _cgroup(row: ProcessRow, glyphs: Glyphs) -> str:
 # wide view keeps its bytes per second (each changing cell is sent). The I/O rates stand after
 # START, not among RSS, MEM%, CPU% and TIME+: those change together each tick, and cells that
 # change close together go out as one run (screen.MERGE_GAP_CELLS); a rate that stays 0 costs
-# nothing. The command takes the rest.
+# nothing. The command takes the rest. Their titles, in this order, are
+# sot.column_titles.PROCESS_COLUMN_TITLES (what the config file's columns are checked against).
 COLUMNS: tuple[Column, ...] = (
     Column("PID", 7, ">", 0, SortKey.PID, _pid, lambda r: Role.LABEL),
     Column(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from tests.e2e.harness import SOT, Tmux, base_env, sot_under
@@ -121,12 +122,39 @@ def _sgr_sequences(tmux: Tmux) -> set[str]:
     return set(re.findall(r"\x1b\[[0-9;]*m", escaped))
 
 
+def _clock_steps(tmux: Tmux, count: int) -> list[int]:
+    """The seconds between the header clock's next ``count`` changes (one per refresh): no
+    sleeping, only waiting for the changes."""
+    import re
+
+    seen: list[int] = []
+
+    def changed(text: str) -> bool:
+        found = re.search(r"(\d\d):(\d\d):(\d\d)\s*$", text.split("\n", 1)[0])
+        if found:
+            hours, minutes, seconds = (int(part) for part in found.groups())
+            now = hours * 3600 + minutes * 60 + seconds
+            if not seen or seen[-1] != now:
+                seen.append(now)
+        return len(seen) > count
+
+    assert tmux.wait_for(changed, timeout=4.0 * count + 4), (seen, tmux.text())
+    # The first value was on screen already; each later one is a refresh. Across midnight: mod.
+    return [(later - earlier) % 86400 for earlier, later in itertools.pairwise(seen[1:])]
+
+
 def test_a_config_file_theme_changes_what_sot_sends(tmux: Tmux, tmp_path: Path) -> None:
     home = _config_home(tmp_path, 'interval = 2\ntheme = "light"\n')
     env = base_env(TERM="tmux-256color", XDG_CONFIG_HOME=str(home))
     tmux.start(SOT, columns=160, lines=48, env=env)
     assert tmux.wait_for(lambda t: "processes" in t and "+/- 2s" in t), tmux.text()
     light = _sgr_sequences(tmux)
+    # The light theme's border (67) and title (25); none of dark's greys (240 border, 244 label).
+    assert {"\x1b[38;5;67m", "\x1b[38;5;25m"} <= light, sorted(light)
+    assert not {"\x1b[38;5;240m", "\x1b[38;5;244m"} & light, sorted(light)
+    # The file's interval, by the refresh cadence: the header's clock moves 2 s at a time.
+    steps = _clock_steps(tmux, 3)
+    assert len(steps) == 2 and all(step >= 2 for step in steps), steps
     tmux.send("q")
     assert tmux.wait_exit() == 0
     default = Tmux()
@@ -134,6 +162,7 @@ def test_a_config_file_theme_changes_what_sot_sends(tmux: Tmux, tmp_path: Path) 
         default.start([*SOT, "--no-config", "-i", "2"], columns=160, lines=48, env=env)
         assert default.wait_for(lambda t: "processes" in t and "+/- 2s" in t), default.text()
         dark = _sgr_sequences(default)
+        assert {"\x1b[38;5;240m", "\x1b[38;5;244m"} & dark, sorted(dark)
         default.send("q")
         assert default.wait_exit() == 0
     finally:

@@ -5,39 +5,48 @@ Every test passes its own environ: the real home is never read."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import errno
 import io
 import os
 import re
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from sot import cli
+from sot import cli, config_file
+from sot.column_titles import PROCESS_COLUMN_TITLES
 from sot.commands import config_run as config_command
 from sot.commands import disk, fleet, ps
-from sot.config import Config, ConfigError
+from sot.config import CannotRun, Config, ConfigError
 from sot.config_file import (
+    MAX_FILE_BYTES,
+    MAX_UNKNOWN_WARNINGS,
     ConfigFileError,
     chosen_path,
-    default_path,
     effective,
     help_bindings,
     key_lines,
     load,
     parse,
-    prescan,
 )
-from sot.config_schema import FILE_KEYS, sort_key_named, toml_string
+from sot.config_path import default_path, prescan
+from sot.config_schema import FILE_KEYS, shown_value, sort_key_named, toml_string
 from sot.keymap import BindingError, Bindings
 from sot.layout import TOGGLEABLE_PANELS
-from sot.pipeline import initial_state
+from sot.model import Snapshot
+from sot.pipeline import check_choices, initial_state, read_only_by
 from sot.render.processes import COLUMNS, visible_columns
+from sot.signal_keys import READ_ONLY_MESSAGE, read_only_message
 from sot.sorting import SortKey
+from sot.state import AppState
 from sot.themes import THEME_NAMES
+from tests import fakes
 from tests.unit.test_cli import help_with_imports
 
 REPO = str(Path(__file__).resolve().parents[2])
@@ -502,17 +511,23 @@ def test_write_creates_private_directories_and_a_commented_default_file(
 
 
 def test_the_default_file_names_every_key_and_uncommented_gives_the_defaults() -> None:
+    """net, disk and columns have no default (sot chooses while it runs): an example in a
+    comment, so that the file uncommented pins nothing this machine may lack."""
     text = config_command.default_file_text()
     for key in FILE_KEYS:
-        assert f"# {key.name} = " in text or f"# [{key.name}]" in text
+        example = key.name in ("net", "disk", "columns")
+        assert f"\n# {'for example: ' if example else ''}{key.name} = " in text or (
+            f"# [{key.name}]" in text
+        )
     uncommented = "\n".join(
         line[2:] for line in text.splitlines() if re.match(r"# (\[keys\]|[a-z_]+ = )", line)
     )
     settings = parse("c.toml", uncommented)
+    assert "net" not in settings.values and "disk" not in settings.values
     values = effective(settings, {}, {}).fields
-    for name in ("interval_s", "theme", "sort_key", "sort_descending", "kernel_threads",
-                 "hidden_panels", "read_only"):  # fmt: skip
-        assert values[name] == getattr(Config(), name)
+    for key in FILE_KEYS:
+        if key.name != "keys":
+            assert values[key.field] == getattr(Config(), key.field), key.name
     assert all(len(line) <= 100 for line in text.splitlines())
 
 
@@ -700,3 +715,285 @@ def test_real_key_collisions_name_both_actions_and_their_lines(home: dict[str, s
     message = str(default.value)
     assert message.startswith(f"{path} line 2: keys.quit: ")
     assert "tree" in message and "rebind tree too" in message
+
+
+# Review findings: files that are not what people write, and where sot looked
+
+
+def test_nesting_too_deep_for_tomllib_is_one_line_and_the_help_goes_on(
+    home: dict[str, str],
+) -> None:
+    for text in ("a = " + "[" * 3000 + "]" * 3000 + "\n", "a = " + "{b=" * 3000 + "1" + "}" * 3000):
+        with pytest.raises(ConfigFileError, match=r"^c\.toml: arrays or tables nested too deeply"):
+            parse("c.toml", text)
+    path = write_config(home, "columns = " + "[" * 3000 + "]" * 3000 + "\n")
+    warnings: list[str] = []
+    assert help_bindings(["--help"], home, warnings.append) == ()
+    assert warnings == [f"warning: {path}: arrays or tables nested too deeply for sot to read"
+                        " (TOML): the help shows the default keys"]  # fmt: skip
+
+
+def test_a_list_nested_as_deep_as_tomllib_reads_is_shown_cut_short() -> None:
+    nested: object = []
+    for _ in range(900):
+        nested = [nested]
+    text = shown_value(nested)
+    assert len(text) <= 60 and text.startswith("[[[")
+    with pytest.raises(ConfigFileError, match=r"^c\.toml line 1: columns: expected .{0,120}$"):
+        parse("c.toml", "columns = " + "[" * 200 + "]" * 200 + "\n")
+
+
+def test_a_huge_integer_is_out_of_range_and_one_too_long_for_python_is_one_line() -> None:
+    for digits in (30, 400):
+        with pytest.raises(ConfigFileError) as caught:
+            parse("c.toml", f"interval = 1{'0' * digits}\n")
+        assert str(caught.value).startswith(
+            "c.toml line 1: interval: expected seconds from 0.2 to 3600, not 1000"
+        )
+        assert len(str(caught.value)) < 140
+    with pytest.raises(ConfigFileError, match=r"^c\.toml: a number with too many digits"):
+        parse("c.toml", f"interval = 1{'0' * 5000}\n")
+
+
+def test_the_tests_never_see_the_developer_s_config_file_or_variables() -> None:
+    """tests/conftest.py: XDG_CONFIG_HOME is an empty directory, SOT_THEME and SOT_READ_ONLY
+    are unset, whatever the shell running the tests has."""
+    xdg = os.environ["XDG_CONFIG_HOME"]
+    assert os.path.isdir(xdg) and os.listdir(xdg) == []
+    assert "SOT_THEME" not in os.environ and "SOT_READ_ONLY" not in os.environ
+    assert load(None, False, os.environ).path is None
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [
+        ('x = 1 # theme = """\ntheme = 7\n', "theme", 2),  # a comment holding """
+        ('q = \'"""\'\ntheme = 7\n', "theme", 2),  # """ in a literal string
+        ("q = \"'''\"\nr = \"x'''y\"\ntheme = 7\n", "theme", 3),  # ''' in single-line strings
+        ("extra = [\n  [1, 2],\n  [3],\n]\ntheme = 7\n", "theme", 5),  # [ starting a line
+        ('s = """\n[keys]\nx = \'\'\'\n"""\ntheme = 7\n', "theme", 5),  # a header in a string
+        ('b = """\nline with \\"""\n"""\ntheme = 7\n', "theme", 4),  # an escaped quote
+        ('e = """a""""\ntheme = 7\n', "theme", 2),  # a closing quote of the content
+        ("a = 1\n\ntheme.x = 1\n", "theme", 3),  # a dotted key: its table
+        ('[keys]\nquit = "q"\n[theme]\nx = 1\n', "theme", 3),
+        ('keys = { quit = "q", help = [\n"?"] }\ntheme = 7\n', "theme", 3),
+    ],
+)
+def test_key_lines_give_the_key_s_own_line(text: str, key: str, line: int) -> None:
+    toml_loads(text)  # valid TOML, as key_lines always gets
+    assert key_lines(text)[(key,)] == line
+    with pytest.raises(ConfigFileError, match=rf"^c\.toml line {line}: {key}: expected "):
+        parse("c.toml", text)
+
+
+def test_key_lines_name_a_dotted_key_s_tables_and_a_header_s() -> None:
+    lines = key_lines('keys.quit = "y"\n# keys.help = 1\nkeys.help = "z"\n[a . "b.c" . d]\n')
+    assert lines[("keys",)] == 1 and lines[("keys", "quit")] == 1
+    assert lines[("keys", "help")] == 3
+    assert lines[("a",)] == lines[("a", "b.c")] == lines[("a", "b.c", "d")] == 4
+
+
+def test_key_lines_of_a_mebibyte_take_well_under_a_second() -> None:
+    text = "".join(f'k{i} = "{"x" * 20}" # {i}\n' for i in range(30_000))
+    started = time.perf_counter()
+    lines = key_lines(text)
+    assert time.perf_counter() - started < 1.0
+    assert lines[("k29999",)] == 30_000
+
+
+def test_unknown_keys_are_capped_and_suggest_only_close_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "sort_decending = true\nzzzzzz = 1\n" + "".join(f"junk{i} = {i}\n" for i in range(20))
+    settings = parse("c.toml", text)
+    assert settings.warnings[:2] == (
+        'c.toml line 1: unknown key "sort_decending" (the closest known key is sort_descending):'
+        " ignored",
+        'c.toml line 2: unknown key "zzzzzz": ignored',
+    )
+    assert len(settings.warnings) == MAX_UNKNOWN_WARNINGS + 1
+    assert settings.warnings[-1] == "c.toml: and 17 more unknown keys: ignored"
+    # A junk file: difflib for the first few keys only.
+    asked: list[str] = []
+
+    def closest(name: str) -> str:
+        asked.append(name)
+        return ""
+
+    monkeypatch.setattr(config_file, "_closest", closest)
+    junk = "".join(f"j{i} = 1\n" for i in range(50_000))
+    assert len(junk) < MAX_FILE_BYTES
+    assert len(parse("c.toml", junk).warnings) == MAX_UNKNOWN_WARNINGS + 1
+    assert asked == [f"j{i}" for i in range(MAX_UNKNOWN_WARNINGS)]
+
+
+def test_the_column_titles_module_agrees_with_the_process_table() -> None:
+    assert tuple(column.title for column in COLUMNS) == PROCESS_COLUMN_TITLES
+
+
+def test_sot_help_loads_no_config_module_without_a_file_nor_the_renderer_with_one(
+    home: dict[str, str],
+) -> None:
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['sot', '--help']\n"
+        "try:\n    runpy.run_module('sot', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith(('sot.config_',"
+        " 'sot.render.processes', 'wcwidth'))))\n"
+    )
+
+    def loaded() -> str:
+        env = {"PYTHONPATH": REPO, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), **home}
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=True,
+        )
+        assert result.stderr == ""
+        return result.stdout.splitlines()[-1]
+
+    assert loaded() == "LOADED ['sot.config_path']"
+    write_config(home, 'columns = ["PID", "CPU%"]\n[keys]\nquit = "q"\n')
+    assert loaded() == "LOADED ['sot.config_file', 'sot.config_path', 'sot.config_schema']"
+
+
+def test_a_byte_order_mark_is_accepted(home: dict[str, str]) -> None:
+    path = write_config(home, "")
+    path.write_bytes(b'\xef\xbb\xbfinterval = 2\ntheme = "light"\n')
+    settings = load(None, False, home)
+    assert settings.values == {"interval": 2.0, "theme": "light"}
+    assert settings.lines == {"interval": 1, "theme": 2}
+
+
+def test_a_file_that_cannot_be_looked_at_is_an_error_not_no_file(
+    home: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = default_path(home)
+    assert path is not None
+
+    def denied(target: str) -> os.stat_result:
+        raise PermissionError(13, "Permission denied", target)
+
+    monkeypatch.setattr(os, "lstat", denied)
+    with pytest.raises(ConfigFileError) as caught:
+        load(None, False, home)
+    assert str(caught.value) == f"cannot read config file {path}: Permission denied"
+    warnings: list[str] = []
+    assert help_bindings(["--help"], home, warnings.append) == ()
+    assert warnings == [f"warning: cannot read config file {path}: Permission denied: the help"
+                        " shows the default keys"]  # fmt: skip
+
+
+def test_a_missing_directory_or_a_file_in_the_way_is_no_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    for base in (tmp_path / "missing", tmp_path / "file"):
+        settings = load(None, False, {"XDG_CONFIG_HOME": str(base)})
+        assert settings.path is None and "does not exist" in settings.why_none
+
+
+def test_a_link_loop_is_named_as_one_when_read(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(ConfigFileError) as caught:
+        load(str(tmp_path / "a"), False, {})
+    assert str(caught.value) == (
+        f"cannot read config file {tmp_path / 'a'}: too many levels of symbolic links (a loop?)"
+    )
+
+
+def test_python_3_10_with_a_missing_config_file_is_still_an_error(tmp_path: Path) -> None:
+    missing = str(tmp_path / "none.toml")
+    with pytest.raises(ConfigFileError, match="No such file or directory"):
+        load(missing, False, {}, has_tomllib=False)
+    assert load(None, False, {"HOME": str(tmp_path)}, has_tomllib=False).warnings == ()
+
+
+def snapshot_with(interfaces: tuple[str, ...], mounts: tuple[str, ...]) -> Snapshot:
+    base = fakes.snapshot()
+    return dataclasses.replace(
+        base,
+        interfaces=tuple(dataclasses.replace(base.interfaces[0], name=n) for n in interfaces),
+        disks=tuple(dataclasses.replace(base.disks[0], mount_point=m) for m in mounts),
+    )
+
+
+def test_net_and_disk_from_the_file_this_machine_lacks_are_a_warning_and_the_default(
+    home: dict[str, str],
+) -> None:
+    path = write_config(home, 'interval = 2\nnet = "wlan9"\ndisk = "/media/usb"\n')
+    config = dashboard_config([], home)
+    machine = snapshot_with(("lo", "eth0"), ("/", "/boot"))
+    warnings: list[str] = []
+    checked = check_choices(config, machine, warnings.append)
+    assert checked == dataclasses.replace(config, interface=None, mount_point=None)
+    assert warnings == [
+        f"warning: {path} line 2: net: no network interface 'wlan9' here (there are: lo, eth0):"
+        " graphing the default-route one",
+        f"warning: {path} line 3: disk: no mount point '/media/usb' here (there are: /, /boot):"
+        " graphing the default",
+    ]
+    # The machine has them: kept, no warning.
+    there = snapshot_with(("wlan9",), ("/", "/media/usb"))
+    assert check_choices(config, there, warnings.append) == config and len(warnings) == 2
+    # -N and -D stay errors, even over the file's.
+    errors = (
+        (["-N", "wlan8"], "unknown network interface 'wlan8'; choose one of: lo, eth0"),
+        (["-D", "/x"], "unknown mount point '/x'; choose one of: /, /boot"),
+    )
+    for argv, message in errors:
+        with pytest.raises(ConfigError, match=message):
+            check_choices(dashboard_config(argv, home), machine, warnings.append)
+
+
+def test_readme_s_example_starts_on_a_machine_without_its_net_and_disk(tmp_path: Path) -> None:
+    section = readme_configuration()
+    example = section[section.index("```toml\n") + 8 :]
+    path = tmp_path / "config.toml"
+    path.write_text(example[: example.index("```")])
+    config = dashboard_config(["--config", str(path)], {})
+    warnings: list[str] = []
+    checked = check_choices(config, snapshot_with(("lo",), ("/",)), warnings.append)
+    assert checked.interface is None and checked.mount_point is None and len(warnings) == 2
+
+
+def test_sot_config_shows_the_option_given_for_kernel_threads(home: dict[str, str]) -> None:
+    write_config(home, "kernel_threads = true\n")
+    assert "kernel_threads = false  # --no-kernel-threads\n" in run_config(
+        ["--no-kernel-threads"], home
+    )
+    assert "kernel_threads = true  # --kernel-threads\n" in run_config(["--kernel-threads"], home)
+
+
+def test_the_read_only_message_names_what_made_sot_read_only(home: dict[str, str]) -> None:
+    write_config(home, "\nread_only = true\n")
+    assert read_only_by(dashboard_config([], home)) == "read_only in config.toml line 2"
+    assert read_only_by(dashboard_config([], {**home, "SOT_READ_ONLY": "1"})) == "SOT_READ_ONLY=1"
+    assert read_only_by(dashboard_config(["--read-only"], home)) == "--read-only"
+    state = initial_state(dashboard_config([], home))
+    assert read_only_message(state) == (
+        "read-only: signals are disabled (read_only in config.toml line 2)"
+    )
+    assert read_only_message(AppState(read_only=True)) == READ_ONLY_MESSAGE
+
+
+def test_a_subcommand_s_help_lists_no_keys_and_reads_no_file(home: dict[str, str]) -> None:
+    write_config(home, "interval = [\n")
+    for command in ("clean", "bench", "fleet", "ps", "config"):
+        result = run_sot(home, command, "--help")
+        assert result.returncode == 0 and result.stderr == "", command
+    assert "the help shows the default keys" in run_sot(home, "--help").stderr
+
+
+def test_sot_config_on_a_full_stdout_is_one_line(home: dict[str, str]) -> None:
+    class Full(io.StringIO):
+        def flush(self) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    for argv in ([], ["--write", "-"]):
+        args = cli.build_parser().parse_args(["config", *argv])
+        with pytest.raises(CannotRun, match=r"^cannot write to stdout: No space left on device$"):
+            config_command.run_config(args, home, Full())
