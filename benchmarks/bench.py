@@ -72,7 +72,17 @@ def measure(
     with tempfile.TemporaryDirectory() as tmp:
         recording = Path(tmp) / "bytes"
         recording.touch()
-        env = ["env", "TERM=tmux-256color", "LANG=C.UTF-8", f"PATH={os.environ['PATH']}"]
+        # Bytecode as on an installed sot (pip compiles it; Python writes it on the first run),
+        # even where the calling environment sets PYTHONDONTWRITEBYTECODE: recompiling every
+        # module at every start is not sot's cost (see warm_bytecode).
+        env = [
+            "env",
+            "-u",
+            "PYTHONDONTWRITEBYTECODE",
+            "TERM=tmux-256color",
+            "LANG=C.UTF-8",
+            f"PATH={os.environ['PATH']}",
+        ]
         # The pane first waits for a line, so recording starts before the program does and the
         # clock starts at its exec, not at tmux's own start-up.
         holder = ["sh", "-c", 'read line; exec "$@"', "sh"]
@@ -184,12 +194,36 @@ def checkout_of(revision: str | None) -> Iterator[Path | None]:
             )
 
 
+def warm_bytecode(program: Program) -> None:
+    """Run a Python program's start-up once without PYTHONDONTWRITEBYTECODE, so that its
+    bytecode (sot's and its libraries') is written before it is measured, as it is on any
+    installed copy after the first run."""
+    if program.command[0] != sys.executable:
+        return
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # A baseline revision may lack some of these modules: import what is there.
+    warm = (
+        "import importlib\n"
+        "for name in ('blessed', 'psutil', 'sot.cli', 'sot.pipeline', 'sot.app',"
+        " 'sot.terminal', 'sot.config_file'):\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError:\n"
+        "        pass\n"
+    )
+    subprocess.run([sys.executable, "-c", warm], cwd=program.cwd, env=env, check=True)
+
+
 def help_ms(runs: int = 10) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "sot", "--help"], capture_output=True, check=True, cwd=REPO
+            [sys.executable, "-m", "sot", "--help"],
+            capture_output=True,
+            check=True,
+            cwd=REPO,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         )
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
@@ -241,6 +275,8 @@ def run_bench(args: argparse.Namespace, baseline: Path | None) -> int:
     )
     idle: dict[str, Measurement] = {}
     loaded: dict[str, Measurement] = {}
+    for program in programs:
+        warm_bytecode(program)
     for program in programs:
         idle[program.name] = median(
             [measure(program, width, height, args.warmup, args.window) for _ in range(args.runs)]
